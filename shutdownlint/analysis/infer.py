@@ -1,0 +1,116 @@
+"""Bounded, exception-safe astroid inference and small node helpers."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from astroid import bases, nodes, util
+from astroid.exceptions import AstroidError
+
+#: At most this many inferred values are looked at per expression.
+MAX_VALUES = 8
+
+FunctionLike = nodes.FunctionDef | nodes.AsyncFunctionDef | nodes.Lambda
+
+
+def infer_values(node: nodes.NodeNG, stats: Counter[str] | None = None) -> list:
+    """The values `node` may take, Uninferable dropped; [] when inference fails.
+
+    Inference on real code can fail in many ways (missing modules, recursion in
+    astroid, odd metaclasses); a linter must give up quietly on that node.
+    """
+    out = []
+    try:
+        for i, value in enumerate(node.infer()):
+            if i >= MAX_VALUES:
+                break
+            if not isinstance(value, util.UninferableBase):
+                out.append(value)
+    except (AstroidError, StopIteration):
+        return out
+    except RecursionError:
+        if stats is not None:
+            stats["gave_up"] += 1
+        return []
+    return out
+
+
+def function_of(value) -> FunctionLike | None:
+    """The function definition behind an inferred callable value."""
+    if isinstance(value, bases.BoundMethod | bases.UnboundMethod):
+        value = value._proxied
+    if isinstance(value, FunctionLike):
+        return value
+    return None
+
+
+def qname_of(value) -> str | None:
+    """The qualified name of an inferred class, function or method."""
+    if isinstance(value, bases.BoundMethod | bases.UnboundMethod):
+        value = value._proxied
+    if isinstance(value, nodes.ClassDef | nodes.FunctionDef):
+        try:
+            return value.qname()
+        except AstroidError:
+            return None
+    return None
+
+
+def dotted_name(node: nodes.NodeNG) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, nodes.Attribute):
+        parts.append(node.attrname)
+        node = node.expr
+    if isinstance(node, nodes.Name):
+        parts.append(node.name)
+        return ".".join(reversed(parts))
+    return None
+
+
+def enclosing_function(node: nodes.NodeNG) -> FunctionLike | None:
+    """The innermost function or lambda whose body holds `node`."""
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, FunctionLike):
+            return parent
+        parent = parent.parent
+    return None
+
+
+def enclosing_class(node: nodes.NodeNG) -> nodes.ClassDef | None:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, nodes.ClassDef):
+            return parent
+        parent = parent.parent
+    return None
+
+
+def walk(node: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
+    """Every node below `node` (itself included), without recursion."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(current.get_children())))
+
+
+def call_argument(call: nodes.Call, position: int | None, keyword: str) -> nodes.NodeNG | None:
+    """The argument passed as `keyword=` or at `position`, else None."""
+    for kw in call.keywords or ():
+        if kw.arg == keyword:
+            return kw.value
+    if position is not None and position < len(call.args):
+        arg = call.args[position]
+        if not any(isinstance(a, nodes.Starred) for a in call.args[: position + 1]):
+            return arg
+    return None
+
+
+def has_star_arguments(call: nodes.Call) -> bool:
+    """True when `*args` or `**kwargs` hide which arguments are passed."""
+    return any(isinstance(a, nodes.Starred) for a in call.args) or any(
+        kw.arg is None for kw in call.keywords or ()
+    )

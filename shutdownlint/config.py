@@ -1,0 +1,326 @@
+"""Configuration: `[tool.shutdownlint]` discovery, validation and rule selection.
+
+A user mistake (unknown key, bad value, unknown rule code) raises ConfigError
+with one line that names the key and the file; the CLI prints it and exits 2.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+from shutdownlint.analysis import DEFAULT_SHUTDOWN_METHODS, KINDS, AnalysisOptions, TypeMapping
+from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+TARGET_VERSIONS = {f"py3{minor}": (3, minor) for minor in range(10, 15)}
+RAISES_ON = ("call", "await", "raise", "subscript", "attribute")
+ALWAYS_ON = frozenset({"SDL999"})  # internal errors cannot be ignored
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ConfigError(Exception):
+    """A configuration or usage mistake: one line, exit status 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective configuration of a run (picklable: sent to worker processes)."""
+
+    root: Path  # globs and paths are relative to this directory
+    config_file: Path | None = None
+    select: frozenset[str] = frozenset()
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
+
+    def codes_for(self, path: Path | str) -> frozenset[str]:
+        """The codes enabled for one file, per-file-ignores applied."""
+        codes = set(self.select)
+        for pattern, ignored in self.per_file_ignores:
+            if _matches(pattern, path, self.root):
+                codes -= ignored
+        return frozenset(codes | ALWAYS_ON)
+
+    def is_excluded(self, path: Path | str) -> bool:
+        return any(_matches(pattern, path, self.root) for pattern in self.exclude)
+
+
+def _matches(pattern: str, path: Path | str, root: Path) -> bool:
+    """A gitignore-style glob, matched against the path relative to `root`
+    (or, for a path outside it, against its name)."""
+    path = Path(path)
+    try:
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        relative = path.name
+    spec = _spec(pattern)
+    return spec.match_file(relative) or spec.match_file(path.name)
+
+
+_SPECS: dict[str, pathspec.PathSpec] = {}
+
+
+def _spec(pattern: str) -> pathspec.PathSpec:
+    if pattern not in _SPECS:
+        _SPECS[pattern] = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+    return _SPECS[pattern]
+
+
+# -- rule selection ------------------------------------------------------------
+def codes_matching(selector: str, where: str) -> set[str]:
+    """All codes a selector names (`SDL`, `SDL3`, `SDL301`, `ALL`); unknown -> ConfigError."""
+    selector = selector.strip().upper()
+    if selector == "ALL":
+        return set(RULES_BY_CODE)
+    codes = {code for code in RULES_BY_CODE if code.startswith(selector)}
+    if not selector.startswith("SDL") or not codes:
+        raise ConfigError(f"{where}: unknown rule selector `{selector}`")
+    return codes
+
+
+def resolve_selection(
+    select: Sequence[str] | None,
+    extend_select: Sequence[str],
+    ignore: Sequence[str],
+    where: str,
+) -> frozenset[str]:
+    """(select, or the default selection) + extend-select - ignore.
+
+    Opt-in rules are in the default selection only when a selector names them.
+    """
+    if select is None:
+        chosen = {r.code for r in ALL_RULES if not r.opt_in}
+    else:
+        chosen = {c for s in select for c in codes_matching(s, where)}
+        chosen.add("SDL900")  # parse errors are always reported unless ignored
+    chosen |= {c for s in extend_select for c in codes_matching(s, where)}
+    chosen -= {c for s in ignore for c in codes_matching(s, where)}
+    return frozenset(chosen | ALWAYS_ON)
+
+
+# -- files ---------------------------------------------------------------------
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml above `start` that has a [tool.shutdownlint] table."""
+    start = start.resolve()
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in (directory, *directory.parents):
+        candidate = candidate_dir / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = _read_toml(candidate)
+            except ConfigError:
+                continue  # somebody else's broken pyproject: passed over, as ruff does
+            if "shutdownlint" in data.get("tool", {}):
+                return candidate
+    return None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+
+
+def load_table(path: Path) -> tuple[dict, dict]:
+    """([tool.shutdownlint] or a shutdownlint.toml's top level, the whole file)."""
+    data = _read_toml(path)
+    tool = data.get("tool", {})
+    if isinstance(tool, dict) and "shutdownlint" in tool:
+        table = tool["shutdownlint"]
+    elif path.name == "pyproject.toml":
+        raise ConfigError(f"{path}: no [tool.shutdownlint] table")
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.shutdownlint] must be a table")
+    return table, data
+
+
+_KEYS = {
+    "select",
+    "ignore",
+    "extend-select",
+    "per-file-ignores",
+    "exclude",
+    "extend-exclude",
+    "shutdown-methods",
+    "extend-shutdown-methods",
+    "target-version",
+    "fix-timeout",
+    "raises-on",
+    "types",
+}
+
+
+@dataclass
+class Overrides:
+    """What the command line says; it wins over the file."""
+
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+
+
+def build_settings(
+    paths: Sequence[Path],
+    config: Path | None = None,
+    isolated: bool = False,
+    overrides: Overrides | None = None,
+) -> Settings:
+    overrides = overrides or Overrides()
+    config_file = None
+    if not isolated:
+        if config is not None:
+            if not config.is_file():
+                raise ConfigError(f"{config}: configuration file not found")
+            config_file = config.resolve()
+        else:
+            config_file = find_config(paths[0] if paths else Path.cwd())
+    if config_file is None:
+        table, data, root = {}, {}, Path.cwd().resolve()
+    else:
+        table, data = load_table(config_file)
+        root = config_file.parent
+    return _settings_from_table(table, data, root, config_file, overrides)
+
+
+def _settings_from_table(
+    table: dict, data: dict, root: Path, config_file: Path | None, overrides: Overrides
+) -> Settings:
+    where = str(config_file) if config_file else "configuration"
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key `{unknown[0]}` in [tool.shutdownlint]")
+
+    def strings(key: str) -> list[str]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: `{key}` must be a list of strings")
+        return value
+
+    select = overrides.select if overrides.select is not None else (
+        strings("select") if "select" in table else None
+    )
+    selection = resolve_selection(
+        select,
+        strings("extend-select") + overrides.extend_select,
+        strings("ignore") + overrides.ignore,
+        where if overrides.select is None else "--select",
+    )
+    per_file = table.get("per-file-ignores", {})
+    if not isinstance(per_file, dict):
+        raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
+    per_file_ignores = []
+    for pattern, codes in per_file.items():
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise ConfigError(f"{where}: `per-file-ignores.{pattern}` must be a list of codes")
+        resolved = {c for s in codes for c in codes_matching(s, f"{where}: per-file-ignores")}
+        per_file_ignores.append((pattern, frozenset(resolved - ALWAYS_ON)))
+
+    methods = strings("shutdown-methods") if "shutdown-methods" in table else list(
+        DEFAULT_SHUTDOWN_METHODS
+    )
+    methods += strings("extend-shutdown-methods")
+    for method in methods:
+        if not _IDENTIFIER.match(method):
+            raise ConfigError(f"{where}: `shutdown-methods`: `{method}` is not a method name")
+
+    analysis = AnalysisOptions(
+        shutdown_methods=tuple(methods),
+        target_version=_target_version(table, data, where),
+        fix_timeout=_fix_timeout(table, where),
+        raises_on=_raises_on(strings("raises-on") if "raises-on" in table else None, where),
+        types=_types(table.get("types", {}), where),
+    )
+    return Settings(
+        root=root,
+        config_file=config_file,
+        select=selection,
+        per_file_ignores=tuple(per_file_ignores),
+        exclude=tuple(strings("exclude") + strings("extend-exclude")),
+        analysis=analysis,
+    )
+
+
+def _target_version(table: dict, data: dict, where: str) -> tuple[int, int]:
+    if "target-version" in table:
+        value = table["target-version"]
+        if value not in TARGET_VERSIONS:
+            choices = ", ".join(TARGET_VERSIONS)
+            raise ConfigError(f"{where}: `target-version` must be one of {choices}, not {value!r}")
+        return TARGET_VERSIONS[value]
+    requires = data.get("project", {}).get("requires-python") if isinstance(
+        data.get("project"), dict
+    ) else None
+    if isinstance(requires, str):
+        match = re.search(r"(?:>=|~=|==|>)\s*3\.(\d+)", requires)
+        if match:
+            minor = int(match.group(1)) + (1 if re.search(r"(?<![=~])>\s*3\.", requires) else 0)
+            return (3, min(max(minor, 10), 14))
+    return (3, 10)
+
+
+def _fix_timeout(table: dict, where: str) -> float:
+    value = table.get("fix-timeout", 5.0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{where}: `fix-timeout` must be a positive number of seconds")
+    return float(value)
+
+
+def _raises_on(value: list[str] | None, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ("call", "await", "raise")
+    for item in value:
+        if item not in RAISES_ON:
+            raise ConfigError(
+                f"{where}: `raises-on`: unknown operation `{item}` "
+                f"(expected some of {', '.join(RAISES_ON)})"
+            )
+    return tuple(value)
+
+
+def _types(value: object, where: str) -> tuple[TypeMapping, ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `types` must be a table of \"module.Class\" = kind")
+    out = []
+    for qname, spec in value.items():
+        key = f"{where}: `types.\"{qname}\"`"
+        if isinstance(spec, str):
+            spec = {"kind": spec}
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{key} must be a kind or a table with `kind`")
+        extra = sorted(set(spec) - {"kind", "release", "wait"})
+        if extra:
+            raise ConfigError(f"{key}: unknown key `{extra[0]}`")
+        kind = spec.get("kind")
+        if kind not in KINDS:
+            raise ConfigError(f"{key}: unknown kind {kind!r} (expected one of {', '.join(sorted(KINDS))})")
+        methods = {}
+        for name in ("release", "wait"):
+            items = spec.get(name, [])
+            if not isinstance(items, list) or not all(
+                isinstance(i, str) and _IDENTIFIER.match(i) for i in items
+            ):
+                raise ConfigError(f"{key}: `{name}` must be a list of method names")
+            methods[name] = tuple(items)
+        out.append(TypeMapping(qname, kind, methods["release"], methods["wait"]))
+    return tuple(out)
+
+
+def split_codes(values: Iterable[str]) -> list[str]:
+    """`--select SDL3,SDL1 --select SDL4` -> ["SDL3", "SDL1", "SDL4"]."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]

@@ -1,0 +1,24 @@
+"""Output formats: each module turns findings into text, and knows nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from shutdownlint.findings import Finding
+from shutdownlint.report import concise, github, json_format, pylint, text
+from shutdownlint.report.options import ReportOptions
+
+Formatter = Callable[[Sequence[Finding], ReportOptions], str]
+
+FORMATS: dict[str, Formatter] = {
+    "text": text.render,
+    "concise": concise.render,
+    "json": json_format.render,
+    "github": github.render,
+    "pylint": pylint.render,
+}
+
+# Formats meant for programs: no progress bar, no colour, no summary line.
+MACHINE_FORMATS = frozenset({"json", "github"})
+
+__all__ = ["FORMATS", "MACHINE_FORMATS", "ReportOptions"]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    color: bool = False
+    show_source: bool = False  # a code frame under each finding (terminals)
+    files_checked: int = 0
+    sources: Mapping[str, str] = field(default_factory=dict)  # absolute filename -> text
+    quiet: bool = False
+
+    def display(self, filename: str) -> str:
+        """A path relative to the working directory when it is below it."""
+        cwd = os.getcwd()
+        if filename.startswith(cwd + os.sep):
+            return filename[len(cwd) + 1 :]
+        return filename
+
+
+@cache
+def documentation_url(code: str) -> str | None:
+    """The rule's page under the Documentation URL of the package metadata, if any."""
+    try:
+        urls = metadata.metadata("shutdownlint").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "documentation" and url.strip():
+            return f"{url.strip().rstrip('/')}/{code}.md"
+    return None

@@ -1,0 +1,58 @@
+"""The default, human format: location, message, help and notes, a summary line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from shutdownlint.findings import Finding
+from shutdownlint.report.options import ReportOptions
+
+_BOLD, _RED, _YELLOW, _CYAN, _DIM, _RESET = (
+    "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[0m"
+)
+
+
+def render(findings: Sequence[Finding], options: ReportOptions) -> str:
+    def paint(text: str, *styles: str) -> str:
+        return "".join(styles) + text + _RESET if options.color else text
+
+    out: list[str] = []
+    for f in findings:
+        where = f"{options.display(f.filename)}:{f.location.row}:{f.location.column}:"
+        colour = _YELLOW if f.severity == "warning" else _RED
+        out.append(f"{paint(where, _BOLD)} {paint(f.code, _BOLD, colour)} {f.message}\n")
+        if options.show_source:
+            out.extend(_frame(f, options, paint))
+        if f.fix is not None:
+            out.append(f"  {paint('help', _CYAN)}: {f.fix.message}\n")
+        for r in f.related:
+            at = f"{options.display(r.filename)}:{r.location.row}:{r.location.column}"
+            out.append(f"  {paint('note', _DIM)}: {at}: {r.message}\n")
+    if not options.quiet:
+        files = len({f.filename for f in findings})
+        if findings:
+            problems = "problem" if len(findings) == 1 else "problems"
+            in_files = "file" if files == 1 else "files"
+            out.append(f"Found {len(findings)} {problems} in {files} {in_files}.\n")
+        else:
+            out.append("All checks passed!\n")
+    return "".join(out)
+
+
+def _frame(f: Finding, options: ReportOptions, paint) -> list[str]:
+    source = options.sources.get(f.filename)
+    if source is None:
+        return []
+    lines = source.splitlines()
+    if not 1 <= f.location.row <= len(lines):
+        return []
+    line = lines[f.location.row - 1].expandtabs(1)
+    start = f.location.column - 1
+    end = f.end_location.column - 1 if f.end_location.row == f.location.row else len(line)
+    width = len(str(f.location.row))
+    caret = " " * start + "^" * max(1, end - start)
+    return [
+        f"{' ' * width} {paint('|', _DIM)}\n",
+        f"{paint(str(f.location.row), _DIM)} {paint('|', _DIM)} {line}\n",
+        f"{' ' * width} {paint('|', _DIM)} {paint(caret, _RED)}\n",
+    ]

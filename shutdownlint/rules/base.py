@@ -1,0 +1,96 @@
+"""The base class every rule derives from, and what a rule sees of the engine."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from astroid import nodes
+
+from shutdownlint.analysis import ModuleFacts
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule found at one node, before the engine turns it into a Finding."""
+
+    rule: type[Rule]
+    node: nodes.NodeNG
+    message: str
+    fix: str
+    related: tuple[tuple[nodes.NodeNG, str], ...] = ()
+
+
+class RuleContext:
+    """What a rule may use: the module's facts, and a way to report."""
+
+    def __init__(self, facts: ModuleFacts, emit: Callable[[Report], None]) -> None:
+        self.facts = facts
+        self._emit = emit
+
+    def report(
+        self,
+        rule: Rule,
+        node: nodes.NodeNG,
+        related: Sequence[tuple[nodes.NodeNG | None, str]] = (),
+        fix: str | None = None,
+        **fields: str,
+    ) -> None:
+        """Report `rule` at `node`; `fields` fill the rule's message and fix title."""
+        self._emit(
+            Report(
+                type(rule),
+                node,
+                rule.message.format(**fields),
+                fix if fix is not None else rule.fix_title.format(**fields),
+                tuple((n, note) for n, note in related if n is not None),
+            )
+        )
+
+
+class Rule:
+    """A rule: `visit_<nodetype>(self, node, ctx)` methods, one class per module.
+
+    The module docstring is the user documentation (What it does / Why is this
+    bad? / Example / Use instead / Fix safety).
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str] = ""
+    fix_title: ClassVar[str] = ""
+    opt_in: ClassVar[bool] = False
+    # Reported by the engine itself (SDL900/SDL999), not by visiting nodes.
+    engine_only: ClassVar[bool] = False
+
+    @classmethod
+    def doc(cls) -> str:
+        return inspect.getdoc(sys.modules[cls.__module__]) or ""
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence under "What it does"."""
+        doc = cls.doc()
+        part = doc.split("## What it does", 1)[-1].strip()
+        paragraph = " ".join(part.split("\n\n", 1)[0].split())
+        return paragraph.split(". ", 1)[0].rstrip(".") + "."
+
+    @classmethod
+    def severity(cls) -> str:
+        return "warning" if cls.opt_in else "error"
+
+    @classmethod
+    def visitors(cls) -> dict[str, str]:
+        """{astroid node class name: method name} for the node types this rule visits."""
+        return {
+            attr[len("visit_") :]: attr for attr in dir(cls) if attr.startswith("visit_")
+        }
+
+
+def short_source(node: nodes.NodeNG, limit: int = 60) -> str:
+    """The node's source, shortened for a message."""
+    text = " ".join(node.as_string().split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

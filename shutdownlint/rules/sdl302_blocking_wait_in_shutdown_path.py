@@ -1,0 +1,161 @@
+"""SDL302 blocking-wait-in-shutdown-path
+
+## What it does
+Finds a blocking call with no timeout on a shutdown path: `Event.wait()`,
+`Condition.wait()`/`wait_for()`, `Thread.join()`, `Process.join()`,
+`Future.result()`/`exception()`, `Queue.get()`/`join()`, `Barrier.wait()`,
+`Lock`/`Semaphore.acquire()`, `Popen.wait()`/`communicate()`, and the asyncio
+awaits of the same (`await event.wait()`, `await queue.get()`, `await task`)
+outside `asyncio.timeout()` / `asyncio.wait_for()`.
+
+This rule is opt-in: select it with `SDL302` (or `SDL3`, `SDL`).
+
+## Why is this bad?
+A shutdown path (`close()`, `stop()`, `__exit__`, a `finally:` block, an
+`atexit` handler...) must finish. When the thing it waits for never comes (the
+worker is stuck in a blocking call, crashed before setting the event, or is
+waiting for this very shutdown), the program hangs at exit and has to be
+killed. A timeout gives the shutdown a deadline it can report.
+
+## Example
+```python
+import threading
+
+
+class Uploader:
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self._stop.wait(1.0)
+
+    def close(self):
+        self._stop.set()
+        self._thread.join()
+```
+
+## Use instead
+```python
+import logging
+import threading
+
+
+class Uploader:
+    def __init__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self._stop.wait(1.0)
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=5.0)
+        if self._thread.is_alive():
+            logging.warning("uploader did not stop within 5 s")
+```
+
+## Fix safety
+A suggestion only: after a timed-out wait the code must decide what to do with
+a worker that is still running.
+"""
+
+from __future__ import annotations
+
+from astroid import nodes
+
+from shutdownlint.analysis.blocking import (
+    async_timeout_scope,
+    blocking_signature,
+    is_awaited,
+    timeout_state,
+)
+from shutdownlint.rules.base import Rule, RuleContext, short_source
+
+_SYNC_FIXES = {
+    "join": "pass `timeout=` to `join()` and check `is_alive()` afterwards",
+    "wait": "pass `timeout=` and handle the wait running out",
+    "wait_for": "pass `timeout=` and handle the wait running out",
+    "result": "pass `timeout=` and handle `TimeoutError`",
+    "exception": "pass `timeout=` and handle `TimeoutError`",
+    "get": "pass `timeout=` to `get()` and handle `queue.Empty`",
+    "acquire": "pass `timeout=` to `acquire()` and check what it returns",
+    "communicate": "pass `timeout=` and handle `subprocess.TimeoutExpired`",
+}
+_QUEUE_JOIN_FIX = (
+    "`Queue.join()` takes no timeout: wait on an `Event` or `Condition` with a timeout "
+    "that the consumer sets when the work is done"
+)
+
+
+class BlockingWaitInShutdownPath(Rule):
+    code = "SDL302"
+    name = "blocking-wait-in-shutdown-path"
+    message = "`{call}` blocks with no timeout on a shutdown path ({reason})"
+    fix_title = "pass `timeout=` and handle the wait running out"
+    opt_in = True
+
+    def visit_call(self, node: nodes.Call, ctx: RuleContext) -> None:
+        func = node.func
+        if not isinstance(func, nodes.Attribute):
+            return
+        facts = ctx.facts
+        info = facts.kinds.kind_of(func.expr)
+        if info is None:
+            return
+        signature = blocking_signature(info, func.attrname)
+        if signature is None:
+            return
+        if info.flavor == "asyncio":
+            if not is_awaited(node) or async_timeout_scope(node) is not None:
+                return
+            fix = _async_fix(facts.options.target_version)
+        else:
+            if timeout_state(node, signature, facts.stats) != "none":
+                return
+            if not signature.takes_timeout:
+                fix = _QUEUE_JOIN_FIX if info.kind == "queue" else self.fix_title
+            elif info.flavor == "subprocess" and func.attrname == "wait":
+                fix = "pass `timeout=` and handle `subprocess.TimeoutExpired`"
+            else:
+                fix = _SYNC_FIXES.get(func.attrname, self.fix_title)
+        self._report(node, info, fix, ctx)
+
+    def visit_await(self, node: nodes.Await, ctx: RuleContext) -> None:
+        """`await task` / `await future` with no timeout."""
+        value = node.value
+        if not isinstance(value, nodes.Name | nodes.Attribute):
+            return
+        info = ctx.facts.kinds.kind_of(value)
+        if info is None or info.kind not in ("task", "future") or info.flavor != "asyncio":
+            return
+        if async_timeout_scope(node) is not None:
+            return
+        self._report(node, info, _async_fix(ctx.facts.options.target_version), ctx)
+
+    def _report(self, node: nodes.NodeNG, info, fix: str, ctx: RuleContext) -> None:
+        shutdown = ctx.facts.contexts.shutdown_path(node)
+        if shutdown is None:
+            return
+        related = [(shutdown.node, f"shutdown path: {shutdown.reason}")]
+        if info.creations:
+            related.append((info.creations[0], f"the {info.kind} waited on is made here"))
+        ctx.report(
+            self,
+            node,
+            related=related,
+            fix=fix,
+            call=short_source(node),
+            reason=shutdown.reason,
+        )
+
+
+def _async_fix(target: tuple[int, int]) -> str:
+    if target >= (3, 11):
+        return "wrap the await in `async with asyncio.timeout(...)` and handle `TimeoutError`"
+    return "wrap it in `asyncio.wait_for(..., timeout)` and handle `TimeoutError`"
