@@ -105,7 +105,10 @@ def check_bytes(data: bytes, path: Path, settings: Settings, debug: bool = False
             result.findings.append(_parse_error(path, failure.message, failure.row, failure.col))
         return _finish(result, source, lines)
     try:
-        _run_rules(module, rules, settings, result, lines, debug)
+        with warnings.catch_warnings():
+            # astroid parses other modules and string annotations as it infers.
+            warnings.simplefilter("ignore")
+            _run_rules(module, rules, settings, result, lines, debug)
     finally:
         result.dependencies = _evict_project_modules(path)
     return _finish(result, source, lines)

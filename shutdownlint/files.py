@@ -48,9 +48,9 @@ class _GitIgnores:
             self._specs[directory] = spec
         return self._specs[directory]
 
-    def ignored(self, path: Path, is_dir: bool) -> bool:
+    def ignored(self, path: Path, is_dir: bool, unused: frozenset[Path] = frozenset()) -> bool:
         for directory in path.parents:
-            spec = self._spec(directory)
+            spec = self._spec(directory) if directory not in unused else None
             if spec is not None:
                 relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
                 if spec.match_file(relative):
@@ -58,6 +58,18 @@ class _GitIgnores:
             if (directory / ".git").exists():
                 break  # the repository root: .gitignore files above it do not apply
         return False
+
+    def ignoring(self, root: Path) -> frozenset[Path]:
+        """The folders above `root` whose .gitignore ignores `root` itself: a folder the
+        user names explicitly is checked all the same, so those files are not used."""
+        found = set()
+        for directory in root.parents:
+            spec = self._spec(directory)
+            if spec is not None and spec.match_file(root.relative_to(directory).as_posix() + "/"):
+                found.add(directory)
+            if (directory / ".git").exists():
+                break
+        return frozenset(found)
 
 
 def discover(paths: list[Path], settings: Settings) -> list[Path]:
@@ -72,6 +84,7 @@ def discover(paths: list[Path], settings: Settings) -> list[Path]:
             if not settings.is_excluded(absolute):
                 found[absolute] = None
             continue
+        unused = gitignores.ignoring(absolute)
         for directory, dirnames, filenames in os.walk(absolute):
             here = Path(directory)
             kept = []
@@ -80,7 +93,7 @@ def discover(paths: list[Path], settings: Settings) -> list[Path]:
                 if (
                     _is_skipped_dir(child)
                     or settings.is_excluded(child)
-                    or gitignores.ignored(child, True)
+                    or gitignores.ignored(child, True, unused)
                 ):
                     continue
                 kept.append(name)
@@ -89,7 +102,7 @@ def discover(paths: list[Path], settings: Settings) -> list[Path]:
                 if not name.endswith(".py"):
                     continue
                 child = here / name
-                if settings.is_excluded(child) or gitignores.ignored(child, False):
+                if settings.is_excluded(child) or gitignores.ignored(child, False, unused):
                     continue
                 found[child] = None
     return sorted(found)

@@ -102,7 +102,7 @@ def call_argument(call: nodes.Call, position: int | None, keyword: str) -> nodes
     for kw in call.keywords or ():
         if kw.arg == keyword:
             return kw.value
-    if position is not None and position < len(call.args):
+    if position is not None and 0 <= position < len(call.args):
         arg = call.args[position]
         if not any(isinstance(a, nodes.Starred) for a in call.args[: position + 1]):
             return arg

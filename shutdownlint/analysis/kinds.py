@@ -9,6 +9,7 @@ dataclass fields). A kind is never guessed from a variable's name.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from astroid import bases, nodes
@@ -21,6 +22,7 @@ from shutdownlint.analysis.infer import (
     function_of,
     infer_values,
     qname_of,
+    walk,
 )
 
 if TYPE_CHECKING:
@@ -282,7 +284,11 @@ class Kinds:
             except (AstroidError, RecursionError):
                 assigns = ()
             for assign in assigns:
-                values.extend(_assigned_values(assign))
+                assigned = _assigned_values(assign)
+                if not assigned and isinstance(assign.parent, nodes.Arguments):
+                    # An unannotated parameter: what do this module's callers pass?
+                    assigned = self._arguments_passed(assign)
+                values.extend(assigned)
         elif isinstance(expr, nodes.Attribute) and _is_self(expr.expr):
             cls = enclosing_class(expr)
             if cls is not None:
@@ -297,6 +303,77 @@ class Kinds:
                 else:
                     sites.append(option)
         return sites
+
+    def _arguments_passed(self, param: nodes.AssignName) -> list[nodes.NodeNG]:
+        """What the module passes for `param`: direct calls of its function, and
+        `Thread(target=f, args=(...))`, `Process(...)`, `executor.submit(f, ...)`."""
+        function = param.parent.parent
+        if not isinstance(function, nodes.FunctionDef):
+            return []
+        positional = function.args.posonlyargs + function.args.args
+        if param not in positional:
+            return self._keyword_passed(function, param.name)
+        index = positional.index(param)
+        is_method = isinstance(function.parent, nodes.ClassDef) and function.type != "staticmethod"
+        if is_method and index == 0:
+            return []  # `self` / `cls`
+        values = []
+        for call in self._calls_naming(function.name):
+            if self._refers_to(call.func, function):
+                shift = 1 if is_method and isinstance(call.func, nodes.Attribute) else 0
+                arg = call_argument(call, index - shift, param.name)
+                values.extend([arg] if arg is not None else [])
+                continue
+            target = call_argument(call, 1, "target")
+            if target is not None and self._refers_to(target, function):
+                args = call_argument(call, 3, "args")
+                position = index - (1 if is_method else 0)
+                if isinstance(args, nodes.Tuple | nodes.List) and 0 <= position < len(args.elts):
+                    values.append(args.elts[position])
+            elif call.args and self._refers_to(call.args[0], function):
+                name = call.func.attrname if isinstance(call.func, nodes.Attribute) else None
+                position = index + 1 - (1 if is_method else 0)
+                if name == "submit" and position < len(call.args):
+                    values.append(call.args[position])
+        return values
+
+    def _keyword_passed(self, function: nodes.FunctionDef, name: str) -> list[nodes.NodeNG]:
+        return [
+            kw.value
+            for call in self._calls_naming(function.name)
+            if self._refers_to(call.func, function)
+            for kw in call.keywords or ()
+            if kw.arg == name
+        ]
+
+    @cached_property
+    def _calls_by_reference(self) -> dict[str, list[nodes.Call]]:
+        """Calls indexed by every function name they mention (callee or argument)."""
+        index: dict[str, list[nodes.Call]] = {}
+        for node in walk(self._facts.module):
+            if not isinstance(node, nodes.Call):
+                continue
+            mentioned = {_last_name(node.func)}
+            mentioned.update(_last_name(a) for a in node.args)
+            mentioned.update(_last_name(kw.value) for kw in node.keywords or ())
+            for name in mentioned - {None}:
+                index.setdefault(name, []).append(node)
+        return index
+
+    def _calls_naming(self, name: str) -> list[nodes.Call]:
+        return self._calls_by_reference.get(name, [])
+
+    @staticmethod
+    def _refers_to(expr: nodes.NodeNG, function: nodes.FunctionDef) -> bool:
+        if isinstance(expr, nodes.Name) and expr.name == function.name:
+            try:
+                _, assigns = expr.lookup(expr.name)
+            except (AstroidError, RecursionError):
+                return False
+            return function in assigns
+        if isinstance(expr, nodes.Attribute) and expr.attrname == function.name:
+            return _is_self(expr.expr) and enclosing_class(expr) is function.parent
+        return False
 
     # -- queues --------------------------------------------------------------
     def queue_bound(self, info: KindInfo) -> Bound:
@@ -348,6 +425,14 @@ def _overrides_init_below(call: nodes.Call, info: KindInfo, facts: ModuleFacts) 
             except (AstroidError, RecursionError):
                 return True
     return False
+
+
+def _last_name(node: nodes.NodeNG) -> str | None:
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Attribute):
+        return node.attrname
+    return None
 
 
 def _is_self(node: nodes.NodeNG) -> bool:
