@@ -75,7 +75,8 @@ _ASYNC_TIMEOUT_SCOPES = frozenset(
 
 
 def blocking_signature(info: KindInfo, method: str) -> Signature | None:
-    """The signature of `method` when it blocks on an object of kind `info`."""
+    """The signature of `method` when it blocks on an object of kind `info` (`put` included:
+    callers that mean waits only leave it out)."""
     if info.flavor == "asyncio":
         return Signature() if (info.kind, method) in ASYNC_BLOCKING else None
     if info.mapping is not None and method in info.mapping.wait:

@@ -343,28 +343,25 @@ class Contexts:
             how = f"called back on the event loop by `{text}(...)`"
             target = call.args[_LOOP_CALLBACKS[name]]
             return [("entry", target, Entry("callback", False, call, how))]
-        resolved = self._callee_qname(call)
-        if name == "signal" and resolved == "signal.signal" and len(call.args) >= 2:
+        resolved = self._callee_qnames(call)
+        if name == "signal" and resolved & {"signal.signal", "_signal.signal"} and len(call.args) >= 2:
             # A handler interrupts whatever the main thread runs, and runs while stopping.
             how = f"runs as a signal handler registered by `{text}(...)`"
             return [
                 ("shutdown", call.args[1], "registered with `signal.signal`"),
                 ("entry", call.args[1], Entry("thread", True, call, how)),
             ]
-        if name == "register" and resolved == "atexit.register" and call.args:
+        if name == "register" and "atexit.register" in resolved and call.args:
             return [("shutdown", call.args[0], "registered with `atexit.register`")]
-        if name == "finalize" and resolved == "weakref.finalize" and len(call.args) >= 2:
+        if name == "finalize" and "weakref.finalize" in resolved and len(call.args) >= 2:
             return [("shutdown", call.args[1], "registered with `weakref.finalize`")]
         if name in ("addCleanup", "addAsyncCleanup") and call.args:
             return [("shutdown", call.args[0], f"registered with `{name}`")]
         return []
 
-    def _callee_qname(self, call: nodes.Call) -> str | None:
-        for value in infer_values(call.func, self._facts.stats):
-            qname = qname_of(value)
-            if qname:
-                return qname
-        return dotted_name(call.func)
+    def _callee_qnames(self, call: nodes.Call) -> set[str]:
+        names = {qname_of(v) for v in infer_values(call.func, self._facts.stats)}
+        return {n for n in names if n} or {dotted_name(call.func) or ""}
 
     # -- propagation -----------------------------------------------------------
     def _propagate(self, roots: dict[FunctionLike, object]) -> dict[FunctionLike, object]:

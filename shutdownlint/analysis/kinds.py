@@ -127,6 +127,13 @@ KIND_BY_FACTORY: dict[str, tuple[str, str]] = {
 # Queue classes whose first positional argument is `maxsize`.
 _SIMPLE_QUEUES = ("queue.SimpleQueue", "_queue.SimpleQueue", "multiprocessing.queues.SimpleQueue")
 _DATACLASS_FIELD = ("dataclasses.field", "field")
+# Calls that pass the arguments after a callable on to it.
+_FORWARDING_CALLS = frozenset(
+    {
+        "submit", "finalize", "register", "addCleanup", "addAsyncCleanup", "call_soon",
+        "call_soon_threadsafe", "call_later", "call_at", "run_in_executor", "to_thread",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -284,11 +291,10 @@ class Kinds:
             except (AstroidError, RecursionError):
                 assigns = ()
             for assign in assigns:
-                assigned = _assigned_values(assign)
-                if not assigned and isinstance(assign.parent, nodes.Arguments):
-                    # An unannotated parameter: what do this module's callers pass?
-                    assigned = self._arguments_passed(assign)
-                values.extend(assigned)
+                values.extend(_assigned_values(assign))
+                if isinstance(assign.parent, nodes.Arguments):
+                    # A parameter: what do this module's callers pass?
+                    values.extend(self._arguments_passed(assign))
         elif isinstance(expr, nodes.Attribute) and _is_self(expr.expr):
             cls = enclosing_class(expr)
             if cls is not None:
@@ -298,7 +304,11 @@ class Kinds:
             for option in _alternatives(value):
                 if isinstance(option, nodes.Const) and option.value is None:
                     continue  # `self._q = None`: a reset, not a kind
-                if isinstance(option, nodes.Name | nodes.Attribute) and option is not expr:
+                if (
+                    isinstance(option, nodes.Name | nodes.Attribute)
+                    and option is not expr
+                    and not _is_factory_reference(option)
+                ):
                     sites.extend(self.creation_sites(option, depth + 1) or [])
                 else:
                     sites.append(option)
@@ -324,17 +334,22 @@ class Kinds:
                 arg = call_argument(call, index - shift, param.name)
                 values.extend([arg] if arg is not None else [])
                 continue
-            target = call_argument(call, 1, "target")
+            starter = _last_name(call.func) in ("Thread", "Process")
+            target = call_argument(call, 1 if starter else None, "target")
             if target is not None and self._refers_to(target, function):
                 args = call_argument(call, 3, "args")
                 position = index - (1 if is_method else 0)
                 if isinstance(args, nodes.Tuple | nodes.List) and 0 <= position < len(args.elts):
                     values.append(args.elts[position])
-            elif call.args and self._refers_to(call.args[0], function):
-                name = call.func.attrname if isinstance(call.func, nodes.Attribute) else None
-                position = index + 1 - (1 if is_method else 0)
-                if name == "submit" and position < len(call.args):
-                    values.append(call.args[position])
+            elif _last_name(call.func) in _FORWARDING_CALLS:
+                # `submit(fn, *args)`, `weakref.finalize(obj, fn, *args)`, ...: the
+                # arguments after the callable are passed to it.
+                for k, arg in enumerate(call.args[:2]):
+                    if self._refers_to(arg, function):
+                        position = k + 1 + index - (1 if is_method else 0)
+                        if position < len(call.args):
+                            values.append(call.args[position])
+                        break
         return values
 
     def _keyword_passed(self, function: nodes.FunctionDef, name: str) -> list[nodes.NodeNG]:
@@ -381,7 +396,11 @@ class Kinds:
         constructor seen agrees."""
         if info.qname in _SIMPLE_QUEUES:
             return Bound("unbounded")
-        bounds = [self._bound_of_creation(c, info) for c in info.creations]
+        calls = [
+            c for c in info.creations if isinstance(c, nodes.Call) or _is_factory_reference(c)
+        ]
+        # An annotation says nothing of the size; constructor calls, when seen, do.
+        bounds = [self._bound_of_creation(c, info) for c in calls or info.creations]
         if not bounds or any(b.state == "unknown" for b in bounds):
             return Bound("unknown")
         if all(b.state == "bounded" for b in bounds):
@@ -391,6 +410,8 @@ class Kinds:
         )
 
     def _bound_of_creation(self, creation: nodes.NodeNG, info: KindInfo) -> Bound:
+        if _is_factory_reference(creation):
+            return Bound("unbounded", node=creation)  # the class called with no arguments
         if not isinstance(creation, nodes.Call):
             return Bound("unknown")  # only an annotation is known
         if _overrides_init_below(creation, info, self._facts):
@@ -503,11 +524,13 @@ def _dataclass_default(value: nodes.NodeNG) -> nodes.NodeNG | None:
     if isinstance(factory, nodes.Lambda):
         return factory.body
     if factory is not None:
-        # `default_factory=queue.Queue`: called with no arguments.
-        call = nodes.Call(lineno=factory.lineno, col_offset=factory.col_offset, parent=value)
-        call.postinit(func=factory, args=[], keywords=[])
-        return call
+        return factory  # `default_factory=queue.Queue`: a class called with no arguments
     return call_argument(value, None, "default")
+
+
+def _is_factory_reference(node: nodes.NodeNG) -> bool:
+    """`queue.Queue` in `field(default_factory=queue.Queue)`."""
+    return isinstance(node.parent, nodes.Keyword) and node.parent.arg == "default_factory"
 
 
 def _alternatives(value: nodes.NodeNG) -> list[nodes.NodeNG]:
