@@ -1,0 +1,266 @@
+"""Unit tests of the shared facts: kinds, queue bounds, contexts, shutdown paths."""
+
+from __future__ import annotations
+
+import textwrap
+
+import astroid
+import pytest
+from astroid import nodes
+
+from shutdownlint.analysis import AnalysisOptions, ModuleFacts, TypeMapping
+from shutdownlint.analysis.contexts import is_shutdown_name
+
+
+def facts_for(source: str, **options) -> ModuleFacts:
+    module = astroid.parse(textwrap.dedent(source), module_name="analysed")
+    return ModuleFacts(module, AnalysisOptions(**options))
+
+
+def marked(facts: ModuleFacts, marker: str = "# <-") -> nodes.NodeNG:
+    """The expression statement's value on the line that ends with the marker."""
+    lines = facts.module.stream().read().decode().splitlines()
+    row = next(i for i, line in enumerate(lines, 1) if line.rstrip().endswith(marker))
+    for node in facts.module.nodes_of_class(nodes.Expr):
+        if node.lineno == row:
+            return node.value
+    raise AssertionError("no expression on the marked line")
+
+
+@pytest.mark.parametrize(
+    ("setup", "expr", "kind", "flavor"),
+    [
+        ("import queue\nx = queue.Queue()", "x", "queue", "thread"),
+        ("from queue import Queue as Q\nx = Q(3)", "x", "queue", "thread"),
+        ("import asyncio\nx = asyncio.Queue()", "x", "queue", "asyncio"),
+        ("import multiprocessing as mp\nx = mp.Queue()", "x", "queue", "process"),
+        ("import multiprocessing as mp\nx = mp.get_context('spawn').Queue()", "x", "queue", "process"),
+        ("import threading\nx = threading.Event()", "x", "event", "thread"),
+        ("import asyncio\nx = asyncio.Event()", "x", "event", "asyncio"),
+        ("import threading\nx = threading.Lock()", "x", "lock", "thread"),
+        ("import threading\nx = threading.RLock()", "x", "lock", "thread"),
+        ("import threading\nx = threading.Condition()", "x", "condition", "thread"),
+        ("import threading\nx = threading.Timer(1, print)", "x", "thread", "thread"),
+        ("import concurrent.futures as cf\nx = cf.ThreadPoolExecutor()", "x", "executor", "thread"),
+        ("import concurrent.futures as cf\nx = cf.ProcessPoolExecutor()", "x", "executor", "process"),
+        ("import concurrent.futures as cf\nx = cf.ThreadPoolExecutor().submit(print)", "x", "future", "thread"),
+        ("import subprocess\nx = subprocess.Popen(['x'])", "x", "process", "subprocess"),
+        ("import multiprocessing\nx = multiprocessing.Process()", "x", "process", "process"),
+        ("import socket\nx = socket.socket()", "x", "socket", "thread"),
+        ("import socket\nx = socket.create_connection(('h', 1))", "x", "socket", "thread"),
+        ("import socketserver\nx = socketserver.TCPServer(('', 0), None)", "x", "server", "thread"),
+        ("import asyncio\nasync def f():\n    x = asyncio.create_task(f())\n    x", "x", "task", "asyncio"),
+        ("import threading\nclass W(threading.Thread):\n    pass\nx = W()", "x", "thread", "thread"),
+    ],
+)
+def test_kind_of(setup: str, expr: str, kind: str, flavor: str) -> None:
+    facts = facts_for(setup + "  # <-" if setup.endswith(expr) else setup + f"\n{expr}  # <-")
+    info = facts.kinds.kind_of(marked(facts))
+    assert info is not None and (info.kind, info.flavor) == (kind, flavor)
+
+
+def test_kind_is_never_guessed_from_a_name() -> None:
+    facts = facts_for("queue = object()\nevent_queue = []\nevent_queue  # <-")
+    assert facts.kinds.kind_of(marked(facts)) is None
+
+
+def test_self_attribute_assigned_in_another_method() -> None:
+    facts = facts_for(
+        """
+        import queue
+        class C:
+            def start(self):
+                self._q = queue.Queue(maxsize=7)
+            def run(self):
+                self._q  # <-
+        """
+    )
+    info = facts.kinds.kind_of(marked(facts))
+    assert info.kind == "queue"
+    bound = facts.kinds.queue_bound(info)
+    assert (bound.state, bound.size) == ("bounded", 7)
+
+
+@pytest.mark.parametrize(
+    ("construct", "state", "size"),
+    [
+        ("queue.Queue()", "unbounded", None),
+        ("queue.Queue(0)", "unbounded", None),
+        ("queue.Queue(-1)", "unbounded", None),
+        ("queue.Queue(5)", "bounded", 5),
+        ("queue.Queue(maxsize=SIZE)", "bounded", 12),
+        ("queue.Queue(maxsize=C.LIMIT)", "bounded", 3),
+        ("queue.Queue(maxsize=n)", "unknown", None),
+        ("queue.Queue(**kw)", "unknown", None),
+        ("queue.SimpleQueue()", "unbounded", None),
+    ],
+)
+def test_queue_bound(construct: str, state: str, size: int | None) -> None:
+    facts = facts_for(
+        f"""
+        import queue
+        SIZE = 12
+        class C:
+            LIMIT = 3
+        def f(n, kw):
+            q = {construct}
+            q  # <-
+        """
+    )
+    info = facts.kinds.kind_of(marked(facts))
+    bound = facts.kinds.queue_bound(info)
+    assert (bound.state, bound.size) == (state, size)
+
+
+def test_reset_to_none_does_not_hide_the_queue() -> None:
+    facts = facts_for(
+        """
+        import queue
+        class C:
+            def __init__(self):
+                self.q = None
+            def start(self):
+                self.q = queue.Queue(2)
+            def run(self):
+                self.q  # <-
+        """
+    )
+    info = facts.kinds.kind_of(marked(facts))
+    assert facts.kinds.queue_bound(info).state == "bounded"
+
+
+def test_configured_user_type() -> None:
+    facts = facts_for(
+        """
+        class Channel:
+            def drain(self): ...
+        ch = Channel()
+        ch  # <-
+        """,
+        types=(TypeMapping("analysed.Channel", "queue", wait=("drain",)),),
+    )
+    info = facts.kinds.kind_of(marked(facts))
+    assert info.kind == "queue" and info.mapping.wait == ("drain",)
+
+
+def test_thread_context_propagates_through_calls() -> None:
+    facts = facts_for(
+        """
+        import threading
+        class W:
+            def start(self):
+                threading.Thread(target=self._run).start()
+            def _run(self):
+                self._step()
+            def _step(self):
+                print("x")  # <-
+            def other(self):
+                print("y")  # <+
+        """
+    )
+    entry = facts.contexts.thread_context(marked(facts))
+    assert entry is not None and entry.on_thread and entry.kind == "thread"
+    assert facts.contexts.worker_context(marked(facts, "# <+")) is None
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "threading.Thread(target=work).start()",
+        "threading.Timer(1.0, work).start()",
+        "concurrent.futures.ThreadPoolExecutor().submit(work)",
+        "asyncio.get_event_loop().run_in_executor(None, work)",
+        "asyncio.to_thread(work)",
+        "signal.signal(signal.SIGTERM, work)",
+        "_thread.start_new_thread(work, ())",
+        "threading.Thread(target=functools.partial(work, 1)).start()",
+    ],
+)
+def test_thread_entry_points(start: str) -> None:
+    facts = facts_for(
+        f"""
+        import _thread, asyncio, concurrent.futures, functools, signal, threading
+        def work(*args):
+            print("x")  # <-
+        def main():
+            {start}
+        """
+    )
+    assert facts.contexts.thread_context(marked(facts)) is not None
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "multiprocessing.Process(target=work).start()",
+        "concurrent.futures.ProcessPoolExecutor().submit(work)",
+        "asyncio.create_task(work())",
+        "asyncio.ensure_future(work())",
+        "asyncio.gather(work(), work())",
+        "asyncio.get_event_loop().call_soon(work)",
+    ],
+)
+def test_worker_but_not_thread_entry_points(start: str) -> None:
+    facts = facts_for(
+        f"""
+        import asyncio, concurrent.futures, multiprocessing
+        async def work(*args):
+            print("x")  # <-
+        async def main():
+            {start}
+        """
+    )
+    node = marked(facts)
+    assert facts.contexts.worker_context(node) is not None
+    assert facts.contexts.thread_context(node) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("close", True), ("_shutdown", True), ("stop_channels", True), ("close_all", True),
+        ("__exit__", True), ("__del__", True), ("aclose", True), ("stopwatch", False),
+        ("closed", False), ("run", False), ("joiner", False),
+    ],
+)
+def test_shutdown_method_names(name: str, expected: bool) -> None:
+    from shutdownlint.analysis import DEFAULT_SHUTDOWN_METHODS
+
+    assert is_shutdown_name(name, DEFAULT_SHUTDOWN_METHODS) is expected
+
+
+def test_shutdown_paths_at_node_level() -> None:
+    facts = facts_for(
+        """
+        import contextlib
+        def f():
+            try:
+                pass
+            finally:
+                print("a")  # <a
+        def g():
+            try:
+                pass
+            except KeyboardInterrupt:
+                print("b")  # <b
+            except ValueError:
+                print("c")  # <c
+        @contextlib.contextmanager
+        def h():
+            print("d")  # <d
+            yield
+            print("e")  # <e
+        class K:
+            def close(self):
+                self._helper()
+            def _helper(self):
+                print("f")  # <f
+        """
+    )
+    path = facts.contexts.shutdown_path
+    assert "finally" in path(marked(facts, "# <a")).reason
+    assert "KeyboardInterrupt" in path(marked(facts, "# <b")).reason
+    assert path(marked(facts, "# <c")) is None
+    assert path(marked(facts, "# <d")) is None
+    assert "yield" in path(marked(facts, "# <e")).reason
+    assert "close()" in path(marked(facts, "# <f")).reason

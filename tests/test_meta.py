@@ -1,0 +1,167 @@
+"""Meta-tests: the catalogue, the docs and the architecture stay honest."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from shutdownlint import docs
+from shutdownlint.config import Overrides, build_settings
+from shutdownlint.engine import check_bytes
+from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
+
+from .conftest import ROOT, SHARED
+
+PACKAGE = ROOT / "shutdownlint"
+
+
+def test_codes_and_names_are_unique_and_well_formed() -> None:
+    codes = [r.code for r in ALL_RULES]
+    names = [r.name for r in ALL_RULES]
+    assert len(set(codes)) == len(codes)
+    assert len(set(names)) == len(names)
+    for rule in ALL_RULES:
+        assert re.fullmatch(r"SDL\d{3}", rule.code)
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
+        assert rule.message and rule.fix_title
+
+
+@pytest.mark.skipif(not (SHARED / "SPEC.md").is_file(), reason="../shared/SPEC.md not present")
+def test_codes_and_names_match_the_spec() -> None:
+    spec = (SHARED / "SPEC.md").read_text(encoding="utf-8")
+    catalogue = dict(re.findall(r"^\| (SDL\d{3}) \| ([a-z-]+) \|", spec, re.M))
+    for rule in ALL_RULES:
+        assert catalogue.get(rule.code) == rule.name, rule.code
+        opt_in = "*(opt-in)*" in spec.split(f"| {rule.code} |", 1)[1].split("\n", 1)[0]
+        assert rule.opt_in == opt_in, rule.code
+
+
+def test_rule_modules_are_named_after_their_rule() -> None:
+    for rule in ALL_RULES:
+        module = rule.__module__.rsplit(".", 1)[-1]
+        assert module == f"{rule.code.lower()}_{rule.name.replace('-', '_')}"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)
+def test_doc_has_the_fixed_headings_in_order(rule) -> None:
+    doc = rule.doc()
+    assert doc.splitlines()[0] == f"{rule.code} {rule.name}"
+    positions = [doc.find(h) for h in docs.HEADINGS]
+    assert all(p >= 0 for p in positions), f"{rule.code}: missing heading"
+    assert positions == sorted(positions)
+
+
+def _code_block(doc: str, heading: str) -> str:
+    section = doc.split(heading, 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match, f"no python block under {heading}"
+    return match.group(1)
+
+
+def _codes(source: str) -> list[str]:
+    path = Path("example.py")
+    settings = build_settings([ROOT], isolated=True, overrides=Overrides(select=["SDL"]))
+    result = check_bytes(source.encode(), path, settings)
+    return [f.code for f in result.findings]
+
+
+@pytest.mark.parametrize("rule", [r for r in ALL_RULES if r.code != "SDL999"], ids=lambda r: r.code)
+def test_doc_example_fires_and_use_instead_is_clean(rule) -> None:
+    doc = rule.doc()
+    assert rule.code in _codes(_code_block(doc, "## Example"))
+    assert _codes(_code_block(doc, "## Use instead")) == []
+
+
+def test_generated_rule_pages_are_up_to_date() -> None:
+    stale = [
+        name
+        for name, text in docs.pages().items()
+        if not (ROOT / "rules" / name).is_file()
+        or (ROOT / "rules" / name).read_text(encoding="utf-8") != text
+    ]
+    assert not stale, f"run `python -m shutdownlint.docs` to regenerate: {stale}"
+    extra = {p.name for p in (ROOT / "rules").glob("*.md")} - set(docs.pages())
+    assert not extra, f"pages for rules that do not exist: {extra}"
+
+
+# -- layering (STYLE.md): data flows one way -----------------------------------
+# What each part of the package may import from the package.
+ALLOWED = {
+    "analysis": {"analysis"},
+    "rules": {"analysis", "rules", "findings"},
+    "findings": set(),
+    "config": {"analysis", "rules"},
+    "files": {"config"},
+    "engine": {"analysis", "rules", "findings", "config"},
+    "report": {"report", "findings"},
+    "cache": {"config", "engine", "findings"},
+    "parallel": {"config", "engine"},
+    "docs": {"rules"},
+    "cli": {"cache", "config", "engine", "files", "parallel", "report", "rules", "findings"},
+    "__main__": {"cli"},
+    "__init__": set(),
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("shutdownlint"):
+            parts = node.module.split(".")
+            if len(parts) > 1:
+                found.add(parts[1])
+            else:
+                found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "shutdownlint" and len(parts) > 1:
+                    found.add(parts[1])
+    return found
+
+
+def _part(path: Path) -> str:
+    relative = path.relative_to(PACKAGE)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def test_layering() -> None:
+    problems = []
+    for path in PACKAGE.rglob("*.py"):
+        part = _part(path)
+        allowed = ALLOWED.get(part)
+        assert allowed is not None, f"{path}: add its part to ALLOWED"
+        for imported in _imports(path) - allowed - {"__version__"}:
+            problems.append(f"{path.relative_to(ROOT)} imports shutdownlint.{imported}")
+    assert not problems, problems
+
+
+def test_no_import_cycles_between_parts() -> None:
+    graph = {part: allowed - {part} for part, allowed in ALLOWED.items()}
+
+    def visit(node: str, stack: tuple[str, ...]) -> None:
+        assert node not in stack, f"cycle: {' -> '.join(stack + (node,))}"
+        for nxt in graph.get(node, ()):
+            visit(nxt, stack + (node,))
+
+    for part in graph:
+        visit(part, ())
+
+
+def test_every_rule_is_registered() -> None:
+    modules = {p.stem for p in (PACKAGE / "rules").glob("sdl*.py")}
+    registered = {r.__module__.rsplit(".", 1)[-1] for r in ALL_RULES}
+    assert modules == registered
+    assert set(RULES_BY_CODE) == {r.code for r in ALL_RULES}
+
+
+def test_shutdownlint_is_clean_on_its_own_source() -> None:
+    settings = build_settings([PACKAGE], isolated=True, overrides=Overrides(select=["SDL"]))
+    findings = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        findings += check_bytes(path.read_bytes(), path, settings).findings
+    assert findings == []
