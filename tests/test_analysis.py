@@ -90,7 +90,8 @@ def test_self_attribute_assigned_in_another_method() -> None:
         ("queue.Queue(5)", "bounded", 5),
         ("queue.Queue(maxsize=SIZE)", "bounded", 12),
         ("queue.Queue(maxsize=C.LIMIT)", "bounded", 3),
-        ("queue.Queue(maxsize=n)", "unknown", None),
+        ("queue.Queue(maxsize=n)", "bounded", None),  # explicit, not pinned down
+        ("queue.Queue(maxsize=ZERO)", "unbounded", None),
         ("queue.Queue(**kw)", "unknown", None),
         ("queue.SimpleQueue()", "unbounded", None),
     ],
@@ -100,6 +101,7 @@ def test_queue_bound(construct: str, state: str, size: int | None) -> None:
         f"""
         import queue
         SIZE = 12
+        ZERO = 0
         class C:
             LIMIT = 3
         def f(n, kw):

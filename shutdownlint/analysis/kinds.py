@@ -337,7 +337,7 @@ class Kinds:
             starter = _last_name(call.func) in ("Thread", "Process")
             target = call_argument(call, 1 if starter else None, "target")
             if target is not None and self._refers_to(target, function):
-                args = call_argument(call, 3, "args")
+                args = _tuple_value(call_argument(call, 3, "args"))
                 position = index - (1 if is_method else 0)
                 if isinstance(args, nodes.Tuple | nodes.List) and 0 <= position < len(args.elts):
                     values.append(args.elts[position])
@@ -424,13 +424,18 @@ class Kinds:
                 return Bound("unknown")
             return Bound("unbounded", node=creation)
         values = infer_values(arg, self._facts.stats)
-        sizes = {v.value for v in values if isinstance(v, nodes.Const)}
-        if len(sizes) != 1 or len(values) != 1:
-            return Bound("unknown", node=arg)
-        size = sizes.pop()
-        if not isinstance(size, int) or isinstance(size, bool):
-            return Bound("unknown", node=arg)
-        return Bound("bounded", size, arg) if size > 0 else Bound("unbounded", node=arg)
+        sizes = {
+            v.value
+            for v in values
+            if isinstance(v, nodes.Const) and type(v.value) in (int, float)
+        }
+        if values and len(sizes) == len(values) and all(size <= 0 for size in sizes):
+            return Bound("unbounded", node=arg)
+        if len(values) == 1 and len(sizes) == 1:
+            return Bound("bounded", int(sizes.pop()), arg)
+        # An explicit maxsize the analysis cannot pin down (a parameter, `len(...)`,
+        # a setting): the author asked for a bound, and on some path it holds.
+        return Bound("bounded", None, arg)
 
 
 def _overrides_init_below(call: nodes.Call, info: KindInfo, facts: ModuleFacts) -> bool:
@@ -448,7 +453,20 @@ def _overrides_init_below(call: nodes.Call, info: KindInfo, facts: ModuleFacts) 
     return False
 
 
-def _last_name(node: nodes.NodeNG) -> str | None:
+def _tuple_value(node: nodes.NodeNG | None) -> nodes.NodeNG | None:
+    """`args=args` where `args = (a, b)` was assigned just before: the tuple."""
+    if isinstance(node, nodes.Name):
+        try:
+            _, assigns = node.lookup(node.name)
+        except (AstroidError, RecursionError):
+            return node
+        values = [v for a in assigns for v in _assigned_values(a)]
+        if len(values) == 1 and isinstance(values[0], nodes.Tuple | nodes.List):
+            return values[0]
+    return node
+
+
+def _last_name(node: nodes.NodeNG | None) -> str | None:
     if isinstance(node, nodes.Name):
         return node.name
     if isinstance(node, nodes.Attribute):

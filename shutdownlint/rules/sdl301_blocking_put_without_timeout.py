@@ -109,8 +109,9 @@ class BlockingPutWithoutTimeout(Rule):
             where = f"on a shutdown path: {shutdown.reason}"
             related = [(shutdown.node, f"shutdown path: {shutdown.reason}")]
         if bound.state == "bounded":
-            size = f" (maxsize={bound.size})"
-            related.insert(0, (bound.node, f"the queue is bounded here (maxsize={bound.size})"))
+            shown = bound.size if bound.size is not None else short_source(bound.node, 30)
+            size = f" (maxsize={shown})"
+            related.insert(0, (bound.node, f"the queue is bounded here (maxsize={shown})"))
         else:
             size = " (a multiprocessing queue of unknown size)"
             related.insert(0, (info.creations[0] if info.creations else None, "queue made here"))
