@@ -102,14 +102,13 @@ def timeout_state(call: nodes.Call, signature: Signature, stats=None) -> str:
     timeout = _argument(call, signature.timeout_position, (signature.timeout_name,))
     if timeout is None:
         return "none"
-    values = infer_values(timeout, stats)
-    if (
-        values
-        and all(isinstance(v, nodes.Const) for v in values)
-        and all(v.value in signature.no_timeout_values for v in values)
-    ):
-        return "none"
-    return "timeout"
+    # Only a literal says "no timeout": a variable is the caller's deadline, passed on.
+    if isinstance(timeout, nodes.UnaryOp) and timeout.op == "-":
+        timeout = timeout.operand if isinstance(timeout.operand, nodes.Const) else timeout
+        literal = -timeout.value if isinstance(timeout, nodes.Const) else object()
+    else:
+        literal = timeout.value if isinstance(timeout, nodes.Const) else object()
+    return "none" if literal in signature.no_timeout_values else "timeout"
 
 
 def _argument(call: nodes.Call, position: int | None, names: tuple[str, ...]):

@@ -3,10 +3,10 @@
 Entry points are found from the calls that start or schedule code
 (`Thread(target=...)`, `executor.submit(fn)`, `asyncio.create_task(coro())`,
 ...), then propagated along the module's own call graph: a helper called from
-a thread target runs in that thread. Shutdown paths are found likewise, from
-the methods named like `close`/`stop` and the functions registered with
-`atexit`/`signal`/`weakref.finalize`, and at node level from `finally:`
-blocks, interrupt handlers and the part after `yield` in a context manager.
+a thread target runs in that thread. Shutdown paths are the methods named like
+`close`/`stop`, the functions registered with `atexit`/`signal`/
+`weakref.finalize`/`addCleanup`, and, at node level, `finally:` blocks,
+interrupt handlers and the part after `yield` in a context manager.
 """
 
 from __future__ import annotations
@@ -389,18 +389,10 @@ class Contexts:
 
     @cached_property
     def _shutdown_map(self) -> dict[FunctionLike, ShutdownPath]:
+        # Not propagated to callees: SPEC §2 names the shutdown functions themselves,
+        # and a helper reached from close() (a brief lock, say) is not a stop path.
         _, shutdowns = self._roots
-        reached = self._propagate(shutdowns)
-        out: dict[FunctionLike, ShutdownPath] = {}
-        for function, path in reached.items():
-            if function in shutdowns:
-                out[function] = path  # type: ignore[assignment]
-            else:
-                root = path.node  # type: ignore[attr-defined]
-                name = getattr(root, "name", None)
-                reason = f"called from `{name}()`, " if name else "called from "
-                out[function] = ShutdownPath(reason + path.reason, root)  # type: ignore[attr-defined]
-        return out
+        return shutdowns
 
     # -- queries -----------------------------------------------------------------
     def worker_context(self, node: nodes.NodeNG) -> Entry | None:

@@ -60,6 +60,9 @@ class Uploader:
             logging.warning("uploader did not stop within 5 s")
 ```
 
+A `join()` method that takes no `timeout` is a blocking wait by contract (like
+`Queue.join()`): the wait inside it is not reported; its callers are.
+
 ## Fix safety
 A suggestion only: after a timed-out wait the code must decide what to do with
 a worker that is still running.
@@ -142,7 +145,7 @@ class BlockingWaitInShutdownPath(Rule):
 
     def _report(self, node: nodes.NodeNG, info, fix: str, ctx: RuleContext) -> None:
         shutdown = ctx.facts.contexts.shutdown_path(node)
-        if shutdown is None:
+        if shutdown is None or _is_blocking_join(shutdown.node):
             return
         related = [(shutdown.node, f"shutdown path: {shutdown.reason}")]
         if info.creations:
@@ -155,6 +158,16 @@ class BlockingWaitInShutdownPath(Rule):
             call=short_source(node),
             reason=shutdown.reason,
         )
+
+
+def _is_blocking_join(function: nodes.NodeNG) -> bool:
+    """A `join()` method with no `timeout` parameter blocks by contract (`Queue.join`,
+    `Pool.join`): the wait inside it is its job, and its callers choose when to call it."""
+    if not isinstance(function, nodes.FunctionDef) or function.name.lstrip("_") != "join":
+        return False
+    args = function.args
+    params = args.posonlyargs + args.args + args.kwonlyargs
+    return not any(p.name == "timeout" for p in params)
 
 
 def _async_fix(target: tuple[int, int]) -> str:
