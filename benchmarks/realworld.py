@@ -4,7 +4,7 @@
 Scoring mode (the default), run from the repository root::
 
     python benchmarks/realworld.py [--cache DIR] [--manifest PATH] [--json PATH]
-                                   [--no-fetch] [--case ID ...]
+                                   [--no-fetch] [--case ID ...] [--jobs N]
 
 fetches every release named in the manifest (``cases.toml``, next to
 ``fetch.sh``) into the cache, runs shutdownlint with every rule selected on each
@@ -20,7 +20,8 @@ scores each case:
   ``fixed_qualname`` (same rule for classes); n/a when there is no fixed release.
 
 Every other finding in those files is counted per code. A per-case table and a
-per-family summary are printed; ``--json PATH`` writes the same, so results can
+per-family summary (with "found+fixed-clean": found in the buggy release and
+clean in the fixed one) are printed; ``--json PATH`` writes the same, so results can
 be compared between commits. A release that could not be downloaded is
 reported by case, never an error.
 
@@ -51,6 +52,7 @@ import sysconfig
 import warnings
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,11 +64,25 @@ DEFAULT_CACHE = Path(
 ).expanduser()
 DEFAULT_TRIAGE_OUT = REPO / "benchmarks" / "triage" / "stdlib.md"
 TRIAGE_TARGETS = (
-    "asyncio", "concurrent", "multiprocessing", "threading.py", "queue.py",
-    "socketserver.py", "logging", "subprocess.py", "selectors.py",
+    "asyncio",
+    "concurrent",
+    "multiprocessing",
+    "threading.py",
+    "queue.py",
+    "socketserver.py",
+    "logging",
+    "subprocess.py",
+    "selectors.py",
 )
 LINTER_ARGS = (
-    "check", "--isolated", "--select", "SDL", "--no-cache", "--format", "json", "--exit-zero",
+    "check",
+    "--isolated",
+    "--select",
+    "SDL",
+    "--no-cache",
+    "--format",
+    "json",
+    "--exit-zero",
 )
 CLASS_LEVEL_CODES = frozenset({"SDL104", "SDL105"})
 CLASS_LEVEL_GROUPS = frozenset({"SDL2", "SDL4"})
@@ -153,7 +169,7 @@ def enclosing_function(defs: Defs, row: int) -> str:
 
 
 def family_group(code: str) -> str:
-    """"SDL302" -> "SDL3" (the hundreds group)."""
+    """The hundreds group of a code: SDL302 -> SDL3."""
     return code[:4]
 
 
@@ -163,8 +179,8 @@ def is_class_level(code: str) -> bool:
 
 
 def location_in(defs: Defs, qualname: str, code: str, row: int) -> str | None:
-    """"def" when ``row`` is inside ``qualname``; "class" when only inside its class
-    and ``code`` is class-level; else None."""
+    """Where ``row`` sits for scoring: "def" inside ``qualname``; "class" only inside
+    its outermost class, counted when ``code`` is class-level; else None."""
     if any(row in span for span in defs.get(qualname, ())):
         return "def"
     if is_class_level(code):
@@ -187,7 +203,8 @@ def split_findings(
     for finding in findings:
         code = str(finding.get("code", ""))
         inside = family_group(code) == group and location_in(
-            defs, qualname, code, finding_row(finding))
+            defs, qualname, code, finding_row(finding)
+        )
         (matched if inside else rest).append(finding)
     return matched, rest
 
@@ -219,11 +236,26 @@ def score_case(case: Case, buggy: FileResult, fixed: FileResult | None) -> dict[
     group = family_group(family)
     row: dict[str, Any] = {
         key: case.get(key, "")
-        for key in ("id", "family", "package", "buggy_version", "fixed_version", "file",
-                    "qualname", "fixed_qualname")
+        for key in (
+            "id",
+            "family",
+            "package",
+            "buggy_version",
+            "fixed_version",
+            "file",
+            "qualname",
+            "fixed_qualname",
+        )
     }
-    row.update(status="ok", found=None, strict=None, matched=[], fixed_status="n/a",
-               fixed_clean=None, fixed_matched=[])
+    row.update(
+        status="ok",
+        found=None,
+        strict=None,
+        matched=[],
+        fixed_status="n/a",
+        fixed_clean=None,
+        fixed_matched=[],
+    )
     other: Counter[str] = Counter()
     problems: list[FileResult] = []
 
@@ -256,7 +288,9 @@ def score_case(case: Case, buggy: FileResult, fixed: FileResult | None) -> dict[
     row["other_findings"] = dict(sorted(other.items()))
     row["internal_errors"] = [
         f"{r.path}:{finding_row(f)}: {f.get('message', '')}"
-        for r in problems for f in r.findings if f.get("code") == INTERNAL_ERROR
+        for r in problems
+        for f in r.findings
+        if f.get("code") == INTERNAL_ERROR
     ]
     return row
 
@@ -267,14 +301,28 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
     for row in rows:
         family = row["family"]
         for key in (family, f"{family_group(family)}xx", "all"):
-            s = summary.setdefault(key, dict.fromkeys(
-                ("cases", "scored", "found", "strict", "fixed_cases", "fixed_clean"), 0))
+            s = summary.setdefault(
+                key,
+                dict.fromkeys(
+                    (
+                        "cases",
+                        "scored",
+                        "found",
+                        "strict",
+                        "fixed_cases",
+                        "fixed_clean",
+                        "found_and_fixed_clean",
+                    ),
+                    0,
+                ),
+            )
             s["cases"] += 1
             s["scored"] += row["found"] is not None
             s["found"] += bool(row["found"])
             s["strict"] += bool(row["strict"])
             s["fixed_cases"] += row["fixed_clean"] is not None
             s["fixed_clean"] += bool(row["fixed_clean"])
+            s["found_and_fixed_clean"] += bool(row["found"] and row["fixed_clean"])
     order = sorted(k for k in summary if k != "all" and not k.endswith("xx"))
     groups = sorted(k for k in summary if k.endswith("xx"))
     keys = [k for g in groups for k in [*(o for o in order if o.startswith(g[:4])), g]]
@@ -296,12 +344,15 @@ def tail(text: str, lines: int = 5) -> str:
     return " | ".join(text.strip().splitlines()[-lines:])
 
 
-def run_linter(files: Sequence[str], cwd: Path, python: str = sys.executable,
-               timeout: float = LINTER_TIMEOUT) -> LinterRun:
+def run_linter(
+    files: Sequence[str], cwd: Path, python: str = sys.executable, timeout: float = LINTER_TIMEOUT
+) -> LinterRun:
     """Run shutdownlint (every rule, JSON) on ``files`` relative to ``cwd``."""
     command = [python, "-m", "shutdownlint", *LINTER_ARGS, *files]
     try:
-        proc = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            command, check=False, cwd=cwd, capture_output=True, text=True, timeout=timeout
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return LinterRun(None, f"could not run the linter: {exc}")
     try:
@@ -358,8 +409,9 @@ def release_dir(case: Case, version_key: str) -> str:
     return f"{case['package']}-{case[version_key]}"
 
 
-def analyse_cases(cases: Sequence[Case], cache: Path, errors: list[str]
-                  ) -> dict[tuple[str, str], FileResult]:
+def analyse_cases(
+    cases: Sequence[Case], cache: Path, errors: list[str], jobs: int = 1
+) -> dict[tuple[str, str], FileResult]:
     """{(release dir, file): FileResult} for the buggy and fixed file of every case."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for case in cases:
@@ -367,10 +419,16 @@ def analyse_cases(cases: Sequence[Case], cache: Path, errors: list[str]
             if case.get(key):
                 wanted[release_dir(case, key)].add(case["file"])
     results: dict[tuple[str, str], FileResult] = {}
-    for i, (dirname, files) in enumerate(sorted(wanted.items()), 1):
-        print(f"[{i}/{len(wanted)}] {dirname}", file=sys.stderr, flush=True)
-        for name, result in analyse_release(cache / dirname, sorted(files), errors).items():
-            results[(dirname, name)] = result
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {
+            pool.submit(analyse_release, cache / d, sorted(files), errors): d
+            for d, files in sorted(wanted.items())
+        }
+        for i, future in enumerate(as_completed(futures), 1):
+            print(f"[{i}/{len(futures)}] {futures[future]}", file=sys.stderr, flush=True)
+            for name, result in future.result().items():
+                results[(futures[future], name)] = result
+    errors.sort()
     return results
 
 
@@ -383,9 +441,15 @@ def fetch(manifest: Path, cache: Path) -> None:
     env = {**os.environ, "PYTHON": sys.executable, "MANIFEST": str(manifest)}
     print(f"realworld: fetching into {cache} ...", file=sys.stderr, flush=True)
     try:
-        proc = subprocess.run(["bash", str(script), str(cache)], env=env, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              timeout=FETCH_TIMEOUT)
+        proc = subprocess.run(
+            ["bash", str(script), str(cache)],
+            check=False,
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            timeout=FETCH_TIMEOUT,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         print(f"realworld: fetch.sh failed to run: {exc}", file=sys.stderr)
         return
@@ -394,8 +458,11 @@ def fetch(manifest: Path, cache: Path) -> None:
 
 def git_commit() -> str:
     """Short commit of the linter's checkout, "+dirty" when its package has edits."""
+
     def git(*args: str) -> str:
-        proc = subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+        proc = subprocess.run(
+            ["git", "-C", str(REPO), *args], check=False, capture_output=True, text=True
+        )
         return proc.stdout.strip() if proc.returncode == 0 else ""
 
     try:
@@ -408,8 +475,13 @@ def git_commit() -> str:
 
 def linter_version() -> str:
     try:
-        proc = subprocess.run([sys.executable, "-m", "shutdownlint", "--version"],
-                              capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-m", "shutdownlint", "--version"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return f"unavailable ({exc})"
     return proc.stdout.strip() if proc.returncode == 0 else f"unavailable ({tail(proc.stderr, 1)})"
@@ -438,8 +510,9 @@ def codes_at(items: Sequence[dict[str, Any]]) -> str:
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
     lines = [header, ["-" * w for w in widths], *rows]
-    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)).rstrip()
-                     for r in lines)
+    return "\n".join(
+        "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in lines
+    )
 
 
 def case_table(rows: Sequence[dict[str, Any]]) -> str:
@@ -447,19 +520,53 @@ def case_table(rows: Sequence[dict[str, Any]]) -> str:
     for r in rows:
         fixed = "n/a" if r["fixed_status"] == "n/a" else yes_no(r["fixed_clean"])
         other = ",".join(f"{c}:{n}" for c, n in r["other_findings"].items()) or "-"
-        status = r["status"] if r["fixed_status"] in ("ok", "n/a") else (
-            f"{r['status']}; fixed: {r['fixed_status']}")
-        body.append([r["id"], r["family"], yes_no(r["found"]), yes_no(r["strict"]), fixed,
-                     codes_at(r["matched"]), codes_at(r["fixed_matched"]), other, status])
-    header = ["case", "family", "found", "strict", "fixed-clean", "matched", "fixed-matched",
-              "other", "status"]
+        status = (
+            r["status"]
+            if r["fixed_status"] in ("ok", "n/a")
+            else (f"{r['status']}; fixed: {r['fixed_status']}")
+        )
+        body.append(
+            [
+                r["id"],
+                r["family"],
+                yes_no(r["found"]),
+                yes_no(r["strict"]),
+                fixed,
+                codes_at(r["matched"]),
+                codes_at(r["fixed_matched"]),
+                other,
+                status,
+            ]
+        )
+    header = [
+        "case",
+        "family",
+        "found",
+        "strict",
+        "fixed-clean",
+        "matched",
+        "fixed-matched",
+        "other",
+        "status",
+    ]
     return table(header, body)
 
 
 def summary_table(summary: dict[str, dict[str, int]]) -> str:
-    body = [[k, str(s["cases"]), str(s["scored"]), str(s["found"]), str(s["strict"]),
-             f"{s['fixed_clean']}/{s['fixed_cases']}"] for k, s in summary.items()]
-    return table(["family", "cases", "scored", "found", "strict", "fixed-clean"], body)
+    body = [
+        [
+            k,
+            str(s["cases"]),
+            str(s["scored"]),
+            str(s["found"]),
+            str(s["strict"]),
+            f"{s['fixed_clean']}/{s['fixed_cases']}",
+            str(s["found_and_fixed_clean"]),
+        ]
+        for k, s in summary.items()
+    ]
+    header = ["family", "cases", "scored", "found", "strict", "fixed-clean", "found+fixed-clean"]
+    return table(header, body)
 
 
 def score(args: argparse.Namespace, cases: Sequence[Case]) -> int:
@@ -467,12 +574,15 @@ def score(args: argparse.Namespace, cases: Sequence[Case]) -> int:
     if not args.no_fetch:
         fetch(args.manifest, cache)
     errors: list[str] = []
-    results = analyse_cases(cases, cache, errors)
+    results = analyse_cases(cases, cache, errors, args.jobs)
     rows = []
     for case in cases:
         buggy = results[(release_dir(case, "buggy_version"), case["file"])]
-        fixed = results[(release_dir(case, "fixed_version"), case["file"])] \
-            if case.get("fixed_version") else None
+        fixed = (
+            results[(release_dir(case, "fixed_version"), case["file"])]
+            if case.get("fixed_version")
+            else None
+        )
         rows.append(score_case(case, buggy, fixed))
     summary = summarise(rows)
     other: Counter[str] = Counter()
@@ -485,8 +595,10 @@ def score(args: argparse.Namespace, cases: Sequence[Case]) -> int:
     print()
     print(summary_table(summary))
     print()
-    print("all findings in the analysed files:",
-          ", ".join(f"{c}:{n}" for c, n in sorted(other.items())) or "none")
+    print(
+        "all findings in the analysed files:",
+        ", ".join(f"{c}:{n}" for c, n in sorted(other.items())) or "none",
+    )
     if not_fetched:
         print(f"could not fetch ({len(not_fetched)}): {', '.join(not_fetched)}")
     for line in [*errors, *internal]:
@@ -555,14 +667,23 @@ def parse_triage(text: str) -> list[TriageRow]:
         if len(cells) != 7 or not re.fullmatch(r"SDL\d{3}", cells[1]):
             continue
         file, _, line_no = cells[2].rpartition(":")
-        rows.append(TriageRow(cells[1], file, int(line_no) if line_no.isdigit() else 0,
-                              cells[3], cells[4], cells[5] or "?", cells[6]))
+        rows.append(
+            TriageRow(
+                cells[1],
+                file,
+                int(line_no) if line_no.isdigit() else 0,
+                cells[3],
+                cells[4],
+                cells[5] or "?",
+                cells[6],
+            )
+        )
     return rows
 
 
 def notes_section(text: str) -> str:
     """The "## Notes" section and everything after it, kept verbatim."""
-    match = re.search(r"^## Notes\b.*", text, flags=re.M | re.S)
+    match = re.search(r"^## Notes\b.*", text, flags=re.MULTILINE | re.DOTALL)
     if match:
         return match.group(0).rstrip() + "\n"
     return "## Notes\n\n(Free text, kept verbatim across reruns.)\n"
@@ -602,33 +723,40 @@ def triage_summary(rows: Sequence[TriageRow]) -> dict[str, Counter[str]]:
 
 
 def finding_table(rows: Sequence[TriageRow]) -> list[str]:
-    lines = ["| # | code | file:line | function | message | verdict | note |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| # | code | file:line | function | message | verdict | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for i, r in enumerate(rows, 1):
         cells = [str(i), r.code, f"{r.file}:{r.line}", r.function, r.message, r.verdict, r.note]
         lines.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
     return lines
 
 
-def render_triage(rows: Sequence[TriageRow], gone: Sequence[TriageRow], header: dict[str, str],
-                  notes: str) -> str:
+def render_triage(
+    rows: Sequence[TriageRow], gone: Sequence[TriageRow], header: dict[str, str], notes: str
+) -> str:
     summary = triage_summary(rows)
     lines = [
         "# Triage: shutdownlint findings in concurrency-heavy standard-library modules",
         "",
         *(f"- {k}: {v}" for k, v in header.items()),
         "",
-        "Regenerate with `python benchmarks/realworld.py --triage`. Edit only the verdict "
-        "and note columns (and the Notes section): they are carried over by (code, file, "
-        "function, message), so line shifts keep them. Verdicts: TP (a real hazard the rule "
-        "is meant to catch), FP (the rule is wrong here), unsure, ? (not judged yet).",
+        (
+            "Regenerate with `python benchmarks/realworld.py --triage`. Edit only the verdict "
+            "and note columns (and the Notes section): they are carried over by (code, file, "
+            "function, message), so line shifts keep them. Verdicts: TP (a real hazard the rule "
+            "is meant to catch), FP (the rule is wrong here), unsure, ? (not judged yet)."
+        ),
         "",
         "## Summary",
         "",
         "| code | findings | TP | FP | unsure | ? |",
         "|---|---|---|---|---|---|",
-        *(f"| {c} | {s['total']} | {s['TP']} | {s['FP']} | {s['unsure']} | {s['?']} |"
-          for c, s in summary.items()),
+        *(
+            f"| {c} | {s['total']} | {s['TP']} | {s['FP']} | {s['unsure']} | {s['?']} |"
+            for c, s in summary.items()
+        ),
         "",
         "## Findings",
         "",
@@ -636,9 +764,14 @@ def render_triage(rows: Sequence[TriageRow], gone: Sequence[TriageRow], header: 
         "",
     ]
     if gone:
-        lines += ["## No longer reported", "",
-                  "Judged rows of the previous run that this run did not report.", "",
-                  *finding_table(gone), ""]
+        lines += [
+            "## No longer reported",
+            "",
+            "Judged rows of the previous run that this run did not report.",
+            "",
+            *finding_table(gone),
+            "",
+        ]
     return "\n".join(lines) + "\n" + notes
 
 
@@ -657,17 +790,25 @@ def triage_rows(findings: Sequence[Finding], stdlib: Path) -> list[TriageRow]:
             except (SyntaxError, ValueError, OSError):
                 defs_cache[rel] = {}
         row = finding_row(f)
-        rows.append(TriageRow(str(f.get("code", "")), rel, row,
-                              enclosing_function(defs_cache[rel], row),
-                              " ".join(str(f.get("message", "")).split())))
+        rows.append(
+            TriageRow(
+                str(f.get("code", "")),
+                rel,
+                row,
+                enclosing_function(defs_cache[rel], row),
+                " ".join(str(f.get("message", "")).split()),
+            )
+        )
     rows.sort(key=lambda r: (r.file, r.line, r.code, r.message))
     return rows
 
 
 def triage(args: argparse.Namespace) -> int:
     stdlib = Path(sysconfig.get_paths()["stdlib"])
-    targets = [t for t in TRIAGE_TARGETS if (stdlib / t).exists()]
-    run = run_linter(targets, stdlib)
+    # Run from the stdlib's parent: `python -m shutdownlint` drops its cwd from
+    # sys.path, which must not be the stdlib itself.
+    targets = [f"{stdlib.name}/{t}" for t in TRIAGE_TARGETS if (stdlib / t).exists()]
+    run = run_linter(targets, stdlib.parent)
     if run.findings is None:
         print(f"LINTER ERROR: {run.error}")
         return 1
@@ -677,16 +818,19 @@ def triage(args: argparse.Namespace) -> int:
     gone = carry_over(rows, parse_triage(old_text))
     header = {
         "Python": f"{sys.version.split()[0]} (stdlib {stdlib})",
-        "shutdownlint": f"{linter_version()}, commit {git_commit()}",
-        "Command": "`" + shlex.join(["python", "-m", "shutdownlint", *LINTER_ARGS, *targets])
-        + "` (cwd: the stdlib directory)",
+        "Linter": f"{linter_version()}, commit {git_commit()}",
+        "Command": "`"
+        + shlex.join(["python", "-m", "shutdownlint", *LINTER_ARGS, *targets])
+        + f"` (cwd: {stdlib.parent})",
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_triage(rows, gone, header, notes_section(old_text)), encoding="utf-8")
 
     summary = triage_summary(rows)
-    body = [[c, str(s["total"]), str(s["TP"]), str(s["FP"]), str(s["unsure"]), str(s["?"])]
-            for c, s in summary.items()]
+    body = [
+        [c, str(s["total"]), str(s["TP"]), str(s["FP"]), str(s["unsure"]), str(s["?"])]
+        for c, s in summary.items()
+    ]
     print(table(["code", "total", "TP", "FP", "unsure", "?"], body))
     gone_note = f"; {len(gone)} judged rows no longer reported" if gone else ""
     print(f"{len(rows)} findings written to {out}{gone_note}")
@@ -702,18 +846,42 @@ def triage(args: argparse.Namespace) -> int:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
-                        help="where releases are unpacked (default: %(default)s)")
-    parser.add_argument("--manifest", type=Path, default=DEFAULT_MANIFEST,
-                        help="cases.toml (default: %(default)s)")
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=DEFAULT_CACHE,
+        help="where releases are unpacked (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--manifest", type=Path, default=DEFAULT_MANIFEST, help="cases.toml (default: %(default)s)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--no-fetch", action="store_true", help="use the cache as it is")
-    parser.add_argument("--case", nargs="+", action="extend", default=[], metavar="ID",
-                        help="score only these cases")
-    parser.add_argument("--triage", action="store_true",
-                        help="write stdlib findings to a Markdown table with verdicts")
-    parser.add_argument("--triage-out", type=Path, default=DEFAULT_TRIAGE_OUT,
-                        help="triage file (default: %(default)s)")
+    parser.add_argument(
+        "--case",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="ID",
+        help="score only these cases",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="linter runs at once (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--triage",
+        action="store_true",
+        help="write stdlib findings to a Markdown table with verdicts",
+    )
+    parser.add_argument(
+        "--triage-out",
+        type=Path,
+        default=DEFAULT_TRIAGE_OUT,
+        help="triage file (default: %(default)s)",
+    )
     return parser.parse_args(argv)
 
 

@@ -39,9 +39,22 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "findings.json"
         command = [
-            sys.executable, "-m", "shutdownlint", "check", str(args.stdlib),
-            "--isolated", "--select", "SDL", "--no-cache", "--exit-zero",
-            "--format", "json", "--output-file", str(out), "--jobs", str(args.jobs),
+            sys.executable,
+            "-m",
+            "shutdownlint",
+            "check",
+            str(args.stdlib),
+            "--isolated",
+            "--select",
+            "SDL",
+            "--no-cache",
+            "--exit-zero",
+            "--format",
+            "json",
+            "--output-file",
+            str(out),
+            "--jobs",
+            str(args.jobs),
         ]
         start = time.perf_counter()
         proc = subprocess.run(command, capture_output=True, text=True, cwd=tmp)

@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import tempfile
+from collections import Counter
 from importlib import metadata
 from pathlib import Path
 
@@ -74,7 +75,9 @@ class Cache:
             findings = [Finding.from_json(f) for f in entry["findings"]]
         except (KeyError, TypeError):
             return None
-        return FileResult(path, findings, list(entry.get("warnings", [])))
+        return FileResult(
+            path, findings, list(entry.get("warnings", [])), Counter(entry.get("stats", {}))
+        )
 
     def put(self, path: Path, data: bytes, result: FileResult) -> None:
         if any(f.code == "SDL999" for f in result.findings):
@@ -82,6 +85,7 @@ class Cache:
         entry = {
             "findings": [f.to_json() for f in result.findings],
             "warnings": result.warnings,
+            "stats": dict(result.stats),
             "dependencies": result.dependencies,
         }
         target = self._entry(path, data)

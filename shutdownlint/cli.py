@@ -25,27 +25,64 @@ _PROGRESS_THRESHOLD = 20
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="shutdownlint", message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "--version", prog_name="shutdownlint", message="%(prog)s %(version)s"
+)
 def main() -> None:
     """A linter for Python shutdown bugs."""
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the configured selection).")
-@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable on top of the selection.")
+@click.option(
+    "--select",
+    multiple=True,
+    help="Rule codes or prefixes to enable (replaces the configured selection).",
+)
+@click.option(
+    "--extend-select",
+    multiple=True,
+    help="Rule codes or prefixes to enable on top of the selection.",
+)
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
-@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
-@click.option("--output-file", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(FORMATS)),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of the findings.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: all cores on large runs).")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: all cores on large runs).",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help=f"Where to cache results (default: {CACHE_DIR_NAME} beside the configuration).")
-@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this configuration file.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help=f"Where to cache results (default: {CACHE_DIR_NAME} beside the configuration).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Use this configuration file.",
+)
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--stdin-filename", help="Read the source from stdin; report it under this name.")
-@click.option("--quiet", "-q", is_flag=True, help="Print the findings only: no summary, no warnings.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help="Print the findings only: no summary, no warnings."
+)
 @click.option("--debug", is_flag=True, help="Print tracebacks for internal errors.")
 def check(
     paths: tuple[Path, ...],
@@ -107,16 +144,21 @@ def _check(
     )
     settings = build_settings(targets, config_file, isolated, overrides)
     if from_stdin:
-        results = [] if settings.is_excluded(stdin_path) else [
-            check_bytes(click.get_binary_stream("stdin").read(), stdin_path, settings, debug)
-        ]
+        results = (
+            []
+            if settings.is_excluded(stdin_path)
+            else [check_bytes(sys.stdin.buffer.read(), stdin_path, settings, debug)]
+        )
         files = [stdin_path]
     else:
         files = discover(targets, settings)
         cache = None if no_cache else Cache(cache_dir or settings.root / CACHE_DIR_NAME, settings)
         interactive = (
-            not quiet and output_format not in MACHINE_FORMATS and output_file is None
-            and sys.stderr.isatty() and len(files) >= _PROGRESS_THRESHOLD
+            not quiet
+            and output_format not in MACHINE_FORMATS
+            and output_file is None
+            and sys.stderr.isatty()
+            and len(files) >= _PROGRESS_THRESHOLD
         )
         results = _run(files, settings, jobs, cache, debug, interactive)
 
@@ -177,7 +219,9 @@ def _run(
         jobs = os.cpu_count() or 1 if len(todo) >= _PARALLEL_THRESHOLD else 1
     computed = check_paths(todo, settings, jobs, debug)
     if progress:
-        with click.progressbar(computed, length=len(todo), label="Checking", file=sys.stderr) as bar:
+        with click.progressbar(
+            computed, length=len(todo), label="Checking", file=sys.stderr
+        ) as bar:
             fresh = list(bar)
     else:
         fresh = list(computed)
@@ -190,9 +234,7 @@ def _run(
 
 def _statistics(findings, results: list[FileResult]) -> str:
     counts = Counter(f.code for f in findings)
-    lines = [
-        f"{counts[code]:>5}\t{code}\t{RULES_BY_CODE[code].name}" for code in sorted(counts)
-    ]
+    lines = [f"{counts[code]:>5}\t{code}\t{RULES_BY_CODE[code].name}" for code in sorted(counts)]
     gave_up = sum(r.stats.get("gave_up", 0) for r in results)
     skipped = sum(r.stats.get("skipped", 0) for r in results)
     lines.append(f"{len(results)} files checked, {skipped} without concurrency code skipped")

@@ -6,6 +6,8 @@ with one line that names the key and the file; the CLI prints it and exits 2.
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -63,17 +65,12 @@ def _matches(pattern: str, path: Path | str, root: Path) -> bool:
         relative = path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         relative = path.name
-    spec = _spec(pattern)
-    return spec.match_file(relative) or spec.match_file(path.name)
+    return _spec(pattern).match_file(relative)
 
 
-_SPECS: dict[str, pathspec.PathSpec] = {}
-
-
-def _spec(pattern: str) -> pathspec.PathSpec:
-    if pattern not in _SPECS:
-        _SPECS[pattern] = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
-    return _SPECS[pattern]
+@functools.cache
+def _spec(pattern: str) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
 
 
 # -- rule selection ------------------------------------------------------------
@@ -88,11 +85,19 @@ def codes_matching(selector: str, where: str) -> set[str]:
     return codes
 
 
+# Selectors with where they were written ("--select", "pyproject.toml: `ignore`"),
+# so that an unknown one is blamed on the right flag or key.
+Selectors = Sequence[tuple[Sequence[str], str]]
+
+
+def _codes(selectors: Selectors) -> set[str]:
+    return {c for values, where in selectors for s in values for c in codes_matching(s, where)}
+
+
 def resolve_selection(
-    select: Sequence[str] | None,
-    extend_select: Sequence[str],
-    ignore: Sequence[str],
-    where: str,
+    select: tuple[Sequence[str], str] | None,
+    extend_select: Selectors = (),
+    ignore: Selectors = (),
 ) -> frozenset[str]:
     """(select, or the default selection) + extend-select - ignore.
 
@@ -101,10 +106,10 @@ def resolve_selection(
     if select is None:
         chosen = {r.code for r in ALL_RULES if not r.opt_in}
     else:
-        chosen = {c for s in select for c in codes_matching(s, where)}
+        chosen = _codes([select])
         chosen.add("SDL900")  # parse errors are always reported unless ignored
-    chosen |= {c for s in extend_select for c in codes_matching(s, where)}
-    chosen -= {c for s in ignore for c in codes_matching(s, where)}
+    chosen |= _codes(extend_select)
+    chosen -= _codes(ignore)
     return frozenset(chosen | ALWAYS_ON)
 
 
@@ -212,14 +217,18 @@ def _settings_from_table(
             raise ConfigError(f"{where}: `{key}` must be a list of strings")
         return value
 
-    select = overrides.select if overrides.select is not None else (
-        strings("select") if "select" in table else None
-    )
+    def key(name: str) -> tuple[list[str], str]:
+        return strings(name), f"{where}: `{name}`"
+
+    if overrides.select is not None:
+        select = (overrides.select, "--select")
+        key("select")  # still validated
+    else:
+        select = key("select") if "select" in table else None
     selection = resolve_selection(
         select,
-        strings("extend-select") + overrides.extend_select,
-        strings("ignore") + overrides.ignore,
-        where if overrides.select is None else "--select",
+        [key("extend-select"), (overrides.extend_select, "--extend-select")],
+        [key("ignore"), (overrides.ignore, "--ignore")],
     )
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
@@ -228,16 +237,17 @@ def _settings_from_table(
     for pattern, codes in per_file.items():
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise ConfigError(f"{where}: `per-file-ignores.{pattern}` must be a list of codes")
-        resolved = {c for s in codes for c in codes_matching(s, f"{where}: per-file-ignores")}
+        resolved = _codes([(codes, f'{where}: `per-file-ignores."{pattern}"`')])
         per_file_ignores.append((pattern, frozenset(resolved - ALWAYS_ON)))
 
-    methods = strings("shutdown-methods") if "shutdown-methods" in table else list(
-        DEFAULT_SHUTDOWN_METHODS
-    )
+    methods = list(DEFAULT_SHUTDOWN_METHODS)
+    for name in ("shutdown-methods", "extend-shutdown-methods"):
+        for method in strings(name):
+            if not _IDENTIFIER.match(method):
+                raise ConfigError(f"{where}: `{name}`: `{method}` is not a method name")
+    if "shutdown-methods" in table:
+        methods = strings("shutdown-methods")
     methods += strings("extend-shutdown-methods")
-    for method in methods:
-        if not _IDENTIFIER.match(method):
-            raise ConfigError(f"{where}: `shutdown-methods`: `{method}` is not a method name")
 
     analysis = AnalysisOptions(
         shutdown_methods=tuple(methods),
@@ -263,9 +273,11 @@ def _target_version(table: dict, data: dict, where: str) -> tuple[int, int]:
             choices = ", ".join(TARGET_VERSIONS)
             raise ConfigError(f"{where}: `target-version` must be one of {choices}, not {value!r}")
         return TARGET_VERSIONS[value]
-    requires = data.get("project", {}).get("requires-python") if isinstance(
-        data.get("project"), dict
-    ) else None
+    requires = (
+        data.get("project", {}).get("requires-python")
+        if isinstance(data.get("project"), dict)
+        else None
+    )
     if isinstance(requires, str):
         match = re.search(r"(?:>=|~=|==|>)\s*3\.(\d+)", requires)
         if match:
@@ -276,7 +288,12 @@ def _target_version(table: dict, data: dict, where: str) -> tuple[int, int]:
 
 def _fix_timeout(table: dict, where: str) -> float:
     value = table.get("fix-timeout", 5.0)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
         raise ConfigError(f"{where}: `fix-timeout` must be a positive number of seconds")
     return float(value)
 
@@ -295,10 +312,10 @@ def _raises_on(value: list[str] | None, where: str) -> tuple[str, ...]:
 
 def _types(value: object, where: str) -> tuple[TypeMapping, ...]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{where}: `types` must be a table of \"module.Class\" = kind")
+        raise ConfigError(f'{where}: `types` must be a table of "module.Class" = kind')
     out = []
     for qname, spec in value.items():
-        key = f"{where}: `types.\"{qname}\"`"
+        key = f'{where}: `types."{qname}"`'
         if isinstance(spec, str):
             spec = {"kind": spec}
         if not isinstance(spec, dict):
@@ -308,7 +325,9 @@ def _types(value: object, where: str) -> tuple[TypeMapping, ...]:
             raise ConfigError(f"{key}: unknown key `{extra[0]}`")
         kind = spec.get("kind")
         if kind not in KINDS:
-            raise ConfigError(f"{key}: unknown kind {kind!r} (expected one of {', '.join(sorted(KINDS))})")
+            raise ConfigError(
+                f"{key}: unknown kind {kind!r} (expected one of {', '.join(sorted(KINDS))})"
+            )
         methods = {}
         for name in ("release", "wait"):
             items = spec.get(name, [])

@@ -12,14 +12,22 @@ from pathlib import Path
 
 from shutdownlint.rules import ALL_RULES, Rule
 
-HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix safety")
+HEADINGS = (
+    "## What it does",
+    "## Why is this bad?",
+    "## Example",
+    "## Use instead",
+    "## Fix safety",
+)
 
 
 def rule_page(rule: type[Rule]) -> str:
     doc = rule.doc()
     title, _, body = doc.partition("\n")
     default = (
-        f"opt-in: select it with `{rule.code}` or a prefix of it" if rule.opt_in else "on by default"
+        f"opt-in: select it with `{rule.code}` or a prefix of it"
+        if rule.opt_in
+        else "on by default"
     )
     lines = [
         f"# {title.strip()}",

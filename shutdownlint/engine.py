@@ -235,7 +235,7 @@ def _evict_project_modules(analysed: Path) -> dict[str, str]:
     analysed_file = str(analysed.resolve())
     for name, module in list(MANAGER.astroid_cache.items()):
         filename = getattr(module, "file", None)
-        if not filename or _is_installed(filename):
+        if not filename or _is_installed(filename) or not Path(filename).is_file():
             continue
         del MANAGER.astroid_cache[name]
         if filename != analysed_file:

@@ -110,7 +110,11 @@ def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("shutdownlint"):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("shutdownlint")
+        ):
             parts = node.module.split(".")
             if len(parts) > 1:
                 found.add(parts[1])
@@ -165,3 +169,15 @@ def test_shutdownlint_is_clean_on_its_own_source() -> None:
     for path in sorted(PACKAGE.rglob("*.py")):
         findings += check_bytes(path.read_bytes(), path, settings).findings
     assert findings == []
+
+
+def test_ruff_check_and_format_are_clean() -> None:
+    import shutil
+    import subprocess
+
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed")
+    for args in (["check", "--quiet", "."], ["format", "--check", "--quiet", "."]):
+        run = subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True)
+        assert run.returncode == 0, run.stdout + run.stderr

@@ -38,12 +38,38 @@ def test_random_bytes(data: bytes) -> None:
 
 FRAGMENTS = st.sampled_from(
     [
-        "import queue\n", "import threading\n", "q = queue.Queue(3)\n", "def f(x):\n",
-        "    q.put(x)\n", "class C(threading.Thread):\n", "    def run(self):\n",
-        "        self.q.put(1)\n", "threading.Thread(target=f).start()\n", "async def g():\n",
-        "    await q.put(1)\n", "(", ")", "[", "]", ":", "lambda: ", "yield\n", "\t", "  ",
-        "try:\n", "finally:\n", "    pass\n", "def close(self):\n", "        self.t.join()\n",
-        "\x00", "é", "# noqa\n", "@contextlib.contextmanager\n", "global q\n", "**", "*a",
+        "import queue\n",
+        "import threading\n",
+        "q = queue.Queue(3)\n",
+        "def f(x):\n",
+        "    q.put(x)\n",
+        "class C(threading.Thread):\n",
+        "    def run(self):\n",
+        "        self.q.put(1)\n",
+        "threading.Thread(target=f).start()\n",
+        "async def g():\n",
+        "    await q.put(1)\n",
+        "(",
+        ")",
+        "[",
+        "]",
+        ":",
+        "lambda: ",
+        "yield\n",
+        "\t",
+        "  ",
+        "try:\n",
+        "finally:\n",
+        "    pass\n",
+        "def close(self):\n",
+        "        self.t.join()\n",
+        "\x00",
+        "é",
+        "# noqa\n",
+        "@contextlib.contextmanager\n",
+        "global q\n",
+        "**",
+        "*a",
     ]
 )
 
@@ -59,7 +85,10 @@ def test_random_python_like_text(parts: list[str]) -> None:
     [
         b"x = " + b"(" * 5000 + b")" * 5000 + b"\nimport threading\n",
         b"import threading\nx = " + b"[" * 300 + b"]" * 300 + b"\n",
-        b"import threading\n" + b"".join(b"    " * i + b"if x:\n" for i in range(120)) + b"    " * 120 + b"pass\n",
+        b"import threading\n"
+        + b"".join(b"    " * i + b"if x:\n" for i in range(120))
+        + b"    " * 120
+        + b"pass\n",
         b"import threading\nx = " + b"1 + " * 20000 + b"1\n",
     ],
     ids=["parens", "lists", "ifs", "long-expression"],
@@ -101,7 +130,10 @@ def test_encodings_and_columns(encoding: str, prefix: bytes) -> None:
 
 
 def test_columns_count_code_points() -> None:
-    source = "import queue, threading\nQ = queue.Queue(2)\ndef work():\n    é = 'ü'; Q.put(1)\nthreading.Thread(target=work).start()\n"
+    source = (
+        "import queue, threading\nQ = queue.Queue(2)\ndef work():\n"
+        "    é = 'ü'; Q.put(1)\nthreading.Thread(target=work).start()\n"
+    )
     [finding] = check_bytes(source.encode(), Path("cols.py"), SETTINGS).findings
     assert finding.location.column == source.splitlines()[3].index("Q.put") + 1
 

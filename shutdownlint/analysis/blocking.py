@@ -85,7 +85,7 @@ def blocking_signature(info: KindInfo, method: str) -> Signature | None:
 
 
 def timeout_state(call: nodes.Call, signature: Signature, stats=None) -> str:
-    """"none" (blocks with no timeout), "timeout", "nonblocking" or "unknown"."""
+    """ "none" (blocks with no timeout), "timeout", "nonblocking" or "unknown"."""
     if any(isinstance(a, nodes.Starred) for a in call.args) or any(
         kw.arg is None for kw in call.keywords or ()
     ):

@@ -64,11 +64,22 @@ class ShutdownPath:
 
 _TEARDOWN_NAMES = frozenset({"teardown", "teardownclass", "teardownmodule", "asyncteardown"})
 _INTERRUPTS = frozenset({"KeyboardInterrupt", "SystemExit", "CancelledError"})
-_CONTEXT_DECORATORS = frozenset({"contextmanager", "asynccontextmanager", "fixture", "yield_fixture"})
+_CONTEXT_DECORATORS = frozenset(
+    {"contextmanager", "asynccontextmanager", "fixture", "yield_fixture"}
+)
 _TASK_SPAWNERS = frozenset({"create_task", "ensure_future"})
 _EXECUTOR_METHODS = frozenset(
-    {"submit", "map", "apply", "apply_async", "map_async", "imap", "imap_unordered", "starmap",
-     "starmap_async"}
+    {
+        "submit",
+        "map",
+        "apply",
+        "apply_async",
+        "map_async",
+        "imap",
+        "imap_unordered",
+        "starmap",
+        "starmap_async",
+    }
 )
 _LOOP_CALLBACKS = {"call_soon": 0, "call_later": 1, "call_at": 1}
 _THREAD_STARTERS = {"start_new_thread": 0, "start_new": 0}
@@ -79,9 +90,20 @@ _SCHEDULER_NAMES = (
     | set(_LOOP_CALLBACKS)
     | set(_THREAD_STARTERS)
     | {
-        "Thread", "Timer", "Process", "run_in_executor", "to_thread", "call_soon_threadsafe",
-        "signal", "add_done_callback", "gather", "run_coroutine_threadsafe", "register",
-        "finalize", "addCleanup", "addAsyncCleanup",
+        "Thread",
+        "Timer",
+        "Process",
+        "run_in_executor",
+        "to_thread",
+        "call_soon_threadsafe",
+        "signal",
+        "add_done_callback",
+        "gather",
+        "run_coroutine_threadsafe",
+        "register",
+        "finalize",
+        "addCleanup",
+        "addAsyncCleanup",
     }
 )
 
@@ -241,12 +263,14 @@ class Contexts:
             if isinstance(node, nodes.ClassDef):
                 info = kinds.kind_of_class(node)
                 run = node.locals.get("run")
-                if info and info.kind in ("thread", "process") and run:
-                    if isinstance(run[0], FunctionLike):
-                        on_thread = info.kind == "thread"
-                        kind = "thread" if on_thread else "process"
-                        how = f"runs in its own {kind}: `run()` of a `{info.qname}` subclass"
-                        entries.setdefault(run[0], Entry(kind, on_thread, node, how))
+                is_worker = (
+                    info and info.kind in ("thread", "process") and info.flavor != "subprocess"
+                )
+                if is_worker and run and isinstance(run[0], FunctionLike):
+                    on_thread = info.kind == "thread"
+                    kind = "thread" if on_thread else "process"
+                    how = f"runs in its own {kind}: `run()` of a `{info.qname}` subclass"
+                    entries.setdefault(run[0], Entry(kind, on_thread, node, how))
             elif isinstance(node, nodes.FunctionDef):
                 reason = self._shutdown_reason_by_name(node)
                 if reason:
@@ -344,7 +368,11 @@ class Contexts:
             target = call.args[_LOOP_CALLBACKS[name]]
             return [("entry", target, Entry("callback", False, call, how))]
         resolved = self._callee_qnames(call)
-        if name == "signal" and resolved & {"signal.signal", "_signal.signal"} and len(call.args) >= 2:
+        if (
+            name == "signal"
+            and resolved & {"signal.signal", "_signal.signal"}
+            and len(call.args) >= 2
+        ):
             # A handler interrupts whatever the main thread runs, and runs while stopping.
             how = f"runs as a signal handler registered by `{text}(...)`"
             return [

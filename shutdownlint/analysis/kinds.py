@@ -130,8 +130,17 @@ _DATACLASS_FIELD = ("dataclasses.field", "field")
 # Calls that pass the arguments after a callable on to it.
 _FORWARDING_CALLS = frozenset(
     {
-        "submit", "finalize", "register", "addCleanup", "addAsyncCleanup", "call_soon",
-        "call_soon_threadsafe", "call_later", "call_at", "run_in_executor", "to_thread",
+        "submit",
+        "finalize",
+        "register",
+        "addCleanup",
+        "addAsyncCleanup",
+        "call_soon",
+        "call_soon_threadsafe",
+        "call_later",
+        "call_at",
+        "run_in_executor",
+        "to_thread",
     }
 )
 
@@ -245,9 +254,7 @@ class Kinds:
             if inferred:
                 break
         if inferred:
-            creations = tuple(
-                c for i in site_infos if i.kind == inferred.kind for c in i.creations
-            )
+            creations = tuple(c for i in site_infos if i.kind == inferred.kind for c in i.creations)
             return KindInfo(
                 inferred.kind, inferred.flavor, inferred.qname, creations, inferred.mapping
             )
@@ -396,17 +403,15 @@ class Kinds:
         constructor seen agrees."""
         if info.qname in _SIMPLE_QUEUES:
             return Bound("unbounded")
-        calls = [
-            c for c in info.creations if isinstance(c, nodes.Call) or _is_factory_reference(c)
-        ]
+        calls = [c for c in info.creations if isinstance(c, nodes.Call) or _is_factory_reference(c)]
         # An annotation says nothing of the size; constructor calls, when seen, do.
         bounds = [self._bound_of_creation(c, info) for c in calls or info.creations]
         if not bounds or any(b.state == "unknown" for b in bounds):
             return Bound("unknown")
         if all(b.state == "bounded" for b in bounds):
             return bounds[0]
-        return Bound("unbounded") if all(b.state == "unbounded" for b in bounds) else Bound(
-            "unknown"
+        return (
+            Bound("unbounded") if all(b.state == "unbounded" for b in bounds) else Bound("unknown")
         )
 
     def _bound_of_creation(self, creation: nodes.NodeNG, info: KindInfo) -> Bound:
@@ -425,9 +430,7 @@ class Kinds:
             return Bound("unbounded", node=creation)
         values = infer_values(arg, self._facts.stats)
         sizes = {
-            v.value
-            for v in values
-            if isinstance(v, nodes.Const) and type(v.value) in (int, float)
+            v.value for v in values if isinstance(v, nodes.Const) and type(v.value) in (int, float)
         }
         if values and len(sizes) == len(values) and all(size <= 0 for size in sizes):
             return Bound("unbounded", node=arg)
@@ -527,8 +530,8 @@ def _parameter_annotation(args: nodes.Arguments, target: nodes.AssignName):
         (args.args, args.annotations),
         (args.kwonlyargs, args.kwonlyargs_annotations),
     )
-    for params, annotations in groups:
-        for param, annotation in zip(params, annotations, strict=False):
+    for params, notes in groups:
+        for param, annotation in zip(params, notes, strict=False):
             if param is target:
                 return annotation
     return None

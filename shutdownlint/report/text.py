@@ -8,7 +8,12 @@ from shutdownlint.findings import Finding
 from shutdownlint.report.options import ReportOptions
 
 _BOLD, _RED, _YELLOW, _CYAN, _DIM, _RESET = (
-    "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[0m"
+    "\x1b[1m",
+    "\x1b[31m",
+    "\x1b[33m",
+    "\x1b[36m",
+    "\x1b[2m",
+    "\x1b[0m",
 )
 
 

@@ -85,9 +85,7 @@ class Rule:
     @classmethod
     def visitors(cls) -> dict[str, str]:
         """{astroid node class name: method name} for the node types this rule visits."""
-        return {
-            attr[len("visit_") :]: attr for attr in dir(cls) if attr.startswith("visit_")
-        }
+        return {attr[len("visit_") :]: attr for attr in dir(cls) if attr.startswith("visit_")}
 
 
 def short_source(node: nodes.NodeNG, limit: int = 60) -> str:

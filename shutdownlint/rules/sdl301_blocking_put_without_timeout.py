@@ -76,7 +76,9 @@ from shutdownlint.rules.base import Rule, RuleContext, short_source
 class BlockingPutWithoutTimeout(Rule):
     code = "SDL301"
     name = "blocking-put-without-timeout"
-    message = "`{call}` can block forever: the queue is bounded{size} and nothing times out ({where})"
+    message = (
+        "`{call}` can block forever: the queue is bounded{size} and nothing times out ({where})"
+    )
     fix_title = "pass `timeout=` to `put()` and handle `queue.Full`, or use `put_nowait()`"
 
     def visit_call(self, node: nodes.Call, ctx: RuleContext) -> None:
