@@ -172,12 +172,14 @@ def test_shutdownlint_is_clean_on_its_own_source() -> None:
 
 
 def test_ruff_check_and_format_are_clean() -> None:
-    import shutil
+    import importlib.util
     import subprocess
+    import sys
 
-    ruff = shutil.which("ruff")
-    if ruff is None:
+    if importlib.util.find_spec("ruff") is None:
         pytest.skip("ruff is not installed")
     for args in (["check", "--quiet", "."], ["format", "--check", "--quiet", "."]):
-        run = subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
+        )
         assert run.returncode == 0, run.stdout + run.stderr

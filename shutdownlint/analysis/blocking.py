@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from astroid import nodes
 
-from shutdownlint.analysis.infer import FunctionLike, dotted_name, infer_values
+from shutdownlint.analysis.infer import FunctionLike, dotted_name, infer_values, walk
 from shutdownlint.analysis.kinds import KindInfo
 
 
@@ -145,3 +145,25 @@ def async_timeout_scope(node: nodes.NodeNG) -> nodes.NodeNG | None:
 def _last_name(call: nodes.Call) -> str | None:
     name = dotted_name(call.func)
     return name.rsplit(".", 1)[-1] if name else None
+
+
+def cancelled_before(node: nodes.NodeNG, target: nodes.NodeNG) -> bool:
+    """`task.cancel()` earlier in the same function: awaiting a cancelled task is the
+    documented way to let it finish its cleanup, not an open-ended wait."""
+    function = node.parent
+    while function is not None and not isinstance(function, FunctionLike):
+        function = function.parent
+    if function is None or node.lineno is None:
+        return False
+    text = target.as_string()
+    for call in walk(function):
+        if (
+            isinstance(call, nodes.Call)
+            and isinstance(call.func, nodes.Attribute)
+            and call.func.attrname == "cancel"
+            and call.lineno is not None
+            and call.lineno <= node.lineno
+            and call.func.expr.as_string() == text
+        ):
+            return True
+    return False

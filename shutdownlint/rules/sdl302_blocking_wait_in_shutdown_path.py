@@ -60,6 +60,9 @@ class Uploader:
             logging.warning("uploader did not stop within 5 s")
 ```
 
+Awaiting a task right after cancelling it (`task.cancel(); await task`) is the
+documented way to let it clean up, and is not reported.
+
 A `join()` method that takes no `timeout` is a blocking wait by contract (like
 `Queue.join()`): the wait inside it is not reported; its callers are.
 
@@ -75,6 +78,7 @@ from astroid import nodes
 from shutdownlint.analysis.blocking import (
     async_timeout_scope,
     blocking_signature,
+    cancelled_before,
     is_awaited,
     timeout_state,
 )
@@ -139,7 +143,7 @@ class BlockingWaitInShutdownPath(Rule):
         info = ctx.facts.kinds.kind_of(value)
         if info is None or info.kind not in ("task", "future") or info.flavor != "asyncio":
             return
-        if async_timeout_scope(node) is not None:
+        if async_timeout_scope(node) is not None or cancelled_before(node, value):
             return
         self._report(node, info, _async_fix(ctx.facts.options.target_version), ctx)
 
