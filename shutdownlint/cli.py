@@ -7,6 +7,7 @@ import sys
 import traceback
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -84,32 +85,15 @@ def main() -> None:
     "--quiet", "-q", is_flag=True, help="Print the findings only: no summary, no warnings."
 )
 @click.option("--debug", is_flag=True, help="Print tracebacks for internal errors.")
-def check(
-    paths: tuple[Path, ...],
-    select: tuple[str, ...],
-    extend_select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    output_format: str,
-    output_file: Path | None,
-    exit_zero: bool,
-    statistics: bool,
-    jobs: int | None,
-    no_cache: bool,
-    cache_dir: Path | None,
-    config_file: Path | None,
-    isolated: bool,
-    stdin_filename: str | None,
-    quiet: bool,
-    debug: bool,
-) -> None:
+def check(**options: Any) -> None:
     """Check PATHS (default: the current directory) for shutdown bugs."""
     try:
-        code = _check(**locals())
+        code = _check(**options)
     except ConfigError as e:
         click.echo(f"shutdownlint: error: {e}", err=True)
         code = 2
     except Exception as e:  # noqa: BLE001 - a crash must be one line and exit 2
-        if debug:
+        if options["debug"]:
             traceback.print_exc()
         click.echo(f"shutdownlint: internal error: {type(e).__name__}: {e}", err=True)
         code = 2

@@ -284,7 +284,7 @@ def _run_rules(
                     rule=f"{instance.code} ({instance.name})",
                     error=f"{type(e).__name__}: {e} (line {row})",
                 )
-                result.findings.append(_internal_error(result.path, message, row))
+                result.findings.append(_engine_finding("SDL999", result.path, message, row))
                 if debug:
                     result.warnings.append(
                         f"{result.path}:{row}: {instance.code} raised:\n{traceback.format_exc()}"
@@ -360,34 +360,25 @@ def _finding(report: Report, path: Path, lines: list[str]) -> Finding:
     )
 
 
+def _engine_finding(code: str, path: Path, message: str, row: int, col: int = 1) -> Finding:
+    """SDL900/SDL999: reported by the engine, with no fix (SPEC §4)."""
+    rule = RULES_BY_CODE[code]
+    location = Location(row, max(col, 1))
+    return Finding(
+        code=code,
+        name=rule.name,
+        message=message,
+        severity="error",
+        filename=str(path.resolve()),
+        location=location,
+        end_location=location,
+        fix=None,
+        noqa_row=row if code != "SDL999" else None,  # an internal error cannot be noqa'd
+    )
+
+
 def _parse_error(path: Path, message: str, row: int, col: int) -> Finding:
-    rule = RULES_BY_CODE["SDL900"]
-    return Finding(
-        code=rule.code,
-        name=rule.name,
-        message=message,
-        severity="error",
-        filename=str(path.resolve()),
-        location=Location(row, max(col, 1)),
-        end_location=Location(row, max(col, 1)),
-        fix=None,
-        noqa_row=row,
-    )
-
-
-def _internal_error(path: Path, message: str, row: int) -> Finding:
-    rule = RULES_BY_CODE["SDL999"]
-    return Finding(
-        code=rule.code,
-        name=rule.name,
-        message=message,
-        severity="error",
-        filename=str(path.resolve()),
-        location=Location(row, 1),
-        end_location=Location(row, 1),
-        fix=None,
-        noqa_row=None,
-    )
+    return _engine_finding("SDL900", path, message, row, col)
 
 
 # -- noqa --------------------------------------------------------------------

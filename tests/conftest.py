@@ -7,6 +7,24 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 
+# SDL301 at the put (line 11, column 13); SDL302 (opt-in) at the join.
+BAD = """\
+import queue
+import threading
+
+class Fetcher:
+    def __init__(self):
+        self.results = queue.Queue(maxsize=100)
+        self.thread = threading.Thread(target=self._run)
+
+    def _run(self):
+        for page in range(10):
+            self.results.put(page)
+
+    def close(self):
+        self.thread.join()
+"""
+
 
 @pytest.fixture
 def root() -> Path:

@@ -15,22 +15,8 @@ from click.testing import CliRunner
 from shutdownlint import __version__
 from shutdownlint.cli import main
 
-BAD = """\
-import queue
-import threading
+from .conftest import BAD
 
-class Fetcher:
-    def __init__(self):
-        self.results = queue.Queue(maxsize=100)
-        self.thread = threading.Thread(target=self._run)
-
-    def _run(self):
-        for page in range(10):
-            self.results.put(page)
-
-    def close(self):
-        self.thread.join()
-"""
 PUT_LINE = "            self.results.put(page)"
 GOOD = BAD.replace("put(page)", "put(page, timeout=1)")
 PLAIN = "x = 1\n"

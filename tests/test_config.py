@@ -11,22 +11,8 @@ from click.testing import CliRunner
 
 from shutdownlint.cli import main
 
-BAD = """\
-import queue
-import threading
+from .conftest import BAD
 
-class Fetcher:
-    def __init__(self):
-        self.results = queue.Queue(maxsize=100)
-        self.thread = threading.Thread(target=self._run)
-
-    def _run(self):
-        for page in range(10):
-            self.results.put(page)
-
-    def close(self):
-        self.thread.join()
-"""
 ASYNC_BAD = """\
 import asyncio
 

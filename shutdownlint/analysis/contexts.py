@@ -27,6 +27,7 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     function_of,
     infer_values,
+    is_self_parameter,
     qname_of,
     walk,
 )
@@ -207,7 +208,7 @@ class Contexts:
             return None
         receiver = expr.expr
         is_super = isinstance(receiver, nodes.Call) and call_name(receiver) == "super"
-        if not is_super and not _is_first_parameter(receiver):
+        if not is_super and not is_self_parameter(receiver):
             return None
         try:
             ancestors = list(cls.ancestors())
@@ -450,18 +451,6 @@ class Contexts:
         if after_yield is not None:
             return ShutdownPath("after `yield` in a context manager or fixture", after_yield)
         return self._shutdown_map.get(parent)
-
-
-def _is_first_parameter(node: nodes.NodeNG) -> bool:
-    if not isinstance(node, nodes.Name):
-        return False
-    function = enclosing_function(node)
-    while function is not None and not isinstance(function.parent, nodes.ClassDef):
-        function = enclosing_function(function)
-    if function is None or isinstance(function, nodes.Lambda):
-        return False
-    params = function.args.posonlyargs + function.args.args
-    return bool(params) and params[0].name == node.name
 
 
 def _coroutine_callee(arg: nodes.NodeNG) -> nodes.NodeNG | None:

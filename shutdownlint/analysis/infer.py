@@ -114,3 +114,16 @@ def has_star_arguments(call: nodes.Call) -> bool:
     return any(isinstance(a, nodes.Starred) for a in call.args) or any(
         kw.arg is None for kw in call.keywords or ()
     )
+
+
+def is_self_parameter(node: nodes.NodeNG) -> bool:
+    """`self` / `cls`: the first parameter of the enclosing method."""
+    if not isinstance(node, nodes.Name):
+        return False
+    function = enclosing_function(node)
+    while function is not None and not isinstance(function.parent, nodes.ClassDef):
+        function = enclosing_function(function)
+    if function is None or isinstance(function, nodes.Lambda):
+        return False
+    params = function.args.posonlyargs + function.args.args
+    return bool(params) and params[0].name == node.name

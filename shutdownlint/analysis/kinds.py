@@ -18,9 +18,9 @@ from astroid.exceptions import AstroidError
 from shutdownlint.analysis.infer import (
     call_argument,
     enclosing_class,
-    enclosing_function,
     function_of,
     infer_values,
+    is_self_parameter,
     qname_of,
     walk,
 )
@@ -242,10 +242,8 @@ class Kinds:
         return info
 
     def _compute(self, expr: nodes.NodeNG) -> KindInfo | None:
-        if isinstance(expr, nodes.Call):
-            return self.kind_of_call(expr)
-        if isinstance(expr, nodes.Await) and isinstance(expr.value, nodes.Call):
-            return self.kind_of_call(expr.value)
+        if isinstance(expr, nodes.Call | nodes.Await):
+            return self._kind_of_site(expr)
         sites = self.creation_sites(expr)
         site_infos = [i for i in (self._kind_of_site(s) for s in sites) if i]
         inferred = None
@@ -302,7 +300,7 @@ class Kinds:
                 if isinstance(assign.parent, nodes.Arguments):
                     # A parameter: what do this module's callers pass?
                     values.extend(self._arguments_passed(assign))
-        elif isinstance(expr, nodes.Attribute) and _is_self(expr.expr):
+        elif isinstance(expr, nodes.Attribute) and is_self_parameter(expr.expr):
             cls = enclosing_class(expr)
             if cls is not None:
                 values.extend(_attribute_values(cls, expr.attrname))
@@ -394,7 +392,7 @@ class Kinds:
                 return False
             return function in assigns
         if isinstance(expr, nodes.Attribute) and expr.attrname == function.name:
-            return _is_self(expr.expr) and enclosing_class(expr) is function.parent
+            return is_self_parameter(expr.expr) and enclosing_class(expr) is function.parent
         return False
 
     # -- queues --------------------------------------------------------------
@@ -475,19 +473,6 @@ def _last_name(node: nodes.NodeNG | None) -> str | None:
     if isinstance(node, nodes.Attribute):
         return node.attrname
     return None
-
-
-def _is_self(node: nodes.NodeNG) -> bool:
-    """`self` / `cls`: the first parameter of the enclosing method."""
-    if not isinstance(node, nodes.Name):
-        return False
-    function = enclosing_function(node)
-    while function is not None and not isinstance(function.parent, nodes.ClassDef):
-        function = enclosing_function(function)
-    if function is None or isinstance(function, nodes.Lambda):
-        return False
-    args = function.args.posonlyargs + function.args.args
-    return bool(args) and args[0].name == node.name
 
 
 def _attribute_values(cls: nodes.ClassDef, name: str) -> list[nodes.NodeNG]:

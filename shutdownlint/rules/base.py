@@ -92,3 +92,12 @@ def short_source(node: nodes.NodeNG, limit: int = 60) -> str:
     """The node's source, shortened for a message."""
     text = " ".join(node.as_string().split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def async_timeout_fix(target: tuple[int, int], what: str, alternative: str = "") -> str:
+    """How to bound an await: `asyncio.timeout()` exists from Python 3.11 on."""
+    if target >= (3, 11):
+        text = f"wrap {what} in `async with asyncio.timeout(...)` and handle `TimeoutError`"
+    else:
+        text = f"wrap {what} in `asyncio.wait_for(..., timeout)` and handle `TimeoutError`"
+    return f"{text}, or {alternative}" if alternative else text

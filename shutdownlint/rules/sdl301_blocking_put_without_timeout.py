@@ -70,7 +70,7 @@ from shutdownlint.analysis.blocking import (
     timeout_state,
 )
 from shutdownlint.analysis.contexts import WHERE
-from shutdownlint.rules.base import Rule, RuleContext, short_source
+from shutdownlint.rules.base import Rule, RuleContext, async_timeout_fix, short_source
 
 
 class BlockingPutWithoutTimeout(Rule):
@@ -117,7 +117,9 @@ class BlockingPutWithoutTimeout(Rule):
         else:
             size = " (a multiprocessing queue of unknown size)"
             related.insert(0, (info.creations[0] if info.creations else None, "queue made here"))
-        fix = _async_fix(facts.options.target_version) if info.flavor == "asyncio" else None
+        fix = None
+        if info.flavor == "asyncio":
+            fix = async_timeout_fix(facts.options.target_version, "the put", "use `put_nowait()`")
         ctx.report(
             self,
             node,
@@ -127,15 +129,3 @@ class BlockingPutWithoutTimeout(Rule):
             size=size,
             where=where,
         )
-
-
-def _async_fix(target: tuple[int, int]) -> str:
-    if target >= (3, 11):
-        return (
-            "wrap the put in `async with asyncio.timeout(...)` and handle `TimeoutError`, "
-            "or use `put_nowait()`"
-        )
-    return (
-        "use `await asyncio.wait_for(q.put(item), timeout)` and handle the timeout, "
-        "or use `put_nowait()`"
-    )

@@ -82,7 +82,7 @@ from shutdownlint.analysis.blocking import (
     is_awaited,
     timeout_state,
 )
-from shutdownlint.rules.base import Rule, RuleContext, short_source
+from shutdownlint.rules.base import Rule, RuleContext, async_timeout_fix, short_source
 
 _SYNC_FIXES = {
     "join": "pass `timeout=` to `join()` and check `is_alive()` afterwards",
@@ -123,7 +123,7 @@ class BlockingWaitInShutdownPath(Rule):
         if info.flavor == "asyncio":
             if not is_awaited(node) or async_timeout_scope(node) is not None:
                 return
-            fix = _async_fix(facts.options.target_version)
+            fix = async_timeout_fix(facts.options.target_version, "the await")
         else:
             if timeout_state(node, signature, facts.stats) != "none":
                 return
@@ -145,7 +145,9 @@ class BlockingWaitInShutdownPath(Rule):
             return
         if async_timeout_scope(node) is not None or cancelled_before(node, value):
             return
-        self._report(node, info, _async_fix(ctx.facts.options.target_version), ctx)
+        self._report(
+            node, info, async_timeout_fix(ctx.facts.options.target_version, "the await"), ctx
+        )
 
     def _report(self, node: nodes.NodeNG, info, fix: str, ctx: RuleContext) -> None:
         shutdown = ctx.facts.contexts.shutdown_path(node)
@@ -172,9 +174,3 @@ def _is_blocking_join(function: nodes.NodeNG) -> bool:
     args = function.args
     params = args.posonlyargs + args.args + args.kwonlyargs
     return not any(p.name == "timeout" for p in params)
-
-
-def _async_fix(target: tuple[int, int]) -> str:
-    if target >= (3, 11):
-        return "wrap the await in `async with asyncio.timeout(...)` and handle `TimeoutError`"
-    return "wrap it in `asyncio.wait_for(..., timeout)` and handle `TimeoutError`"
