@@ -160,3 +160,24 @@ def test_a_rule_exception_becomes_sdl999_and_other_rules_go_on(monkeypatch, tmp_
     run = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", str(tmp_path / "x.py")])
     assert run.exit_code == 2
     assert "SDL999" in run.output
+
+
+def test_project_modules_are_built_from_source_never_imported(tmp_path) -> None:
+    """Following an import into the analysed project must not run that module."""
+    marker = tmp_path / "imported.marker"
+    package = tmp_path / "proj"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "evil.py").write_text(
+        f"import queue, pathlib\npathlib.Path({str(marker)!r}).write_text('x')\n"
+        "SHARED = queue.Queue(2)\n"
+    )
+    (package / "worker.py").write_text(
+        "import threading\nfrom proj.evil import SHARED\n"
+        "def work():\n    SHARED.put(1)\nthreading.Thread(target=work).start()\n"
+    )
+    run = CliRunner().invoke(
+        main, ["check", "--isolated", "--no-cache", "--format", "concise", str(package)]
+    )
+    assert "worker.py:4:5: SDL301" in run.output
+    assert not marker.exists()

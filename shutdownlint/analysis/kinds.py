@@ -296,14 +296,24 @@ class Kinds:
             except (AstroidError, RecursionError):
                 assigns = ()
             for assign in assigns:
+                if isinstance(assign, nodes.ImportFrom):
+                    values.extend(self._imported_values(assign, expr.name))
+                    continue
                 values.extend(_assigned_values(assign))
-                if isinstance(assign.parent, nodes.Arguments):
+                if isinstance(assign.parent, nodes.Arguments) and (
+                    assign.root() is self._facts.module
+                ):
                     # A parameter: what do this module's callers pass?
                     values.extend(self._arguments_passed(assign))
         elif isinstance(expr, nodes.Attribute) and is_self_parameter(expr.expr):
             cls = enclosing_class(expr)
             if cls is not None:
                 values.extend(_attribute_values(cls, expr.attrname))
+        elif isinstance(expr, nodes.Attribute):
+            # `queues.SHARED`: a global of another module of the project.
+            for value in infer_values(expr.expr, self._facts.stats):
+                if isinstance(value, nodes.Module):
+                    values.extend(_module_global_values(value, expr.attrname))
         sites: list[nodes.NodeNG] = []
         for value in values:
             for option in _alternatives(value):
@@ -318,6 +328,17 @@ class Kinds:
                 else:
                     sites.append(option)
         return sites
+
+    def _imported_values(self, node: nodes.ImportFrom, alias: str) -> list[nodes.NodeNG]:
+        """`from pkg.queues import SHARED`: what `SHARED` is assigned in `pkg.queues`."""
+        name = next((n for n, a in node.names if (a or n) == alias), None)
+        if name is None or name == "*":
+            return []
+        try:
+            module = node.do_import_module(node.modname)
+        except (AstroidError, RecursionError):
+            return []
+        return _module_global_values(module, name)
 
     def _arguments_passed(self, param: nodes.AssignName) -> list[nodes.NodeNG]:
         """What the module passes for `param`: direct calls of its function, and
@@ -490,6 +511,10 @@ def _attribute_values(cls: nodes.ClassDef, name: str) -> list[nodes.NodeNG]:
         if values:
             break
     return values
+
+
+def _module_global_values(module: nodes.Module, name: str) -> list[nodes.NodeNG]:
+    return [v for assign in module.locals.get(name, ()) for v in _assigned_values(assign)]
 
 
 def _assigned_values(target: nodes.NodeNG) -> list[nodes.NodeNG]:
