@@ -110,7 +110,7 @@ def check_bytes(data: bytes, path: Path, settings: Settings, debug: bool = False
             warnings.simplefilter("ignore")
             _run_rules(module, rules, settings, result, lines, debug)
     finally:
-        result.dependencies = _evict_project_modules(path)
+        result.dependencies = _evict_project_modules(path, module.name)
     return _finish(result, source, lines)
 
 
@@ -228,17 +228,20 @@ def _is_installed(filename: str) -> bool:
     return str(Path(filename).resolve()).startswith(_INSTALLED_PREFIXES)
 
 
-def _evict_project_modules(analysed: Path) -> dict[str, str]:
-    """Drop the analysed project's modules from astroid's caches (standard-library and
-    installed modules stay), and return the other project files that were consulted."""
+def _evict_project_modules(analysed: Path, built: str) -> dict[str, str]:
+    """Drop the analysed module (`built`) and its project's modules from astroid's
+    caches (standard-library and installed modules stay, even when the analysed file is
+    one of them), and return the other project files that were consulted."""
     consulted: dict[str, str] = {}
     analysed_file = str(analysed.resolve())
     for name, module in list(MANAGER.astroid_cache.items()):
         filename = getattr(module, "file", None)
-        if not filename or _is_installed(filename) or not Path(filename).is_file():
+        if name != built and (
+            not filename or _is_installed(filename) or not Path(filename).is_file()
+        ):
             continue
         del MANAGER.astroid_cache[name]
-        if filename != analysed_file:
+        if filename and filename != analysed_file:
             try:
                 consulted[filename] = hashlib.sha256(Path(filename).read_bytes()).hexdigest()
             except OSError:

@@ -158,7 +158,11 @@ class KindInfo:
 
 @dataclass(frozen=True)
 class Bound:
-    """The capacity of a queue: "bounded" (size known), "unbounded" or "unknown"."""
+    """The capacity of a queue: "bounded", "unbounded" or "unknown".
+
+    A bounded queue has `size` when the bound is a constant; None when an explicit
+    `maxsize` expression cannot be pinned down (a parameter, `len(...)`, a setting).
+    """
 
     state: str
     size: int | None = None
@@ -198,7 +202,7 @@ class Kinds:
         return None
 
     def kind_of_value(self, value) -> KindInfo | None:
-        """The kind of one inferred value (an instance, or a class used as a factory)."""
+        """The kind of one inferred value: an instance of a known class."""
         if isinstance(value, bases.Instance) and not isinstance(value, bases.BoundMethod):
             proxied = value._proxied
             if isinstance(proxied, nodes.ClassDef):
