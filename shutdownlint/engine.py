@@ -99,7 +99,7 @@ def check_bytes(data: bytes, path: Path, settings: Settings, debug: bool = False
             result.findings.append(syntax)
         return _finish(result, source, lines)
     try:
-        module = _build(source, path)
+        module = _build(source, path, settings.root)
     except _ParseFailure as failure:
         if "SDL900" in codes:
             result.findings.append(_parse_error(path, failure.message, failure.row, failure.col))
@@ -190,6 +190,8 @@ def _project_root(path: Path) -> Path:
     return directory
 
 
+# The analysed file's project roots, for the import hook below (astroid's manager is
+# process-wide, so its hook reads them from here; set per file, cleared after it).
 _current_roots: list[Path] = []
 
 
@@ -207,8 +209,11 @@ def _import_from_project(modname: str) -> nodes.Module:
 MANAGER.register_failed_import_hook(_import_from_project)
 
 
-def _build(source: str, path: Path) -> nodes.Module:
-    _current_roots[:] = [_project_root(path.resolve())]
+def _build(source: str, path: Path, config_root: Path) -> nodes.Module:
+    # Where `import pkg.mod` may point into the project: the file's own package root,
+    # then the configuration's folder and its src/ (tests importing the package).
+    roots = [_project_root(path.resolve()), config_root, config_root / "src"]
+    _current_roots[:] = list(dict.fromkeys(roots))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
