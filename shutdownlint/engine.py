@@ -399,7 +399,7 @@ def noqa_map(source: str) -> dict[int, frozenset[str] | None]:
             for t in tokenize.generate_tokens(io.StringIO(source).readline)
             if t.type == tokenize.COMMENT
         ]
-    except (tokenize.TokenError, SyntaxError, IndentationError):
+    except Exception:  # noqa: BLE001 - tokenizers differ by version; fall back to lines
         tokens = [(i, line) for i, line in enumerate(source.splitlines(), 1) if "#" in line]
     for row, comment in tokens:
         match = _NOQA.search(comment)
