@@ -69,6 +69,11 @@ ASYNC_BLOCKING: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+# Every standard method name that can block: a cheap first filter for rules.
+BLOCKING_METHODS: frozenset[str] = frozenset(m for _, m in SYNC_BLOCKING) | frozenset(
+    m for _, m in ASYNC_BLOCKING
+)
+
 _ASYNC_TIMEOUT_SCOPES = frozenset(
     {"timeout", "timeout_at", "fail_after", "fail_at", "move_on_after", "move_on_at"}
 )

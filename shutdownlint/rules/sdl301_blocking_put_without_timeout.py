@@ -86,6 +86,11 @@ class BlockingPutWithoutTimeout(Rule):
         if not isinstance(func, nodes.Attribute) or func.attrname != "put":
             return
         facts = ctx.facts
+        # Where first: it is computed once per module, kinds once per expression.
+        worker = facts.contexts.worker_context(node)
+        shutdown = None if worker else facts.contexts.shutdown_path(node)
+        if worker is None and shutdown is None:
+            return
         info = facts.kinds.kind_of(func.expr)
         if info is None or info.kind != "queue":
             return
@@ -99,10 +104,6 @@ class BlockingPutWithoutTimeout(Rule):
             return
         bound = facts.kinds.queue_bound(info)
         if bound.state == "unbounded" or (bound.state == "unknown" and info.flavor != "process"):
-            return
-        worker = facts.contexts.worker_context(node)
-        shutdown = None if worker else facts.contexts.shutdown_path(node)
-        if worker is None and shutdown is None:
             return
         if worker is not None:
             where = f"runs {WHERE[worker.kind]}"

@@ -76,12 +76,14 @@ from __future__ import annotations
 from astroid import nodes
 
 from shutdownlint.analysis.blocking import (
+    BLOCKING_METHODS,
     async_timeout_scope,
     blocking_signature,
     cancelled_before,
     is_awaited,
     timeout_state,
 )
+from shutdownlint.analysis.contexts import ShutdownPath
 from shutdownlint.rules.base import Rule, RuleContext, async_timeout_fix, short_source
 
 _SYNC_FIXES = {
@@ -109,15 +111,18 @@ class BlockingWaitInShutdownPath(Rule):
 
     def visit_call(self, node: nodes.Call, ctx: RuleContext) -> None:
         func = node.func
-        if not isinstance(func, nodes.Attribute):
+        # A blocking put is SDL301's.
+        if not isinstance(func, nodes.Attribute) or func.attrname == "put":
             return
         facts = ctx.facts
-        info = facts.kinds.kind_of(func.expr)
-        if info is None:
+        user_waits = {m for t in facts.options.types for m in t.wait}
+        if func.attrname not in BLOCKING_METHODS and func.attrname not in user_waits:
             return
-        if func.attrname == "put":
-            return  # a blocking put is SDL301's
-        signature = blocking_signature(info, func.attrname)
+        shutdown = _shutdown_path(node, ctx)
+        if shutdown is None:
+            return
+        info = facts.kinds.kind_of(func.expr)
+        signature = blocking_signature(info, func.attrname) if info else None
         if signature is None:
             return
         if info.flavor == "asyncio":
@@ -133,26 +138,27 @@ class BlockingWaitInShutdownPath(Rule):
                 fix = "pass `timeout=` and handle `subprocess.TimeoutExpired`"
             else:
                 fix = _SYNC_FIXES.get(func.attrname, self.fix_title)
-        self._report(node, info, fix, ctx)
+        self._report(node, info, shutdown, fix, ctx)
 
     def visit_await(self, node: nodes.Await, ctx: RuleContext) -> None:
         """`await task` / `await future` with no timeout."""
         value = node.value
         if not isinstance(value, nodes.Name | nodes.Attribute):
             return
+        shutdown = _shutdown_path(node, ctx)
+        if shutdown is None:
+            return
         info = ctx.facts.kinds.kind_of(value)
         if info is None or info.kind not in ("task", "future") or info.flavor != "asyncio":
             return
         if async_timeout_scope(node) is not None or cancelled_before(node, value):
             return
-        self._report(
-            node, info, async_timeout_fix(ctx.facts.options.target_version, "the await"), ctx
-        )
+        fix = async_timeout_fix(ctx.facts.options.target_version, "the await")
+        self._report(node, info, shutdown, fix, ctx)
 
-    def _report(self, node: nodes.NodeNG, info, fix: str, ctx: RuleContext) -> None:
-        shutdown = ctx.facts.contexts.shutdown_path(node)
-        if shutdown is None or _is_blocking_join(shutdown.node):
-            return
+    def _report(
+        self, node: nodes.NodeNG, info, shutdown: ShutdownPath, fix: str, ctx: RuleContext
+    ) -> None:
         related = [(shutdown.node, f"shutdown path: {shutdown.reason}")]
         if info.creations:
             related.append((info.creations[0], f"the {info.kind} waited on is made here"))
@@ -164,6 +170,13 @@ class BlockingWaitInShutdownPath(Rule):
             call=short_source(node),
             reason=shutdown.reason,
         )
+
+
+def _shutdown_path(node: nodes.NodeNG, ctx: RuleContext) -> ShutdownPath | None:
+    shutdown = ctx.facts.contexts.shutdown_path(node)
+    if shutdown is None or _is_blocking_join(shutdown.node):
+        return None
+    return shutdown
 
 
 def _is_blocking_join(function: nodes.NodeNG) -> bool:
