@@ -155,7 +155,6 @@ def _check(
     options = ReportOptions(
         color=to_terminal and "NO_COLOR" not in os.environ and output_format == "text",
         show_source=to_terminal and output_format == "text",
-        files_checked=len(files),
         sources={str(r.path.resolve()): r.source for r in results if r.source is not None},
         quiet=quiet,
     )

@@ -299,8 +299,9 @@ def _run_rules(
                     )
     result.stats.update(facts.stats)
     seen: set[tuple] = set()
+    read = {str(result.path.resolve()): lines}
     for report in reports:
-        finding = _finding(report, result.path, lines)
+        finding = _finding(report, result.path, read)
         key = (finding.code, finding.location, finding.message)
         if key not in seen:
             seen.add(key)
@@ -308,20 +309,15 @@ def _run_rules(
 
 
 # -- positions and findings ---------------------------------------------------
-class _SourceLines:
-    """Lines of other files named by related locations, read once per run of a file."""
-
-    def __init__(self) -> None:
-        self._lines: dict[str, list[str]] = {}
-
-    def get(self, filename: str) -> list[str]:
-        if filename not in self._lines:
-            try:
-                text, _ = decode(Path(filename).read_bytes())
-            except OSError:
-                text = None
-            self._lines[filename] = (text or "").splitlines()
-        return self._lines[filename]
+def _lines_of(filename: str, read: dict[str, list[str]]) -> list[str]:
+    """Lines of another file named by a related location, read once per analysed file."""
+    if filename not in read:
+        try:
+            text, _ = decode(Path(filename).read_bytes())
+        except OSError:
+            text = None
+        read[filename] = (text or "").splitlines()
+    return read[filename]
 
 
 def _column(lines: list[str], row: int, byte_offset: int) -> int:
@@ -344,22 +340,21 @@ def _span(node: nodes.NodeNG, lines: list[str]) -> tuple[Location, Location]:
     )
 
 
-def _finding(report: Report, path: Path, lines: list[str]) -> Finding:
+def _finding(report: Report, path: Path, read: dict[str, list[str]]) -> Finding:
     rule = report.rule
-    start, end = _span(report.node, lines)
-    others = _SourceLines()
+    filename = str(path.resolve())
+    start, end = _span(report.node, read[filename])
     related = []
     for node, note in report.related:
-        filename = node.root().file or str(path)
-        node_lines = lines if filename == str(path.resolve()) else others.get(filename)
-        r_start, r_end = _span(node, node_lines)
-        related.append(Related(note, filename, r_start, r_end))
+        other = node.root().file or filename
+        r_start, r_end = _span(node, _lines_of(other, read))
+        related.append(Related(note, other, r_start, r_end))
     return Finding(
         code=rule.code,
         name=rule.name,
         message=report.message,
         severity=rule.severity(),
-        filename=str(path.resolve()),
+        filename=filename,
         location=start,
         end_location=end,
         fix=Fix(report.fix),

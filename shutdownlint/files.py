@@ -130,12 +130,3 @@ def discover(paths: list[Path], settings: Settings) -> list[Path]:
                     continue
                 found[child] = None
     return sorted(found)
-
-
-def display_path(path: Path, base: Path | None = None) -> str:
-    """A path as shown to the user: relative to the working directory when below it."""
-    base = base or Path.cwd()
-    try:
-        return os.path.relpath(path, base) if path.is_relative_to(base.resolve()) else str(path)
-    except ValueError:
-        return str(path)

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 
 from astroid import nodes
 
-from shutdownlint.analysis.infer import FunctionLike, dotted_name, infer_values, walk
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    dotted_name,
+    has_star_arguments,
+    infer_values,
+    walk,
+)
 from shutdownlint.analysis.kinds import KindInfo
 
 
@@ -91,9 +97,7 @@ def blocking_signature(info: KindInfo, method: str) -> Signature | None:
 
 def timeout_state(call: nodes.Call, signature: Signature, stats=None) -> str:
     """ "none" (blocks with no timeout), "timeout", "nonblocking" or "unknown"."""
-    if any(isinstance(a, nodes.Starred) for a in call.args) or any(
-        kw.arg is None for kw in call.keywords or ()
-    ):
+    if has_star_arguments(call):
         return "unknown"
     block = _argument(call, signature.block_position, signature.block_names)
     if block is not None:

@@ -139,12 +139,8 @@ class Contexts:
 
     # -- the module's functions and call graph -------------------------------
     @cached_property
-    def functions(self) -> list[FunctionLike]:
-        return [n for n in walk(self._module) if isinstance(n, FunctionLike)]
-
-    @cached_property
     def _function_names(self) -> frozenset[str]:
-        return frozenset(f.name for f in self.functions if not isinstance(f, nodes.Lambda))
+        return frozenset(n.name for n in walk(self._module) if isinstance(n, nodes.FunctionDef))
 
     @cached_property
     def _calls_by_function(self) -> dict[FunctionLike | None, list[nodes.Call]]:

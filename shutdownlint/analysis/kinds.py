@@ -19,6 +19,7 @@ from shutdownlint.analysis.infer import (
     call_argument,
     enclosing_class,
     function_of,
+    has_star_arguments,
     infer_values,
     is_self_parameter,
     qname_of,
@@ -446,9 +447,7 @@ class Kinds:
             return Bound("unknown")
         arg = call_argument(creation, 0, "maxsize")
         if arg is None:
-            if any(kw.arg is None for kw in creation.keywords or ()) or any(
-                isinstance(a, nodes.Starred) for a in creation.args
-            ):
+            if has_star_arguments(creation):
                 return Bound("unknown")
             return Bound("unbounded", node=creation)
         values = infer_values(arg, self._facts.stats)

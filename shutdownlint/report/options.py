@@ -11,7 +11,6 @@ from importlib import metadata
 class ReportOptions:
     color: bool = False
     show_source: bool = False  # a code frame under each finding (terminals)
-    files_checked: int = 0
     sources: Mapping[str, str] = field(default_factory=dict)  # absolute filename -> text
     quiet: bool = False
 
