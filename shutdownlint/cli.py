@@ -14,7 +14,7 @@ import click
 from shutdownlint import __version__
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
 from shutdownlint.config import ConfigError, Overrides, Settings, build_settings, split_codes
-from shutdownlint.engine import FileResult, check_bytes
+from shutdownlint.engine import FileResult, check_bytes, decode
 from shutdownlint.files import discover
 from shutdownlint.parallel import check_paths
 from shutdownlint.report import FORMATS, MACHINE_FORMATS, ReportOptions
@@ -152,6 +152,8 @@ def _check(
             for warning in result.warnings:
                 click.echo(f"shutdownlint: warning: {warning}", err=True)
     to_terminal = output_file is None and sys.stdout.isatty()
+    if to_terminal and output_format == "text":
+        _load_sources(results)  # code frames for cached results too
     options = ReportOptions(
         color=to_terminal and "NO_COLOR" not in os.environ and output_format == "text",
         show_source=to_terminal and output_format == "text",
@@ -172,6 +174,15 @@ def _check(
     if findings and not exit_zero:
         return 1
     return 0
+
+
+def _load_sources(results: list[FileResult]) -> None:
+    for result in results:
+        if result.source is None and result.findings:
+            try:
+                result.source, _ = decode(result.path.read_bytes())
+            except OSError:
+                continue
 
 
 def _run(
