@@ -562,3 +562,6 @@ def test_rule_exception_becomes_sdl999_and_exits_2(
         assert "SDL302" in rows[0]["message"] and "boom" in rows[0]["message"]
         assert rows[0]["fix"] is None
     assert "Traceback" not in result.output
+    debug = check("--format", "json", "--extend-select", "SDL302", "--debug", "bad.py")
+    assert debug.exit_code == 2
+    assert "Traceback" in debug.stderr and "RuntimeError: boom" in debug.stderr
