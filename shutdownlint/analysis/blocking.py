@@ -139,7 +139,7 @@ def async_timeout_scope(node: nodes.NodeNG) -> nodes.NodeNG | None:
     while parent is not None and not isinstance(parent, FunctionLike):
         if isinstance(parent, nodes.With | nodes.AsyncWith) and child in parent.body:
             for manager, _ in parent.items:
-                if isinstance(manager, nodes.Call) and _last_name(manager) in _ASYNC_TIMEOUT_SCOPES:
+                if isinstance(manager, nodes.Call) and _is_timeout_scope(_last_name(manager)):
                     return manager
         if isinstance(parent, nodes.Call) and child in parent.args:
             name = _last_name(parent)
@@ -149,6 +149,12 @@ def async_timeout_scope(node: nodes.NodeNG) -> nodes.NodeNG | None:
                 return parent
         child, parent = parent, parent.parent
     return None
+
+
+def _is_timeout_scope(name: str | None) -> bool:
+    """`asyncio.timeout`, `async_timeout.timeout`, anyio's `fail_after`, and the helpers
+    libraries wrap them in (aiohttp's `ceil_timeout`): a context manager named for it."""
+    return name is not None and (name in _ASYNC_TIMEOUT_SCOPES or "timeout" in name.lower())
 
 
 def _last_name(call: nodes.Call) -> str | None:
