@@ -181,3 +181,12 @@ def test_project_modules_are_built_from_source_never_imported(tmp_path) -> None:
     )
     assert "worker.py:4:5: SDL301" in run.output
     assert not marker.exists()
+
+
+def test_odd_timeout_literals_do_not_crash() -> None:
+    source = (
+        "import threading\nT = threading.Thread(target=print)\nL = threading.Lock()\n"
+        "def close():\n    T.join(-'x')\n    L.acquire(timeout=-1)\n"
+    )
+    result = check_bytes(source.encode(), Path("odd.py"), SETTINGS)
+    assert [(f.code, f.location.row) for f in result.findings] == [("SDL302", 6)]

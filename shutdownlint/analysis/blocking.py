@@ -7,13 +7,16 @@ scopes (`async with asyncio.timeout()`, `asyncio.wait_for(...)`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from astroid import nodes
 
+from shutdownlint.analysis import AnalysisOptions
 from shutdownlint.analysis.infer import (
     FunctionLike,
     dotted_name,
+    enclosing_function,
     has_star_arguments,
     infer_values,
     walk,
@@ -80,6 +83,13 @@ BLOCKING_METHODS: frozenset[str] = frozenset(m for _, m in SYNC_BLOCKING) | froz
     m for _, m in ASYNC_BLOCKING
 )
 
+
+@functools.cache
+def blocking_method_names(options: AnalysisOptions) -> frozenset[str]:
+    """The standard blocking methods and the configured types' `wait` methods."""
+    return BLOCKING_METHODS | {m for mapping in options.types for m in mapping.wait}
+
+
 _ASYNC_TIMEOUT_SCOPES = frozenset(
     {"timeout", "timeout_at", "fail_after", "fail_at", "move_on_after", "move_on_at"}
 )
@@ -112,12 +122,24 @@ def timeout_state(call: nodes.Call, signature: Signature, stats=None) -> str:
     if timeout is None:
         return "none"
     # Only a literal says "no timeout": a variable is the caller's deadline, passed on.
-    if isinstance(timeout, nodes.UnaryOp) and timeout.op == "-":
-        timeout = timeout.operand if isinstance(timeout.operand, nodes.Const) else timeout
-        literal = -timeout.value if isinstance(timeout, nodes.Const) else object()
-    else:
-        literal = timeout.value if isinstance(timeout, nodes.Const) else object()
-    return "none" if literal in signature.no_timeout_values else "timeout"
+    return "none" if _literal(timeout) in signature.no_timeout_values else "timeout"
+
+
+_NOT_A_LITERAL = object()
+
+
+def _literal(node: nodes.NodeNG) -> object:
+    """The value of `None`, `5`, `-1`; `_NOT_A_LITERAL` for anything else."""
+    if isinstance(node, nodes.Const):
+        return node.value
+    if (
+        isinstance(node, nodes.UnaryOp)
+        and node.op == "-"
+        and isinstance(node.operand, nodes.Const)
+        and type(node.operand.value) in (int, float)
+    ):
+        return -node.operand.value
+    return _NOT_A_LITERAL
 
 
 def _argument(call: nodes.Call, position: int | None, names: tuple[str, ...]):
@@ -165,9 +187,7 @@ def _last_name(call: nodes.Call) -> str | None:
 def cancelled_before(node: nodes.NodeNG, target: nodes.NodeNG) -> bool:
     """`task.cancel()` earlier in the same function: awaiting a cancelled task is the
     documented way to let it finish its cleanup, not an open-ended wait."""
-    function = node.parent
-    while function is not None and not isinstance(function, FunctionLike):
-        function = function.parent
+    function = enclosing_function(node)
     if function is None or node.lineno is None:
         return False
     text = target.as_string()

@@ -28,6 +28,7 @@ from shutdownlint.analysis.infer import (
     function_of,
     infer_values,
     is_self_parameter,
+    last_name,
     qname_of,
     walk,
 )
@@ -109,15 +110,6 @@ _SCHEDULER_NAMES = (
 )
 
 
-def call_name(call: nodes.Call) -> str | None:
-    func = call.func
-    if isinstance(func, nodes.Attribute):
-        return func.attrname
-    if isinstance(func, nodes.Name):
-        return func.name
-    return None
-
-
 def normalised_method_name(name: str) -> str:
     return name.lstrip("_").lower()
 
@@ -166,7 +158,7 @@ class Contexts:
         """The functions of this module that calling `expr` may run."""
         if isinstance(expr, nodes.Lambda):
             return [expr]
-        if isinstance(expr, nodes.Call) and call_name(expr) == "partial" and expr.args:
+        if isinstance(expr, nodes.Call) and last_name(expr.func) == "partial" and expr.args:
             return self.resolve_callables(expr.args[0])
         if isinstance(expr, nodes.Name):
             return self._resolve_name(expr)
@@ -203,7 +195,7 @@ class Contexts:
         if cls is None:
             return None
         receiver = expr.expr
-        is_super = isinstance(receiver, nodes.Call) and call_name(receiver) == "super"
+        is_super = isinstance(receiver, nodes.Call) and last_name(receiver.func) == "super"
         if not is_super and not is_self_parameter(receiver):
             return None
         try:
@@ -289,7 +281,7 @@ class Contexts:
         entries: dict[FunctionLike, Entry],
         shutdowns: dict[FunctionLike, ShutdownPath],
     ) -> None:
-        name = call_name(call)
+        name = last_name(call.func)
         has_target = any(kw.arg == "target" for kw in call.keywords or ())
         if name not in _SCHEDULER_NAMES and not has_target:
             return

@@ -69,6 +69,15 @@ def dotted_name(node: nodes.NodeNG) -> str | None:
     return None
 
 
+def last_name(node: nodes.NodeNG | None) -> str | None:
+    """`c` for `a.b.c` or `c`: the name a call or reference ends in."""
+    if isinstance(node, nodes.Attribute):
+        return node.attrname
+    if isinstance(node, nodes.Name):
+        return node.name
+    return None
+
+
 def enclosing_function(node: nodes.NodeNG) -> FunctionLike | None:
     """The innermost function or lambda whose body holds `node`."""
     parent = node.parent

@@ -22,6 +22,7 @@ from shutdownlint.analysis.infer import (
     has_star_arguments,
     infer_values,
     is_self_parameter,
+    last_name,
     qname_of,
     walk,
 )
@@ -365,14 +366,14 @@ class Kinds:
                 arg = call_argument(call, index - shift, param.name)
                 values.extend([arg] if arg is not None else [])
                 continue
-            starter = _last_name(call.func) in ("Thread", "Process")
+            starter = last_name(call.func) in ("Thread", "Process")
             target = call_argument(call, 1 if starter else None, "target")
             if target is not None and self._refers_to(target, function):
                 args = _tuple_value(call_argument(call, 3, "args"))
                 position = index - (1 if is_method else 0)
                 if isinstance(args, nodes.Tuple | nodes.List) and 0 <= position < len(args.elts):
                     values.append(args.elts[position])
-            elif _last_name(call.func) in _FORWARDING_CALLS:
+            elif last_name(call.func) in _FORWARDING_CALLS:
                 # `submit(fn, *args)`, `weakref.finalize(obj, fn, *args)`, ...: the
                 # arguments after the callable are passed to it.
                 for k, arg in enumerate(call.args[:2]):
@@ -399,9 +400,9 @@ class Kinds:
         for node in walk(self._facts.module):
             if not isinstance(node, nodes.Call):
                 continue
-            mentioned = {_last_name(node.func)}
-            mentioned.update(_last_name(a) for a in node.args)
-            mentioned.update(_last_name(kw.value) for kw in node.keywords or ())
+            mentioned = {last_name(node.func)}
+            mentioned.update(last_name(a) for a in node.args)
+            mentioned.update(last_name(kw.value) for kw in node.keywords or ())
             for name in mentioned - {None}:
                 index.setdefault(name, []).append(node)
         return index
@@ -489,14 +490,6 @@ def _tuple_value(node: nodes.NodeNG | None) -> nodes.NodeNG | None:
         if len(values) == 1 and isinstance(values[0], nodes.Tuple | nodes.List):
             return values[0]
     return node
-
-
-def _last_name(node: nodes.NodeNG | None) -> str | None:
-    if isinstance(node, nodes.Name):
-        return node.name
-    if isinstance(node, nodes.Attribute):
-        return node.attrname
-    return None
 
 
 def _attribute_values(cls: nodes.ClassDef, name: str) -> list[nodes.NodeNG]:

@@ -76,8 +76,8 @@ from __future__ import annotations
 from astroid import nodes
 
 from shutdownlint.analysis.blocking import (
-    BLOCKING_METHODS,
     async_timeout_scope,
+    blocking_method_names,
     blocking_signature,
     cancelled_before,
     is_awaited,
@@ -115,8 +115,7 @@ class BlockingWaitInShutdownPath(Rule):
         if not isinstance(func, nodes.Attribute) or func.attrname == "put":
             return
         facts = ctx.facts
-        user_waits = {m for t in facts.options.types for m in t.wait}
-        if func.attrname not in BLOCKING_METHODS and func.attrname not in user_waits:
+        if func.attrname not in blocking_method_names(facts.options):
             return
         shutdown = _shutdown_path(node, ctx)
         if shutdown is None:
