@@ -1,10 +1,13 @@
 """A content-hash cache of per-file results.
 
-The key holds the file's path and content, the effective configuration and the
-versions of shutdownlint, astroid, libcst and Python. An entry also records the
-content hashes of the project modules the analysis consulted (a subclass of
-`Queue` defined in another file, say): when one of those changed, the entry is
-stale.
+The key holds the file's path and content, the effective configuration, the
+versions of shutdownlint, astroid, libcst and Python, and `SCHEMA`, the version
+of the entry format below (its own shape, not the public JSON: changing an
+output format never breaks a cache, and changing this shape bumps `SCHEMA`). An
+entry also records the content hashes of the project modules the analysis
+consulted, and the project files it looked for and did not find: when one of
+those changed or appeared, the entry is stale. An entry that cannot be read or
+has the wrong shape is a miss, and is rewritten.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ import tempfile
 from collections import Counter
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from shutdownlint import __version__
 from shutdownlint.config import Settings
-from shutdownlint.engine import FileResult
-from shutdownlint.findings import Finding
+from shutdownlint.findings import Applicability, Edit, FileResult, Finding, Fix, Location, Related
 
 CACHE_DIR_NAME = ".shutdownlint_cache"
+SCHEMA = 2
 
 
 def _version(package: str) -> str:
@@ -41,11 +45,75 @@ def settings_fingerprint(settings: Settings) -> str:
         return str(value)
 
     payload = {
+        "schema": SCHEMA,
         "settings": dataclasses.asdict(settings),
         "versions": [__version__, _version("astroid"), _version("libcst"), sys.version],
     }
     text = json.dumps(payload, default=default, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- the entry format ------------------------------------------------------------
+def _loc(location: Location) -> list[int]:
+    return [location.row, location.column]
+
+
+def _unloc(value: Any) -> Location:
+    row, column = value
+    if not (isinstance(row, int) and isinstance(column, int)):
+        raise TypeError("a location is two integers")
+    return Location(row, column)
+
+
+def encode_finding(f: Finding) -> list:
+    fix = None
+    if f.fix is not None:
+        edits = [[e.content, _loc(e.location), _loc(e.end_location)] for e in f.fix.edits]
+        fix = [f.fix.message, f.fix.applicability.value, edits]
+    related = [[r.message, r.filename, _loc(r.location), _loc(r.end_location)] for r in f.related]
+    return [
+        f.code,
+        f.name,
+        f.message,
+        f.severity,
+        f.filename,
+        _loc(f.location),
+        _loc(f.end_location),
+        fix,
+        f.noqa_row,
+        related,
+    ]
+
+
+def decode_finding(row: Any) -> Finding:
+    """The inverse of `encode_finding`; raises (TypeError, ValueError, KeyError) on an
+    entry of the wrong shape."""
+    code, name, message, severity, filename, start, end, fix, noqa_row, related = row
+    for value in (code, name, message, severity, filename):
+        if not isinstance(value, str):
+            raise TypeError("expected a string")
+    if noqa_row is not None and not isinstance(noqa_row, int):
+        raise TypeError("noqa_row")
+    decoded_fix = None
+    if fix is not None:
+        title, applicability, edits = fix
+        decoded_fix = Fix(
+            str(title),
+            Applicability(applicability),
+            tuple(Edit(str(c), _unloc(a), _unloc(b)) for c, a, b in edits),
+        )
+    return Finding(
+        code=code,
+        name=name,
+        message=message,
+        severity=severity,
+        filename=filename,
+        location=_unloc(start),
+        end_location=_unloc(end),
+        fix=decoded_fix,
+        noqa_row=noqa_row,
+        related=tuple(Related(str(m), str(fn), _unloc(a), _unloc(b)) for m, fn, a, b in related),
+    )
 
 
 class Cache:
@@ -62,28 +130,24 @@ class Cache:
     def get(self, path: Path, data: bytes) -> FileResult | None:
         try:
             entry = json.loads(self._entry(path, data).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        for dependency, digest in entry.get("dependencies", {}).items():
-            try:
-                current = hashlib.sha256(Path(dependency).read_bytes()).hexdigest()
-            except OSError:
-                current = ""
-            if current != digest:
+            if entry["schema"] != SCHEMA:
                 return None
-        try:
-            findings = [Finding.from_json(f) for f in entry["findings"]]
-        except (KeyError, TypeError):
-            return None
-        return FileResult(
-            path, findings, list(entry.get("warnings", [])), Counter(entry.get("stats", {}))
-        )
+            for dependency, digest in entry["dependencies"].items():
+                if _digest(Path(dependency)) != digest:
+                    return None
+            findings = [decode_finding(f) for f in entry["findings"]]
+            warnings = [str(w) for w in entry["warnings"]]
+            stats = Counter({str(k): int(v) for k, v in entry["stats"].items()})
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None  # missing, unreadable or of the wrong shape: a miss
+        return FileResult(path, findings, warnings, stats)
 
     def put(self, path: Path, data: bytes, result: FileResult) -> None:
         if any(f.code == "SDL999" for f in result.findings):
             return  # an internal error is worth retrying
         entry = {
-            "findings": [f.to_json() for f in result.findings],
+            "schema": SCHEMA,
+            "findings": [encode_finding(f) for f in result.findings],
             "warnings": result.warnings,
             "stats": dict(result.stats),
             "dependencies": result.dependencies,
@@ -99,3 +163,11 @@ class Cache:
             os.replace(tmp, target)
         except OSError:
             pass  # a read-only tree still gets its findings, only slower next time
+
+
+def _digest(path: Path) -> str:
+    """sha256 of the file, "" when it does not exist or cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""

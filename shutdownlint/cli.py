@@ -1,27 +1,23 @@
-"""The command line: parses options, builds Settings, runs the engine, reports."""
+"""The command line: parses options, builds Settings, calls the runner, reports."""
 
 from __future__ import annotations
 
 import os
 import sys
 import traceback
-from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from shutdownlint import __version__
+from shutdownlint import __version__, runner
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
-from shutdownlint.config import ConfigError, Overrides, Settings, build_settings, split_codes
-from shutdownlint.engine import FileResult, check_bytes, decode
-from shutdownlint.files import discover
-from shutdownlint.parallel import check_paths
+from shutdownlint.config import ConfigError, Overrides, build_settings, split_codes
 from shutdownlint.report import FORMATS, MACHINE_FORMATS, ReportOptions
 from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
-# Below this many files one process is faster than starting a pool.
-_PARALLEL_THRESHOLD = 16
 _PROGRESS_THRESHOLD = 20
 
 
@@ -128,112 +124,63 @@ def _check(
     )
     settings = build_settings(targets, config_file, isolated, overrides)
     if from_stdin:
-        results = (
-            []
-            if settings.is_excluded(stdin_path)
-            else [check_bytes(sys.stdin.buffer.read(), stdin_path, settings, debug)]
-        )
-        files = [stdin_path]
+        outcome = runner.check_source(sys.stdin.buffer.read(), stdin_path, settings, debug=debug)
     else:
-        files = discover(targets, settings)
         cache = None if no_cache else Cache(cache_dir or settings.root / CACHE_DIR_NAME, settings)
         interactive = (
             not quiet
             and output_format not in MACHINE_FORMATS
             and output_file is None
             and sys.stderr.isatty()
-            and len(files) >= _PROGRESS_THRESHOLD
         )
-        results = _run(files, settings, jobs, cache, debug, interactive)
+        with _progress(interactive) as on_file:
+            outcome = runner.run(
+                targets, settings, jobs=jobs, cache=cache, debug=debug, on_file=on_file
+            )
 
-    findings = sorted((f for r in results for f in r.findings), key=lambda f: f.sort_key)
     if not quiet or debug:
-        for result in results:
-            for warning in result.warnings:
-                click.echo(f"shutdownlint: warning: {warning}", err=True)
+        for warning in outcome.warnings:
+            click.echo(f"shutdownlint: warning: {warning}", err=True)
     to_terminal = output_file is None and sys.stdout.isatty()
     if to_terminal and output_format == "text":
-        _load_sources(results)  # code frames for cached results too
+        outcome.load_sources()  # code frames for cached results too
     options = ReportOptions(
         color=to_terminal and "NO_COLOR" not in os.environ and output_format == "text",
         show_source=to_terminal and output_format == "text",
-        sources={str(r.path.resolve()): r.source for r in results if r.source is not None},
+        sources={str(r.path.resolve()): r.source for r in outcome.results if r.source is not None},
         quiet=quiet,
     )
     if statistics:
-        report = _statistics(findings, results)
+        report = "\n".join(outcome.statistics().lines()) + "\n"
     else:
-        report = FORMATS[output_format](findings, options)
+        report = FORMATS[output_format](outcome.findings, options)
     if output_file is not None:
         output_file.write_text(report, encoding="utf-8")
     else:
         click.echo(report, nl=False)
-
-    if any(f.code == "SDL999" for f in findings):
-        return 2
-    if findings and not exit_zero:
-        return 1
-    return 0
+    return outcome.exit_code(exit_zero)
 
 
-def _load_sources(results: list[FileResult]) -> None:
-    for result in results:
-        if result.source is None and result.findings:
-            try:
-                result.source, _ = decode(result.path.read_bytes())
-            except OSError:
-                continue
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for runs of many files, updated once per file."""
+    if not enabled:
+        yield None
+        return
+    state: dict[str, Any] = {}
 
+    def on_file(total: int) -> None:
+        if "bar" not in state and total >= _PROGRESS_THRESHOLD:
+            state["bar"] = click.progressbar(length=total, label="Checking", file=sys.stderr)
+            state["bar"].__enter__()
+        if "bar" in state:
+            state["bar"].update(1)
 
-def _run(
-    files: list[Path],
-    settings: Settings,
-    jobs: int | None,
-    cache: Cache | None,
-    debug: bool,
-    progress: bool,
-) -> list[FileResult]:
-    """Results for every file: from the cache where it is fresh, else computed."""
-    results: dict[Path, FileResult] = {}
-    contents: dict[Path, bytes] = {}
-    todo = []
-    for path in files:
-        if cache is not None:
-            try:
-                contents[path] = path.read_bytes()
-            except OSError:
-                todo.append(path)
-                continue
-            hit = cache.get(path, contents[path])
-            if hit is not None:
-                results[path] = hit
-                continue
-        todo.append(path)
-    if jobs is None:
-        jobs = os.cpu_count() or 1 if len(todo) >= _PARALLEL_THRESHOLD else 1
-    computed = check_paths(todo, settings, jobs, debug)
-    if progress:
-        with click.progressbar(
-            computed, length=len(todo), label="Checking", file=sys.stderr
-        ) as bar:
-            fresh = list(bar)
-    else:
-        fresh = list(computed)
-    for path, result in zip(todo, fresh, strict=True):
-        results[path] = result
-        if cache is not None and path in contents:
-            cache.put(path, contents[path], result)
-    return [results[p] for p in files]
-
-
-def _statistics(findings, results: list[FileResult]) -> str:
-    counts = Counter(f.code for f in findings)
-    lines = [f"{counts[code]:>5}\t{code}\t{RULES_BY_CODE[code].name}" for code in sorted(counts)]
-    gave_up = sum(r.stats.get("gave_up", 0) for r in results)
-    skipped = sum(r.stats.get("skipped", 0) for r in results)
-    lines.append(f"{len(results)} files checked, {skipped} without concurrency code skipped")
-    lines.append(f"{gave_up} nodes where inference gave up (budget or recursion limit)")
-    return "\n".join(lines) + "\n"
+    try:
+        yield on_file
+    finally:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
 
 
 @main.command("rule")

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pathspec
 
-from shutdownlint.analysis import DEFAULT_SHUTDOWN_METHODS, KINDS, AnalysisOptions, TypeMapping
+from shutdownlint.analysis.options import (
+    DEFAULT_RAISES_ON,
+    DEFAULT_SHUTDOWN_METHODS,
+    RAISES_ON_CHOICES,
+    AnalysisOptions,
+    TypeMapping,
+)
+from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
 if sys.version_info >= (3, 11):
@@ -25,7 +32,6 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 TARGET_VERSIONS = {f"py3{minor}": (3, minor) for minor in range(10, 15)}
-RAISES_ON = ("call", "await", "raise", "subscript", "attribute")
 ALWAYS_ON = frozenset({"SDL999"})  # internal errors cannot be ignored
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -300,12 +306,12 @@ def _fix_timeout(table: dict, where: str) -> float:
 
 def _raises_on(value: list[str] | None, where: str) -> tuple[str, ...]:
     if value is None:
-        return ("call", "await", "raise")
+        return DEFAULT_RAISES_ON
     for item in value:
-        if item not in RAISES_ON:
+        if item not in RAISES_ON_CHOICES:
             raise ConfigError(
                 f"{where}: `raises-on`: unknown operation `{item}` "
-                f"(expected some of {', '.join(RAISES_ON)})"
+                f"(expected some of {', '.join(RAISES_ON_CHOICES)})"
             )
     return tuple(value)
 
@@ -324,10 +330,9 @@ def _types(value: object, where: str) -> tuple[TypeMapping, ...]:
         if extra:
             raise ConfigError(f"{key}: unknown key `{extra[0]}`")
         kind = spec.get("kind")
-        if kind not in KINDS:
-            raise ConfigError(
-                f"{key}: unknown kind {kind!r} (expected one of {', '.join(sorted(KINDS))})"
-            )
+        kinds = sorted(k.value for k in Kind)
+        if kind not in kinds:
+            raise ConfigError(f"{key}: unknown kind {kind!r} (expected one of {', '.join(kinds)})")
         methods = {}
         for name in ("release", "wait"):
             items = spec.get(name, [])
@@ -336,7 +341,7 @@ def _types(value: object, where: str) -> tuple[TypeMapping, ...]:
             ):
                 raise ConfigError(f"{key}: `{name}` must be a list of method names")
             methods[name] = tuple(items)
-        out.append(TypeMapping(qname, kind, methods["release"], methods["wait"]))
+        out.append(TypeMapping(qname, Kind(kind), methods["release"], methods["wait"]))
     return tuple(out)
 
 

@@ -1,8 +1,11 @@
-"""The values a run produces: findings, their fixes and related locations."""
+"""The values a run produces: findings, their fixes, related locations, file results."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -18,6 +21,8 @@ class Location:
 
 @dataclass(frozen=True)
 class Edit:
+    """Replace the text from `location` up to `end_location` with `content`."""
+
     content: str
     location: Location
     end_location: Location
@@ -30,18 +35,26 @@ class Edit:
         }
 
 
+class Applicability(str, Enum):
+    """How far a fix can be trusted (ruff's labels)."""
+
+    SAFE = "safe"  # behaviour cannot change
+    UNSAFE = "unsafe"  # a mechanical edit that may change behaviour
+    DISPLAY_ONLY = "display-only"  # a suggestion; no edits
+
+
 @dataclass(frozen=True)
 class Fix:
-    """What to change. Without edits it is a suggestion only ("display-only")."""
+    """What to change: a title (`message`), and the edits that make the change, if any."""
 
     message: str
-    applicability: str = "display-only"  # "safe" | "unsafe" | "display-only"
+    applicability: Applicability = Applicability.DISPLAY_ONLY
     edits: tuple[Edit, ...] = ()
 
     def to_json(self) -> dict:
         return {
             "message": self.message,
-            "applicability": self.applicability,
+            "applicability": self.applicability.value,
             "edits": [e.to_json() for e in self.edits],
         }
 
@@ -82,6 +95,7 @@ class Finding:
         return (self.filename, self.location, self.code, self.message)
 
     def to_json(self) -> dict:
+        """The public JSON shape (SPEC §4), without `url` (the report adds it)."""
         return {
             "code": self.code,
             "name": self.name,
@@ -95,35 +109,17 @@ class Finding:
             "related": [r.to_json() for r in self.related],
         }
 
-    @classmethod
-    def from_json(cls, d: dict) -> Finding:
-        """The inverse of `to_json` (the cache stores findings as JSON)."""
 
-        def loc(x: dict) -> Location:
-            return Location(x["row"], x["column"])
+@dataclass
+class FileResult:
+    """What checking one file gave."""
 
-        fix = d.get("fix")
-        return cls(
-            code=d["code"],
-            name=d["name"],
-            message=d["message"],
-            severity=d["severity"],
-            filename=d["filename"],
-            location=loc(d["location"]),
-            end_location=loc(d["end_location"]),
-            fix=Fix(
-                fix["message"],
-                fix["applicability"],
-                tuple(
-                    Edit(e["content"], loc(e["location"]), loc(e["end_location"]))
-                    for e in fix["edits"]
-                ),
-            )
-            if fix
-            else None,
-            noqa_row=d.get("noqa_row"),
-            related=tuple(
-                Related(r["message"], r["filename"], loc(r["location"]), loc(r["end_location"]))
-                for r in d.get("related", [])
-            ),
-        )
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # "skipped" (no concurrency code), "gave_up" (analysis ran out of depth or budget)
+    stats: Counter[str] = field(default_factory=Counter)
+    source: str | None = None
+    # Project modules the analysis consulted (path -> sha256, "" when looked for and
+    # absent), for the cache key.
+    dependencies: dict[str, str] = field(default_factory=dict)

@@ -8,8 +8,9 @@ import astroid
 import pytest
 from astroid import nodes
 
-from shutdownlint.analysis import AnalysisOptions, ModuleFacts, TypeMapping
 from shutdownlint.analysis.contexts import is_shutdown_name
+from shutdownlint.analysis.facts import ModuleFacts
+from shutdownlint.analysis.options import AnalysisOptions, TypeMapping
 
 
 def facts_for(source: str, **options) -> ModuleFacts:
@@ -30,40 +31,55 @@ def marked(facts: ModuleFacts, marker: str = "# <-") -> nodes.NodeNG:
 @pytest.mark.parametrize(
     ("setup", "expr", "kind", "flavor"),
     [
-        ("import queue\nx = queue.Queue()", "x", "queue", "thread"),
-        ("from queue import Queue as Q\nx = Q(3)", "x", "queue", "thread"),
+        ("import queue\nx = queue.Queue()", "x", "queue", "threading"),
+        ("from queue import Queue as Q\nx = Q(3)", "x", "queue", "threading"),
         ("import asyncio\nx = asyncio.Queue()", "x", "queue", "asyncio"),
-        ("import multiprocessing as mp\nx = mp.Queue()", "x", "queue", "process"),
+        ("import multiprocessing as mp\nx = mp.Queue()", "x", "queue", "multiprocessing"),
         (
             "import multiprocessing as mp\nx = mp.get_context('spawn').Queue()",
             "x",
             "queue",
-            "process",
+            "multiprocessing",
         ),
-        ("import threading\nx = threading.Event()", "x", "event", "thread"),
+        ("import threading\nx = threading.Event()", "x", "event", "threading"),
         ("import asyncio\nx = asyncio.Event()", "x", "event", "asyncio"),
-        ("import threading\nx = threading.Lock()", "x", "lock", "thread"),
-        ("import threading\nx = threading.RLock()", "x", "lock", "thread"),
-        ("import threading\nx = threading.Condition()", "x", "condition", "thread"),
-        ("import threading\nx = threading.Timer(1, print)", "x", "thread", "thread"),
-        ("import concurrent.futures as cf\nx = cf.ThreadPoolExecutor()", "x", "executor", "thread"),
+        ("import threading\nx = threading.Lock()", "x", "lock", "threading"),
+        ("import threading\nx = threading.RLock()", "x", "lock", "threading"),
+        ("import threading\nx = threading.Condition()", "x", "condition", "threading"),
+        ("import threading\nx = threading.Timer(1, print)", "x", "thread", "threading"),
+        (
+            "import concurrent.futures as cf\nx = cf.ThreadPoolExecutor()",
+            "x",
+            "executor",
+            "threading",
+        ),
         (
             "import concurrent.futures as cf\nx = cf.ProcessPoolExecutor()",
             "x",
             "executor",
-            "process",
+            "multiprocessing",
         ),
         (
             "import concurrent.futures as cf\nx = cf.ThreadPoolExecutor().submit(print)",
             "x",
             "future",
-            "thread",
+            "threading",
         ),
         ("import subprocess\nx = subprocess.Popen(['x'])", "x", "process", "subprocess"),
-        ("import multiprocessing\nx = multiprocessing.Process()", "x", "process", "process"),
-        ("import socket\nx = socket.socket()", "x", "socket", "thread"),
-        ("import socket\nx = socket.create_connection(('h', 1))", "x", "socket", "thread"),
-        ("import socketserver\nx = socketserver.TCPServer(('', 0), None)", "x", "server", "thread"),
+        (
+            "import multiprocessing\nx = multiprocessing.Process()",
+            "x",
+            "process",
+            "multiprocessing",
+        ),
+        ("import socket\nx = socket.socket()", "x", "socket", "threading"),
+        ("import socket\nx = socket.create_connection(('h', 1))", "x", "socket", "threading"),
+        (
+            "import socketserver\nx = socketserver.TCPServer(('', 0), None)",
+            "x",
+            "server",
+            "threading",
+        ),
         (
             "import asyncio\nasync def f():\n    x = asyncio.create_task(f())\n    x",
             "x",
@@ -74,7 +90,7 @@ def marked(facts: ModuleFacts, marker: str = "# <-") -> nodes.NodeNG:
             "import threading\nclass W(threading.Thread):\n    pass\nx = W()",
             "x",
             "thread",
-            "thread",
+            "threading",
         ),
     ],
 )
@@ -186,7 +202,7 @@ def test_thread_context_propagates_through_calls() -> None:
         """
     )
     entry = facts.contexts.thread_context(marked(facts))
-    assert entry is not None and entry.on_thread and entry.kind == "thread"
+    assert entry is not None and entry.on_thread and entry.context == "thread"
     assert facts.contexts.worker_context(marked(facts, "# <+")) is None
 
 
@@ -259,7 +275,7 @@ def test_worker_but_not_thread_entry_points(start: str) -> None:
     ],
 )
 def test_shutdown_method_names(name: str, expected: bool) -> None:
-    from shutdownlint.analysis import DEFAULT_SHUTDOWN_METHODS
+    from shutdownlint.analysis.options import DEFAULT_SHUTDOWN_METHODS
 
     assert is_shutdown_name(name, DEFAULT_SHUTDOWN_METHODS) is expected
 
@@ -298,4 +314,6 @@ def test_shutdown_paths_at_node_level() -> None:
     assert path(marked(facts, "# <c")) is None
     assert path(marked(facts, "# <d")) is None
     assert "yield" in path(marked(facts, "# <e")).reason
-    assert path(marked(facts, "# <f")) is None  # helpers of close() are not shutdown paths
+    # A helper of close() is on the shutdown path, reached from close() (SPEC §2).
+    helper = path(marked(facts, "# <f"))
+    assert "called from `close()`" in helper.reason and helper.node.name == "close"

@@ -13,6 +13,7 @@ import pytest
 
 from shutdownlint.config import Overrides, build_settings
 from shutdownlint.engine import check_path
+from shutdownlint.rules import ALL_RULES
 
 from .conftest import FIXTURES
 
@@ -32,7 +33,7 @@ def expected(path: Path) -> Counter:
 
 def actual(path: Path) -> Counter:
     settings = build_settings([path], isolated=True, overrides=Overrides(select=["SDL"]))
-    result = check_path(path, settings)
+    result = check_path(path, settings, ALL_RULES)
     return Counter((f.location.row, f.code) for f in result.findings)
 
 
@@ -45,8 +46,6 @@ def test_fixture(path: Path) -> None:
 
 
 def test_every_rule_has_bad_and_clean_fixtures() -> None:
-    from shutdownlint.rules import ALL_RULES
-
     for rule in ALL_RULES:
         if rule.engine_only:
             continue

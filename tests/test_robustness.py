@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shutdownlint import engine
+from shutdownlint import runner
 from shutdownlint.cli import main
 from shutdownlint.config import Overrides, build_settings
 from shutdownlint.engine import check_bytes
@@ -24,7 +24,7 @@ KNOWN = {r.code for r in ALL_RULES} - {"SDL999"}
 
 
 def codes(data: bytes, name: str = "input.py") -> list[str]:
-    result = check_bytes(data, Path(name), SETTINGS)
+    result = check_bytes(data, Path(name), SETTINGS, ALL_RULES)
     found = [f.code for f in result.findings]
     assert set(found) <= KNOWN, found
     return found
@@ -122,7 +122,7 @@ def test_encodings_and_columns(encoding: str, prefix: bytes) -> None:
     data = prefix + source.encode(encoding)
     if encoding == "utf-8-sig":
         assert data.startswith(codecs.BOM_UTF8)
-    result = check_bytes(data, Path("enc.py"), SETTINGS)
+    result = check_bytes(data, Path("enc.py"), SETTINGS, ALL_RULES)
     [finding] = result.findings
     assert finding.code == "SDL301"
     assert finding.location.row == 4 + prefix.count(b"\n")
@@ -134,7 +134,7 @@ def test_columns_count_code_points() -> None:
         "import queue, threading\nQ = queue.Queue(2)\ndef work():\n"
         "    é = 'ü'; Q.put(1)\nthreading.Thread(target=work).start()\n"
     )
-    [finding] = check_bytes(source.encode(), Path("cols.py"), SETTINGS).findings
+    [finding] = check_bytes(source.encode(), Path("cols.py"), SETTINGS, ALL_RULES).findings
     assert finding.location.column == source.splitlines()[3].index("Q.put") + 1
 
 
@@ -150,9 +150,9 @@ class _Broken(Rule):
 
 def test_a_rule_exception_becomes_sdl999_and_other_rules_go_on(monkeypatch, tmp_path) -> None:
     others = [r for r in ALL_RULES if r.code != "SDL301"]
-    monkeypatch.setattr(engine, "ALL_RULES", [_Broken, *others])
+    monkeypatch.setattr(runner, "ALL_RULES", [_Broken, *others])
     source = BAD.format(comment="# noqa") + "def close(t):\n    t.join()\n"
-    result = check_bytes(source.encode(), Path("x.py"), SETTINGS)
+    result = check_bytes(source.encode(), Path("x.py"), SETTINGS, [_Broken, *others])
     found = [f.code for f in result.findings]
     assert found.count("SDL999") == 1  # once per rule and file, and noqa cannot hide it
     assert "ZeroDivisionError: boom" in result.findings[0].message
@@ -185,8 +185,8 @@ def test_project_modules_are_built_from_source_never_imported(tmp_path) -> None:
 
 def test_odd_timeout_literals_do_not_crash() -> None:
     source = (
-        "import threading\nT = threading.Thread(target=print)\nL = threading.Lock()\n"
+        "import threading\nT = threading.Thread(target=print)\nL = threading.Semaphore()\n"
         "def close():\n    T.join(-'x')\n    L.acquire(timeout=-1)\n"
     )
-    result = check_bytes(source.encode(), Path("odd.py"), SETTINGS)
+    result = check_bytes(source.encode(), Path("odd.py"), SETTINGS, ALL_RULES)
     assert [(f.code, f.location.row) for f in result.findings] == [("SDL302", 6)]

@@ -1,27 +1,34 @@
-"""Which calls block, and whether a given call can time out.
+"""Which calls block, and whether a given call can wait forever.
 
-Shared by the blocking-without-timeout rules: the signatures of the standard
-blocking methods (where `block=` and `timeout=` go), and the asyncio timeout
-scopes (`async with asyncio.timeout()`, `asyncio.wait_for(...)`).
+`BLOCKING_CALLS` is the table of the standard blocking methods: per kind and
+method, whether it is a plain call or an asyncio await, where it takes its
+`block` flag and `timeout`, and what to advise. `Blocking.unbounded_wait()` is
+the one question the blocking rules ask: "is this call a wait with no timeout,
+and why". A `Lock`/`RLock` acquire is not in the table: a short critical
+section by convention, not a wait on another party (SPEC §2).
 """
 
 from __future__ import annotations
 
-import functools
+from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from astroid import nodes
 
-from shutdownlint.analysis import AnalysisOptions
 from shutdownlint.analysis.infer import (
     FunctionLike,
     dotted_name,
     enclosing_function,
     has_star_arguments,
     infer_values,
+    last_name,
+    loop_iterable,
     walk,
 )
-from shutdownlint.analysis.kinds import KindInfo
+from shutdownlint.analysis.kinds import KindInfo, Kinds
+from shutdownlint.analysis.options import AnalysisOptions
+from shutdownlint.analysis.vocabulary import Flavor, Kind, TimeoutState
 
 
 @dataclass(frozen=True)
@@ -39,90 +46,210 @@ class Signature:
         return self.timeout_name is not None
 
 
+@dataclass(frozen=True)
+class BlockingCall:
+    """One blocking method of one kind: a call (threads, processes) or an await (asyncio)."""
+
+    kind: Kind
+    method: str
+    awaited: bool  # an asyncio await: no `timeout` argument, bounded by a timeout scope
+    signature: Signature = Signature()
+    advice: str = "pass `timeout=` and handle the wait running out"
+    flavors: frozenset[Flavor] = frozenset()  # empty: every non-asyncio flavor
+
+
 _TIMEOUT0 = Signature(timeout_position=0, timeout_name="timeout")
 _ACQUIRE = Signature(0, ("blocking", "block"), 1, "timeout", (None, -1))
+_JOIN = "pass `timeout=` to `join()` and check `is_alive()` afterwards"
+_RESULT = "pass `timeout=` and handle `TimeoutError`"
+_SUBPROCESS = "pass `timeout=` and handle `subprocess.TimeoutExpired`"
+QUEUE_JOIN_ADVICE = (
+    "`Queue.join()` takes no timeout: wait on an `Event` or `Condition` with a timeout "
+    "that the consumer sets when the work is done"
+)
 
-# Blocking methods of the synchronous (thread / process) flavors, by kind.
-SYNC_BLOCKING: dict[tuple[str, str], Signature] = {
-    ("queue", "put"): Signature(1, ("block",), 2, "timeout"),
-    ("queue", "get"): Signature(0, ("block",), 1, "timeout"),
-    ("queue", "join"): Signature(),
-    ("event", "wait"): _TIMEOUT0,
-    ("condition", "wait"): _TIMEOUT0,
-    ("condition", "wait_for"): Signature(timeout_position=1, timeout_name="timeout"),
-    ("barrier", "wait"): _TIMEOUT0,
-    ("thread", "join"): _TIMEOUT0,
-    ("process", "join"): _TIMEOUT0,
-    ("process", "wait"): _TIMEOUT0,
-    ("process", "communicate"): Signature(timeout_position=1, timeout_name="timeout"),
-    ("future", "result"): _TIMEOUT0,
-    ("future", "exception"): _TIMEOUT0,
-    ("lock", "acquire"): _ACQUIRE,
-    ("semaphore", "acquire"): _ACQUIRE,
-    ("condition", "acquire"): _ACQUIRE,
+BLOCKING_CALLS: tuple[BlockingCall, ...] = (
+    # -- threads and processes: plain calls ---------------------------------------
+    BlockingCall(
+        Kind.QUEUE,
+        "put",
+        False,
+        Signature(1, ("block",), 2, "timeout"),
+        "pass `timeout=` to `put()` and handle `queue.Full`, or use `put_nowait()`",
+    ),
+    BlockingCall(
+        Kind.QUEUE,
+        "get",
+        False,
+        Signature(0, ("block",), 1, "timeout"),
+        "pass `timeout=` to `get()` and handle `queue.Empty`",
+    ),
+    BlockingCall(Kind.QUEUE, "join", False, Signature(), QUEUE_JOIN_ADVICE),
+    BlockingCall(Kind.EVENT, "wait", False, _TIMEOUT0),
+    BlockingCall(Kind.CONDITION, "wait", False, _TIMEOUT0),
+    BlockingCall(Kind.CONDITION, "wait_for", False, Signature(None, (), 1, "timeout")),
+    BlockingCall(Kind.BARRIER, "wait", False, _TIMEOUT0),
+    BlockingCall(Kind.THREAD, "join", False, _TIMEOUT0, _JOIN),
+    BlockingCall(
+        Kind.PROCESS, "join", False, _TIMEOUT0, _JOIN, frozenset({Flavor.MULTIPROCESSING})
+    ),
+    BlockingCall(
+        Kind.PROCESS, "wait", False, _TIMEOUT0, _SUBPROCESS, frozenset({Flavor.SUBPROCESS})
+    ),
+    BlockingCall(
+        Kind.PROCESS,
+        "communicate",
+        False,
+        Signature(None, (), 1, "timeout"),
+        _SUBPROCESS,
+        frozenset({Flavor.SUBPROCESS}),
+    ),
+    BlockingCall(Kind.FUTURE, "result", False, _TIMEOUT0, _RESULT),
+    BlockingCall(Kind.FUTURE, "exception", False, _TIMEOUT0, _RESULT),
+    BlockingCall(
+        Kind.SEMAPHORE,
+        "acquire",
+        False,
+        _ACQUIRE,
+        "pass `timeout=` to `acquire()` and check what it returns",
+    ),
+    # -- asyncio: awaits, which take no timeout ------------------------------------
+    BlockingCall(Kind.QUEUE, "put", True),
+    BlockingCall(Kind.QUEUE, "get", True),
+    BlockingCall(Kind.QUEUE, "join", True),
+    BlockingCall(Kind.EVENT, "wait", True),
+    BlockingCall(Kind.CONDITION, "wait", True),
+    BlockingCall(Kind.CONDITION, "wait_for", True),
+    BlockingCall(Kind.BARRIER, "wait", True),
+    BlockingCall(Kind.SEMAPHORE, "acquire", True),
+)
+
+_BY_KEY: dict[tuple[Kind, str, bool], tuple[BlockingCall, ...]] = {}
+for _row in BLOCKING_CALLS:
+    _key = (_row.kind, _row.method, _row.awaited)
+    _BY_KEY[_key] = (*_BY_KEY.get(_key, ()), _row)
+
+#: Every standard method name that can block: a cheap first filter.
+BLOCKING_METHODS: frozenset[str] = frozenset(row.method for row in BLOCKING_CALLS)
+
+# What says a wait returns at once: (kind, blocking method or None for `await x`) ->
+# (the test method, whether the test is negated: `if not q.empty(): q.get()`).
+_DONE_TESTS: dict[tuple[Kind, str | None], tuple[str, bool]] = {
+    (Kind.FUTURE, "result"): ("done", False),
+    (Kind.FUTURE, "exception"): ("done", False),
+    (Kind.FUTURE, None): ("done", False),
+    (Kind.TASK, None): ("done", False),
+    (Kind.QUEUE, "get"): ("empty", True),
+    (Kind.EVENT, "wait"): ("is_set", False),
+    (Kind.THREAD, "join"): ("is_alive", True),
+    (Kind.PROCESS, "join"): ("is_alive", True),
+    (Kind.PROCESS, "wait"): ("poll", False),
 }
-
-# Awaitable blocking methods of asyncio primitives: none takes a timeout.
-ASYNC_BLOCKING: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("queue", "put"),
-        ("queue", "get"),
-        ("queue", "join"),
-        ("event", "wait"),
-        ("condition", "wait"),
-        ("condition", "wait_for"),
-        ("barrier", "wait"),
-        ("lock", "acquire"),
-        ("semaphore", "acquire"),
-        ("condition", "acquire"),
-    }
-)
-
-# Every standard method name that can block: a cheap first filter for rules.
-BLOCKING_METHODS: frozenset[str] = frozenset(m for _, m in SYNC_BLOCKING) | frozenset(
-    m for _, m in ASYNC_BLOCKING
-)
-
-
-@functools.cache
-def blocking_method_names(options: AnalysisOptions) -> frozenset[str]:
-    """The standard blocking methods and the configured types' `wait` methods."""
-    return BLOCKING_METHODS | {m for mapping in options.types for m in mapping.wait}
-
-
 _ASYNC_TIMEOUT_SCOPES = frozenset(
     {"timeout", "timeout_at", "fail_after", "fail_at", "move_on_after", "move_on_at"}
 )
 
 
-def blocking_signature(info: KindInfo, method: str) -> Signature | None:
-    """The signature of `method` when it blocks on an object of kind `info` (`put` included:
-    callers that mean waits only leave it out)."""
-    if info.flavor == "asyncio":
-        return Signature() if (info.kind, method) in ASYNC_BLOCKING else None
+def blocking_row(info: KindInfo, method: str) -> BlockingCall | None:
+    """How `method` blocks on an object of kind `info` (`put` included)."""
     if info.mapping is not None and method in info.mapping.wait:
-        return Signature(timeout_name="timeout")
-    return SYNC_BLOCKING.get((info.kind, method))
+        return BlockingCall(info.kind, method, False, Signature(timeout_name="timeout"))
+    awaited = info.flavor is Flavor.ASYNCIO
+    for row in _BY_KEY.get((info.kind, method, awaited), ()):
+        if awaited or not row.flavors or info.flavor in row.flavors:
+            return row
+    return None
 
 
-def timeout_state(call: nodes.Call, signature: Signature, stats=None) -> str:
-    """ "none" (blocks with no timeout), "timeout", "nonblocking" or "unknown"."""
+@dataclass(frozen=True)
+class Wait:
+    """A call (or await) that can wait forever, and on what."""
+
+    node: nodes.Call | nodes.Await
+    info: KindInfo
+    row: BlockingCall | None  # None for `await task`
+    receiver: nodes.NodeNG
+
+    @property
+    def method(self) -> str | None:
+        return self.row.method if self.row else None
+
+
+class Blocking:
+    """Which calls of one module can wait forever (a per-module fact)."""
+
+    def __init__(self, options: AnalysisOptions, kinds: Kinds, stats: Counter[str]) -> None:
+        self._options = options
+        self._kinds = kinds
+        self._stats = stats
+
+    @cached_property
+    def method_names(self) -> frozenset[str]:
+        """The standard blocking methods and the configured types' `wait` methods."""
+        return BLOCKING_METHODS | {m for t in self._options.types for m in t.wait}
+
+    def unbounded_wait(self, node: nodes.Call | nodes.Await) -> Wait | None:
+        """`node` when it can wait forever: a blocking method with no timeout, not
+        bounded by an asyncio timeout scope, on something not already known to be done;
+        or `await task` / `await future` likewise. None otherwise."""
+        if isinstance(node, nodes.Await):
+            return self._unbounded_await(node)
+        func = node.func
+        if not isinstance(func, nodes.Attribute) or func.attrname not in self.method_names:
+            return None
+        info = self._kinds.kind_of(func.expr)
+        row = blocking_row(info, func.attrname) if info else None
+        if info is None or row is None:
+            return None
+        if row.awaited:
+            if not isinstance(node.parent, nodes.Await) or async_timeout_scope(node):
+                return None
+        elif timeout_state(node, row.signature, self._stats) is not TimeoutState.NONE:
+            return None
+        if already_done(node, func.expr, info.kind, row.method):
+            return None
+        return Wait(node, info, row, func.expr)
+
+    def _unbounded_await(self, node: nodes.Await) -> Wait | None:
+        value = node.value
+        if not isinstance(value, nodes.Name | nodes.Attribute):
+            return None
+        info = self._kinds.kind_of(value)
+        if info is None or info.kind not in (Kind.TASK, Kind.FUTURE):
+            return None
+        if info.flavor is not Flavor.ASYNCIO or async_timeout_scope(node):
+            return None
+        if cancelled_before(node, value) or already_done(node, value, info.kind, None):
+            return None
+        return Wait(node, info, None, value)
+
+
+def timeout_state(call: nodes.Call, signature: Signature, stats=None) -> TimeoutState:
+    """How `call` (a method with `signature`) is bounded in time."""
     if has_star_arguments(call):
-        return "unknown"
+        return TimeoutState.UNKNOWN
     block = _argument(call, signature.block_position, signature.block_names)
     if block is not None:
         values = [v for v in infer_values(block, stats) if isinstance(v, nodes.Const)]
         if len(values) != 1:
-            return "unknown"
+            return TimeoutState.UNKNOWN
         if not values[0].value:
-            return "nonblocking"
+            return TimeoutState.NONBLOCKING
     if signature.timeout_name is None:
-        return "none"
-    timeout = _argument(call, signature.timeout_position, (signature.timeout_name,))
+        return TimeoutState.NONE
+    timeout = timeout_argument(call, signature)
     if timeout is None:
-        return "none"
+        return TimeoutState.NONE
     # Only a literal says "no timeout": a variable is the caller's deadline, passed on.
-    return "none" if _literal(timeout) in signature.no_timeout_values else "timeout"
+    if _literal(timeout) in signature.no_timeout_values:
+        return TimeoutState.NONE
+    return TimeoutState.TIMEOUT
+
+
+def timeout_argument(call: nodes.Call, signature: Signature) -> nodes.NodeNG | None:
+    if signature.timeout_name is None:
+        return None
+    return _argument(call, signature.timeout_position, (signature.timeout_name,))
 
 
 _NOT_A_LITERAL = object()
@@ -151,20 +278,16 @@ def _argument(call: nodes.Call, position: int | None, names: tuple[str, ...]):
     return None
 
 
-def is_awaited(node: nodes.NodeNG) -> bool:
-    return isinstance(node.parent, nodes.Await)
-
-
 def async_timeout_scope(node: nodes.NodeNG) -> nodes.NodeNG | None:
     """The `async with asyncio.timeout(...)` or `asyncio.wait_for(...)` that bounds `node`."""
     child, parent = node, node.parent
     while parent is not None and not isinstance(parent, FunctionLike):
         if isinstance(parent, nodes.With | nodes.AsyncWith) and child in parent.body:
             for manager, _ in parent.items:
-                if isinstance(manager, nodes.Call) and _is_timeout_scope(_last_name(manager)):
+                if isinstance(manager, nodes.Call) and _is_timeout_scope(last_name(manager.func)):
                     return manager
         if isinstance(parent, nodes.Call) and child in parent.args:
-            name = _last_name(parent)
+            name = last_name(parent.func)
             if name == "wait_for":
                 return parent
             if name == "wait" and any(kw.arg == "timeout" for kw in parent.keywords or ()):
@@ -177,11 +300,6 @@ def _is_timeout_scope(name: str | None) -> bool:
     """`asyncio.timeout`, `async_timeout.timeout`, anyio's `fail_after`, and the helpers
     libraries wrap them in (aiohttp's `ceil_timeout`): a context manager named for it."""
     return name is not None and (name in _ASYNC_TIMEOUT_SCOPES or "timeout" in name.lower())
-
-
-def _last_name(call: nodes.Call) -> str | None:
-    name = dotted_name(call.func)
-    return name.rsplit(".", 1)[-1] if name else None
 
 
 def cancelled_before(node: nodes.NodeNG, target: nodes.NodeNG) -> bool:
@@ -202,3 +320,99 @@ def cancelled_before(node: nodes.NodeNG, target: nodes.NodeNG) -> bool:
         ):
             return True
     return False
+
+
+def already_done(
+    node: nodes.NodeNG, receiver: nodes.NodeNG, kind: Kind, method: str | None
+) -> bool:
+    """Waiting on `receiver` (with `method`, None for `await`) returns at once: it is
+    known to be done here. A future yielded by `as_completed()` or taken from the done
+    set of `wait()`; a wait under `if f.done():`, `if not q.empty():`, `if e.is_set():`,
+    `if not t.is_alive():`."""
+    if kind in (Kind.FUTURE, Kind.TASK) and _from_completed(receiver):
+        return True
+    test = _DONE_TESTS.get((kind, method))
+    if test is None:
+        return False
+    method, negated = test
+    text = receiver.as_string()
+    child, parent = node, node.parent
+    while parent is not None and not isinstance(parent, FunctionLike):
+        if (
+            isinstance(parent, nodes.If | nodes.While)
+            and child in parent.body
+            and _tests(parent.test, text, method, negated)
+        ):
+            return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def _tests(test: nodes.NodeNG, receiver: str, method: str, negated: bool) -> bool:
+    """`test` (or one operand of an `and`) is `receiver.method()`, negated as asked."""
+    if isinstance(test, nodes.BoolOp) and test.op == "and":
+        return any(_tests(v, receiver, method, negated) for v in test.values)
+    if negated:
+        if not (isinstance(test, nodes.UnaryOp) and test.op == "not"):
+            return False
+        test = test.operand
+    return (
+        isinstance(test, nodes.Call)
+        and isinstance(test.func, nodes.Attribute)
+        and test.func.attrname == method
+        and test.func.expr.as_string() == receiver
+    )
+
+
+_COMPLETED_ITERATORS = frozenset({"as_completed"})
+
+
+def _from_completed(receiver: nodes.NodeNG) -> bool:
+    """`for f in as_completed(fs): f.result()`, `done, _ = wait(fs); for f in done:`."""
+    if not isinstance(receiver, nodes.Name):
+        return False
+    try:
+        _, assigns = receiver.lookup(receiver.name)
+    except Exception:  # noqa: BLE001 - astroid lookups fail in many ways on odd code
+        return False
+    for assign in assigns:
+        iterable = loop_iterable(assign)
+        if iterable is None:
+            continue
+        if isinstance(iterable, nodes.Call) and last_name(iterable.func) in _COMPLETED_ITERATORS:
+            return True
+        if isinstance(iterable, nodes.Name) and _is_done_set(iterable):
+            return True
+    return False
+
+
+def _is_done_set(name: nodes.Name) -> bool:
+    """`done` in `done, pending = wait(fs)` or `done = wait(fs).done`."""
+    try:
+        _, assigns = name.lookup(name.name)
+    except Exception:  # noqa: BLE001
+        return False
+    for assign in assigns:
+        parent = assign.parent
+        if isinstance(parent, nodes.Tuple) and isinstance(parent.parent, nodes.Assign):
+            value = parent.parent.value
+            if (
+                isinstance(value, nodes.Call | nodes.Await)
+                and _called_name(value) == "wait"
+                and parent.elts.index(assign) == 0
+            ):
+                return True
+        if isinstance(parent, nodes.Assign) and isinstance(parent.value, nodes.Attribute):
+            attribute = parent.value
+            if attribute.attrname == "done" and _called_name(attribute.expr) == "wait":
+                return True
+    return False
+
+
+def _called_name(node: nodes.NodeNG) -> str | None:
+    if isinstance(node, nodes.Await):
+        node = node.value
+    if isinstance(node, nodes.Call):
+        name = dotted_name(node.func)
+        return name.rsplit(".", 1)[-1] if name else None
+    return None

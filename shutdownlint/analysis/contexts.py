@@ -1,20 +1,21 @@
 """Where code runs: worker contexts, thread contexts and shutdown paths (SPEC §2).
 
-Entry points are found from the calls that start or schedule code
-(`Thread(target=...)`, `executor.submit(fn)`, `asyncio.create_task(coro())`,
-...), then propagated along the module's own call graph: a helper called from
-a thread target runs in that thread. Shutdown paths are the methods named like
-`close`/`stop`, the functions registered with `atexit`/`signal`/
-`weakref.finalize`/`addCleanup`, and, at node level, `finally:` blocks,
-interrupt handlers and the part after `yield` in a context manager.
+Entry points are found from the calls that start or schedule code (the rows of
+`schedulers.SCHEDULERS`), then propagated along the module's own call graph: a
+helper called from a thread target runs in that thread. Shutdown paths are the
+methods named like `close`/`stop`, the functions registered with `atexit`,
+`signal`, `weakref.finalize` or `addCleanup`, and the module's functions they
+call; at node level, `finally:` blocks and interrupt handlers (owned by
+`paths`) and the part after `yield` in a context manager.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from astroid import nodes
 from astroid.exceptions import AstroidError
@@ -29,31 +30,32 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_self_parameter,
     last_name,
+    loop_iterable,
     qname_of,
     walk,
 )
-
-if TYPE_CHECKING:
-    from shutdownlint.analysis import ModuleFacts
+from shutdownlint.analysis.kinds import Kinds
+from shutdownlint.analysis.options import AnalysisOptions
+from shutdownlint.analysis.paths import cleanup_region
+from shutdownlint.analysis.schedulers import (
+    SCHEDULERS_BY_KEYWORD,
+    SCHEDULERS_BY_NAME,
+    Guard,
+    Role,
+    Scheduler,
+    Subject,
+)
+from shutdownlint.analysis.vocabulary import ContextKind, Flavor, Kind
 
 
 @dataclass(frozen=True)
 class Entry:
     """How a function comes to run apart from its caller."""
 
-    kind: str  # "thread" | "process" | "task" | "callback"
+    context: ContextKind
     on_thread: bool  # runs on another OS thread (a thread context, SPEC §2)
     site: nodes.NodeNG  # where it was started or scheduled
-    how: str  # e.g. "started as a thread by `threading.Thread(target=...)`"
-
-
-# "runs {WHERE[entry.kind]}": how a message says where code runs.
-WHERE = {
-    "thread": "in a worker thread",
-    "process": "in a worker process",
-    "task": "in an asyncio task",
-    "callback": "as a scheduled callback",
-}
+    how: str  # e.g. "started as a thread by `threading.Thread(...)`"
 
 
 @dataclass(frozen=True)
@@ -65,49 +67,14 @@ class ShutdownPath:
 
 
 _TEARDOWN_NAMES = frozenset({"teardown", "teardownclass", "teardownmodule", "asyncteardown"})
-_INTERRUPTS = frozenset({"KeyboardInterrupt", "SystemExit", "CancelledError"})
 _CONTEXT_DECORATORS = frozenset(
     {"contextmanager", "asynccontextmanager", "fixture", "yield_fixture"}
 )
-_TASK_SPAWNERS = frozenset({"create_task", "ensure_future"})
-_EXECUTOR_METHODS = frozenset(
-    {
-        "submit",
-        "map",
-        "apply",
-        "apply_async",
-        "map_async",
-        "imap",
-        "imap_unordered",
-        "starmap",
-        "starmap_async",
-    }
-)
-_LOOP_CALLBACKS = {"call_soon": 0, "call_later": 1, "call_at": 1}
-_THREAD_STARTERS = {"start_new_thread": 0, "start_new": 0}
-# Every call name that can start, schedule or register code, for a cheap first filter.
-_SCHEDULER_NAMES = (
-    _TASK_SPAWNERS
-    | _EXECUTOR_METHODS
-    | set(_LOOP_CALLBACKS)
-    | set(_THREAD_STARTERS)
-    | {
-        "Thread",
-        "Timer",
-        "Process",
-        "run_in_executor",
-        "to_thread",
-        "call_soon_threadsafe",
-        "signal",
-        "add_done_callback",
-        "gather",
-        "run_coroutine_threadsafe",
-        "register",
-        "finalize",
-        "addCleanup",
-        "addAsyncCleanup",
-    }
-)
+# Workers are started by these; a shutdown-named function only ever handed to one of
+# them (outside a shutdown path) is a worker for the object's lifetime (SPEC §2).
+_LIFETIME_STARTERS = frozenset({ContextKind.THREAD, ContextKind.PROCESS, ContextKind.TASK})
+
+_V = TypeVar("_V")
 
 
 def normalised_method_name(name: str) -> str:
@@ -124,10 +91,29 @@ def is_shutdown_name(name: str, shutdown_methods: tuple[str, ...]) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class _Scheduled:
+    """One function a scheduler call hands on, and the row that says how."""
+
+    function: FunctionLike
+    row: Scheduler
+    call: nodes.Call
+
+
 class Contexts:
-    def __init__(self, facts: ModuleFacts) -> None:
-        self._facts = facts
-        self._module = facts.module
+    """Where the code of one module runs (a per-module fact)."""
+
+    def __init__(
+        self,
+        module: nodes.Module,
+        options: AnalysisOptions,
+        kinds: Kinds,
+        stats: Counter[str],
+    ) -> None:
+        self._module = module
+        self._options = options
+        self._kinds = kinds
+        self._stats = stats
 
     # -- the module's functions and call graph -------------------------------
     @cached_property
@@ -154,14 +140,18 @@ class Contexts:
                     graph.setdefault(caller, []).append((callee, call))
         return graph
 
-    def resolve_callables(self, expr: nodes.NodeNG) -> list[FunctionLike]:
+    @cached_property
+    def _called_directly(self) -> frozenset[FunctionLike]:
+        return frozenset(callee for edges in self.call_graph.values() for callee, _ in edges)
+
+    def resolve_callables(self, expr: nodes.NodeNG, depth: int = 0) -> list[FunctionLike]:
         """The functions of this module that calling `expr` may run."""
         if isinstance(expr, nodes.Lambda):
             return [expr]
         if isinstance(expr, nodes.Call) and last_name(expr.func) == "partial" and expr.args:
-            return self.resolve_callables(expr.args[0])
+            return self.resolve_callables(expr.args[0], depth)
         if isinstance(expr, nodes.Name):
-            return self._resolve_name(expr)
+            return self._resolve_name(expr, depth)
         if isinstance(expr, nodes.Attribute):
             found = self._resolve_method(expr)
             if found is not None:
@@ -171,7 +161,7 @@ class Contexts:
             return self._resolve_by_inference(expr)
         return []
 
-    def _resolve_name(self, expr: nodes.Name) -> list[FunctionLike]:
+    def _resolve_name(self, expr: nodes.Name, depth: int) -> list[FunctionLike]:
         try:
             _, assigns = expr.lookup(expr.name)
         except (AstroidError, RecursionError):
@@ -186,6 +176,12 @@ class Contexts:
                 init = assign.locals.get("__init__")
                 if init and isinstance(init[0], nodes.FunctionDef):
                     out.append(init[0])
+            elif depth < 2:
+                # `for f in (a, b): Thread(target=f)`: each function the loop binds.
+                iterable = loop_iterable(assign)
+                if isinstance(iterable, nodes.Tuple | nodes.List | nodes.Set):
+                    for element in iterable.elts:
+                        out.extend(self.resolve_callables(element, depth + 1))
         return out
 
     def _resolve_method(self, expr: nodes.Attribute) -> list[FunctionLike] | None:
@@ -233,10 +229,60 @@ class Contexts:
 
     def _resolve_by_inference(self, expr: nodes.NodeNG) -> list[FunctionLike]:
         out = []
-        for value in infer_values(expr, self._facts.stats):
+        for value in infer_values(expr, self._stats):
             function = function_of(value)
             if function is not None and function.root() is self._module:
                 out.append(function)
+        return out
+
+    # -- schedulers ----------------------------------------------------------------
+    def scheduler_of(self, call: nodes.Call) -> Scheduler | None:
+        """The row of `SCHEDULERS` that `call` matches, if any (the first whose guard holds)."""
+        rows = SCHEDULERS_BY_NAME.get(last_name(call.func) or "", ())
+        for kw in call.keywords or ():
+            rows += SCHEDULERS_BY_KEYWORD.get(kw.arg or "", ())
+        for row in rows:
+            if self._guard_holds(row.guard, call):
+                return row
+        return None
+
+    def _guard_holds(self, guard: Guard, call: nodes.Call) -> bool:
+        if guard.subject is Subject.NAME:
+            return True
+        if guard.subject is Subject.CALLEE:
+            return bool(guard.qnames & self._callee_qnames(call))
+        if guard.subject is Subject.CONSTRUCTED:
+            info = self._kinds.kind_of_call(call)
+        elif guard.subject is Subject.RECEIVER:
+            if not isinstance(call.func, nodes.Attribute):
+                return False
+            info = self._kinds.kind_of(call.func.expr)
+        else:  # Subject.FIRST_ARGUMENT
+            info = self._kinds.kind_of(call.args[0]) if call.args else None
+        return (
+            info is not None
+            and info.kind is guard.kind
+            and (not guard.flavors or info.flavor in guard.flavors)
+        )
+
+    def _callee_qnames(self, call: nodes.Call) -> set[str]:
+        names = {qname_of(v) for v in infer_values(call.func, self._stats)}
+        return {n for n in names if n} or {dotted_name(call.func) or ""}
+
+    def _scheduled(self, call: nodes.Call) -> list[_Scheduled]:
+        row = self.scheduler_of(call)
+        if row is None:
+            return []
+        if row.every_positional:
+            arguments = list(call.args)
+        else:
+            argument = call_argument(call, row.callee_position, row.callee_keyword or "")
+            arguments = [argument] if argument is not None else []
+        out = []
+        for argument in arguments:
+            target = _coroutine_callee(argument) if row.coroutine else argument
+            if target is not None:
+                out.extend(_Scheduled(f, row, call) for f in self.resolve_callables(target))
         return out
 
     # -- entry points ----------------------------------------------------------
@@ -244,144 +290,83 @@ class Contexts:
     def _roots(self) -> tuple[dict[FunctionLike, Entry], dict[FunctionLike, ShutdownPath]]:
         entries: dict[FunctionLike, Entry] = {}
         shutdowns: dict[FunctionLike, ShutdownPath] = {}
+        lifetime_workers: set[FunctionLike] = set()
         for calls in self._calls_by_function.values():
             for call in calls:
-                self._scan_call(call, entries, shutdowns)
-        kinds = self._facts.kinds
+                if last_name(call.func) not in SCHEDULERS_BY_NAME and not any(
+                    kw.arg in SCHEDULERS_BY_KEYWORD for kw in call.keywords or ()
+                ):
+                    continue
+                for scheduled in self._scheduled(call):
+                    self._record(scheduled, entries, shutdowns, lifetime_workers)
         for node in walk(self._module):
             if isinstance(node, nodes.ClassDef):
-                info = kinds.kind_of_class(node)
-                run = node.locals.get("run")
-                is_worker = (
-                    info and info.kind in ("thread", "process") and info.flavor != "subprocess"
-                )
-                if is_worker and run and isinstance(run[0], FunctionLike):
-                    on_thread = info.kind == "thread"
-                    kind = "thread" if on_thread else "process"
-                    how = f"runs in its own {kind}: `run()` of a `{info.qname}` subclass"
-                    entries.setdefault(run[0], Entry(kind, on_thread, node, how))
-            elif isinstance(node, nodes.FunctionDef):
+                self._record_run_method(node, entries)
+            elif isinstance(node, nodes.FunctionDef) and node not in lifetime_workers:
                 reason = self._shutdown_reason_by_name(node)
                 if reason:
                     shutdowns.setdefault(node, ShutdownPath(reason, node))
         return entries, shutdowns
 
+    def _record(
+        self,
+        scheduled: _Scheduled,
+        entries: dict[FunctionLike, Entry],
+        shutdowns: dict[FunctionLike, ShutdownPath],
+        lifetime_workers: set[FunctionLike],
+    ) -> None:
+        row, call, function = scheduled.row, scheduled.call, scheduled.function
+        text = call.func.as_string()
+        wording = row.wording.format(call=text, name=last_name(call.func))
+        if Role.ENTRY in row.roles and row.context is not None:
+            entries.setdefault(function, Entry(row.context, row.runs_on_thread, call, wording))
+            if (
+                row.context in _LIFETIME_STARTERS
+                and Role.SHUTDOWN not in row.roles
+                and function not in self._called_directly
+                and not self._is_shutdown_function(enclosing_function(call))
+            ):
+                lifetime_workers.add(function)
+        if Role.SHUTDOWN in row.roles:
+            shutdowns.setdefault(function, ShutdownPath(wording, call))
+
+    def _is_shutdown_function(self, function: FunctionLike | None) -> bool:
+        return isinstance(function, nodes.FunctionDef) and bool(
+            self._shutdown_reason_by_name(function)
+        )
+
+    def _record_run_method(self, cls: nodes.ClassDef, entries: dict[FunctionLike, Entry]) -> None:
+        """`run()` of a Thread or Process subclass runs in its own thread or process."""
+        info = self._kinds.kind_of_class(cls)
+        run = cls.locals.get("run")
+        if info is None or not run or not isinstance(run[0], FunctionLike):
+            return
+        if info.kind is Kind.THREAD and info.flavor is Flavor.THREADING:
+            context = ContextKind.THREAD
+        elif info.kind is Kind.PROCESS and info.flavor is Flavor.MULTIPROCESSING:
+            context = ContextKind.PROCESS
+        else:
+            return
+        how = f"runs in its own {context.value}: `run()` of a `{info.qname}` subclass"
+        entries.setdefault(run[0], Entry(context, context is ContextKind.THREAD, cls, how))
+
     def _shutdown_reason_by_name(self, function: nodes.FunctionDef) -> str | None:
         if not isinstance(function.parent, nodes.ClassDef) and function.name.startswith("__"):
             return None
-        if is_shutdown_name(function.name, self._facts.options.shutdown_methods):
+        if _is_blocking_join(function):
+            return None
+        if is_shutdown_name(function.name, self._options.shutdown_methods):
             return f"`{function.name}()` is a shutdown method"
         if normalised_method_name(function.name) in _TEARDOWN_NAMES:
             return f"`{function.name}()` runs at test teardown"
         return None
 
-    def _scan_call(
-        self,
-        call: nodes.Call,
-        entries: dict[FunctionLike, Entry],
-        shutdowns: dict[FunctionLike, ShutdownPath],
-    ) -> None:
-        name = last_name(call.func)
-        has_target = any(kw.arg == "target" for kw in call.keywords or ())
-        if name not in _SCHEDULER_NAMES and not has_target:
-            return
-        for role, target, payload in self._classify_scheduler(call, name):
-            if target is None:
-                continue
-            for function in self.resolve_callables(target):
-                if role == "entry":
-                    entries.setdefault(function, payload)
-                else:
-                    shutdowns.setdefault(function, ShutdownPath(payload, call))
-
-    def _classify_scheduler(self, call: nodes.Call, name: str | None) -> list[tuple]:
-        """[("entry", target expr, Entry) | ("shutdown", target expr, reason), ...]."""
-        kinds = self._facts.kinds
-        text = call.func.as_string()
-        if name in ("Thread", "Timer", "Process") or any(
-            kw.arg == "target" for kw in call.keywords or ()
-        ):
-            info = kinds.kind_of_call(call)
-            if info is None or info.mapping is not None:
-                return []
-            if info.kind == "thread":
-                if name == "Timer" or info.qname == "threading.Timer":
-                    target = call_argument(call, 1, "function")
-                else:
-                    target = call_argument(call, 1, "target")
-                how = f"started as a thread by `{text}(...)`"
-                return [("entry", target, Entry("thread", True, call, how))]
-            if info.kind == "process" and info.flavor == "process":
-                how = f"started as a process by `{text}(...)`"
-                target = call_argument(call, 1, "target")
-                return [("entry", target, Entry("process", False, call, how))]
-            return []
-        if name in _EXECUTOR_METHODS and isinstance(call.func, nodes.Attribute):
-            info = kinds.kind_of(call.func.expr)
-            if info is None or info.kind != "executor" or not call.args:
-                return []
-            on_thread = info.flavor != "process"
-            kind = "thread" if on_thread else "process"
-            how = f"run in a worker {kind} by `{text}(...)`"
-            return [("entry", call.args[0], Entry(kind, on_thread, call, how))]
-        if name == "run_in_executor" and len(call.args) >= 2:
-            info = kinds.kind_of(call.args[0])
-            on_thread = info is None or info.flavor != "process"
-            kind = "thread" if on_thread else "process"
-            how = f"run in an executor by `{text}(...)`"
-            return [("entry", call.args[1], Entry(kind, on_thread, call, how))]
-        if name in ("to_thread", "call_soon_threadsafe") and call.args:
-            how = f"run on another thread by `{text}(...)`"
-            return [("entry", call.args[0], Entry("thread", True, call, how))]
-        if name in _THREAD_STARTERS and call.args:
-            how = f"started as a thread by `{text}(...)`"
-            return [("entry", call.args[0], Entry("thread", True, call, how))]
-        if name == "add_done_callback" and call.args and isinstance(call.func, nodes.Attribute):
-            info = kinds.kind_of(call.func.expr)
-            on_thread = info is not None and info.kind == "future" and info.flavor == "thread"
-            how = f"called back by `{text}(...)`" + (" on the worker's thread" if on_thread else "")
-            kind = "thread" if on_thread else "callback"
-            return [("entry", call.args[0], Entry(kind, on_thread, call, how))]
-        if name in _TASK_SPAWNERS and call.args:
-            how = f"run as an asyncio task by `{text}(...)`"
-            return [("entry", _coroutine_callee(call.args[0]), Entry("task", False, call, how))]
-        if name == "run_coroutine_threadsafe" and call.args:
-            how = f"run on the event loop's thread by `{text}(...)`"
-            return [("entry", _coroutine_callee(call.args[0]), Entry("task", True, call, how))]
-        if name == "gather":
-            how = f"run as an asyncio task by `{text}(...)`"
-            task = Entry("task", False, call, how)
-            return [("entry", _coroutine_callee(arg), task) for arg in call.args]
-        if name in _LOOP_CALLBACKS and len(call.args) > _LOOP_CALLBACKS[name]:
-            how = f"called back on the event loop by `{text}(...)`"
-            target = call.args[_LOOP_CALLBACKS[name]]
-            return [("entry", target, Entry("callback", False, call, how))]
-        resolved = self._callee_qnames(call)
-        if (
-            name == "signal"
-            and resolved & {"signal.signal", "_signal.signal"}
-            and len(call.args) >= 2
-        ):
-            # A handler interrupts whatever the main thread runs, and runs while stopping.
-            how = f"runs as a signal handler registered by `{text}(...)`"
-            return [
-                ("shutdown", call.args[1], "registered with `signal.signal`"),
-                ("entry", call.args[1], Entry("thread", True, call, how)),
-            ]
-        if name == "register" and "atexit.register" in resolved and call.args:
-            return [("shutdown", call.args[0], "registered with `atexit.register`")]
-        if name == "finalize" and "weakref.finalize" in resolved and len(call.args) >= 2:
-            return [("shutdown", call.args[1], "registered with `weakref.finalize`")]
-        if name in ("addCleanup", "addAsyncCleanup") and call.args:
-            return [("shutdown", call.args[0], f"registered with `{name}`")]
-        return []
-
-    def _callee_qnames(self, call: nodes.Call) -> set[str]:
-        names = {qname_of(v) for v in infer_values(call.func, self._facts.stats)}
-        return {n for n in names if n} or {dotted_name(call.func) or ""}
-
     # -- propagation -----------------------------------------------------------
-    def _propagate(self, roots: dict[FunctionLike, object]) -> dict[FunctionLike, object]:
+    def _propagate(
+        self,
+        roots: Mapping[FunctionLike, _V],
+        step=lambda caller, callee, value: value,
+    ) -> dict[FunctionLike, _V]:
         reached = dict(roots)
         queue = deque(roots)
         graph = self.call_graph
@@ -389,27 +374,33 @@ class Contexts:
             caller = queue.popleft()
             for callee, _ in graph.get(caller, ()):
                 if callee not in reached:
-                    reached[callee] = reached[caller]
+                    reached[callee] = step(caller, callee, reached[caller])
                     queue.append(callee)
         return reached
 
     @cached_property
     def _worker_map(self) -> dict[FunctionLike, Entry]:
         entries, _ = self._roots
-        return self._propagate(entries)  # type: ignore[return-value]
+        return self._propagate(entries)
 
     @cached_property
     def _thread_map(self) -> dict[FunctionLike, Entry]:
         entries, _ = self._roots
-        roots = {f: e for f, e in entries.items() if e.on_thread}
-        return self._propagate(roots)  # type: ignore[return-value]
+        return self._propagate({f: e for f, e in entries.items() if e.on_thread})
 
     @cached_property
     def _shutdown_map(self) -> dict[FunctionLike, ShutdownPath]:
-        # Not propagated to callees: SPEC §2 names the shutdown functions themselves,
-        # and a helper reached from close() (a brief lock, say) is not a stop path.
+        """Shutdown functions, and the module's functions they call (SPEC §2); a helper's
+        reason names the shutdown function it is reached from."""
         _, shutdowns = self._roots
-        return shutdowns
+
+        def step(caller: FunctionLike, callee: FunctionLike, path: ShutdownPath) -> ShutdownPath:
+            if caller in shutdowns:
+                name = getattr(caller, "name", "<lambda>")
+                return ShutdownPath(f"called from `{name}()`: {path.reason}", path.node)
+            return path
+
+        return self._propagate(shutdowns, step)
 
     # -- queries -----------------------------------------------------------------
     def worker_context(self, node: nodes.NodeNG) -> Entry | None:
@@ -424,38 +415,37 @@ class Contexts:
 
     def shutdown_path(self, node: nodes.NodeNG) -> ShutdownPath | None:
         """Why the code at `node` runs while stopping, if it does."""
-        child, parent = node, node.parent
-        while parent is not None and not isinstance(parent, FunctionLike):
-            if isinstance(parent, nodes.Try) and child in parent.finalbody:
-                return ShutdownPath("in a `finally:` block", parent)
-            if isinstance(parent, nodes.ExceptHandler) and child in parent.body:
-                caught = _caught_interrupt(parent)
-                if caught:
-                    return ShutdownPath(f"in an `except {caught}` handler", parent)
-            child, parent = parent, parent.parent
-        if parent is None:
+        region = cleanup_region(node)
+        if region is not None:
+            return ShutdownPath(region.reason, region.node)
+        function = enclosing_function(node)
+        if function is None:
             return None
-        after_yield = _yield_before(parent, node)
+        after_yield = _yield_before(function, node)
         if after_yield is not None:
             return ShutdownPath("after `yield` in a context manager or fixture", after_yield)
-        return self._shutdown_map.get(parent)
+        return self._shutdown_map.get(function)
+
+    def shutdown_function(self, function: FunctionLike) -> ShutdownPath | None:
+        """Why `function` as a whole runs while stopping (by name, registration, or being
+        called from such a function), if it does."""
+        return self._shutdown_map.get(function)
+
+
+def _is_blocking_join(function: nodes.FunctionDef) -> bool:
+    """A `join()` method with no `timeout` parameter blocks by contract (`Queue.join`,
+    `Pool.join`): waiting is its job, and its callers choose when to call it (SPEC §2)."""
+    if normalised_method_name(function.name) != "join":
+        return False
+    args = function.args
+    params = args.posonlyargs + args.args + args.kwonlyargs
+    return not any(p.name == "timeout" for p in params)
 
 
 def _coroutine_callee(arg: nodes.NodeNG) -> nodes.NodeNG | None:
     """`create_task(self._work(x))` -> `self._work`."""
     if isinstance(arg, nodes.Call):
         return arg.func
-    return None
-
-
-def _caught_interrupt(handler: nodes.ExceptHandler) -> str | None:
-    if handler.type is None:
-        return None
-    types = handler.type.elts if isinstance(handler.type, nodes.Tuple) else [handler.type]
-    for exc in types:
-        name = dotted_name(exc)
-        if name and name.rsplit(".", 1)[-1] in _INTERRUPTS:
-            return name
     return None
 
 

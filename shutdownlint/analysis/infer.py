@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from astroid import bases, nodes, util
 from astroid.exceptions import AstroidError
 
+from shutdownlint.analysis.astroid_env import proxied
+
 #: At most this many inferred values are looked at per expression.
 MAX_VALUES = 8
 
@@ -39,7 +41,7 @@ def infer_values(node: nodes.NodeNG, stats: Counter[str] | None = None) -> list:
 def function_of(value) -> FunctionLike | None:
     """The function definition behind an inferred callable value."""
     if isinstance(value, bases.BoundMethod | bases.UnboundMethod):
-        value = value._proxied
+        value = proxied(value)
     if isinstance(value, FunctionLike):
         return value
     return None
@@ -48,7 +50,7 @@ def function_of(value) -> FunctionLike | None:
 def qname_of(value) -> str | None:
     """The qualified name of an inferred class, function or method."""
     if isinstance(value, bases.BoundMethod | bases.UnboundMethod):
-        value = value._proxied
+        value = proxied(value)
     if isinstance(value, nodes.ClassDef | nodes.FunctionDef):
         try:
             return value.qname()
@@ -136,3 +138,11 @@ def is_self_parameter(node: nodes.NodeNG) -> bool:
         return False
     params = function.args.posonlyargs + function.args.args
     return bool(params) and params[0].name == node.name
+
+
+def loop_iterable(target: nodes.NodeNG) -> nodes.NodeNG | None:
+    """`xs` when `target` is the variable of `for target in xs` (or a comprehension's)."""
+    parent = target.parent
+    if isinstance(parent, nodes.For | nodes.Comprehension) and target is parent.target:
+        return parent.iter
+    return None

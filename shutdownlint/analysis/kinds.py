@@ -8,13 +8,14 @@ dataclass fields). A kind is never guessed from a variable's name.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
-from astroid import bases, nodes
-from astroid.exceptions import AstroidError
+from astroid import bases, extract_node, nodes
+from astroid.exceptions import AstroidError, AstroidSyntaxError
 
+from shutdownlint.analysis.astroid_env import proxied
 from shutdownlint.analysis.infer import (
     call_argument,
     enclosing_class,
@@ -23,158 +24,163 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_self_parameter,
     last_name,
+    loop_iterable,
     qname_of,
     walk,
 )
+from shutdownlint.analysis.options import TypeMapping
+from shutdownlint.analysis.schedulers import SCHEDULERS_BY_KEYWORD, SCHEDULERS_BY_NAME, Scheduler
+from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind
 
-if TYPE_CHECKING:
-    from shutdownlint.analysis import ModuleFacts, TypeMapping
+_T, _M, _S, _A = Flavor.THREADING, Flavor.MULTIPROCESSING, Flavor.SUBPROCESS, Flavor.ASYNCIO
+_MP_CONTEXT = "multiprocessing.context.BaseContext."
 
-# Flavors: "thread" (threading, queue, concurrent.futures, socket), "process"
-# (multiprocessing), "subprocess" (Popen), "asyncio" (awaitable API), "user".
-KIND_BY_CLASS: dict[str, tuple[str, str]] = {
-    "queue.Queue": ("queue", "thread"),
-    "queue.LifoQueue": ("queue", "thread"),
-    "queue.PriorityQueue": ("queue", "thread"),
-    "queue.SimpleQueue": ("queue", "thread"),
-    "_queue.SimpleQueue": ("queue", "thread"),
-    "multiprocessing.queues.Queue": ("queue", "process"),
-    "multiprocessing.queues.JoinableQueue": ("queue", "process"),
-    "multiprocessing.queues.SimpleQueue": ("queue", "process"),
-    "asyncio.queues.Queue": ("queue", "asyncio"),
-    "asyncio.queues.PriorityQueue": ("queue", "asyncio"),
-    "asyncio.queues.LifoQueue": ("queue", "asyncio"),
-    "threading.Event": ("event", "thread"),
-    "asyncio.locks.Event": ("event", "asyncio"),
-    "multiprocessing.synchronize.Event": ("event", "process"),
-    "threading.Condition": ("condition", "thread"),
-    "asyncio.locks.Condition": ("condition", "asyncio"),
-    "multiprocessing.synchronize.Condition": ("condition", "process"),
-    "threading.Semaphore": ("semaphore", "thread"),
-    "threading.BoundedSemaphore": ("semaphore", "thread"),
-    "asyncio.locks.Semaphore": ("semaphore", "asyncio"),
-    "asyncio.locks.BoundedSemaphore": ("semaphore", "asyncio"),
-    "multiprocessing.synchronize.Semaphore": ("semaphore", "process"),
-    "multiprocessing.synchronize.BoundedSemaphore": ("semaphore", "process"),
-    "threading.Barrier": ("barrier", "thread"),
-    "asyncio.locks.Barrier": ("barrier", "asyncio"),
-    "multiprocessing.synchronize.Barrier": ("barrier", "process"),
-    "_thread.lock": ("lock", "thread"),
-    "_thread.LockType": ("lock", "thread"),
-    "_thread.RLock": ("lock", "thread"),
-    "threading._RLock": ("lock", "thread"),
-    "asyncio.locks.Lock": ("lock", "asyncio"),
-    "multiprocessing.synchronize.Lock": ("lock", "process"),
-    "multiprocessing.synchronize.RLock": ("lock", "process"),
-    # Task before Future: a Task is a Future and the most derived match wins.
-    "asyncio.tasks.Task": ("task", "asyncio"),
-    "_asyncio.Task": ("task", "asyncio"),
-    "asyncio.futures.Future": ("future", "asyncio"),
-    "_asyncio.Future": ("future", "asyncio"),
-    "concurrent.futures._base.Future": ("future", "thread"),
-    "threading.Thread": ("thread", "thread"),
-    "multiprocessing.process.BaseProcess": ("process", "process"),
-    "subprocess.Popen": ("process", "subprocess"),
-    "concurrent.futures.process.ProcessPoolExecutor": ("executor", "process"),
-    "concurrent.futures._base.Executor": ("executor", "thread"),
-    "multiprocessing.pool.ThreadPool": ("executor", "thread"),
-    "multiprocessing.pool.Pool": ("executor", "process"),
-    "socket.socket": ("socket", "thread"),
-    "_socket.socket": ("socket", "thread"),
-    "ssl.SSLSocket": ("socket", "thread"),
-    "socketserver.BaseServer": ("server", "thread"),
-    "asyncio.base_events.Server": ("server", "asyncio"),
-    "asyncio.events.AbstractServer": ("server", "asyncio"),
+#: The one table of known types: a class (matched anywhere in an object's MRO, the
+#: most derived match wins) or a factory function/method (matched as the callee),
+#: by qualified name, and the kind and flavor of what it makes.
+KNOWN_TYPES: dict[str, tuple[Kind, Flavor]] = {
+    # queues
+    "queue.Queue": (Kind.QUEUE, _T),
+    "queue.LifoQueue": (Kind.QUEUE, _T),
+    "queue.PriorityQueue": (Kind.QUEUE, _T),
+    "queue.SimpleQueue": (Kind.QUEUE, _T),
+    "_queue.SimpleQueue": (Kind.QUEUE, _T),
+    "multiprocessing.queues.Queue": (Kind.QUEUE, _M),
+    "multiprocessing.queues.JoinableQueue": (Kind.QUEUE, _M),
+    "multiprocessing.queues.SimpleQueue": (Kind.QUEUE, _M),
+    _MP_CONTEXT + "Queue": (Kind.QUEUE, _M),
+    _MP_CONTEXT + "JoinableQueue": (Kind.QUEUE, _M),
+    _MP_CONTEXT + "SimpleQueue": (Kind.QUEUE, _M),
+    "asyncio.queues.Queue": (Kind.QUEUE, _A),
+    "asyncio.queues.PriorityQueue": (Kind.QUEUE, _A),
+    "asyncio.queues.LifoQueue": (Kind.QUEUE, _A),
+    # events, conditions, semaphores, barriers
+    "threading.Event": (Kind.EVENT, _T),
+    "asyncio.locks.Event": (Kind.EVENT, _A),
+    "multiprocessing.synchronize.Event": (Kind.EVENT, _M),
+    _MP_CONTEXT + "Event": (Kind.EVENT, _M),
+    "threading.Condition": (Kind.CONDITION, _T),
+    "asyncio.locks.Condition": (Kind.CONDITION, _A),
+    "multiprocessing.synchronize.Condition": (Kind.CONDITION, _M),
+    _MP_CONTEXT + "Condition": (Kind.CONDITION, _M),
+    "threading.Semaphore": (Kind.SEMAPHORE, _T),
+    "threading.BoundedSemaphore": (Kind.SEMAPHORE, _T),
+    "asyncio.locks.Semaphore": (Kind.SEMAPHORE, _A),
+    "asyncio.locks.BoundedSemaphore": (Kind.SEMAPHORE, _A),
+    "multiprocessing.synchronize.Semaphore": (Kind.SEMAPHORE, _M),
+    "multiprocessing.synchronize.BoundedSemaphore": (Kind.SEMAPHORE, _M),
+    _MP_CONTEXT + "Semaphore": (Kind.SEMAPHORE, _M),
+    _MP_CONTEXT + "BoundedSemaphore": (Kind.SEMAPHORE, _M),
+    "threading.Barrier": (Kind.BARRIER, _T),
+    "asyncio.locks.Barrier": (Kind.BARRIER, _A),
+    "multiprocessing.synchronize.Barrier": (Kind.BARRIER, _M),
+    _MP_CONTEXT + "Barrier": (Kind.BARRIER, _M),
+    # locks
+    "threading.Lock": (Kind.LOCK, _T),
+    "threading.RLock": (Kind.LOCK, _T),
+    "_thread.allocate_lock": (Kind.LOCK, _T),
+    "_thread.lock": (Kind.LOCK, _T),
+    "_thread.LockType": (Kind.LOCK, _T),
+    "_thread.RLock": (Kind.LOCK, _T),
+    "threading._RLock": (Kind.LOCK, _T),
+    "asyncio.locks.Lock": (Kind.LOCK, _A),
+    "multiprocessing.synchronize.Lock": (Kind.LOCK, _M),
+    "multiprocessing.synchronize.RLock": (Kind.LOCK, _M),
+    _MP_CONTEXT + "Lock": (Kind.LOCK, _M),
+    _MP_CONTEXT + "RLock": (Kind.LOCK, _M),
+    # futures and tasks (a Task is a Future: the most derived match wins)
+    "asyncio.tasks.Task": (Kind.TASK, _A),
+    "_asyncio.Task": (Kind.TASK, _A),
+    "asyncio.tasks.create_task": (Kind.TASK, _A),
+    "asyncio.tasks.ensure_future": (Kind.TASK, _A),
+    "asyncio.base_events.BaseEventLoop.create_task": (Kind.TASK, _A),
+    "asyncio.events.AbstractEventLoop.create_task": (Kind.TASK, _A),
+    "asyncio.taskgroups.TaskGroup.create_task": (Kind.TASK, _A),
+    "asyncio.futures.Future": (Kind.FUTURE, _A),
+    "_asyncio.Future": (Kind.FUTURE, _A),
+    "asyncio.base_events.BaseEventLoop.create_future": (Kind.FUTURE, _A),
+    "asyncio.events.AbstractEventLoop.create_future": (Kind.FUTURE, _A),
+    "asyncio.base_events.BaseEventLoop.run_in_executor": (Kind.FUTURE, _A),
+    "asyncio.events.AbstractEventLoop.run_in_executor": (Kind.FUTURE, _A),
+    "concurrent.futures._base.Future": (Kind.FUTURE, _T),
+    "asyncio.tasks.run_coroutine_threadsafe": (Kind.FUTURE, _T),
+    "concurrent.futures._base.Executor.submit": (Kind.FUTURE, _T),
+    "concurrent.futures.thread.ThreadPoolExecutor.submit": (Kind.FUTURE, _T),
+    "concurrent.futures.process.ProcessPoolExecutor.submit": (Kind.FUTURE, _T),
+    # threads, processes, executors
+    "threading.Thread": (Kind.THREAD, _T),
+    "multiprocessing.process.BaseProcess": (Kind.PROCESS, _M),
+    "subprocess.Popen": (Kind.PROCESS, _S),
+    "concurrent.futures.process.ProcessPoolExecutor": (Kind.EXECUTOR, _M),
+    "concurrent.futures._base.Executor": (Kind.EXECUTOR, _T),
+    "multiprocessing.pool.ThreadPool": (Kind.EXECUTOR, _T),
+    "multiprocessing.pool.Pool": (Kind.EXECUTOR, _M),
+    _MP_CONTEXT + "Pool": (Kind.EXECUTOR, _M),
+    # sockets and servers
+    "socket.socket": (Kind.SOCKET, _T),
+    "_socket.socket": (Kind.SOCKET, _T),
+    "ssl.SSLSocket": (Kind.SOCKET, _T),
+    "socket.create_connection": (Kind.SOCKET, _T),
+    "socket.create_server": (Kind.SOCKET, _T),
+    "socket.fromfd": (Kind.SOCKET, _T),
+    "ssl.SSLContext.wrap_socket": (Kind.SOCKET, _T),
+    "socketserver.BaseServer": (Kind.SERVER, _T),
+    "asyncio.base_events.Server": (Kind.SERVER, _A),
+    "asyncio.events.AbstractServer": (Kind.SERVER, _A),
+    "asyncio.base_events.BaseEventLoop.create_server": (Kind.SERVER, _A),
+    "asyncio.events.AbstractEventLoop.create_server": (Kind.SERVER, _A),
+    "asyncio.streams.start_server": (Kind.SERVER, _A),
+    "asyncio.streams.start_unix_server": (Kind.SERVER, _A),
 }
 
-# Factory functions and methods whose result has a known kind.
-KIND_BY_FACTORY: dict[str, tuple[str, str]] = {
-    "threading.Lock": ("lock", "thread"),
-    "threading.RLock": ("lock", "thread"),
-    "_thread.allocate_lock": ("lock", "thread"),
-    "multiprocessing.context.BaseContext.Queue": ("queue", "process"),
-    "multiprocessing.context.BaseContext.JoinableQueue": ("queue", "process"),
-    "multiprocessing.context.BaseContext.SimpleQueue": ("queue", "process"),
-    "multiprocessing.context.BaseContext.Event": ("event", "process"),
-    "multiprocessing.context.BaseContext.Lock": ("lock", "process"),
-    "multiprocessing.context.BaseContext.RLock": ("lock", "process"),
-    "multiprocessing.context.BaseContext.Condition": ("condition", "process"),
-    "multiprocessing.context.BaseContext.Semaphore": ("semaphore", "process"),
-    "multiprocessing.context.BaseContext.BoundedSemaphore": ("semaphore", "process"),
-    "multiprocessing.context.BaseContext.Barrier": ("barrier", "process"),
-    "multiprocessing.context.BaseContext.Pool": ("executor", "process"),
-    "asyncio.tasks.create_task": ("task", "asyncio"),
-    "asyncio.tasks.ensure_future": ("task", "asyncio"),
-    "asyncio.base_events.BaseEventLoop.create_task": ("task", "asyncio"),
-    "asyncio.events.AbstractEventLoop.create_task": ("task", "asyncio"),
-    "asyncio.taskgroups.TaskGroup.create_task": ("task", "asyncio"),
-    "asyncio.base_events.BaseEventLoop.create_future": ("future", "asyncio"),
-    "asyncio.events.AbstractEventLoop.create_future": ("future", "asyncio"),
-    "asyncio.base_events.BaseEventLoop.run_in_executor": ("future", "asyncio"),
-    "asyncio.events.AbstractEventLoop.run_in_executor": ("future", "asyncio"),
-    "asyncio.tasks.run_coroutine_threadsafe": ("future", "thread"),
-    "concurrent.futures._base.Executor.submit": ("future", "thread"),
-    "concurrent.futures.thread.ThreadPoolExecutor.submit": ("future", "thread"),
-    "concurrent.futures.process.ProcessPoolExecutor.submit": ("future", "thread"),
-    "socket.create_connection": ("socket", "thread"),
-    "socket.create_server": ("socket", "thread"),
-    "socket.fromfd": ("socket", "thread"),
-    "ssl.SSLContext.wrap_socket": ("socket", "thread"),
-    "asyncio.base_events.BaseEventLoop.create_server": ("server", "asyncio"),
-    "asyncio.events.AbstractEventLoop.create_server": ("server", "asyncio"),
-    "asyncio.streams.start_server": ("server", "asyncio"),
-    "asyncio.streams.start_unix_server": ("server", "asyncio"),
-}
-
-# Queue classes whose first positional argument is `maxsize`.
-_SIMPLE_QUEUES = ("queue.SimpleQueue", "_queue.SimpleQueue", "multiprocessing.queues.SimpleQueue")
-_DATACLASS_FIELD = ("dataclasses.field", "field")
-# Calls that pass the arguments after a callable on to it.
-_FORWARDING_CALLS = frozenset(
+# Queue classes whose first positional argument is not `maxsize`: they never fill up.
+_SIMPLE_QUEUES = frozenset(
     {
-        "submit",
-        "finalize",
-        "register",
-        "addCleanup",
-        "addAsyncCleanup",
-        "call_soon",
-        "call_soon_threadsafe",
-        "call_later",
-        "call_at",
-        "run_in_executor",
-        "to_thread",
+        "queue.SimpleQueue",
+        "_queue.SimpleQueue",
+        "multiprocessing.queues.SimpleQueue",
+        _MP_CONTEXT + "SimpleQueue",
     }
 )
+_DATACLASS_FIELD = ("dataclasses.field", "field")
 
 
 @dataclass(frozen=True)
 class KindInfo:
     """What an expression is, and where it was made (when that is known)."""
 
-    kind: str
-    flavor: str
+    kind: Kind
+    flavor: Flavor
     qname: str  # the standard-library or user class (or factory) that decided the kind
     creations: tuple[nodes.NodeNG, ...] = ()  # constructor calls, annotations
     mapping: TypeMapping | None = None  # set when a `[tool.shutdownlint.types]` entry matched
 
+    def made_at(self, creations: tuple[nodes.NodeNG, ...]) -> KindInfo:
+        return KindInfo(self.kind, self.flavor, self.qname, creations, self.mapping)
+
 
 @dataclass(frozen=True)
 class Bound:
-    """The capacity of a queue: "bounded", "unbounded" or "unknown".
+    """The capacity of a queue.
 
     A bounded queue has `size` when the bound is a constant; None when an explicit
     `maxsize` expression cannot be pinned down (a parameter, `len(...)`, a setting).
     """
 
-    state: str
+    state: BoundState
     size: int | None = None
     node: nodes.NodeNG | None = None  # where the bound was set
 
 
 class Kinds:
-    def __init__(self, facts: ModuleFacts) -> None:
-        self._facts = facts
-        self._types = facts.options.types
+    """What expressions of one module refer to (a per-module fact)."""
+
+    def __init__(
+        self, module: nodes.Module, types: tuple[TypeMapping, ...], stats: Counter[str]
+    ) -> None:
+        self._module = module
+        self._types = types
+        self._stats = stats
         self._cache: dict[nodes.NodeNG, KindInfo | None] = {}
 
     # -- classes -------------------------------------------------------------
@@ -189,52 +195,51 @@ class Kinds:
                 qname = klass.qname()
             except AstroidError:
                 continue
-            mapping = self._mapping_for(qname)
-            if mapping is not None:
-                return KindInfo(mapping.kind, "user", qname, mapping=mapping)
-            if qname in KIND_BY_CLASS:
-                kind, flavor = KIND_BY_CLASS[qname]
-                return KindInfo(kind, flavor, qname)
+            info = self._known(qname)
+            if info is not None:
+                return info
         return None
 
-    def _mapping_for(self, qname: str) -> TypeMapping | None:
+    def _known(self, qname: str | None) -> KindInfo | None:
+        """The kind a class or factory of this qualified name makes: a user mapping
+        first, then the table of known types."""
+        if qname is None:
+            return None
         for mapping in self._types:
             if qname == mapping.qname or qname.endswith("." + mapping.qname):
-                return mapping
+                return KindInfo(mapping.kind, Flavor.USER, qname, mapping=mapping)
+        if qname in KNOWN_TYPES:
+            kind, flavor = KNOWN_TYPES[qname]
+            return KindInfo(kind, flavor, qname)
         return None
 
     def kind_of_value(self, value) -> KindInfo | None:
         """The kind of one inferred value: an instance of a known class."""
         if isinstance(value, bases.Instance) and not isinstance(value, bases.BoundMethod):
-            proxied = value._proxied
-            if isinstance(proxied, nodes.ClassDef):
-                return self.kind_of_class(proxied)
+            cls = proxied(value)
+            if isinstance(cls, nodes.ClassDef):
+                return self.kind_of_class(cls)
         return None
 
     # -- calls ---------------------------------------------------------------
     def kind_of_call(self, call: nodes.Call) -> KindInfo | None:
         """The kind of what `call` returns, when `call` is a known constructor or factory."""
-        for callee in infer_values(call.func, self._facts.stats):
+        for callee in infer_values(call.func, self._stats):
             if isinstance(callee, nodes.ClassDef):
                 info = self.kind_of_class(callee)
                 if info:
-                    return KindInfo(info.kind, info.flavor, info.qname, (call,), info.mapping)
+                    return info.made_at((call,))
                 continue
-            qname = qname_of(callee)
-            if qname in KIND_BY_FACTORY:
-                kind, flavor = KIND_BY_FACTORY[qname]
-                return KindInfo(kind, flavor, qname, (call,))
-            if qname is not None:
-                mapping = self._mapping_for(qname)
-                if mapping is not None:
-                    return KindInfo(mapping.kind, "user", qname, (call,), mapping)
+            info = self._known(qname_of(callee))
+            if info is not None:
+                return info.made_at((call,))
             function = function_of(callee)
-            if function is not None and function.root() is self._facts.module:
+            if function is not None and function.root() is self._module:
                 # A factory in this module: what does it return?
-                for value in infer_values(call, self._facts.stats):
+                for value in infer_values(call, self._stats):
                     info = self.kind_of_value(value)
                     if info:
-                        return KindInfo(info.kind, info.flavor, info.qname, (call,), info.mapping)
+                        return info.made_at((call,))
         return None
 
     # -- expressions ---------------------------------------------------------
@@ -253,20 +258,16 @@ class Kinds:
         sites = self.creation_sites(expr)
         site_infos = [i for i in (self._kind_of_site(s) for s in sites) if i]
         inferred = None
-        for value in infer_values(expr, self._facts.stats):
+        for value in infer_values(expr, self._stats):
             inferred = self.kind_of_value(value)
             if inferred:
                 break
         if inferred:
             creations = tuple(c for i in site_infos if i.kind == inferred.kind for c in i.creations)
-            return KindInfo(
-                inferred.kind, inferred.flavor, inferred.qname, creations, inferred.mapping
-            )
+            return inferred.made_at(creations)
         kinds = {(i.kind, i.flavor) for i in site_infos}
         if len(kinds) == 1:
-            first = site_infos[0]
-            creations = tuple(c for i in site_infos for c in i.creations)
-            return KindInfo(first.kind, first.flavor, first.qname, creations, first.mapping)
+            return site_infos[0].made_at(tuple(c for i in site_infos for c in i.creations))
         return None
 
     def _kind_of_site(self, site: nodes.NodeNG) -> KindInfo | None:
@@ -274,66 +275,86 @@ class Kinds:
             return self.kind_of_call(site)
         if isinstance(site, nodes.Await) and isinstance(site.value, nodes.Call):
             return self.kind_of_call(site.value)
+        if _is_factory_reference(site):
+            # `field(default_factory=queue.Queue)`, `defaultdict(mp.Queue)`: the class itself.
+            for value in infer_values(site, self._stats):
+                info = (
+                    self.kind_of_class(value)
+                    if isinstance(value, nodes.ClassDef)
+                    else self._known(qname_of(value))
+                )
+                if info:
+                    return info.made_at((site,))
+            return None
         # An annotation: `q: queue.Queue`, `Optional[Queue]`, `Queue | None`, "Queue".
         for annotation in _annotation_parts(site):
-            for value in infer_values(annotation, self._facts.stats):
+            for value in infer_values(annotation, self._stats):
                 if isinstance(value, nodes.ClassDef):
                     info = self.kind_of_class(value)
                 else:
-                    qname = qname_of(value)
-                    info = (
-                        KindInfo(*KIND_BY_FACTORY[qname], qname)
-                        if qname in KIND_BY_FACTORY
-                        else None
-                    )
+                    info = self._known(qname_of(value))
                 if info:
-                    return KindInfo(info.kind, info.flavor, info.qname, (site,), info.mapping)
+                    return info.made_at((site,))
         return None
 
     # -- assignment tracking -------------------------------------------------
     def creation_sites(self, expr: nodes.NodeNG, depth: int = 0) -> list[nodes.NodeNG]:
-        """Constructor calls and annotations that give `expr` its value, within the module."""
+        """Constructor calls and annotations that give `expr` its value, within the module
+        (and the project modules it imports from)."""
         if depth > 3:
             return []
         values: list[nodes.NodeNG] = []
         if isinstance(expr, nodes.Name):
-            try:
-                _, assigns = expr.lookup(expr.name)
-            except (AstroidError, RecursionError):
-                assigns = ()
-            for assign in assigns:
-                if isinstance(assign, nodes.ImportFrom):
-                    values.extend(self._imported_values(assign, expr.name))
-                    continue
-                values.extend(_assigned_values(assign))
-                if isinstance(assign.parent, nodes.Arguments) and (
-                    assign.root() is self._facts.module
-                ):
-                    # A parameter: what do this module's callers pass?
-                    values.extend(self._arguments_passed(assign))
+            values.extend(self._name_values(expr, depth))
         elif isinstance(expr, nodes.Attribute) and is_self_parameter(expr.expr):
             cls = enclosing_class(expr)
             if cls is not None:
                 values.extend(_attribute_values(cls, expr.attrname))
         elif isinstance(expr, nodes.Attribute):
             # `queues.SHARED`: a global of another module of the project.
-            for value in infer_values(expr.expr, self._facts.stats):
+            for value in infer_values(expr.expr, self._stats):
                 if isinstance(value, nodes.Module):
                     values.extend(_module_global_values(value, expr.attrname))
+        elif isinstance(expr, nodes.Subscript):
+            # `self.queues[i]`: an element of the container.
+            for container in self.creation_sites(expr.value, depth + 1):
+                values.extend(_elements(container))
         sites: list[nodes.NodeNG] = []
         for value in values:
             for option in _alternatives(value):
                 if isinstance(option, nodes.Const) and option.value is None:
                     continue  # `self._q = None`: a reset, not a kind
                 if (
-                    isinstance(option, nodes.Name | nodes.Attribute)
+                    isinstance(option, nodes.Name | nodes.Attribute | nodes.Subscript)
                     and option is not expr
                     and not _is_factory_reference(option)
+                    and not _is_annotation(option)
                 ):
                     sites.extend(self.creation_sites(option, depth + 1) or [])
                 else:
                     sites.append(option)
         return sites
+
+    def _name_values(self, expr: nodes.Name, depth: int) -> list[nodes.NodeNG]:
+        try:
+            _, assigns = expr.lookup(expr.name)
+        except (AstroidError, RecursionError):
+            return []
+        values: list[nodes.NodeNG] = []
+        for assign in assigns:
+            if isinstance(assign, nodes.ImportFrom):
+                values.extend(self._imported_values(assign, expr.name))
+                continue
+            values.extend(_assigned_values(assign))
+            iterable = loop_iterable(assign)
+            if iterable is not None:
+                # `for q in self.queues:`: an element of the iterable.
+                containers = [iterable, *self.creation_sites(iterable, depth + 1)]
+                values.extend(e for c in containers for e in _elements(c))
+            if isinstance(assign.parent, nodes.Arguments) and assign.root() is self._module:
+                # A parameter: what do this module's callers pass?
+                values.extend(self._arguments_passed(assign))
+        return values
 
     def _imported_values(self, node: nodes.ImportFrom, alias: str) -> list[nodes.NodeNG]:
         """`from pkg.queues import SHARED`: what `SHARED` is assigned in `pkg.queues`."""
@@ -347,8 +368,9 @@ class Kinds:
         return _module_global_values(module, name)
 
     def _arguments_passed(self, param: nodes.AssignName) -> list[nodes.NodeNG]:
-        """What the module passes for `param`: direct calls of its function, and
-        `Thread(target=f, args=(...))`, `Process(...)`, `executor.submit(f, ...)`."""
+        """What the module passes for `param`: direct calls of its function, and the
+        arguments a scheduler forwards (`Thread(target=f, args=(...))`, `submit(f, ...)`,
+        `weakref.finalize(obj, f, ...)`: the rows of `SCHEDULERS`)."""
         function = param.parent.parent
         if not isinstance(function, nodes.FunctionDef):
             return []
@@ -359,6 +381,7 @@ class Kinds:
         is_method = isinstance(function.parent, nodes.ClassDef) and function.type != "staticmethod"
         if is_method and index == 0:
             return []  # `self` / `cls`
+        position = index - (1 if is_method else 0)  # among the arguments a caller passes
         values = []
         for call in self._calls_naming(function.name):
             if self._refers_to(call.func, function):
@@ -366,22 +389,11 @@ class Kinds:
                 arg = call_argument(call, index - shift, param.name)
                 values.extend([arg] if arg is not None else [])
                 continue
-            starter = last_name(call.func) in ("Thread", "Process")
-            target = call_argument(call, 1 if starter else None, "target")
-            if target is not None and self._refers_to(target, function):
-                args = _tuple_value(call_argument(call, 3, "args"))
-                position = index - (1 if is_method else 0)
-                if isinstance(args, nodes.Tuple | nodes.List) and 0 <= position < len(args.elts):
-                    values.append(args.elts[position])
-            elif last_name(call.func) in _FORWARDING_CALLS:
-                # `submit(fn, *args)`, `weakref.finalize(obj, fn, *args)`, ...: the
-                # arguments after the callable are passed to it.
-                for k, arg in enumerate(call.args[:2]):
-                    if self._refers_to(arg, function):
-                        position = k + 1 + index - (1 if is_method else 0)
-                        if position < len(call.args):
-                            values.append(call.args[position])
-                        break
+            for row in _scheduler_rows(call):
+                arg = _forwarded_argument(call, row, position, self._refers_to, function)
+                if arg is not None:
+                    values.append(arg)
+                    break
         return values
 
     def _keyword_passed(self, function: nodes.FunctionDef, name: str) -> list[nodes.NodeNG]:
@@ -397,7 +409,7 @@ class Kinds:
     def _calls_by_reference(self) -> dict[str, list[nodes.Call]]:
         """Calls indexed by every function name they mention (callee or argument)."""
         index: dict[str, list[nodes.Call]] = {}
-        for node in walk(self._facts.module):
+        for node in walk(self._module):
             if not isinstance(node, nodes.Call):
                 continue
             mentioned = {last_name(node.func)}
@@ -427,56 +439,82 @@ class Kinds:
         """Whether the queue `info` describes can fill up; "unknown" unless every
         constructor seen agrees."""
         if info.qname in _SIMPLE_QUEUES:
-            return Bound("unbounded")
+            return Bound(BoundState.UNBOUNDED)
         calls = [c for c in info.creations if isinstance(c, nodes.Call) or _is_factory_reference(c)]
         # An annotation says nothing of the size; constructor calls, when seen, do.
         bounds = [self._bound_of_creation(c, info) for c in calls or info.creations]
-        if not bounds or any(b.state == "unknown" for b in bounds):
-            return Bound("unknown")
-        if all(b.state == "bounded" for b in bounds):
-            return bounds[0]
-        return (
-            Bound("unbounded") if all(b.state == "unbounded" for b in bounds) else Bound("unknown")
-        )
+        states = {b.state for b in bounds}
+        if not bounds or BoundState.UNKNOWN in states or len(states) > 1:
+            return Bound(BoundState.UNKNOWN)
+        return bounds[0] if states == {BoundState.BOUNDED} else Bound(BoundState.UNBOUNDED)
 
     def _bound_of_creation(self, creation: nodes.NodeNG, info: KindInfo) -> Bound:
         if _is_factory_reference(creation):
-            return Bound("unbounded", node=creation)  # the class called with no arguments
+            # The class called with no arguments.
+            return Bound(BoundState.UNBOUNDED, node=creation)
         if not isinstance(creation, nodes.Call):
-            return Bound("unknown")  # only an annotation is known
-        if _overrides_init_below(creation, info, self._facts):
-            return Bound("unknown")
+            return Bound(BoundState.UNKNOWN)  # only an annotation is known
+        if self._overrides_init_below(creation, info):
+            return Bound(BoundState.UNKNOWN)
         arg = call_argument(creation, 0, "maxsize")
         if arg is None:
             if has_star_arguments(creation):
-                return Bound("unknown")
-            return Bound("unbounded", node=creation)
-        values = infer_values(arg, self._facts.stats)
+                return Bound(BoundState.UNKNOWN)
+            return Bound(BoundState.UNBOUNDED, node=creation)
+        values = infer_values(arg, self._stats)
         sizes = {
             v.value for v in values if isinstance(v, nodes.Const) and type(v.value) in (int, float)
         }
         if values and len(sizes) == len(values) and all(size <= 0 for size in sizes):
-            return Bound("unbounded", node=arg)
+            return Bound(BoundState.UNBOUNDED, node=arg)
         if len(values) == 1 and len(sizes) == 1:
-            return Bound("bounded", int(sizes.pop()), arg)
+            return Bound(BoundState.BOUNDED, int(sizes.pop()), arg)
         # An explicit maxsize the analysis cannot pin down (a parameter, `len(...)`,
         # a setting): the author asked for a bound, and on some path it holds.
-        return Bound("bounded", None, arg)
+        return Bound(BoundState.BOUNDED, None, arg)
+
+    def _overrides_init_below(self, call: nodes.Call, info: KindInfo) -> bool:
+        """A user subclass with its own __init__ may pass any maxsize to the base."""
+        for callee in infer_values(call.func, self._stats):
+            if isinstance(callee, nodes.ClassDef) and callee.qname() != info.qname:
+                try:
+                    for klass in [callee, *callee.ancestors()]:
+                        if klass.qname() == info.qname:
+                            return False
+                        if "__init__" in klass.locals:
+                            return True
+                except (AstroidError, RecursionError):
+                    return True
+        return False
 
 
-def _overrides_init_below(call: nodes.Call, info: KindInfo, facts: ModuleFacts) -> bool:
-    """A user subclass with its own __init__ may pass any maxsize to the base."""
-    for callee in infer_values(call.func, facts.stats):
-        if isinstance(callee, nodes.ClassDef) and callee.qname() != info.qname:
-            try:
-                for klass in [callee, *callee.ancestors()]:
-                    if klass.qname() == info.qname:
-                        return False
-                    if "__init__" in klass.locals:
-                        return True
-            except (AstroidError, RecursionError):
-                return True
-    return False
+def _scheduler_rows(call: nodes.Call) -> tuple[Scheduler, ...]:
+    rows = SCHEDULERS_BY_NAME.get(last_name(call.func) or "", ())
+    for kw in call.keywords or ():
+        rows += SCHEDULERS_BY_KEYWORD.get(kw.arg or "", ())
+    return rows
+
+
+def _forwarded_argument(call: nodes.Call, row: Scheduler, position: int, refers_to, function):
+    """The argument `call` (a scheduler of `row`) passes at `position` to `function`,
+    when `function` is what it schedules."""
+    if row.callee_position is None or row.coroutine:
+        return None
+    callee = call_argument(call, row.callee_position, row.callee_keyword or "")
+    if callee is None or not refers_to(callee, function):
+        return None
+    if row.args_tuple is not None:
+        args = _tuple_value(call_argument(call, *row.args_tuple))
+        if isinstance(args, nodes.Tuple | nodes.List) and 0 <= position < len(args.elts):
+            return args.elts[position]
+        return None
+    if row.forwards_after_callee and callee in call.args:
+        at = call.args.index(callee) + 1 + position
+        if at < len(call.args) and not any(
+            isinstance(a, nodes.Starred) for a in call.args[: at + 1]
+        ):
+            return call.args[at]
+    return None
 
 
 def _tuple_value(node: nodes.NodeNG | None) -> nodes.NodeNG | None:
@@ -525,8 +563,9 @@ def _assigned_values(target: nodes.NodeNG) -> list[nodes.NodeNG]:
     if isinstance(parent, nodes.NamedExpr):
         return [parent.value]
     if isinstance(parent, nodes.Arguments) and isinstance(target, nodes.AssignName):
-        annotation = _parameter_annotation(parent, target)
-        return [annotation] if annotation is not None else []
+        # A parameter: its annotation and its default value (`def f(q=mp.Queue())`).
+        found = [_parameter_annotation(parent, target), _parameter_default(parent, target)]
+        return [v for v in found if v is not None]
     return []
 
 
@@ -543,6 +582,34 @@ def _parameter_annotation(args: nodes.Arguments, target: nodes.AssignName):
     return None
 
 
+def _parameter_default(args: nodes.Arguments, target: nodes.AssignName):
+    positional = args.posonlyargs + args.args
+    if target in positional and args.defaults:
+        offset = len(positional) - len(args.defaults)
+        index = positional.index(target)
+        return args.defaults[index - offset] if index >= offset else None
+    if target in args.kwonlyargs:
+        return args.kw_defaults[args.kwonlyargs.index(target)]
+    return None
+
+
+def _elements(container: nodes.NodeNG) -> list[nodes.NodeNG]:
+    """The values held by a container creation: `{k: Queue()}`, `[Queue() for _ in ...]`,
+    `defaultdict(Queue)`."""
+    if isinstance(container, nodes.List | nodes.Tuple | nodes.Set):
+        return list(container.elts)
+    if isinstance(container, nodes.Dict):
+        return [value for _, value in container.items]
+    if isinstance(container, nodes.ListComp | nodes.SetComp | nodes.GeneratorExp):
+        return [container.elt]
+    if isinstance(container, nodes.DictComp):
+        return [container.value]
+    if isinstance(container, nodes.Call) and last_name(container.func) == "defaultdict":
+        factory = container.args[0] if container.args else None
+        return [factory] if factory is not None else []
+    return []
+
+
 def _dataclass_default(value: nodes.NodeNG) -> nodes.NodeNG | None:
     """`field(default_factory=lambda: Queue(3))` -> the `Queue(3)` call."""
     if not isinstance(value, nodes.Call) or value.func.as_string() not in _DATACLASS_FIELD:
@@ -556,8 +623,26 @@ def _dataclass_default(value: nodes.NodeNG) -> nodes.NodeNG | None:
 
 
 def _is_factory_reference(node: nodes.NodeNG) -> bool:
-    """`queue.Queue` in `field(default_factory=queue.Queue)`."""
-    return isinstance(node.parent, nodes.Keyword) and node.parent.arg == "default_factory"
+    """`queue.Queue` in `field(default_factory=queue.Queue)` or `defaultdict(queue.Queue)`:
+    a class passed to be called with no arguments."""
+    parent = node.parent
+    if isinstance(parent, nodes.Keyword):
+        return parent.arg == "default_factory"
+    return (
+        isinstance(parent, nodes.Call)
+        and last_name(parent.func) == "defaultdict"
+        and bool(parent.args)
+        and parent.args[0] is node
+    )
+
+
+def _is_annotation(node: nodes.NodeNG) -> bool:
+    parent = node.parent
+    if isinstance(parent, nodes.AnnAssign):
+        return node is parent.annotation
+    return isinstance(parent, nodes.Arguments) and node not in parent.defaults + [
+        d for d in parent.kw_defaults if d is not None
+    ]
 
 
 def _alternatives(value: nodes.NodeNG) -> list[nodes.NodeNG]:
@@ -591,9 +676,6 @@ def _annotation_parts(annotation: nodes.NodeNG) -> list[nodes.NodeNG]:
 
 def _string_annotation(annotation: nodes.Const) -> list[nodes.NodeNG]:
     """Parse a string annotation in the scope where it was written."""
-    from astroid import extract_node
-    from astroid.exceptions import AstroidSyntaxError
-
     try:
         node = extract_node(annotation.value)
     except (AstroidSyntaxError, ValueError, RecursionError):

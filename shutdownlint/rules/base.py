@@ -10,7 +10,9 @@ from typing import ClassVar
 
 from astroid import nodes
 
-from shutdownlint.analysis import ModuleFacts
+from shutdownlint.analysis.facts import ModuleFacts
+from shutdownlint.findings import Edit, Fix, Location
+from shutdownlint.source import SourceText
 
 
 @dataclass(frozen=True)
@@ -20,15 +22,18 @@ class Report:
     rule: type[Rule]
     node: nodes.NodeNG
     message: str
-    fix: str
+    fix: Fix
     related: tuple[tuple[nodes.NodeNG, str], ...] = ()
 
 
 class RuleContext:
-    """What a rule may use: the module's facts, and a way to report."""
+    """What a rule may use: the module's facts, its source, and a way to report."""
 
-    def __init__(self, facts: ModuleFacts, emit: Callable[[Report], None]) -> None:
+    def __init__(
+        self, facts: ModuleFacts, source: SourceText, emit: Callable[[Report], None]
+    ) -> None:
         self.facts = facts
+        self.source = source
         self._emit = emit
 
     def report(
@@ -36,19 +41,29 @@ class RuleContext:
         rule: Rule,
         node: nodes.NodeNG,
         related: Sequence[tuple[nodes.NodeNG | None, str]] = (),
-        fix: str | None = None,
+        fix: Fix | None = None,
         **fields: str,
     ) -> None:
-        """Report `rule` at `node`; `fields` fill the rule's message and fix title."""
+        """Report `rule` at `node`; `fields` fill the rule's message (and its fix title,
+        when no `fix` is given)."""
         self._emit(
             Report(
                 type(rule),
                 node,
                 rule.message.format(**fields),
-                fix if fix is not None else rule.fix_title.format(**fields),
+                fix if fix is not None else Fix(rule.fix_title.format(**fields)),
                 tuple((n, note) for n, note in related if n is not None),
             )
         )
+
+    def replace(self, node: nodes.NodeNG, content: str) -> Edit:
+        """An edit replacing the source of `node` with `content`."""
+        start, end = self.source.span(node)
+        return Edit(content, start, end)
+
+    def insert(self, row: int, content: str) -> Edit:
+        """An edit inserting `content` at the start of line `row`."""
+        return Edit(content, Location(row, 1), Location(row, 1))
 
 
 class Rule:
@@ -65,6 +80,9 @@ class Rule:
     opt_in: ClassVar[bool] = False
     # Reported by the engine itself (SDL900/SDL999), not by visiting nodes.
     engine_only: ClassVar[bool] = False
+    # Words one of which a file must contain for this rule to find anything in it
+    # (besides those of the analysis tables): the engine's cheap prefilter.
+    prefilter_words: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def doc(cls) -> str:
@@ -92,12 +110,3 @@ def short_source(node: nodes.NodeNG, limit: int = 60) -> str:
     """The node's source, shortened for a message."""
     text = " ".join(node.as_string().split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def async_timeout_fix(target: tuple[int, int], what: str, alternative: str = "") -> str:
-    """How to bound an await: `asyncio.timeout()` exists from Python 3.11 on."""
-    if target >= (3, 11):
-        text = f"wrap {what} in `async with asyncio.timeout(...)` and handle `TimeoutError`"
-    else:
-        text = f"wrap {what} in `asyncio.wait_for(..., timeout)` and handle `TimeoutError`"
-    return f"{text}, or {alternative}" if alternative else text

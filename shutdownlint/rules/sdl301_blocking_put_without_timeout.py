@@ -55,22 +55,19 @@ For asyncio, bound the await: `async with asyncio.timeout(5): await q.put(item)`
 (Python 3.11+) or `await asyncio.wait_for(q.put(item), 5)`.
 
 ## Fix safety
-A suggestion only: a timeout makes `put()` raise `queue.Full` (or
-`TimeoutError`), which the surrounding code has to handle.
+Unsafe: the edit passes `timeout=` (the `fix-timeout` setting, 5 s by default)
+to `put()`, or for asyncio wraps the await in `asyncio.timeout()` (Python 3.11+
+targets) or `asyncio.wait_for()`. The put then raises `queue.Full` (or
+`TimeoutError`) where it used to wait, and the code around it has to handle that.
 """
 
 from __future__ import annotations
 
 from astroid import nodes
 
-from shutdownlint.analysis.blocking import (
-    async_timeout_scope,
-    blocking_signature,
-    is_awaited,
-    timeout_state,
-)
-from shutdownlint.analysis.contexts import WHERE
-from shutdownlint.rules.base import Rule, RuleContext, async_timeout_fix, short_source
+from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind
+from shutdownlint.rules.base import Rule, RuleContext, short_source
+from shutdownlint.rules.timeout_fixes import async_timeout_advice, bounded_wait_fix
 
 
 class BlockingPutWithoutTimeout(Rule):
@@ -91,41 +88,38 @@ class BlockingPutWithoutTimeout(Rule):
         shutdown = None if worker else facts.contexts.shutdown_path(node)
         if worker is None and shutdown is None:
             return
-        info = facts.kinds.kind_of(func.expr)
-        if info is None or info.kind != "queue":
+        wait = facts.blocking.unbounded_wait(node)
+        if wait is None or wait.info.kind is not Kind.QUEUE:
             return
-        signature = blocking_signature(info, "put")
-        if signature is None:
-            return
-        if info.flavor == "asyncio":
-            if not is_awaited(node) or async_timeout_scope(node) is not None:
-                return
-        elif timeout_state(node, signature, facts.stats) != "none":
-            return
+        info = wait.info
         bound = facts.kinds.queue_bound(info)
-        if bound.state == "unbounded" or (bound.state == "unknown" and info.flavor != "process"):
+        if bound.state is BoundState.UNBOUNDED or (
+            bound.state is BoundState.UNKNOWN and info.flavor is not Flavor.MULTIPROCESSING
+        ):
             return
         if worker is not None:
-            where = f"runs {WHERE[worker.kind]}"
+            where = f"runs {worker.context.where}"
             related = [(worker.site, f"the worker is {worker.how}")]
         else:
             where = f"on a shutdown path: {shutdown.reason}"
             related = [(shutdown.node, f"shutdown path: {shutdown.reason}")]
-        if bound.state == "bounded":
+        if bound.state is BoundState.BOUNDED:
             shown = bound.size if bound.size is not None else short_source(bound.node, 30)
             size = f" (maxsize={shown})"
             related.insert(0, (bound.node, f"the queue is bounded here (maxsize={shown})"))
         else:
             size = " (a multiprocessing queue of unknown size)"
             related.insert(0, (info.creations[0] if info.creations else None, "queue made here"))
-        fix = None
-        if info.flavor == "asyncio":
-            fix = async_timeout_fix(facts.options.target_version, "the put", "use `put_nowait()`")
+        if info.flavor is Flavor.ASYNCIO:
+            target = facts.options.target_version
+            advice = async_timeout_advice(target, "the put", "use `put_nowait()`")
+        else:
+            advice = self.fix_title
         ctx.report(
             self,
             node,
             related=related,
-            fix=fix,
+            fix=bounded_wait_fix(ctx, wait, advice),
             call=short_source(node),
             size=size,
             where=where,

@@ -6,7 +6,8 @@ Finds a blocking call with no timeout on a shutdown path: `Event.wait()`,
 `Future.result()`/`exception()`, `Queue.get()`/`join()`, `Barrier.wait()`,
 `Lock`/`Semaphore.acquire()`, `Popen.wait()`/`communicate()`, and the asyncio
 awaits of the same (`await event.wait()`, `await queue.get()`, `await task`)
-outside `asyncio.timeout()` / `asyncio.wait_for()`.
+outside `asyncio.timeout()` / `asyncio.wait_for()`. A shutdown path includes
+the functions of the module that a shutdown method calls.
 
 This rule is opt-in: select it with `SDL302` (or `SDL3`, `SDL`).
 
@@ -60,46 +61,32 @@ class Uploader:
             logging.warning("uploader did not stop within 5 s")
 ```
 
-Awaiting a task right after cancelling it (`task.cancel(); await task`) is the
-documented way to let it clean up, and is not reported.
+Not reported: `Lock`/`RLock` acquires (short critical sections by convention);
+awaiting a task right after cancelling it (`task.cancel(); await task`), the
+documented way to let it clean up; a wait on something already known to be done
+(a future from `as_completed()` or the done set of `wait()`, `f.result()` under
+`if f.done():`, `q.get()` under `if not q.empty():`).
 
 A `join()` method that takes no `timeout` is a blocking wait by contract (like
 `Queue.join()`): the wait inside it is not reported; its callers are.
 
 ## Fix safety
-A suggestion only: after a timed-out wait the code must decide what to do with
-a worker that is still running.
+Unsafe: the edit passes `timeout=` (the `fix-timeout` setting, 5 s by default),
+or for asyncio wraps the await in `asyncio.timeout()` (Python 3.11+ targets) or
+`asyncio.wait_for()`. After a timed-out wait the code must decide what to do
+with a worker that is still running. `Queue.join()` takes no timeout: its fix is
+a suggestion only.
 """
 
 from __future__ import annotations
 
 from astroid import nodes
 
-from shutdownlint.analysis.blocking import (
-    async_timeout_scope,
-    blocking_method_names,
-    blocking_signature,
-    cancelled_before,
-    is_awaited,
-    timeout_state,
-)
+from shutdownlint.analysis.blocking import Wait
 from shutdownlint.analysis.contexts import ShutdownPath
-from shutdownlint.rules.base import Rule, RuleContext, async_timeout_fix, short_source
-
-_SYNC_FIXES = {
-    "join": "pass `timeout=` to `join()` and check `is_alive()` afterwards",
-    "wait": "pass `timeout=` and handle the wait running out",
-    "wait_for": "pass `timeout=` and handle the wait running out",
-    "result": "pass `timeout=` and handle `TimeoutError`",
-    "exception": "pass `timeout=` and handle `TimeoutError`",
-    "get": "pass `timeout=` to `get()` and handle `queue.Empty`",
-    "acquire": "pass `timeout=` to `acquire()` and check what it returns",
-    "communicate": "pass `timeout=` and handle `subprocess.TimeoutExpired`",
-}
-_QUEUE_JOIN_FIX = (
-    "`Queue.join()` takes no timeout: wait on an `Event` or `Condition` with a timeout "
-    "that the consumer sets when the work is done"
-)
+from shutdownlint.analysis.vocabulary import Flavor
+from shutdownlint.rules.base import Rule, RuleContext, short_source
+from shutdownlint.rules.timeout_fixes import async_timeout_advice, bounded_wait_fix
 
 
 class BlockingWaitInShutdownPath(Rule):
@@ -114,75 +101,40 @@ class BlockingWaitInShutdownPath(Rule):
         # A blocking put is SDL301's.
         if not isinstance(func, nodes.Attribute) or func.attrname == "put":
             return
-        facts = ctx.facts
-        if func.attrname not in blocking_method_names(facts.options):
+        if func.attrname not in ctx.facts.blocking.method_names:
             return
-        shutdown = _shutdown_path(node, ctx)
-        if shutdown is None:
-            return
-        info = facts.kinds.kind_of(func.expr)
-        signature = blocking_signature(info, func.attrname) if info else None
-        if signature is None:
-            return
-        if info.flavor == "asyncio":
-            if not is_awaited(node) or async_timeout_scope(node) is not None:
-                return
-            fix = async_timeout_fix(facts.options.target_version, "the await")
-        else:
-            if timeout_state(node, signature, facts.stats) != "none":
-                return
-            if not signature.takes_timeout:
-                fix = _QUEUE_JOIN_FIX if info.kind == "queue" else self.fix_title
-            elif info.flavor == "subprocess" and func.attrname == "wait":
-                fix = "pass `timeout=` and handle `subprocess.TimeoutExpired`"
-            else:
-                fix = _SYNC_FIXES.get(func.attrname, self.fix_title)
-        self._report(node, info, shutdown, fix, ctx)
+        shutdown = ctx.facts.contexts.shutdown_path(node)
+        if shutdown is not None:
+            self._check(node, shutdown, ctx)
 
     def visit_await(self, node: nodes.Await, ctx: RuleContext) -> None:
         """`await task` / `await future` with no timeout."""
-        value = node.value
-        if not isinstance(value, nodes.Name | nodes.Attribute):
-            return
-        shutdown = _shutdown_path(node, ctx)
-        if shutdown is None:
-            return
-        info = ctx.facts.kinds.kind_of(value)
-        if info is None or info.kind not in ("task", "future") or info.flavor != "asyncio":
-            return
-        if async_timeout_scope(node) is not None or cancelled_before(node, value):
-            return
-        fix = async_timeout_fix(ctx.facts.options.target_version, "the await")
-        self._report(node, info, shutdown, fix, ctx)
+        if isinstance(node.value, nodes.Name | nodes.Attribute):
+            shutdown = ctx.facts.contexts.shutdown_path(node)
+            if shutdown is not None:
+                self._check(node, shutdown, ctx)
 
-    def _report(
-        self, node: nodes.NodeNG, info, shutdown: ShutdownPath, fix: str, ctx: RuleContext
+    def _check(
+        self, node: nodes.Call | nodes.Await, shutdown: ShutdownPath, ctx: RuleContext
     ) -> None:
+        wait = ctx.facts.blocking.unbounded_wait(node)
+        if wait is None:
+            return
         related = [(shutdown.node, f"shutdown path: {shutdown.reason}")]
-        if info.creations:
-            related.append((info.creations[0], f"the {info.kind} waited on is made here"))
+        if wait.info.creations:
+            related.append((wait.info.creations[0], f"the {wait.info.kind} waited on is made here"))
         ctx.report(
             self,
             node,
             related=related,
-            fix=fix,
+            fix=bounded_wait_fix(ctx, wait, self._advice(wait, ctx)),
             call=short_source(node),
             reason=shutdown.reason,
         )
 
-
-def _shutdown_path(node: nodes.NodeNG, ctx: RuleContext) -> ShutdownPath | None:
-    shutdown = ctx.facts.contexts.shutdown_path(node)
-    if shutdown is None or _is_blocking_join(shutdown.node):
-        return None
-    return shutdown
-
-
-def _is_blocking_join(function: nodes.NodeNG) -> bool:
-    """A `join()` method with no `timeout` parameter blocks by contract (`Queue.join`,
-    `Pool.join`): the wait inside it is its job, and its callers choose when to call it."""
-    if not isinstance(function, nodes.FunctionDef) or function.name.lstrip("_") != "join":
-        return False
-    args = function.args
-    params = args.posonlyargs + args.args + args.kwonlyargs
-    return not any(p.name == "timeout" for p in params)
+    def _advice(self, wait: Wait, ctx: RuleContext) -> str:
+        if wait.info.flavor is Flavor.ASYNCIO:
+            return async_timeout_advice(ctx.facts.options.target_version, "the await")
+        if wait.row is None or wait.info.mapping is not None:
+            return self.fix_title
+        return wait.row.advice

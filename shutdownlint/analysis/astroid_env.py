@@ -1,0 +1,168 @@
+"""The one place that owns astroid's process-wide state.
+
+astroid keeps one manager per process: its settings, its module cache and a
+failed-import hook. This module sets them (never load a C extension of the
+analysed project), builds each analysed file from source under its own module
+name, lets `import pkg.mod` find the project's own modules (built from source,
+never imported), and evicts the project's modules after each file so that
+memory stays flat while the standard library stays cached (SPEC §7).
+
+Every private astroid API shutdownlint relies on is named in `PRIVATE_APIS` and
+used only here; `tests/test_analysis.py` fails loudly when astroid changes one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import sysconfig
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import astroid
+from astroid import bases, nodes
+from astroid.builder import AstroidBuilder
+from astroid.context import _invalidate_cache
+from astroid.exceptions import AstroidBuildingError
+from astroid.inference_tip import clear_inference_tip_cache
+from astroid.nodes._base_nodes import LookupMixIn
+
+MANAGER = astroid.MANAGER
+# Never load a C extension of the analysed project to look inside it.
+MANAGER.always_load_extensions = False
+MANAGER.extension_package_whitelist = set()
+
+# (module, attribute) of every private astroid API used below.
+PRIVATE_APIS: tuple[tuple[object, str], ...] = (
+    (MANAGER, "_mod_file_cache"),
+    (bases.Proxy, "_proxied"),
+    (astroid.context, "_invalidate_cache"),
+    (LookupMixIn.lookup, "cache_clear"),
+)
+
+_INSTALLED_PREFIXES = tuple(
+    {
+        str(Path(p).resolve())
+        for key in ("stdlib", "platstdlib", "purelib", "platlib")
+        if (p := sysconfig.get_paths().get(key))
+    }
+)
+
+
+def proxied(value: object) -> object:
+    """The class behind an instance, or the function behind a bound method."""
+    return getattr(value, "_proxied", None)
+
+
+def module_name(path: Path) -> str:
+    """A dotted name from the package layout (`pkg/sub/mod.py` -> `pkg.sub.mod`).
+
+    A name that is also a standard-library module gets a prefix, so that the
+    project's own `queue.py` is never taken for the standard `queue`.
+    """
+    parts = [] if path.name == "__init__.py" else [path.stem]
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        parts.append(directory.name)
+        directory = directory.parent
+    name = ".".join(reversed(parts)) or path.stem
+    if name.split(".")[0] in sys.stdlib_module_names or not name.isascii():
+        name = "__project__." + name
+    return name
+
+
+def project_root(path: Path) -> Path:
+    """The folder above the file's outermost package."""
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+# Where the analysed file's project lives, for the import hook below (the manager is
+# process-wide, so its hook reads them from here; set per file, cleared after it),
+# and the project files it looked for and did not find (creating one later must
+# invalidate the cached result of the file that imports it).
+_current_roots: list[Path] = []
+_missing: set[str] = set()
+
+
+def _import_from_project(modname: str) -> nodes.Module:
+    """astroid's failed-import hook: find `pkg.mod` below the analysed file's project
+    roots and build it from source (never imported)."""
+    relative = Path(*modname.split("."))
+    for root in _current_roots:
+        for candidate in (root / relative.with_suffix(".py"), root / relative / "__init__.py"):
+            if candidate.is_file():
+                return MANAGER.ast_from_file(str(candidate), modname, source=True)
+            _missing.add(str(candidate))
+    raise AstroidBuildingError(f"{modname} is not in the analysed project")
+
+
+MANAGER.register_failed_import_hook(_import_from_project)
+
+
+@contextmanager
+def analysing(path: Path, roots: Sequence[Path]) -> Iterator[dict[str, str]]:
+    """The scope of one analysed file: its project roots are importable inside it, and
+    on leaving, the project's modules are evicted. Yields a dict that receives the
+    project files consulted (path -> sha256), for the cache key."""
+    _current_roots[:] = list(dict.fromkeys(roots))
+    _missing.clear()
+    consulted: dict[str, str] = {}
+    try:
+        yield consulted
+    finally:
+        consulted.update(_evict_project_modules(path))
+
+
+def build(source: str, path: Path) -> nodes.Module:
+    """Build `source` (the file at `path`) under its own module name, from text.
+    Raises astroid's AstroidSyntaxError, or ValueError/RecursionError/MemoryError."""
+    resolved = path.resolve()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return AstroidBuilder(MANAGER).string_build(source, module_name(resolved), str(resolved))
+
+
+def _is_installed(filename: str) -> bool:
+    return str(Path(filename).resolve()).startswith(_INSTALLED_PREFIXES)
+
+
+def _evict_project_modules(analysed: Path) -> dict[str, str]:
+    """Drop the analysed module and its project's modules from astroid's caches
+    (standard-library and installed modules stay, even when the analysed file is one
+    of them), and return the other project files that were consulted."""
+    consulted: dict[str, str] = dict.fromkeys(sorted(_missing), "")
+    analysed_file = str(analysed.resolve())
+    built = module_name(analysed.resolve())
+    for name, module in list(MANAGER.astroid_cache.items()):
+        filename = getattr(module, "file", None)
+        if name != built and (
+            not filename or _is_installed(filename) or not Path(filename).is_file()
+        ):
+            continue
+        del MANAGER.astroid_cache[name]
+        if filename and filename != analysed_file:
+            try:
+                consulted[filename] = hashlib.sha256(Path(filename).read_bytes()).hexdigest()
+            except OSError:
+                consulted[filename] = ""
+    MANAGER._mod_file_cache.clear()
+    clear_inference_tip_cache()
+    _invalidate_cache()
+    LookupMixIn.lookup.cache_clear()
+    _current_roots.clear()
+    _missing.clear()
+    return consulted
+
+
+def warm(module_names: Sequence[str]) -> None:
+    """Build standard-library modules once (before forking workers that share them)."""
+    for name in module_names:
+        try:
+            MANAGER.ast_from_module_name(name)
+        except Exception:  # noqa: BLE001 - warming is an optimisation only
+            continue

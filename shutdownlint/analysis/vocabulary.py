@@ -1,0 +1,85 @@
+"""The words of the domain, as types.
+
+A *kind* says what an object is (a queue, a thread...), a *flavor* which family of
+APIs it belongs to (threading, multiprocessing, asyncio...), an *execution
+context* how code comes to run apart from its caller. "thread" is a kind
+(`Kind.THREAD`: a `threading.Thread`), never a flavor (`Flavor.THREADING`) or a
+context (`ContextKind.THREAD`) in disguise.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """What an object is. The values are the names `[tool.shutdownlint.types]` accepts."""
+
+    QUEUE = "queue"
+    EVENT = "event"
+    CONDITION = "condition"
+    SEMAPHORE = "semaphore"
+    BARRIER = "barrier"
+    FUTURE = "future"
+    LOCK = "lock"
+    THREAD = "thread"
+    PROCESS = "process"
+    EXECUTOR = "executor"
+    TASK = "task"
+    SOCKET = "socket"
+    SERVER = "server"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Flavor(str, Enum):
+    """Which family of APIs an object belongs to: it decides which calls block and how."""
+
+    THREADING = "threading"  # threading, queue, concurrent.futures, socket
+    MULTIPROCESSING = "multiprocessing"
+    SUBPROCESS = "subprocess"  # Popen
+    ASYNCIO = "asyncio"  # awaitable API
+    USER = "user"  # a class mapped in `[tool.shutdownlint.types]`
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ContextKind(str, Enum):
+    """How code comes to run apart from its caller (SPEC §2, worker context)."""
+
+    THREAD = "thread"
+    PROCESS = "process"
+    TASK = "task"
+    CALLBACK = "callback"
+
+    @property
+    def where(self) -> str:
+        """How a message says where code runs: "runs {where}"."""
+        return _WHERE[self]
+
+
+_WHERE = {
+    ContextKind.THREAD: "in a worker thread",
+    ContextKind.PROCESS: "in a worker process",
+    ContextKind.TASK: "in an asyncio task",
+    ContextKind.CALLBACK: "as a scheduled callback",
+}
+
+
+class BoundState(str, Enum):
+    """Whether a queue can fill up."""
+
+    BOUNDED = "bounded"
+    UNBOUNDED = "unbounded"
+    UNKNOWN = "unknown"
+
+
+class TimeoutState(str, Enum):
+    """How a blocking call is bounded in time."""
+
+    NONE = "none"  # blocks with no timeout
+    TIMEOUT = "timeout"  # a timeout the caller chose
+    NONBLOCKING = "nonblocking"  # `block=False`
+    UNKNOWN = "unknown"  # `*args`, a `block=` flag that cannot be pinned down

@@ -1,0 +1,134 @@
+"""A run: discover -> cache -> process pool -> results -> statistics.
+
+What the CLI, the language server and the flake8 plugin all call; it knows no
+command line and no output format.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shutdownlint.cache import Cache
+from shutdownlint.config import Settings
+from shutdownlint.engine import check_bytes, decode
+from shutdownlint.files import discover
+from shutdownlint.findings import FileResult, Finding
+from shutdownlint.parallel import check_paths
+from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
+from shutdownlint.rules.base import Rule
+
+# Below this many files one process is faster than starting a pool.
+PARALLEL_THRESHOLD = 16
+
+
+@dataclass(frozen=True)
+class Statistics:
+    counts: dict[str, int]  # findings per code
+    files: int
+    skipped: int  # files without concurrency code: syntax check only
+    gave_up: int  # nodes where analysis ran out of depth or inference budget
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{self.counts[code]:>5}\t{code}\t{RULES_BY_CODE[code].name}"
+            for code in sorted(self.counts)
+        ]
+        out.append(f"{self.files} files checked, {self.skipped} without concurrency code skipped")
+        out.append(f"{self.gave_up} nodes where inference gave up (budget or recursion limit)")
+        return out
+
+
+@dataclass
+class RunResult:
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return sorted((f for r in self.results for f in r.findings), key=lambda f: f.sort_key)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for r in self.results for w in r.warnings]
+
+    def statistics(self) -> Statistics:
+        return Statistics(
+            counts=dict(Counter(f.code for f in self.findings)),
+            files=len(self.results),
+            skipped=sum(r.stats.get("skipped", 0) for r in self.results),
+            gave_up=sum(r.stats.get("gave_up", 0) for r in self.results),
+        )
+
+    def exit_code(self, exit_zero: bool = False) -> int:
+        """SPEC §3: 2 on an internal error, 1 on findings (unless `exit_zero`), else 0."""
+        findings = self.findings
+        if any(f.code == "SDL999" for f in findings):
+            return 2
+        return 1 if findings and not exit_zero else 0
+
+    def load_sources(self) -> None:
+        """Read the source of files with findings whose result came from the cache
+        (a terminal shows code frames)."""
+        for result in self.results:
+            if result.source is None and result.findings:
+                try:
+                    result.source, _ = decode(result.path.read_bytes())
+                except OSError:
+                    continue
+
+
+def check_source(
+    data: bytes,
+    path: Path,
+    settings: Settings,
+    rules: Sequence[type[Rule]] | None = None,
+    debug: bool = False,
+) -> RunResult:
+    """Check one text that claims to be `path` (stdin, an editor buffer); nothing when
+    the path is excluded. `rules` defaults to every registered rule."""
+    if settings.is_excluded(path):
+        return RunResult([])
+    return RunResult([check_bytes(data, path, settings, rules or ALL_RULES, debug)])
+
+
+def run(
+    targets: Sequence[Path],
+    settings: Settings,
+    *,
+    rules: Sequence[type[Rule]] | None = None,
+    jobs: int | None = None,
+    cache: Cache | None = None,
+    debug: bool = False,
+    on_file: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Check every Python file under `targets`. `on_file(total)` is called once per file
+    checked (for a progress bar). `rules` defaults to every registered rule."""
+    rules = rules or ALL_RULES
+    files = discover(list(targets), settings)
+    results: dict[Path, FileResult] = {}
+    contents: dict[Path, bytes] = {}
+    todo = []
+    for path in files:
+        if cache is not None:
+            try:
+                contents[path] = path.read_bytes()
+            except OSError:
+                todo.append(path)
+                continue
+            hit = cache.get(path, contents[path])
+            if hit is not None:
+                results[path] = hit
+                continue
+        todo.append(path)
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if len(todo) >= PARALLEL_THRESHOLD else 1
+    for path, result in zip(todo, check_paths(todo, settings, rules, jobs, debug), strict=True):
+        results[path] = result
+        if cache is not None and path in contents:
+            cache.put(path, contents[path], result)
+        if on_file is not None:
+            on_file(len(todo))
+    return RunResult([results[p] for p in files])
