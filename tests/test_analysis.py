@@ -317,3 +317,18 @@ def test_shutdown_paths_at_node_level() -> None:
     # A helper of close() is on the shutdown path, reached from close() (SPEC §2).
     helper = path(marked(facts, "# <f"))
     assert "called from `close()`" in helper.reason and helper.node.name == "close"
+
+
+def test_private_astroid_apis_still_exist() -> None:
+    """Every private astroid API we rely on lives in `astroid_env`; when astroid renames
+    one, this fails loudly instead of the analysis going quietly wrong."""
+    from shutdownlint.analysis.astroid_env import PRIVATE_APIS
+
+    for owner, attribute in PRIVATE_APIS:
+        assert hasattr(owner, attribute), f"astroid no longer has {owner!r}.{attribute}"
+    method = next(astroid.parse("class C:\n    def m(self): ...\nC().m").body[-1].value.infer())
+    from shutdownlint.analysis.astroid_env import proxied
+    from shutdownlint.analysis.infer import function_of
+
+    assert proxied(method) is not None  # bases.Proxy._proxied
+    assert isinstance(function_of(method), nodes.FunctionDef)

@@ -250,6 +250,16 @@ def test_json_format(project: Path) -> None:
     assert join["severity"] == "warning"
     assert join["name"] == "blocking-wait-in-shutdown-path"
     assert join["location"] == {"row": 14, "column": 9}
+    # Both carry an edit (SPEC §4): timeout= from `fix-timeout`, labelled unsafe.
+    assert put["fix"]["applicability"] == join["fix"]["applicability"] == "unsafe"
+    assert put["fix"]["edits"] == [
+        {
+            "content": "self.results.put(page, timeout=5.0)",
+            "location": put["location"],
+            "end_location": put["end_location"],
+        }
+    ]
+    assert join["fix"]["edits"][0]["content"] == "self.thread.join(timeout=5.0)"
 
 
 def test_json_clean_is_empty_array(project: Path) -> None:

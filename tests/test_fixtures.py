@@ -5,14 +5,17 @@ All rules run on every fixture, so a stray finding of another rule fails too.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from shutdownlint.config import Overrides, build_settings
-from shutdownlint.engine import check_path
+from shutdownlint.config import TARGET_VERSIONS, Overrides, build_settings
+from shutdownlint.engine import check_bytes, check_path
+from shutdownlint.findings import Applicability
+from shutdownlint.fixes import apply_edits
 from shutdownlint.rules import ALL_RULES
 
 from .conftest import FIXTURES
@@ -57,3 +60,61 @@ def test_every_rule_has_bad_and_clean_fixtures() -> None:
             1 for p in files for line in p.read_text().splitlines() if "expect:" not in line
         )
         assert clean_lines > 0
+
+
+# -- fixes ---------------------------------------------------------------------------------
+def _findings(path: Path, text: str, target: str | None = None):
+    overrides = Overrides(select=["SDL"])
+    settings = build_settings([path], isolated=True, overrides=overrides)
+    if target is not None:
+        analysis = dataclasses.replace(settings.analysis, target_version=TARGET_VERSIONS[target])
+        settings = dataclasses.replace(settings, analysis=analysis)
+    return check_bytes(text.encode("utf-8"), path, settings, ALL_RULES).findings
+
+
+def _strip_expect(text: str) -> str:
+    return re.sub(r"[ \t]*#\s*expect:[^\n]*", "", text)
+
+
+FIXABLE = [
+    p for p in FIXTURE_FILES if any(f.fix and f.fix.edits for f in _findings(p, p.read_text()))
+]
+
+
+@pytest.mark.parametrize("target", ["py310", "py311"])
+@pytest.mark.parametrize("path", FIXABLE, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_every_edit_parses_and_removes_its_finding(path: Path, target: str) -> None:
+    source = path.read_text(encoding="utf-8")
+    before = _findings(path, source, target)
+    fixable = [f for f in before if f.fix and f.fix.edits]
+    assert fixable
+    for finding in fixable:
+        assert finding.fix.applicability is Applicability.UNSAFE
+        fixed = apply_edits(source, finding.fix.edits)
+        compile(fixed, str(path), "exec")  # the result parses
+        after = Counter(f.code for f in _findings(path, fixed, target))
+        assert after[finding.code] == Counter(f.code for f in before)[finding.code] - 1, (
+            f"{finding.code} at {finding.location.row} is still reported after its fix"
+        )
+    # All at once: every fixed finding is gone, nothing new appears.
+    fixed = apply_edits(source, [e for f in fixable for e in f.fix.edits])
+    compile(fixed, str(path), "exec")
+    after = Counter(f.code for f in _findings(path, fixed, target))
+    assert after == Counter(f.code for f in before) - Counter(f.code for f in fixable)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(FIXTURES.rglob("*.fixed.py")),
+    ids=lambda p: str(p.relative_to(FIXTURES)),
+)
+def test_fixed_sibling(path: Path) -> None:
+    """`foo.fixed.py` is `foo.py` with every edit applied (`# expect:` comments aside),
+    and fixing it again changes nothing."""
+    original = path.with_name(path.name.replace(".fixed.py", ".py"))
+    source = original.read_text(encoding="utf-8")
+    edits = [e for f in _findings(original, source) if f.fix for e in f.fix.edits]
+    fixed = apply_edits(source, edits)
+    assert _strip_expect(fixed) == _strip_expect(path.read_text(encoding="utf-8"))
+    again = [e for f in _findings(original, fixed) if f.fix for e in f.fix.edits]
+    assert again == []

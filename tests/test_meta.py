@@ -159,6 +159,40 @@ def test_no_import_cycles_between_parts() -> None:
         visit(part, ())
 
 
+def _module_imports(path: Path) -> set[str]:
+    """The `shutdownlint.*` modules a file imports at any level (TYPE_CHECKING and
+    function-level imports included: a lazy import still makes a cycle)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.startswith("shutdownlint"):
+                for alias in node.names:
+                    candidate = f"{node.module}.{alias.name}"
+                    is_module = (ROOT / (candidate.replace(".", "/") + ".py")).is_file()
+                    found.add(candidate if is_module else node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("shutdownlint"))
+    return found
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """No cycle anywhere, including between the modules of one part (analysis/)."""
+    graph = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        name = name.removesuffix(".__init__")
+        graph[name] = _module_imports(path) - {name}
+
+    def visit(node: str, stack: tuple[str, ...]) -> None:
+        assert node not in stack, f"cycle: {' -> '.join(stack + (node,))}"
+        for nxt in graph.get(node, ()):
+            visit(nxt, stack + (node,))
+
+    for module in graph:
+        visit(module, ())
+
+
 def test_every_rule_is_registered() -> None:
     modules = {p.stem for p in (PACKAGE / "rules").glob("sdl*.py")}
     registered = {r.__module__.rsplit(".", 1)[-1] for r in ALL_RULES}

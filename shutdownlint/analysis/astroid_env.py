@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import astroid
-from astroid import bases, nodes
+from astroid import nodes
 from astroid.builder import AstroidBuilder
 from astroid.context import _invalidate_cache
 from astroid.exceptions import AstroidBuildingError
@@ -34,11 +34,12 @@ MANAGER = astroid.MANAGER
 MANAGER.always_load_extensions = False
 MANAGER.extension_package_whitelist = set()
 
-# (module, attribute) of every private astroid API used below.
+# (owner, attribute) of every private astroid API used below; `_proxied`, an instance
+# attribute of `bases.Proxy` values, is checked on a value by the test.
 PRIVATE_APIS: tuple[tuple[object, str], ...] = (
     (MANAGER, "_mod_file_cache"),
-    (bases.Proxy, "_proxied"),
     (astroid.context, "_invalidate_cache"),
+    (astroid.nodes._base_nodes, "LookupMixIn"),
     (LookupMixIn.lookup, "cache_clear"),
 )
 

@@ -142,7 +142,21 @@ class Contexts:
 
     @cached_property
     def _called_directly(self) -> frozenset[FunctionLike]:
-        return frozenset(callee for edges in self.call_graph.values() for callee, _ in edges)
+        """Functions called as such somewhere (making a coroutine to hand to
+        `create_task(f())` is not calling it)."""
+        return frozenset(
+            callee
+            for edges in self.call_graph.values()
+            for callee, call in edges
+            if not self._is_scheduled_coroutine(call)
+        )
+
+    def _is_scheduled_coroutine(self, call: nodes.Call) -> bool:
+        parent = call.parent
+        if not isinstance(parent, nodes.Call) or call not in parent.args:
+            return False
+        row = self.scheduler_of(parent)
+        return row is not None and row.coroutine
 
     def resolve_callables(self, expr: nodes.NodeNG, depth: int = 0) -> list[FunctionLike]:
         """The functions of this module that calling `expr` may run."""

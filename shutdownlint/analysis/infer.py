@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from astroid import bases, nodes, util
 from astroid.exceptions import AstroidError
@@ -38,10 +39,17 @@ def infer_values(node: nodes.NodeNG, stats: Counter[str] | None = None) -> list:
     return out
 
 
+def _unwrap_method(value):
+    """The function behind a bound or unbound method (a BoundMethod proxies an
+    UnboundMethod, which proxies the FunctionDef)."""
+    while isinstance(value, bases.BoundMethod | bases.UnboundMethod):
+        value = proxied(value)
+    return value
+
+
 def function_of(value) -> FunctionLike | None:
     """The function definition behind an inferred callable value."""
-    if isinstance(value, bases.BoundMethod | bases.UnboundMethod):
-        value = proxied(value)
+    value = _unwrap_method(value)
     if isinstance(value, FunctionLike):
         return value
     return None
@@ -49,8 +57,7 @@ def function_of(value) -> FunctionLike | None:
 
 def qname_of(value) -> str | None:
     """The qualified name of an inferred class, function or method."""
-    if isinstance(value, bases.BoundMethod | bases.UnboundMethod):
-        value = proxied(value)
+    value = _unwrap_method(value)
     if isinstance(value, nodes.ClassDef | nodes.FunctionDef):
         try:
             return value.qname()
@@ -145,4 +152,28 @@ def loop_iterable(target: nodes.NodeNG) -> nodes.NodeNG | None:
     parent = target.parent
     if isinstance(parent, nodes.For | nodes.Comprehension) and target is parent.target:
         return parent.iter
+    return None
+
+
+@dataclass(frozen=True)
+class StateKey:
+    """What long-lived state an expression names: `self.<name>` of a class (`owner` is the
+    ClassDef), or a module global (`owner` is the Module). Locals have no key."""
+
+    owner: nodes.ClassDef | nodes.Module
+    name: str
+
+
+def state_key(expr: nodes.NodeNG) -> StateKey | None:
+    """`self.x` -> (class, "x"); a global name -> (module, name); else None."""
+    if isinstance(expr, nodes.Attribute) and is_self_parameter(expr.expr):
+        cls = enclosing_class(expr)
+        return StateKey(cls, expr.attrname) if cls is not None else None
+    if isinstance(expr, nodes.Name | nodes.AssignName):
+        try:
+            scope, _ = expr.lookup(expr.name)
+        except (AstroidError, RecursionError):
+            return None
+        if isinstance(scope, nodes.Module):
+            return StateKey(scope, expr.name)
     return None

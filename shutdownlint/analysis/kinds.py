@@ -17,6 +17,7 @@ from astroid.exceptions import AstroidError, AstroidSyntaxError
 
 from shutdownlint.analysis.astroid_env import proxied
 from shutdownlint.analysis.infer import (
+    StateKey,
     call_argument,
     enclosing_class,
     function_of,
@@ -26,6 +27,7 @@ from shutdownlint.analysis.infer import (
     last_name,
     loop_iterable,
     qname_of,
+    state_key,
     walk,
 )
 from shutdownlint.analysis.options import TypeMapping
@@ -143,6 +145,10 @@ _SIMPLE_QUEUES = frozenset(
     }
 )
 _DATACLASS_FIELD = ("dataclasses.field", "field")
+# Methods that put a value into a container, and where the value goes.
+_ADDING_METHODS = {"append": 0, "appendleft": 0, "add": 0, "insert": 1, "setdefault": 1}
+# `d.values()`, `d.items()` iterate over what `d` holds (items: pairs, kept simple).
+_VIEWS = frozenset({"values", "copy"})
 
 
 @dataclass(frozen=True)
@@ -317,8 +323,7 @@ class Kinds:
                     values.extend(_module_global_values(value, expr.attrname))
         elif isinstance(expr, nodes.Subscript):
             # `self.queues[i]`: an element of the container.
-            for container in self.creation_sites(expr.value, depth + 1):
-                values.extend(_elements(container))
+            values.extend(self._element_values(expr.value, depth))
         sites: list[nodes.NodeNG] = []
         for value in values:
             for option in _alternatives(value):
@@ -349,12 +354,44 @@ class Kinds:
             iterable = loop_iterable(assign)
             if iterable is not None:
                 # `for q in self.queues:`: an element of the iterable.
-                containers = [iterable, *self.creation_sites(iterable, depth + 1)]
-                values.extend(e for c in containers for e in _elements(c))
+                values.extend(_elements(iterable))
+                values.extend(self._element_values(iterable, depth))
             if isinstance(assign.parent, nodes.Arguments) and assign.root() is self._module:
                 # A parameter: what do this module's callers pass?
                 values.extend(self._arguments_passed(assign))
         return values
+
+    def _element_values(self, container: nodes.NodeNG, depth: int) -> list[nodes.NodeNG]:
+        """What a container holds: the elements of the literal or comprehension that
+        made it, and what the module adds to it (`append`, `add`, `[k] = v`...)."""
+        if (
+            isinstance(container, nodes.Call)
+            and isinstance(container.func, nodes.Attribute)
+            and container.func.attrname in _VIEWS
+        ):
+            container = container.func.expr  # `self.queues.values()`
+        values = [e for c in self.creation_sites(container, depth + 1) for e in _elements(c)]
+        key = state_key(container)
+        if key is not None:
+            values.extend(self._additions.get(key, ()))
+        return values
+
+    @cached_property
+    def _additions(self) -> dict[StateKey, list[nodes.NodeNG]]:
+        """Values added to long-lived containers anywhere in the module, by container."""
+        added: dict[StateKey, list[nodes.NodeNG]] = {}
+        for node in walk(self._module):
+            container = value = None
+            if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
+                position = _ADDING_METHODS.get(node.func.attrname)
+                if position is not None and len(node.args) > position:
+                    container, value = node.func.expr, node.args[position]
+            elif isinstance(node, nodes.Assign) and isinstance(node.targets[0], nodes.Subscript):
+                container, value = node.targets[0].value, node.value
+            key = state_key(container) if container is not None else None
+            if key is not None:
+                added.setdefault(key, []).append(value)
+        return added
 
     def _imported_values(self, node: nodes.ImportFrom, alias: str) -> list[nodes.NodeNG]:
         """`from pkg.queues import SHARED`: what `SHARED` is assigned in `pkg.queues`."""
