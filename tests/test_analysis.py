@@ -86,6 +86,8 @@ def marked(facts: ModuleFacts, marker: str = "# <-") -> nodes.NodeNG:
             "task",
             "asyncio",
         ),
+        ("from paramiko import Transport\nx = Transport(None)", "x", "thread", "threading"),
+        ("import paramiko as pk\nx = pk.Transport(None)", "x", "thread", "threading"),
         (
             "import threading\nclass W(threading.Thread):\n    pass\nx = W()",
             "x",

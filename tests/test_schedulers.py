@@ -47,6 +47,8 @@ CASES = [
     ("LOOP.run_in_executor(None, work, Q)", T, True, True),
     ("asyncio.to_thread(work, Q)", T, True, True),
     ("LOOP.call_soon_threadsafe(work, Q)", T, True, True),
+    ("IOLOOP.add_callback(work, Q)", T, True, True),
+    ("IOLOOP.spawn_callback(work, Q)", C, False, True),
     (
         "concurrent.futures.ThreadPoolExecutor().submit(print).add_done_callback(work)",
         T,
@@ -74,6 +76,7 @@ import queue, signal, threading, unittest, weakref
 
 Q = queue.Queue(3)
 LOOP = asyncio.new_event_loop()
+IOLOOP = object()  # tornado's IOLoop
 
 
 class Worker(threading.Thread):
@@ -98,7 +101,7 @@ def facts_for(statement: str) -> tuple[ModuleFacts, nodes.NodeNG, nodes.Call]:
     source = MODULE.format(statement=statement)
     module = astroid.parse(textwrap.dedent(source), module_name="scheduled")
     facts = ModuleFacts(module, AnalysisOptions())
-    marked = next(n for n in module.nodes_of_class(nodes.Expr) if n.lineno == 17).value
+    marked = next(n for n in module.nodes_of_class(nodes.Expr) if n.lineno == 18).value
     test = module.body[-1].body[0]
     call = next(n for n in test.nodes_of_class(nodes.Call) if facts.contexts.scheduler_of(n))
     return facts, marked, call

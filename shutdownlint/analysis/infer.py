@@ -177,3 +177,32 @@ def state_key(expr: nodes.NodeNG) -> StateKey | None:
         if isinstance(scope, nodes.Module):
             return StateKey(scope, expr.name)
     return None
+
+
+def imported_name(expr: nodes.NodeNG) -> str | None:
+    """The dotted name `expr` refers to through the module's imports, without building
+    the imported module: `Transport` after `from paramiko import Transport` is
+    `paramiko.Transport`; `pk.Transport` after `import paramiko as pk` likewise. For
+    third-party types astroid cannot see (the package is not installed)."""
+    parts: list[str] = []
+    while isinstance(expr, nodes.Attribute):
+        parts.append(expr.attrname)
+        expr = expr.expr
+    if not isinstance(expr, nodes.Name):
+        return None
+    try:
+        _, assigns = expr.lookup(expr.name)
+    except (AstroidError, RecursionError):
+        return None
+    for assign in assigns:
+        if isinstance(assign, nodes.ImportFrom) and assign.level in (None, 0):
+            for name, alias in assign.names:
+                if (alias or name) == expr.name:
+                    return ".".join([assign.modname, name, *reversed(parts)])
+        if isinstance(assign, nodes.Import):
+            for name, alias in assign.names:
+                if alias == expr.name:
+                    return ".".join([name, *reversed(parts)])
+                if alias is None and name.split(".")[0] == expr.name:
+                    return ".".join([expr.name, *reversed(parts)])
+    return None

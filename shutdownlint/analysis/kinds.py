@@ -22,6 +22,7 @@ from shutdownlint.analysis.infer import (
     enclosing_class,
     function_of,
     has_star_arguments,
+    imported_name,
     infer_values,
     is_self_parameter,
     last_name,
@@ -118,6 +119,10 @@ KNOWN_TYPES: dict[str, tuple[Kind, Flavor]] = {
     "multiprocessing.pool.ThreadPool": (Kind.EXECUTOR, _T),
     "multiprocessing.pool.Pool": (Kind.EXECUTOR, _M),
     _MP_CONTEXT + "Pool": (Kind.EXECUTOR, _M),
+    # third-party types known by the names they are imported as (their packages are
+    # usually not installed beside the linter)
+    "paramiko.Transport": (Kind.THREAD, _T),
+    "paramiko.transport.Transport": (Kind.THREAD, _T),
     # sockets and servers
     "socket.socket": (Kind.SOCKET, _T),
     "_socket.socket": (Kind.SOCKET, _T),
@@ -230,7 +235,12 @@ class Kinds:
     # -- calls ---------------------------------------------------------------
     def kind_of_call(self, call: nodes.Call) -> KindInfo | None:
         """The kind of what `call` returns, when `call` is a known constructor or factory."""
-        for callee in infer_values(call.func, self._stats):
+        callees = infer_values(call.func, self._stats)
+        if not callees:
+            # A third-party class astroid cannot see: known by the name it is imported as.
+            info = self._known(imported_name(call.func))
+            return info.made_at((call,)) if info else None
+        for callee in callees:
             if isinstance(callee, nodes.ClassDef):
                 info = self.kind_of_class(callee)
                 if info:

@@ -187,6 +187,23 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         forwards_after_callee=True,
     ),
     Scheduler(
+        # tornado's `IOLoop.add_callback`: thread-safe, runs on the loop's thread.
+        _names("add_callback", "add_callback_from_signal"),
+        Guard(),
+        0,
+        ContextKind.THREAD,
+        "run on the event loop's thread by `{call}(...)`",
+        forwards_after_callee=True,
+    ),
+    Scheduler(
+        _names("spawn_callback"),
+        Guard(),
+        0,
+        ContextKind.CALLBACK,
+        "called back on the event loop by `{call}(...)`",
+        forwards_after_callee=True,
+    ),
+    Scheduler(
         _names("add_done_callback"),
         Guard(Subject.RECEIVER, Kind.FUTURE, _THREADING),
         0,
