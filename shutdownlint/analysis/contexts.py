@@ -56,6 +56,7 @@ class Entry:
     on_thread: bool  # runs on another OS thread (a thread context, SPEC §2)
     site: nodes.NodeNG  # where it was started or scheduled
     how: str  # e.g. "started as a thread by `threading.Thread(...)`"
+    function: FunctionLike  # the function that is started (the entry point)
 
 
 @dataclass(frozen=True)
@@ -333,7 +334,8 @@ class Contexts:
         text = call.func.as_string()
         wording = row.wording.format(call=text, name=last_name(call.func))
         if Role.ENTRY in row.roles and row.context is not None:
-            entries.setdefault(function, Entry(row.context, row.runs_on_thread, call, wording))
+            entry = Entry(row.context, row.runs_on_thread, call, wording, function)
+            entries.setdefault(function, entry)
             if (
                 row.context in _LIFETIME_STARTERS
                 and Role.SHUTDOWN not in row.roles
@@ -350,10 +352,24 @@ class Contexts:
         )
 
     def _record_run_method(self, cls: nodes.ClassDef, entries: dict[FunctionLike, Entry]) -> None:
-        """`run()` of a Thread or Process subclass runs in its own thread or process."""
+        """`run()` of a Thread or Process subclass runs in its own thread or process, also
+        when a mixin base of the module defines it."""
         info = self._kinds.kind_of_class(cls)
-        run = cls.locals.get("run")
-        if info is None or not run or not isinstance(run[0], FunctionLike):
+        if info is None:
+            return
+        run = None
+        try:
+            bases = [cls, *cls.ancestors()]
+        except (AstroidError, RecursionError):
+            bases = [cls]
+        for klass in bases:
+            if klass.root() is not self._module:
+                break
+            method = klass.locals.get("run")
+            if method and isinstance(method[0], FunctionLike):
+                run = method[0]
+                break
+        if run is None:
             return
         if info.kind is Kind.THREAD and info.flavor is Flavor.THREADING:
             context = ContextKind.THREAD
@@ -362,7 +378,7 @@ class Contexts:
         else:
             return
         how = f"runs in its own {context.value}: `run()` of a `{info.qname}` subclass"
-        entries.setdefault(run[0], Entry(context, context is ContextKind.THREAD, cls, how))
+        entries.setdefault(run, Entry(context, context is ContextKind.THREAD, cls, how, run))
 
     def _shutdown_reason_by_name(self, function: nodes.FunctionDef) -> str | None:
         if not isinstance(function.parent, nodes.ClassDef) and function.name.startswith("__"):

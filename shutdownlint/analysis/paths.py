@@ -1,21 +1,49 @@
-"""Exception and early-exit paths through a function: which handler catches what.
+"""Exception and early-exit paths through a function: the model every SDL1xx rule uses.
 
-This is the exception-path model the SDL1xx rules build on. Today it answers
-the questions shutdown-path detection needs: is a node inside a `finally:`
-block, or inside a handler that catches an interrupt (`KeyboardInterrupt`,
-`SystemExit`, `CancelledError`)? `catches()` says whether a handler catches an
-exception class, with the hierarchy facts SPEC §2 names: `except Exception`
-catches `concurrent.futures.CancelledError` but not `asyncio.CancelledError`
-(a `BaseException` since Python 3.8), `KeyboardInterrupt` or `SystemExit`.
+The question it answers: given an obligation (an object that must be released:
+an Event set, a socket closed, a thread joined, an item marked `task_done()`),
+which exits of the function (or of one loop iteration) leave it unreleased, and
+which statement leads there? It is an abstract interpretation of the function's
+own statements (nested definitions are other functions) that follows:
+
+- the raise points: calls, awaits, `raise` and `assert` by default, subscripts
+  and attribute loads when the `raises-on` setting adds them; a table of calls
+  that do not raise in practice (logging, `len()`, `time.monotonic()`,
+  container and flag operations, socket configuration, the release operations
+  themselves) keeps reports off lines nobody would change;
+- where each exception goes: which handler catches it (`except ValueError` does
+  not catch `queue.Empty`; a bare `except`, `except BaseException` and
+  `except Exception` catch everything, except that `except Exception` does not
+  catch `asyncio.CancelledError`, a `BaseException` since 3.8, while it does
+  catch `concurrent.futures.CancelledError`); a handler naming a broad type is
+  taken to catch what the code around it raises;
+- `finally` (a `finally:` that releases protects every exit through it),
+  `else:` (normal completion only), `with` (a context manager that owns the
+  object releases it on every path; `contextlib.suppress` swallows);
+- the explicit exits: `return`, `raise`, and for an obligation per loop
+  iteration, `continue` and `break`.
+
+A pending obligation is tracked per path with its culprit: None on the normal
+path, or the raise point whose exception diverted the path. A leak is reported
+at the statement that takes the leaking exit (the early `return`, `continue`,
+`break`, `raise`) or at the raise point whose exception leaves the function or
+the iteration, or ends up falling through a handler without a release. A
+normal path that simply ends without a release is not a leak: that is a
+conditional release, or code that never owns the object on that path.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
 
 from astroid import nodes
 
-from shutdownlint.analysis.infer import FunctionLike, dotted_name
+from shutdownlint.analysis.infer import FunctionLike, dotted_name, last_name
+
+# -- which exceptions a handler catches ----------------------------------------------------
 
 # Exceptions that are not `Exception`s: only a bare `except`, `except BaseException`
 # or a handler naming them (or a base of theirs) catches them.
@@ -26,12 +54,34 @@ BASE_EXCEPTIONS = frozenset(
 INTERRUPTS = frozenset({"KeyboardInterrupt", "SystemExit", "CancelledError"})
 
 
-@dataclass(frozen=True)
-class CleanupRegion:
-    """A block that runs while something stops: a `finally:` or an interrupt handler."""
+class Category(str, Enum):
+    """What a raise point may raise, as far as handlers are concerned."""
 
-    reason: str
-    node: nodes.Try | nodes.ExceptHandler
+    OTHER = "other"  # whatever a call may raise: caught by any broad handler
+    CANCELLED = "cancelled"  # asyncio.CancelledError, from an await
+    EMPTY = "queue.Empty"
+    FULL = "queue.Full"
+    STOP = "StopIteration"
+
+
+# Exception names that only specific operations raise, and those operations (a call's
+# last name): a handler for one of them catches nothing else.
+_NARROW: dict[str, Category] = {
+    "Empty": Category.EMPTY,
+    "Full": Category.FULL,
+    "StopIteration": Category.STOP,
+    "StopAsyncIteration": Category.STOP,
+}
+_NARROW_SOURCES: dict[str, Category] = {
+    "get": Category.EMPTY,
+    "get_nowait": Category.EMPTY,
+    "put": Category.FULL,
+    "put_nowait": Category.FULL,
+    "next": Category.STOP,
+    "__next__": Category.STOP,
+    "anext": Category.STOP,
+    "__anext__": Category.STOP,
+}
 
 
 def caught_names(handler: nodes.ExceptHandler) -> list[str] | None:
@@ -61,12 +111,47 @@ def catches(handler: nodes.ExceptHandler, exception: str) -> bool:
     return False
 
 
+def _handler_catches(handler: nodes.ExceptHandler, category: Category) -> bool:
+    names = caught_names(handler)
+    if names is None:
+        return True
+    for name in names:
+        last = name.rsplit(".", 1)[-1]
+        if last == "BaseException":
+            return True
+        if category is Category.CANCELLED:
+            if last == "CancelledError" and not name.startswith("concurrent."):
+                return True
+            continue
+        if last == "Exception":
+            return True
+        narrow = _NARROW.get(last)
+        if narrow is not None:
+            if narrow is category:
+                return True
+            continue
+        if last in BASE_EXCEPTIONS or last in ("CancelledError",):
+            continue
+        # A broad named type (OSError, ValueError, a library's error): taken to catch
+        # what the guarded code raises, and whatever specific exception it is named for.
+        return True
+    return False
+
+
 def interrupt_caught(handler: nodes.ExceptHandler) -> str | None:
     """The interrupt a handler names (`KeyboardInterrupt`, `asyncio.CancelledError`)."""
     for name in caught_names(handler) or ():
         if name.rsplit(".", 1)[-1] in INTERRUPTS:
             return name
     return None
+
+
+@dataclass(frozen=True)
+class CleanupRegion:
+    """A block that runs while something stops: a `finally:` or an interrupt handler."""
+
+    reason: str
+    node: nodes.Try | nodes.ExceptHandler
 
 
 def cleanup_region(node: nodes.NodeNG) -> CleanupRegion | None:
@@ -81,3 +166,522 @@ def cleanup_region(node: nodes.NodeNG) -> CleanupRegion | None:
                 return CleanupRegion(f"in an `except {caught}` handler", parent)
         child, parent = parent, parent.parent
     return None
+
+
+# -- which operations raise -------------------------------------------------------------------
+
+# Calls that do not raise in practice, or whose failure is not what these rules are about.
+_SAFE_FUNCTIONS = frozenset(
+    {
+        "len", "isinstance", "issubclass", "type", "id", "callable", "hasattr", "bool", "str",
+        "repr", "format", "min", "max", "abs", "sorted", "list", "tuple", "dict", "set",
+        "frozenset", "iter", "super", "print", "range", "enumerate", "zip", "reversed",
+        "object", "hash", "getpid", "monotonic", "time", "perf_counter", "current_thread",
+        "get_ident", "main_thread", "get_native_id", "format_exc", "warn", "getLogger",
+        "sleep", "Event", "Lock", "RLock", "Condition", "deque", "partial", "cast",
+        "suppress", "closing", "nullcontext", "ExitStack", "AsyncExitStack",
+    }
+)  # fmt: skip
+_SAFE_METHODS = frozenset(
+    {
+        # containers and flags
+        "append", "appendleft", "add", "discard", "clear", "extend", "update", "copy",
+        "is_set", "done", "cancelled", "is_alive", "qsize", "empty", "full", "fileno",
+        "items", "keys", "values", "startswith", "endswith", "format", "join_thread",
+        # synchronisation that does not fail
+        "set", "notify", "notify_all", "release", "task_done", "put_nowait",
+        # socket configuration
+        "settimeout", "setblocking", "setsockopt", "getsockname", "getpeername",
+        # releases: a release that fails is not what these rules are about
+        "close", "cancel", "shutdown", "terminate", "kill", "set_result", "set_exception",
+        "detach", "server_close", "join", "abort", "wait_closed", "unregister",
+    }
+)  # fmt: skip
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"}
+)
+_LOGGER = re.compile(r"(?i)(^|_)log(ger)?$|logger|^logging$")
+
+
+def is_logging_call(call: nodes.Call) -> bool:
+    """`logger.info(...)`, `self.log.error(...)`, `logging.warning(...)`, `self._log(...)`."""
+    func = call.func
+    if isinstance(func, nodes.Attribute):
+        if func.attrname in _LOG_METHODS and _LOGGER.search(last_name(func.expr) or ""):
+            return True
+        return func.attrname in ("log", "_log") and isinstance(func.expr, nodes.Name)
+    return False
+
+
+def _is_safe_call(call: nodes.Call) -> bool:
+    func = call.func
+    if isinstance(func, nodes.Name):
+        return func.name in _SAFE_FUNCTIONS
+    if isinstance(func, nodes.Attribute):
+        if func.attrname in _SAFE_METHODS:
+            return True
+        if func.attrname == "get" and call.args and isinstance(call.args[0], nodes.Const):
+            return True  # `d.get("key")`: a lookup with a default
+        if func.attrname in _SAFE_FUNCTIONS and last_name(func.expr) in (
+            "time", "os", "threading", "traceback", "warnings", "logging", "functools",
+            "typing", "collections", "contextlib", "asyncio",
+        ):  # fmt: skip
+            return True
+        return is_logging_call(call)
+    return False
+
+
+_SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda, nodes.ClassDef)
+
+
+class RaiseModel:
+    """Which nodes of a statement can raise (SPEC §5 `raises-on`)."""
+
+    def __init__(self, raises_on: tuple[str, ...]) -> None:
+        self._calls = "call" in raises_on
+        self._awaits = "await" in raises_on
+        self._raises = "raise" in raises_on
+        self._subscripts = "subscript" in raises_on
+        self._attributes = "attribute" in raises_on
+
+    def points(self, node: nodes.NodeNG) -> list[nodes.NodeNG]:
+        """The raise points of `node` (an expression or a simple statement), in source
+        order; nested scopes and the arguments of a logging call are left out."""
+        found: list[nodes.NodeNG] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current is not node and isinstance(current, _SCOPES):
+                continue
+            if isinstance(current, nodes.Call) and is_logging_call(current):
+                continue  # the call and its arguments: part of one log line
+            if self._raising(current):
+                found.append(current)
+            stack.extend(reversed(list(current.get_children())))
+        found.sort(key=lambda n: (n.lineno or 0, n.col_offset or 0))
+        return found
+
+    def _raising(self, node: nodes.NodeNG) -> bool:
+        if isinstance(node, nodes.Call):
+            return self._calls and not _is_safe_call(node)
+        if isinstance(node, nodes.Await):
+            return self._awaits
+        if isinstance(node, nodes.Raise | nodes.Assert):
+            return self._raises
+        if isinstance(node, nodes.Subscript):
+            return self._subscripts and node.ctx is not None and node.ctx.name == "Load"
+        if isinstance(node, nodes.Attribute):
+            return self._attributes and not isinstance(node.parent, nodes.Call)
+        return False
+
+
+def categories(node: nodes.NodeNG, cancellation: bool) -> frozenset[Category]:
+    """What a raise point may raise, for routing it to handlers."""
+    if isinstance(node, nodes.Await):
+        found = {Category.OTHER}
+        if cancellation:
+            found.add(Category.CANCELLED)
+        return frozenset(found)
+    if isinstance(node, nodes.Call):
+        narrow = _NARROW_SOURCES.get(last_name(node.func) or "")
+        return frozenset({Category.OTHER, narrow} if narrow else {Category.OTHER})
+    if isinstance(node, nodes.Raise) and node.exc is not None:
+        exc = node.exc.func if isinstance(node.exc, nodes.Call) else node.exc
+        name = (dotted_name(exc) or "").rsplit(".", 1)[-1]
+        if name in _NARROW:
+            return frozenset({_NARROW[name]})
+        if name in BASE_EXCEPTIONS:
+            return frozenset()  # interrupts are not error paths these rules follow
+    return frozenset({Category.OTHER})
+
+
+# -- obligations and leaks -----------------------------------------------------------------
+
+
+class Release(Enum):
+    """What a statement does to the tracked obligation."""
+
+    NO = "no"
+    NOW = "now"  # released (or handed over) by the statement: its calls cannot leak it
+    AFTER = "after"  # handed over only when the statement completes (adopt on success)
+
+
+class Scope(Enum):
+    FUNCTION = "function"  # pending until the function returns
+    ITERATION = "iteration"  # pending until the end of one iteration of `loop`
+    SERVING = "serving"  # `loop` must never end but by an orderly stop
+
+
+class Raising(Enum):
+    ALL = "all"  # every raise point
+    EXPLICIT = "explicit"  # only `raise` statements
+    NONE = "none"  # no exceptions: only `return` (and loop exits) leak
+
+
+class LeakKind(str, Enum):
+    EXCEPTION = "exception"
+    RETURN = "return"
+    RAISE = "raise"
+    BREAK = "break"
+    CONTINUE = "continue"
+
+
+@dataclass(frozen=True)
+class Leak:
+    node: nodes.NodeNG  # the exit statement, or the raise point whose exception leaks
+    kind: LeakKind
+
+
+def _never(_: nodes.NodeNG) -> bool:
+    return False
+
+
+def _not_void(_test: nodes.NodeNG, _outcome: bool) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """What must happen before the function (or one loop iteration) is left."""
+
+    releases: Callable[[nodes.NodeNG], Release]
+    start: nodes.NodeNG | None = None  # pending once this statement completes; None: at entry
+    scope: Scope = Scope.FUNCTION
+    loop: nodes.For | nodes.While | None = None  # for ITERATION and SERVING
+    raising: Raising = Raising.ALL
+    cancellation: bool = False  # awaits raise asyncio.CancelledError
+    exempt: Callable[[nodes.NodeNG], bool] = field(default=_never)  # exits that do not leak
+    # Whether the obligation is void on the branch of an `if` test taken when the test is
+    # `outcome` (`if sock is None:` holds no socket; `if fut.done():` owes nothing).
+    void: Callable[[nodes.NodeNG, bool], bool] = field(default=_not_void)
+
+
+_NORMAL = None
+_EMPTY: frozenset = frozenset()
+_BUDGET = 20_000  # statements interpreted per analysis before giving up
+
+
+class _GaveUp(Exception):
+    pass
+
+
+@dataclass
+class _Try:
+    node: nodes.Try
+    region: str  # "body" | "handlers" | "finally"
+    caught: dict[int, frozenset] = field(default_factory=dict)  # handler index -> state
+    releasing_finally: bool = False
+
+
+@dataclass
+class _Loop:
+    node: nodes.For | nodes.While
+    breaks: frozenset = _EMPTY
+    continues: frozenset = _EMPTY
+
+
+@dataclass
+class _Suppress:
+    node: nodes.With
+    caught: frozenset = _EMPTY
+
+
+class _Engine:
+    def __init__(self, function: FunctionLike, obligation: Obligation, raises: RaiseModel):
+        self.function = function
+        self.ob = obligation
+        self.raises = raises
+        self.leaks: dict[nodes.NodeNG, LeakKind] = {}
+        self.stack: list[_Try | _Loop | _Suppress] = []
+        self.steps = 0
+        self._finally_releases: dict[nodes.Try, bool] = {}
+
+    # -- the result ---------------------------------------------------------------------
+    def run(self) -> list[Leak]:
+        body = self.function.body if isinstance(self.function.body, list) else []
+        start = (
+            frozenset({_NORMAL})
+            if self.ob.start is None and self.ob.scope is Scope.FUNCTION
+            else _EMPTY
+        )
+        out = self.block(body, start)
+        self._end_of_scope(out)
+        return [Leak(n, k) for n, k in self.leaks.items()]
+
+    def _leak(self, node: nodes.NodeNG, kind: LeakKind) -> None:
+        self.leaks.setdefault(node, kind)
+
+    def _end_of_scope(self, state: frozenset) -> None:
+        """A path falling through the end of the function or the iteration: pending
+        because an exception was caught and not followed by a release is a leak."""
+        for culprit in state:
+            if culprit is not _NORMAL and self._counts(culprit):
+                self._leak(culprit, LeakKind.EXCEPTION)
+
+    def _counts(self, culprit: nodes.NodeNG) -> bool:
+        """Whether an exception from `culprit` leaking is reported (SDL101's shutdown
+        sentinel counts only early returns; a serving loop only explicit raises)."""
+        if self.ob.raising is Raising.ALL:
+            return True
+        return self.ob.raising is Raising.EXPLICIT and isinstance(culprit, nodes.Raise)
+
+    # -- statements -----------------------------------------------------------------------
+    def block(self, statements: list[nodes.NodeNG], state: frozenset) -> frozenset:
+        for statement in statements:
+            state = self.statement(statement, state)
+        return state
+
+    def statement(self, node: nodes.NodeNG, state: frozenset) -> frozenset:
+        self.steps += 1
+        if self.steps > _BUDGET:
+            raise _GaveUp
+        if isinstance(node, _SCOPES):
+            return state
+        if isinstance(node, nodes.If):
+            state = self.expression(node.test, state)
+            body = _EMPTY if self.ob.void(node.test, True) else state
+            orelse = _EMPTY if self.ob.void(node.test, False) else state
+            return self.block(node.body, body) | self.block(node.orelse, orelse)
+        if isinstance(node, nodes.For | nodes.While):
+            return self.loop(node, state)
+        if isinstance(node, nodes.Try) or type(node).__name__ == "TryStar":
+            return self.try_(node, state)
+        if isinstance(node, nodes.With | nodes.AsyncWith):
+            return self.with_(node, state)
+        if isinstance(node, nodes.Match):
+            state = self.expression(node.subject, state)
+            out = state  # no case may match
+            for case in node.cases:
+                out |= self.block(case.body, state)
+            return out
+        if isinstance(node, nodes.Return):
+            return self.return_(node, state)
+        if isinstance(node, nodes.Raise):
+            return self.raise_(node, state)
+        if isinstance(node, nodes.Break | nodes.Continue):
+            return self.jump(node, state)
+        return self.simple(node, state)
+
+    def simple(self, node: nodes.NodeNG, state: frozenset) -> frozenset:
+        release = self.ob.releases(node)
+        if release is not Release.NOW:
+            state = self.expression(node, state)
+        if release is not Release.NO:
+            state = _EMPTY
+        if node is self.ob.start:
+            state = frozenset({_NORMAL})
+        return state
+
+    def expression(self, node: nodes.NodeNG | None, state: frozenset) -> frozenset:
+        """Throw from each raise point of `node` (evaluated with `state` pending)."""
+        if node is None or not state:
+            return state
+        for point in self.raises.points(node):
+            self.throw(point, state)
+        return state
+
+    def return_(self, node: nodes.Return, state: frozenset) -> frozenset:
+        release = self.ob.releases(node)
+        if release is not Release.NOW:
+            state = self.expression(node.value, state)
+        if state and release is Release.NO:
+            self.exit(node, LeakKind.RETURN, None, state)
+        return _EMPTY
+
+    def raise_(self, node: nodes.Raise, state: frozenset) -> frozenset:
+        if state and node.exc is not None:
+            state = self.expression(node.exc, state)
+        if state:
+            self.throw(node, frozenset({node}), explicit=True)
+        return _EMPTY
+
+    def jump(self, node: nodes.Break | nodes.Continue, state: frozenset) -> frozenset:
+        target = next((c for c in reversed(self.stack) if isinstance(c, _Loop)), None)
+        if target is None or not state:
+            return _EMPTY
+        kind = LeakKind.BREAK if isinstance(node, nodes.Break) else LeakKind.CONTINUE
+        leaves = target.node is self.ob.loop and (
+            self.ob.scope is Scope.ITERATION
+            or (self.ob.scope is Scope.SERVING and kind is LeakKind.BREAK)
+        )
+        if leaves:
+            self.exit(node, kind, target, state)
+        elif kind is LeakKind.BREAK:
+            target.breaks |= state
+        else:
+            target.continues |= state
+        return _EMPTY
+
+    def exit(self, node: nodes.NodeNG, kind: LeakKind, until: _Loop | None, state: frozenset):
+        """An explicit exit with `state` pending: a leak unless a `finally:` on the way
+        releases, or the obligation exempts it (a guard that makes it correct)."""
+        for context in reversed(self.stack):
+            if context is until:
+                break
+            if (
+                isinstance(context, _Try)
+                and context.region != "finally"
+                and context.releasing_finally
+            ):
+                return
+        if not self.ob.exempt(node):
+            self._leak(node, kind)
+
+    def throw(self, point: nodes.NodeNG, state: frozenset, explicit: bool = False) -> None:
+        """An exception raised at `point` with `state` pending: route it to the handlers
+        that catch it; what leaves the function (or the iteration) is a leak."""
+        carried = frozenset(point if c is _NORMAL else c for c in state)
+        pending = set(categories(point, self.ob.cancellation))
+        if not pending:
+            return
+        for context in reversed(self.stack):
+            if isinstance(context, _Loop):
+                if context.node is self.ob.loop and self.ob.scope is not Scope.FUNCTION:
+                    break  # the exception ends the iteration (or the serving loop)
+                continue
+            if isinstance(context, _Suppress):
+                context.caught |= carried
+                return
+            if context.region == "body":
+                caught = set()
+                for index, handler in enumerate(context.node.handlers):
+                    hit = {c for c in pending if _handler_catches(handler, c)}
+                    if hit:
+                        context.caught[index] = context.caught.get(index, _EMPTY) | carried
+                        caught |= hit
+                pending -= caught
+                if not pending:
+                    return
+            if context.region != "finally" and context.releasing_finally:
+                return
+        if explicit and self.ob.exempt(point):
+            return
+        kind = LeakKind.RAISE if explicit else LeakKind.EXCEPTION
+        for culprit in carried:
+            if self._counts(culprit):
+                self._leak(culprit, kind)
+
+    # -- compound statements ------------------------------------------------------------------
+    def loop(self, node: nodes.For | nodes.While, state: frozenset) -> frozenset:
+        header = node.iter if isinstance(node, nodes.For) else node.test
+        iteration = node is self.ob.loop and self.ob.scope is Scope.ITERATION
+        serving = node is self.ob.loop and self.ob.scope is Scope.SERVING
+        if serving:
+            state = frozenset({_NORMAL})
+        context = _Loop(node)
+        head = state
+        for _ in range(4):  # the states are few: a fixpoint comes fast
+            entry = _EMPTY if iteration else head
+            entry = self.expression(header, entry)
+            self.stack.append(context)
+            try:
+                end = self.block(node.body, entry)
+            finally:
+                self.stack.pop()
+            if iteration:
+                self._end_of_scope(end)
+                end = _EMPTY
+            new_head = head | end | context.continues
+            if new_head == head:
+                break
+            head = new_head
+        after = head if not (iteration or serving) else _EMPTY
+        out = self.block(node.orelse, after) | context.breaks
+        return _EMPTY if serving else out
+
+    def try_(self, node: nodes.Try, state: frozenset) -> frozenset:
+        context = _Try(node, "body", releasing_finally=self._finally_release(node))
+        self.stack.append(context)
+        try:
+            body = self.block(node.body, state)
+            context.region = "handlers"
+            body = self.block(node.orelse, body)
+            outs = body
+            for index, handler in enumerate(node.handlers):
+                caught = context.caught.get(index, _EMPTY)
+                if caught:
+                    outs |= self.block(handler.body, caught)
+        finally:
+            self.stack.pop()
+        if node.finalbody:
+            if context.releasing_finally:
+                return self.block(node.finalbody, _EMPTY)
+            self.stack.append(_Try(node, "finally"))
+            try:
+                outs = self.block(node.finalbody, outs)
+            finally:
+                self.stack.pop()
+        return outs
+
+    def _finally_release(self, node: nodes.Try) -> bool:
+        """A `finally:` that releases on every normal path through it."""
+        if not node.finalbody:
+            return False
+        if node not in self._finally_releases:
+            probe = _Engine(
+                self.function,
+                Obligation(self.ob.releases, raising=Raising.NONE, void=self.ob.void),
+                self.raises,
+            )
+            probe.steps = self.steps
+            end = probe.block(node.finalbody, frozenset({_NORMAL}))
+            self._finally_releases[node] = not end
+        return self._finally_releases[node]
+
+    def with_(self, node: nodes.With | nodes.AsyncWith, state: frozenset) -> frozenset:
+        for item, _ in node.items:
+            state = self.expression(item, state)
+        if self.ob.releases(node) is not Release.NO:
+            state = _EMPTY  # the context manager owns the object: released on every path
+        if node is self.ob.start:
+            state = frozenset({_NORMAL})
+        suppress = next(
+            (
+                item
+                for item, _ in node.items
+                if isinstance(item, nodes.Call) and last_name(item.func) == "suppress"
+            ),
+            None,
+        )
+        if suppress is None:
+            return self.block(node.body, state)
+        context = _Suppress(node)
+        self.stack.append(context)
+        try:
+            out = self.block(node.body, state)
+        finally:
+            self.stack.pop()
+        return out | context.caught
+
+
+def unreleased_exits(
+    function: FunctionLike, obligation: Obligation, raises: RaiseModel
+) -> list[Leak] | None:
+    """The exits of `function` that leave `obligation` unreleased, in source order; None
+    when the function is too large to follow (counted as giving up)."""
+    engine = _Engine(function, obligation, raises)
+    try:
+        leaks = engine.run()
+    except _GaveUp:
+        return None
+    return sorted(leaks, key=lambda leak: (leak.node.lineno or 0, leak.node.col_offset or 0))
+
+
+def statements(function: FunctionLike) -> Iterator[nodes.NodeNG]:
+    """Every statement of `function`'s own body, in source order (nested definitions are
+    yielded but not entered)."""
+    stack = list(reversed(function.body)) if isinstance(function.body, list) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, nodes.ExceptHandler | nodes.MatchCase):
+            stack.extend(reversed(node.body))
+            continue
+        yield node
+        if isinstance(node, _SCOPES):
+            continue
+        children = [
+            c
+            for c in node.get_children()
+            if c.is_statement or isinstance(c, nodes.ExceptHandler | nodes.MatchCase)
+        ]
+        stack.extend(reversed(children))
