@@ -90,7 +90,7 @@ def check_bytes(
             with warnings.catch_warnings():
                 # astroid parses other modules and string annotations as it infers.
                 warnings.simplefilter("ignore")
-                _run_rules(module, enabled, settings, result, text, debug)
+                _run_rules(module, enabled, settings, result, text, debug, codes)
     result.dependencies = consulted
     return _finish(result, source)
 
@@ -174,10 +174,11 @@ def _run_rules(
     result: FileResult,
     text: SourceText,
     debug: bool,
+    codes: frozenset[str],
 ) -> None:
     facts = ModuleFacts(module, settings.analysis)
     reports: list[Report] = []
-    ctx = RuleContext(facts, text, reports.append)
+    ctx = RuleContext(facts, text, reports.append, codes)
     dispatch: dict[str, list[tuple[Rule, Callable]]] = {}
     for instance in (rule() for rule in rules):
         for node_type, method in instance.visitors().items():

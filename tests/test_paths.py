@@ -108,13 +108,19 @@ CASES = {
                 raise
             x.release()
         """,
-    "a handler that does not release re-raises": """
+    "re-raising a caught exception is reported once, where it was raised": """
         def f(x):
             try:
                 work()  # leak
-            except OSError:
+            except OSError as e:
                 log()
-                raise  # leak
+                raise RuntimeError("failed") from e
+            x.release()
+        """,
+    "a raise on the normal path is its own exit": """
+        def f(x, ok):
+            if not ok:
+                raise ValueError("bad")  # leak
             x.release()
         """,
     "an exception caught and dropped falls through unreleased": """

@@ -456,6 +456,12 @@ class Contexts:
             return ShutdownPath("after `yield` in a context manager or fixture", after_yield)
         return self._shutdown_map.get(function)
 
+    def is_stop_method(self, function: FunctionLike) -> bool:
+        """Named like a shutdown method (SPEC §2) and not a worker's target."""
+        _, shutdowns = self._roots
+        path = shutdowns.get(function)
+        return path is not None and path.node is function
+
     def shutdown_function(self, function: FunctionLike) -> ShutdownPath | None:
         """Why `function` as a whole runs while stopping (by name, registration, or being
         called from such a function), if it does."""

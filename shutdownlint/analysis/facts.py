@@ -16,6 +16,7 @@ from astroid import nodes
 from shutdownlint.analysis.blocking import Blocking
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.kinds import Kinds
+from shutdownlint.analysis.lifecycle import Lifecycle
 from shutdownlint.analysis.options import AnalysisOptions
 
 
@@ -42,3 +43,10 @@ class ModuleFacts:
     def blocking(self) -> Blocking:
         """Which calls can wait forever."""
         return Blocking(self.options, self.kinds, self.stats)
+
+    @cached_property
+    def lifecycle(self) -> Lifecycle:
+        """What must be released on every exit, and the exits that do not (SDL1xx)."""
+        return Lifecycle(
+            self.module, self.options, self.kinds, self.contexts, self.blocking, self.stats
+        )

@@ -189,7 +189,7 @@ _SAFE_METHODS = frozenset(
         "is_set", "done", "cancelled", "is_alive", "qsize", "empty", "full", "fileno",
         "items", "keys", "values", "startswith", "endswith", "format", "join_thread",
         # synchronisation that does not fail
-        "set", "notify", "notify_all", "release", "task_done", "put_nowait",
+        "set", "notify", "notify_all", "release", "task_done", "put_nowait", "wait",
         # socket configuration
         "settimeout", "setblocking", "setsockopt", "getsockname", "getpeername",
         # releases: a release that fails is not what these rules are about
@@ -492,7 +492,13 @@ class _Engine:
         if state and node.exc is not None:
             state = self.expression(node.exc, state)
         if state:
-            self.throw(node, frozenset({node}), explicit=True)
+            if self.ob.raising is Raising.ALL:
+                # Re-raising (or translating) a caught exception continues that exception's
+                # path: its leak is reported once, where it was raised first.
+                carried = frozenset(node if c is _NORMAL else c for c in state)
+            else:
+                carried = frozenset({node})
+            self.throw(node, carried, explicit=True)
         return _EMPTY
 
     def jump(self, node: nodes.Break | nodes.Continue, state: frozenset) -> frozenset:
@@ -530,7 +536,7 @@ class _Engine:
     def throw(self, point: nodes.NodeNG, state: frozenset, explicit: bool = False) -> None:
         """An exception raised at `point` with `state` pending: route it to the handlers
         that catch it; what leaves the function (or the iteration) is a leak."""
-        carried = frozenset(point if c is _NORMAL else c for c in state)
+        carried = state if explicit else frozenset(point if c is _NORMAL else c for c in state)
         pending = set(categories(point, self.ob.cancellation))
         if not pending:
             return
@@ -556,10 +562,10 @@ class _Engine:
                 return
         if explicit and self.ob.exempt(point):
             return
-        kind = LeakKind.RAISE if explicit else LeakKind.EXCEPTION
         for culprit in carried:
             if self._counts(culprit):
-                self._leak(culprit, kind)
+                explicit_raise = isinstance(culprit, nodes.Raise)
+                self._leak(culprit, LeakKind.RAISE if explicit_raise else LeakKind.EXCEPTION)
 
     # -- compound statements ------------------------------------------------------------------
     def loop(self, node: nodes.For | nodes.While, state: frozenset) -> frozenset:

@@ -1,12 +1,22 @@
 """The rule catalogue: ALL_RULES is the one registry."""
 
 from shutdownlint.rules.base import Rule
+from shutdownlint.rules.sdl101_end_of_stream_skipped_on_error import EndOfStreamSkippedOnError
+from shutdownlint.rules.sdl102_waiter_not_released_on_error import WaiterNotReleasedOnError
+from shutdownlint.rules.sdl103_worker_leaked_on_error import WorkerLeakedOnError
+from shutdownlint.rules.sdl104_listener_not_closed import ListenerNotClosed
+from shutdownlint.rules.sdl105_worker_not_joined_on_stop import WorkerNotJoinedOnStop
 from shutdownlint.rules.sdl301_blocking_put_without_timeout import BlockingPutWithoutTimeout
 from shutdownlint.rules.sdl302_blocking_wait_in_shutdown_path import BlockingWaitInShutdownPath
 from shutdownlint.rules.sdl900_parse_error import ParseError
 from shutdownlint.rules.sdl999_internal_error import InternalError
 
 ALL_RULES: list[type[Rule]] = [
+    EndOfStreamSkippedOnError,
+    WaiterNotReleasedOnError,
+    WorkerLeakedOnError,
+    ListenerNotClosed,
+    WorkerNotJoinedOnStop,
     BlockingPutWithoutTimeout,
     BlockingWaitInShutdownPath,
     ParseError,

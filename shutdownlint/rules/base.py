@@ -30,11 +30,17 @@ class RuleContext:
     """What a rule may use: the module's facts, its source, and a way to report."""
 
     def __init__(
-        self, facts: ModuleFacts, source: SourceText, emit: Callable[[Report], None]
+        self,
+        facts: ModuleFacts,
+        source: SourceText,
+        emit: Callable[[Report], None],
+        selected: frozenset[str] = frozenset(),
     ) -> None:
         self.facts = facts
         self.source = source
         self._emit = emit
+        # The codes enabled for this file: a fix must leave code clean under them.
+        self.selected = selected
 
     def report(
         self,

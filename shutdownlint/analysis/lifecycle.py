@@ -1,0 +1,1597 @@
+"""Lifecycle obligations (SDL1xx): what must be released, by whom, and where it is not.
+
+Built on the exception-path model of `paths`. For each shape of obligation this
+module finds where it starts, what releases or hands it over, and the evidence
+that somebody depends on the release (a waiter blocked with no timeout, a
+consumer that stops on the end sentinel, a class that joins its queue):
+
+- end of stream (SDL101): a sentinel put owed by a shutdown method, or by a
+  worker that produces a stream its consumer ends on;
+- waiters (SDL102): an Event/Future/Condition a party waits on with no timeout,
+  set by a callback or worker; an item taken with `get()` owing `task_done()`;
+- workers (SDL103): a thread, process, executor or task started in a function;
+- sockets (SDL104): a socket or server a function makes, and a class that never
+  closes the one it owns;
+- joins (SDL105): a class that starts and keeps a worker its stop method never joins.
+
+Release operations per kind are one table (`RELEASES`), extended by the
+`release` list of `[tool.shutdownlint.types]`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from astroid import nodes
+from astroid.exceptions import AstroidError
+
+from shutdownlint.analysis.blocking import Blocking
+from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    StateKey,
+    call_argument,
+    enclosing_function,
+    is_self_parameter,
+    last_name,
+    state_key,
+    walk,
+)
+from shutdownlint.analysis.kinds import KindInfo, Kinds
+from shutdownlint.analysis.options import AnalysisOptions
+from shutdownlint.analysis.paths import (
+    Leak,
+    LeakKind,
+    Obligation,
+    RaiseModel,
+    Raising,
+    Release,
+    Scope,
+    is_logging_call,
+    statements,
+    unreleased_exits,
+)
+from shutdownlint.analysis.vocabulary import Flavor, Kind
+
+#: What releases an object of each kind (SPEC: queue `shutdown()`; Event `set()`; ...).
+RELEASES: dict[Kind, frozenset[str]] = {
+    Kind.QUEUE: frozenset({"shutdown"}),
+    Kind.EVENT: frozenset({"set"}),
+    Kind.CONDITION: frozenset({"notify", "notify_all"}),
+    Kind.FUTURE: frozenset({"set_result", "set_exception", "cancel"}),
+    Kind.TASK: frozenset({"cancel"}),
+    Kind.SEMAPHORE: frozenset({"release"}),
+    Kind.BARRIER: frozenset({"abort"}),
+    Kind.LOCK: frozenset({"release"}),
+    Kind.THREAD: frozenset({"join"}),
+    Kind.PROCESS: frozenset({"join", "wait", "communicate", "terminate", "kill"}),
+    Kind.EXECUTOR: frozenset({"shutdown", "terminate", "join"}),
+    Kind.SOCKET: frozenset({"close", "detach"}),
+    Kind.SERVER: frozenset({"close", "server_close"}),
+}
+# How a worker of each kind is joined, for SDL105 (a signal is not a join).
+JOINS: dict[Kind, frozenset[str]] = {
+    Kind.THREAD: frozenset({"join"}),
+    Kind.PROCESS: frozenset({"join", "wait", "communicate"}),
+    Kind.EXECUTOR: frozenset({"shutdown", "join"}),
+    Kind.TASK: frozenset({"cancel"}),
+}
+# Methods that start a worker, per kind (and per third-party type that starts otherwise).
+STARTS: dict[Kind, frozenset[str]] = {
+    Kind.THREAD: frozenset({"start"}),
+    Kind.PROCESS: frozenset({"start"}),
+}
+STARTS_BY_TYPE: dict[str, frozenset[str]] = {
+    # paramiko's Transport is a Thread that its connect methods start.
+    "paramiko.Transport": frozenset({"connect", "start_client", "start_server"}),
+    "paramiko.transport.Transport": frozenset({"connect", "start_client", "start_server"}),
+}
+# asyncio APIs that adopt a socket passed as `sock=` only when they return: until then
+# the socket is still the caller's to close.
+ADOPTS_ON_SUCCESS = frozenset(
+    {
+        "create_connection",
+        "create_server",
+        "create_unix_connection",
+        "create_unix_server",
+        "create_datagram_endpoint",
+        "connect_accepted_socket",
+        "open_connection",
+        "start_server",
+        "open_unix_connection",
+        "start_unix_server",
+    }
+)
+# Calls that only look at an object passed to them: not a hand-over.
+_BORROWING = frozenset(
+    {
+        "print", "str", "repr", "len", "isinstance", "id", "hash", "type", "bool", "getattr",
+        "hasattr", "setattr", "format", "register", "modify", "unregister", "select",
+        "wait", "settimeout", "setsockopt", "sendall", "send", "recv", "append_log",
+    }
+)  # fmt: skip
+_ADDS = frozenset(
+    {"append", "appendleft", "add", "insert", "extend", "put", "put_nowait", "setdefault"}
+)
+_SENTINEL_NAME = re.compile(
+    r"(?i)(^|_)(sentinel|terminator|terminate|stop|eof|end|done|quit|shutdown|poison|close)(_|$)"
+)
+_STOP_NAMES = re.compile(
+    r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)"
+)
+_IDENTITY_CALLS = frozenset(
+    {"getpid", "current_thread", "get_ident", "main_thread", "currentThread"}
+)
+_WAITABLE_KINDS = frozenset({Kind.EVENT, Kind.FUTURE, Kind.CONDITION})
+_WORKER_KINDS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK})
+
+EXIT_WORDS: dict[LeakKind, str] = {
+    LeakKind.RETURN: "returns here",
+    LeakKind.RAISE: "raises here",
+    LeakKind.BREAK: "leaves the loop here",
+    LeakKind.CONTINUE: "skips to the next item here",
+    LeakKind.EXCEPTION: "this call raises",
+}
+
+
+# -- identity of an object across a function and its module --------------------------------
+@dataclass(frozen=True)
+class Local:
+    """A local variable of one function (seen from nested functions too, by closure)."""
+
+    scope: nodes.NodeNG
+    name: str
+
+
+Identity = Local | StateKey
+
+
+def identity(expr: nodes.NodeNG | None, follow_alias: bool = True) -> Identity | None:
+    """What `expr` names: `self.x` of a class, a module global, or a function's local.
+    A local assigned once from `self.x` (`q = self.queue`) is `self.x`."""
+    if expr is None:
+        return None
+    key = state_key(expr)
+    if key is not None:
+        return key
+    if not isinstance(expr, nodes.Name):
+        return None
+    try:
+        scope, assigns = expr.lookup(expr.name)
+    except (AstroidError, RecursionError):
+        return None
+    if not isinstance(scope, FunctionLike):
+        return None
+    if follow_alias:
+        values = [a.parent.value for a in assigns if isinstance(a.parent, nodes.Assign)]
+        if len(assigns) == 1 and len(values) == 1:
+            aliased = state_key(values[0])
+            if aliased is not None:
+                return aliased
+    return Local(scope, expr.name)
+
+
+def _own_nodes(root: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
+    """`root` and its descendants, not entering nested functions, lambdas or classes."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in node.get_children():
+            if not isinstance(child, nodes.FunctionDef | nodes.AsyncFunctionDef | nodes.ClassDef):
+                stack.append(child)
+
+
+def _header(node: nodes.NodeNG) -> list[nodes.NodeNG]:
+    """The parts of a statement evaluated before its body (a `with`'s items)."""
+    if isinstance(node, nodes.With | nodes.AsyncWith):
+        return [item for item, _ in node.items]
+    return [node]
+
+
+# -- tracking one object ---------------------------------------------------------------------
+class Tracker:
+    """Decides, statement by statement, whether an object is released or handed over."""
+
+    def __init__(
+        self,
+        idents: frozenset[Identity],
+        methods: frozenset[str],
+        *,
+        hand_over: bool = True,
+        escaping: frozenset[str] = frozenset(),
+        releasing_calls: frozenset[FunctionLike] = frozenset(),
+        resolve=None,
+        sentinel_queue: bool = False,
+        other: tuple[tuple[frozenset[Identity], str], ...] = (),
+    ) -> None:
+        self.idents = idents  # the object and its local aliases
+        self.methods = methods
+        self.hand_over = hand_over  # passing the object to a call hands it over
+        self.escaping = escaping  # local containers that are returned or stored
+        self.releasing_calls = releasing_calls  # functions whose call releases it
+        self._resolve = resolve
+        self.sentinel_queue = sentinel_queue  # released by putting an end sentinel
+        self.other = other  # releases called on another object: (`queue`, "task_done")
+
+    def refers(self, expr: nodes.NodeNG) -> bool:
+        if not isinstance(expr, nodes.Name | nodes.Attribute):
+            return False
+        return _refers(expr, self.idents)
+
+    def mentions(self, expr: nodes.NodeNG) -> bool:
+        return any(
+            self.refers(n) for n in walk(expr) if isinstance(n, nodes.Name | nodes.Attribute)
+        )
+
+    def releases(self, node: nodes.NodeNG) -> Release:
+        if isinstance(node, nodes.With | nodes.AsyncWith):
+            return Release.NOW if any(self._owns(item) for item, _ in node.items) else Release.NO
+        if isinstance(node, nodes.Return) and node.value is not None and self._held(node.value):
+            return Release.NOW  # returned to the caller
+        if isinstance(node, nodes.Delete) and any(self.refers(t) for t in node.targets):
+            return Release.NOW
+        if isinstance(node, nodes.Assign | nodes.AnnAssign):
+            value = node.value
+            targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
+            if value is not None and self._stored(targets, value):
+                return Release.NOW
+            if (
+                isinstance(value, nodes.Const)
+                and value.value is None
+                and any(
+                    self.refers(t)
+                    for t in targets
+                    if isinstance(t, nodes.AssignName | nodes.AssignAttr)
+                )
+            ):
+                return Release.NOW  # `sock = None` after a hand-over
+        result = Release.NO
+        for sub in _own_nodes(node):
+            if isinstance(sub, nodes.Yield | nodes.YieldFrom) and sub.value is not None:
+                if self.mentions(sub.value):
+                    return Release.NOW
+            elif isinstance(sub, nodes.Await) and self.refers(sub.value):
+                return Release.NOW  # `await task`
+            elif isinstance(sub, nodes.Call):
+                verdict = self._call_releases(sub)
+                if verdict is Release.NOW:
+                    return verdict
+                if verdict is Release.AFTER:
+                    result = verdict
+        return result
+
+    def _held(self, value: nodes.NodeNG) -> bool:
+        """`value` is the object, or a literal container or wrapper holding it
+        (`return sock`, `return (sock, addr)`, `return Session(sock)`)."""
+        if self.refers(value):
+            return True
+        if isinstance(value, nodes.Tuple | nodes.List | nodes.Set):
+            return any(self._held(e) for e in value.elts)
+        if isinstance(value, nodes.Dict):
+            return any(self._held(v) for _, v in value.items)
+        return False
+
+    def _passes(self, argument: nodes.NodeNG) -> bool:
+        """An argument that gives the callee the object itself: the object, a container
+        holding it, one of its bound methods (`sock.close` as a callback), or a lambda
+        using it; not a value computed from it (`sock.fileno()`, `p.stdout.read()`)."""
+        if isinstance(argument, nodes.Starred):
+            argument = argument.value
+        if self._held(argument):
+            return True
+        if isinstance(argument, nodes.Attribute) and self.refers(argument.expr):
+            return True
+        return isinstance(argument, nodes.Lambda) and self.mentions(argument.body)
+
+    def _owns(self, item: nodes.NodeNG) -> bool:
+        """`with sock:`, `with closing(sock):`, `with stack.enter_context(sock)`."""
+        if self.refers(item):
+            return True
+        return isinstance(item, nodes.Call) and any(self.refers(a) for a in item.args)
+
+    def _stored(self, targets: list[nodes.NodeNG], value: nodes.NodeNG) -> bool:
+        """`self.a = x`, `d[k] = x`, `self.pair = (x, y)`, `self.s = Wrap(x)`,
+        `GLOBAL = x`: handed over."""
+        if not (
+            self._held(value)
+            or (
+                isinstance(value, nodes.Call)
+                and any(
+                    self._held(a) for a in [*value.args, *(k.value for k in value.keywords or ())]
+                )
+            )
+        ):
+            return False
+        for target in targets:
+            if isinstance(target, nodes.AssignAttr | nodes.Subscript):
+                return True
+            if isinstance(target, nodes.AssignName) and (
+                isinstance(target.scope(), nodes.Module) or target.name in self.escaping
+            ):
+                return True
+            if isinstance(target, nodes.Tuple | nodes.List):
+                return self._stored(list(target.elts), value)
+        return False
+
+    def _call_releases(self, call: nodes.Call) -> Release:
+        func = call.func
+        if isinstance(func, nodes.Attribute):
+            for idents, method in self.other:
+                if func.attrname == method and _refers(func.expr, idents):
+                    return Release.NOW
+        if self._puts_sentinel(call) or self._summarised(call):
+            return Release.NOW
+        if isinstance(func, nodes.Attribute) and self.refers(func.expr):
+            if func.attrname in self.methods:
+                return Release.NOW
+            return Release.NO  # a method of the object itself uses it
+        arguments = [*call.args, *(kw.value for kw in call.keywords or ())]
+        handed = [a for a in arguments if self._passes(a)]
+        if not handed:
+            return Release.NO
+        name = last_name(func) or ""
+        if is_logging_call(call) or name in _BORROWING:
+            return Release.NO
+        if name in _ADDS and isinstance(func, nodes.Attribute):
+            container = func.expr
+            if state_key(container) is not None or last_name(container) in self.escaping:
+                return Release.NOW  # put into a container that outlives the call
+            return Release.NO if not self.hand_over else Release.NOW
+        if not self.hand_over:
+            return Release.NO
+        if name in ADOPTS_ON_SUCCESS and any(
+            kw.arg == "sock" and self.refers(kw.value) for kw in call.keywords or ()
+        ):
+            return Release.AFTER
+        return Release.NOW
+
+    def _puts_sentinel(self, call: nodes.Call) -> bool:
+        if not self.sentinel_queue:
+            return False
+        func = call.func
+        return (
+            isinstance(func, nodes.Attribute)
+            and func.attrname in ("put", "put_nowait")
+            and self.refers(func.expr)
+            and bool(call.args)
+            and is_sentinel(call.args[0])
+        )
+
+    def _summarised(self, call: nodes.Call) -> bool:
+        if not self.releasing_calls or self._resolve is None:
+            return False
+        return any(f in self.releasing_calls for f in self._resolve(call.func))
+
+    def void(self, test: nodes.NodeNG, outcome: bool) -> bool:
+        """The branch of `test` taken on `outcome` holds nothing to release: the object is
+        absent (`if x is None`, `if not x`) or already done (`if fut.done()`)."""
+        negated = False
+        while isinstance(test, nodes.UnaryOp) and test.op == "not":
+            test, negated = test.operand, not negated
+        outcome = outcome != negated
+        if isinstance(test, nodes.BoolOp):
+            if test.op == "and" and outcome:
+                return any(self.void(v, True) for v in test.values)
+            if test.op == "or" and not outcome:
+                return any(self.void(v, False) for v in test.values)
+            return False
+        if isinstance(test, nodes.Compare) and len(test.ops) == 1:
+            op, right = test.ops[0]
+            is_none = isinstance(right, nodes.Const) and right.value is None
+            if is_none and self.refers(test.left):
+                if op == "is":
+                    return outcome
+                if op == "is not":
+                    return not outcome
+            return False
+        if self.refers(test):
+            return not outcome  # `if x:` false: there is no x
+        if (
+            isinstance(test, nodes.Call)
+            and isinstance(test.func, nodes.Attribute)
+            and self.refers(test.func.expr)
+        ):
+            if test.func.attrname in ("done", "cancelled", "is_set"):
+                return outcome
+            if test.func.attrname == "is_alive":
+                return not outcome
+        return False
+
+
+def _refers(expr: nodes.NodeNG, idents: frozenset[Identity]) -> bool:
+    if not isinstance(expr, nodes.Name | nodes.Attribute):
+        return False
+    return identity(expr) in idents or identity(expr, follow_alias=False) in idents
+
+
+def is_sentinel(expr: nodes.NodeNG) -> bool:
+    """`None`, or a name that says it ends a stream (`SENTINEL`, `_TERMINATOR`, `STOP`),
+    or a module/class constant bound to `object()`."""
+    if isinstance(expr, nodes.Const):
+        return expr.value is None
+    name = last_name(expr)
+    if name is None:
+        return False
+    if _SENTINEL_NAME.search(name):
+        return True
+    if isinstance(expr, nodes.Name):
+        try:
+            _, assigns = expr.lookup(expr.name)
+        except (AstroidError, RecursionError):
+            return False
+        for assign in assigns:
+            value = getattr(assign.parent, "value", None)
+            if isinstance(value, nodes.Call) and last_name(value.func) == "object":
+                return True
+    return False
+
+
+def _loops_around(node: nodes.NodeNG, function: FunctionLike) -> list[nodes.For | nodes.While]:
+    """The loops of `function` that enclose `node`, innermost first."""
+    found = []
+    parent = node.parent
+    while parent is not None and parent is not function:
+        if isinstance(parent, nodes.For | nodes.While):
+            found.append(parent)
+        parent = parent.parent
+    return found
+
+
+def _guard_of(node: nodes.NodeNG, function: FunctionLike) -> nodes.NodeNG | None:
+    """The test of the innermost `if` (or `while`) of `function` that decides whether
+    `node` runs."""
+    child, parent = node, node.parent
+    while parent is not None and parent is not function:
+        if isinstance(parent, nodes.If | nodes.While) and child is not parent.test:
+            return parent.test
+        child, parent = parent, parent.parent
+    return None
+
+
+# -- results -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LifecycleLeak:
+    """An exit that leaves an obligation unreleased, with what explains it."""
+
+    leak: Leak
+    function: FunctionLike
+    subject: str  # how a message names the object: `sock`, `self._ready`
+    kind: Kind | None
+    made: nodes.NodeNG | None  # where the object was made, started or taken
+    related: tuple[tuple[nodes.NodeNG, str], ...] = ()
+    release: str | None = None  # the statement that would release it here (for edits)
+
+    @property
+    def exits(self) -> str:
+        return EXIT_WORDS[self.leak.kind]
+
+
+@dataclass(frozen=True)
+class ClassLeak:
+    """A class-level finding: a stop method that never releases what the class owns."""
+
+    cls: nodes.ClassDef
+    method: nodes.FunctionDef  # the stop/close method (reported at its `def`)
+    attribute: str
+    kind: Kind
+    related: tuple[tuple[nodes.NodeNG, str], ...]
+    may_be_none: bool = False  # the attribute is reset to None somewhere
+
+
+class Lifecycle:
+    """SDL1xx obligations of one module (a per-module fact, per function cached)."""
+
+    def __init__(
+        self,
+        module: nodes.Module,
+        options: AnalysisOptions,
+        kinds: Kinds,
+        contexts: Contexts,
+        blocking: Blocking,
+        stats: Counter[str],
+    ) -> None:
+        self._module = module
+        self._options = options
+        self._kinds = kinds
+        self._contexts = contexts
+        self._blocking = blocking
+        self._stats = stats
+        self._raises = RaiseModel(options.raises_on)
+
+    # -- shared --------------------------------------------------------------------------------
+    def _exits(self, function: FunctionLike, obligation: Obligation) -> list[Leak]:
+        leaks = unreleased_exits(function, obligation, self._raises)
+        if leaks is None:
+            self._stats["gave_up"] += 1
+            return []
+        return leaks
+
+    @staticmethod
+    def _first_exception_only(leaks: list[Leak]) -> list[Leak]:
+        """One exception-path finding per object and function (the first raise point);
+        every explicit exit is its own finding (SPEC §2)."""
+        out, seen_exception = [], False
+        for leak in leaks:
+            if leak.kind is LeakKind.EXCEPTION:
+                if seen_exception:
+                    continue
+                seen_exception = True
+            out.append(leak)
+        return out
+
+    def _release_methods(self, info: KindInfo | None, kind: Kind) -> frozenset[str]:
+        methods = RELEASES.get(kind, frozenset())
+        if info is not None and info.mapping is not None:
+            methods |= frozenset(info.mapping.release)
+        return methods
+
+    @cached_property
+    def _escaping_locals(self) -> dict[FunctionLike, frozenset[str]]:
+        return {}
+
+    def escaping(self, function: FunctionLike) -> frozenset[str]:
+        """Local names whose value outlives the call: returned, yielded or stored."""
+        cache = self._escaping_locals
+        if function not in cache:
+            found = set()
+            for node in _own_nodes(function):
+                returned = isinstance(node, nodes.Return | nodes.Yield) and node.value is not None
+                stored = isinstance(node, nodes.Assign) and any(
+                    isinstance(t, nodes.AssignAttr | nodes.Subscript) for t in node.targets
+                )
+                if returned or stored:
+                    found.update(n.name for n in walk(node.value) if isinstance(n, nodes.Name))
+            cache[function] = frozenset(found)
+        return cache[function]
+
+    def _functions(self) -> Iterator[FunctionLike]:
+        for node in walk(self._module):
+            if isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
+                yield node
+
+    def _aliases(self, function: FunctionLike, idents: frozenset[Identity]) -> frozenset[Identity]:
+        """`idents` and the locals of `function` assigned straight from them (`s = sock`)."""
+        found = set(idents)
+        for node in _own_nodes(function):
+            if (
+                isinstance(node, nodes.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], nodes.AssignName)
+                and isinstance(node.value, nodes.Name | nodes.Attribute)
+                and _refers(node.value, frozenset(found))
+            ):
+                found.add(Local(function, node.targets[0].name))
+        return frozenset(found)
+
+    def _leaks(
+        self,
+        function: FunctionLike,
+        obligation: Obligation,
+        before: int | None = None,
+    ) -> list[Leak]:
+        """The leaking exits, one exception finding at most; with `before`, only those on
+        lines before it (exits after the release are none of this obligation's)."""
+        leaks = self._exits(function, obligation)
+        if before is not None:
+            leaks = [leak for leak in leaks if (leak.node.lineno or 0) < before]
+        return self._first_exception_only(leaks)
+
+    def _releases_somewhere(self, tracker: Tracker, scope: nodes.NodeNG, after: int = 0) -> bool:
+        """Whether any statement of `scope` after line `after` releases or hands over."""
+        return any(
+            tracker.releases(node) is not Release.NO
+            for node in _own_nodes(scope)
+            if node.is_statement and (node.lineno or 0) > after
+        )
+
+    # -- SDL104: sockets ----------------------------------------------------------------------
+    def socket_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
+        """Sockets and servers `function` makes (or receives from a helper that made them)
+        and does not close or hand over on some error path."""
+        out = []
+        for statement, name, kind, info in self._owned_sockets(function):
+            idents = self._aliases(function, frozenset({Local(function, name)}))
+            tracker = Tracker(
+                idents,
+                self._release_methods(info, kind),
+                escaping=self.escaping(function),
+            )
+            if not self._releases_somewhere(tracker, function, statement.lineno or 0):
+                continue  # never closed nor handed over here: not this function's to own
+            obligation = Obligation(tracker.releases, start=statement, void=tracker.void)
+            for leak in self._leaks(function, obligation):
+                out.append(
+                    LifecycleLeak(
+                        leak,
+                        function,
+                        name,
+                        kind,
+                        statement,
+                        ((statement, f"the {kind.value} is made here"),),
+                        release=f"{name}.close()",
+                    )
+                )
+        return out
+
+    def _owned_sockets(self, function: FunctionLike):
+        """(statement, name, kind, info) for each socket or server a statement of
+        `function` makes: `s = socket.socket()`, `conn, _ = srv.accept()`, `s = x.dup()`,
+        `srv = await asyncio.start_server(...)`, and a socket from an unknown helper that
+        is then passed as `sock=` to an asyncio API."""
+        adopted = {
+            kw.value.name
+            for node in _own_nodes(function)
+            if isinstance(node, nodes.Call) and last_name(node.func) in ADOPTS_ON_SUCCESS
+            for kw in node.keywords or ()
+            if kw.arg == "sock" and isinstance(kw.value, nodes.Name)
+        }
+        for node in statements(function):
+            if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
+                continue
+            target, value = node.targets[0], node.value
+            call = value.value if isinstance(value, nodes.Await) else value
+            if not isinstance(call, nodes.Call):
+                continue
+            names = _target_names(target)
+            if not names:
+                continue
+            info = self._kinds.kind_of_call(call)
+            kind = info.kind if info is not None else None
+            method = call.func.attrname if isinstance(call.func, nodes.Attribute) else None
+            if kind not in (Kind.SOCKET, Kind.SERVER) and method in ("accept", "dup"):
+                receiver = self._kinds.kind_of(call.func.expr)
+                if receiver is not None and receiver.kind is Kind.SOCKET:
+                    kind, info, names = Kind.SOCKET, receiver, names[:1]
+            if method == "socketpair" or (call.func.as_string().endswith("socketpair")):
+                kind = Kind.SOCKET
+            if kind is None and isinstance(target, nodes.AssignName) and target.name in adopted:
+                kind = Kind.SOCKET
+            if kind in (Kind.SOCKET, Kind.SERVER):
+                for name in names:
+                    yield node, name, kind, info
+
+    def unclosed_sockets(self, cls: nodes.ClassDef) -> list[ClassLeak]:
+        """Socket or server attributes the class makes that none of its methods closes,
+        although it has a stop/close method (SPEC §2, SDL104 class-level)."""
+        stops = self._stop_methods(cls)
+        if not stops or self._is_kind(cls, (Kind.SOCKET, Kind.SERVER)):
+            return []
+        out = []
+        for attribute, (kind, made, info) in self._owned_attributes(
+            cls, (Kind.SOCKET, Kind.SERVER)
+        ).items():
+            methods = self._release_methods(info, kind) | {"shutdown", "detach"}
+            if self._released_in_class(cls, attribute, methods, kind):
+                continue
+            out.append(
+                ClassLeak(
+                    cls,
+                    stops[0],
+                    attribute,
+                    kind,
+                    ((made, f"`self.{attribute}` is made here"),),
+                    self._reset_to_none(cls, attribute),
+                )
+            )
+        return out
+
+    # -- SDL105: workers a class keeps --------------------------------------------------------
+    def unjoined_workers(self, cls: nodes.ClassDef) -> list[ClassLeak]:
+        """Threads, processes, executors and tasks a class starts and keeps, which its
+        stop/close method (or anything it calls) never joins, shuts down or cancels."""
+        stops = self._stop_methods(cls)
+        if not stops:
+            return []
+        out = []
+        for attribute, (kind, made, info) in self._owned_attributes(cls, _WORKER_KINDS).items():
+            if self._per_item(made):
+                continue
+            if kind in (Kind.THREAD, Kind.PROCESS) and not self._started(cls, attribute, made):
+                continue
+            if self._released_in_class(cls, attribute, JOINS[kind], kind, joins_only=True):
+                continue
+            creation = [made, *info.creations]
+            signal = self._signalling_stop(stops, creation)
+            if kind is Kind.THREAD and self._is_daemon(creation) and signal is None:
+                continue  # a daemon the class never signals is meant to die with the process
+            method = signal or stops[0]
+            related = [(made, f"the {kind.value} is started here")]
+            out.append(
+                ClassLeak(
+                    cls,
+                    method,
+                    attribute,
+                    kind,
+                    tuple(related),
+                    self._reset_to_none(cls, attribute),
+                )
+            )
+        return out
+
+    def _stop_methods(self, cls: nodes.ClassDef) -> list[nodes.FunctionDef]:
+        """The class's own stop/close methods callable with no arguments, in source order,
+        leaving out abstract ones (`pass`, `...`, `raise NotImplementedError`)."""
+        out = []
+        for node in cls.body:
+            if not isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
+                continue
+            if node.name == "__del__" or not self._contexts.is_stop_method(node):
+                continue
+            args = node.args
+            required = len(args.posonlyargs + args.args) - len(args.defaults) - 1
+            if required > 0 or any(d is None for d in args.kw_defaults):
+                continue
+            if _is_abstract(node):
+                continue
+            out.append(node)
+        return out
+
+    def _is_kind(self, cls: nodes.ClassDef, kinds: tuple[Kind, ...]) -> bool:
+        info = self._kinds.kind_of_class(cls)
+        return info is not None and info.kind in kinds
+
+    def _class_methods(self, cls: nodes.ClassDef) -> list[FunctionLike]:
+        """The methods of `cls` and of its bases defined in this module."""
+        classes = [cls]
+        with contextlib.suppress(AstroidError, RecursionError):
+            classes += [c for c in cls.ancestors() if c.root() is self._module]
+        return [
+            m
+            for klass in classes
+            for m in klass.body
+            if isinstance(m, nodes.FunctionDef | nodes.AsyncFunctionDef)
+        ]
+
+    def _owned_attributes(self, cls: nodes.ClassDef, kinds) -> dict[str, tuple]:
+        """{attribute: (kind, the statement that makes or stores it, info)} for `self.x`
+        attributes holding an object of one of `kinds` that the class itself makes, or
+        containers the class adds such objects to."""
+        found: dict[str, tuple] = {}
+        for method in self._class_methods(cls):
+            for node in _own_nodes(method):
+                attribute, value = None, None
+                if isinstance(node, nodes.Assign) and len(node.targets) == 1:
+                    target = node.targets[0]
+                    if isinstance(target, nodes.AssignAttr) and is_self_parameter(target.expr):
+                        attribute, value = target.attrname, node.value
+                elif isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
+                    container = node.func.expr
+                    if (
+                        node.func.attrname in _ADDS
+                        and isinstance(container, nodes.Attribute)
+                        and is_self_parameter(container.expr)
+                        and node.args
+                    ):
+                        attribute, value = container.attrname, node.args[-1]
+                if attribute is None or attribute in found:
+                    continue
+                value = value.value if isinstance(value, nodes.Await) else value
+                if not isinstance(value, nodes.Call | nodes.Name):
+                    continue
+                if isinstance(value, nodes.Name) and not self._made_locally(value, method):
+                    continue
+                info = self._kinds.kind_of(value)
+                if info is None or info.kind not in kinds:
+                    continue
+                if info.kind is Kind.PROCESS and info.flavor is not Flavor.MULTIPROCESSING:
+                    continue
+                statement = node if node.is_statement else node.statement()
+                found[attribute] = (info.kind, statement, info)
+        return found
+
+    @staticmethod
+    def _made_locally(name: nodes.Name, method: FunctionLike) -> bool:
+        """`name` is a local of `method` assigned from a call (not a parameter)."""
+        try:
+            scope, assigns = name.lookup(name.name)
+        except (AstroidError, RecursionError):
+            return False
+        return scope is method and any(
+            isinstance(a.parent, nodes.Assign)
+            and isinstance(a.parent.value, nodes.Call | nodes.Await)
+            for a in assigns
+        )
+
+    def _per_item(self, made: nodes.NodeNG) -> bool:
+        """Made in a method that takes required arguments: one worker per request or
+        child, not a worker for the object's lifetime."""
+        method = enclosing_function(made)
+        while method is not None and not isinstance(method.parent, nodes.ClassDef):
+            method = enclosing_function(method)
+        if not isinstance(method, nodes.FunctionDef | nodes.AsyncFunctionDef):
+            return False
+        if method.name == "__init__":
+            return False
+        args = method.args
+        return len(args.posonlyargs + args.args) - len(args.defaults) - 1 > 0
+
+    def _uses(
+        self, cls: nodes.ClassDef, attribute: str
+    ) -> Iterator[tuple[FunctionLike, nodes.NodeNG]]:
+        """(method, expression) for every `self.<attribute>` of the class's methods, and
+        every local alias of it (`t = self._thread`, `for t in self._threads`)."""
+        key = StateKey(cls, attribute)
+        for method in self._class_methods(cls):
+            idents = {key}
+            for node in _own_nodes(method):
+                if (
+                    isinstance(node, nodes.Attribute)
+                    and node.attrname == attribute
+                    and is_self_parameter(node.expr)
+                ):
+                    yield method, node
+                    parent = node.parent
+                    alias = _assigned_to(node)
+                    if alias is not None:
+                        idents.add(Local(method, alias))
+                    if (
+                        isinstance(parent, nodes.For)
+                        and isinstance(parent.target, nodes.AssignName)
+                        and parent.iter is node
+                    ):
+                        idents.add(Local(method, parent.target.name))
+                    if (
+                        isinstance(parent, nodes.Call)
+                        and isinstance(parent.func, nodes.Attribute)
+                        and last_name(parent.func) in ("values", "copy")
+                        and isinstance(parent.parent, nodes.For)
+                    ):
+                        loop = parent.parent
+                        if isinstance(loop.target, nodes.AssignName):
+                            idents.add(Local(method, loop.target.name))
+            aliases = {i for i in idents if isinstance(i, Local)}
+            if aliases:
+                for node in _own_nodes(method):
+                    if isinstance(node, nodes.Name) and Local(method, node.name) in aliases:
+                        yield method, node
+
+    def _released_in_class(
+        self,
+        cls: nodes.ClassDef,
+        attribute: str,
+        methods: frozenset[str],
+        kind: Kind,
+        joins_only: bool = False,
+    ) -> bool:
+        """Whether some method of the class releases `self.<attribute>`: calls a release
+        method on it (or an alias, or each element of it), awaits it, uses it as a context
+        manager, calls a stop method of its own on it, or hands it to a call."""
+        for _, node in self._uses(cls, attribute):
+            parent = node.parent
+            if isinstance(parent, nodes.Attribute) and isinstance(parent.parent, nodes.Call):
+                call = parent.parent
+                if call.func is not parent:
+                    continue
+                if parent.attrname in methods:
+                    if joins_only and kind is Kind.EXECUTOR and _waits_false(call):
+                        continue
+                    return True
+                if is_shutdown_name(parent.attrname, self._options.shutdown_methods):
+                    return True  # its own stop method (a Thread subclass joining itself)
+                continue
+            if isinstance(parent, nodes.Await):
+                return True
+            if isinstance(parent, nodes.With | nodes.AsyncWith):
+                return True
+            arguments = (
+                [*parent.args, *(k.value for k in parent.keywords or ())]
+                if isinstance(parent, nodes.Call)
+                else []
+            )
+            if (
+                node in arguments
+                and last_name(parent.func) not in _BORROWING
+                and not is_logging_call(parent)
+            ):
+                return True  # handed to a helper (delegated join or close)
+            if isinstance(parent, nodes.Starred) and isinstance(parent.parent, nodes.Call):
+                return True  # `gather(*self._tasks)`
+        return self._read_elsewhere(cls, attribute)
+
+    def _read_elsewhere(self, cls: nodes.ClassDef, attribute: str) -> bool:
+        """`other._processes`: another object reads the attribute, and may release it."""
+        for node in walk(self._module):
+            if (
+                isinstance(node, nodes.Attribute)
+                and node.attrname == attribute
+                and not is_self_parameter(node.expr)
+                and not (isinstance(node.expr, nodes.Name) and node.expr.name in ("cls",))
+            ):
+                return True
+        return False
+
+    def _reset_to_none(self, cls: nodes.ClassDef, attribute: str) -> bool:
+        for method in self._class_methods(cls):
+            for node in _own_nodes(method):
+                if (
+                    isinstance(node, nodes.Assign)
+                    and any(
+                        isinstance(t, nodes.AssignAttr)
+                        and t.attrname == attribute
+                        and is_self_parameter(t.expr)
+                        for t in node.targets
+                    )
+                    and isinstance(node.value, nodes.Const)
+                    and node.value.value is None
+                ):
+                    return True
+        return False
+
+    def _started(self, cls: nodes.ClassDef, attribute: str, made: nodes.NodeNG) -> bool:
+        """A thread or process is started: `.start()` on the attribute, or on the local
+        it was made in before being stored."""
+        for _, node in self._uses(cls, attribute):
+            parent = node.parent
+            if isinstance(parent, nodes.Attribute) and parent.attrname == "start":
+                return True
+        function = enclosing_function(made)
+        if function is not None:
+            for node in _own_nodes(function):
+                if (
+                    isinstance(node, nodes.Call)
+                    and isinstance(node.func, nodes.Attribute)
+                    and node.func.attrname == "start"
+                    and isinstance(node.func.expr, nodes.Name)
+                    and any(
+                        n.name == node.func.expr.name
+                        for n in walk(made)
+                        if isinstance(n, nodes.Name | nodes.AssignName)
+                    )
+                ):
+                    return True
+        return False
+
+    @staticmethod
+    def _is_daemon(creation: list[nodes.NodeNG]) -> bool:
+        """`Thread(..., daemon=True)`, or `t.daemon = True` where it is made."""
+        for node in (n for made in creation for n in walk(made)):
+            if isinstance(node, nodes.Call):
+                for kw in node.keywords or ():
+                    if kw.arg == "daemon" and isinstance(kw.value, nodes.Const) and kw.value.value:
+                        return True
+        functions = {enclosing_function(made) for made in creation} - {None}
+        for node in (n for f in functions for n in _own_nodes(f)):
+            if (
+                isinstance(node, nodes.Assign)
+                and any(
+                    isinstance(t, nodes.AssignAttr) and t.attrname == "daemon" for t in node.targets
+                )
+                and isinstance(node.value, nodes.Const)
+                and node.value.value
+            ):
+                return True
+            if isinstance(node, nodes.Call) and last_name(node.func) == "setDaemon":
+                return True
+        return False
+
+    def _signalling_stop(
+        self, stops: list[nodes.FunctionDef], creation: list[nodes.NodeNG]
+    ) -> nodes.FunctionDef | None:
+        """The stop method that signals the worker made at `creation`: it (or a helper it
+        calls) writes, sets or puts into state the worker's code reads."""
+        read = self._worker_reads(creation)
+        if not read:
+            return None
+        for stop in stops:
+            if self._signals(stop) & read:
+                return stop
+        return None
+
+    def _worker_reads(self, creation: list[nodes.NodeNG]) -> set[str]:
+        """`self` attributes read by the code a worker runs (its target and what it calls)."""
+        targets = []
+        for node in (n for made in creation for n in walk(made)):
+            if isinstance(node, nodes.Call):
+                for kw in node.keywords or ():
+                    if kw.arg in ("target", "function"):
+                        targets.extend(self._contexts.resolve_callables(kw.value))
+                if node.args and last_name(node.func) in ("create_task", "ensure_future", "submit"):
+                    first = node.args[0]
+                    targets.extend(
+                        self._contexts.resolve_callables(
+                            first.func if isinstance(first, nodes.Call) else first
+                        )
+                    )
+        read: set[str] = set()
+        seen: set[FunctionLike] = set()
+        queue = list(targets)
+        while queue:
+            function = queue.pop()
+            if function in seen:
+                continue
+            seen.add(function)
+            for node in _own_nodes(function):
+                if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
+                    read.add(node.attrname)
+            queue.extend(callee for callee, _ in self._contexts.call_graph.get(function, ()))
+        return read
+
+    def _signals(self, stop: FunctionLike) -> set[str]:
+        written: set[str] = set()
+        seen: set[FunctionLike] = set()
+        queue = [stop]
+        while queue:
+            function = queue.pop()
+            if function in seen:
+                continue
+            seen.add(function)
+            for node in _own_nodes(function):
+                if isinstance(node, nodes.AssignAttr) and is_self_parameter(node.expr):
+                    written.add(node.attrname)
+                elif (
+                    isinstance(node, nodes.Call)
+                    and isinstance(node.func, nodes.Attribute)
+                    and isinstance(node.func.expr, nodes.Attribute)
+                    and is_self_parameter(node.func.expr.expr)
+                ):
+                    written.add(node.func.expr.attrname)
+            queue.extend(callee for callee, _ in self._contexts.call_graph.get(function, ()))
+        return written
+
+    # -- SDL103: workers started in a function -------------------------------------------------
+    def worker_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
+        """Threads, processes, executors and tasks `function` starts and joins, shuts down,
+        cancels or hands over on its normal path, but not on some error path."""
+        out = []
+        for statement, name, info in self._started_workers(function):
+            idents = self._aliases(function, frozenset({Local(function, name)}))
+            methods = self._release_methods(info, info.kind)
+            if info.qname in STARTS_BY_TYPE:
+                methods |= {"close"}
+            tracker = Tracker(idents, methods, escaping=self.escaping(function))
+            if not self._releases_somewhere(tracker, function, statement.lineno or 0):
+                continue  # left to run on the normal path too: fire and forget
+            obligation = Obligation(
+                tracker.releases,
+                start=statement,
+                void=tracker.void,
+                cancellation=info.kind is Kind.TASK,
+            )
+            for leak in self._leaks(function, obligation):
+                out.append(
+                    LifecycleLeak(
+                        leak,
+                        function,
+                        name,
+                        info.kind,
+                        statement,
+                        ((statement, f"the {info.kind.value} is started here"),),
+                    )
+                )
+        return out
+
+    def _started_workers(self, function: FunctionLike):
+        """(statement, name, info): `t.start()` on a thread or process made in `function`,
+        an executor or `Popen` made outside `with`, a task created in a coroutine."""
+        is_async = isinstance(function, nodes.AsyncFunctionDef)
+        for node in statements(function):
+            if isinstance(node, nodes.Expr) and isinstance(node.value, nodes.Call):
+                func = node.value.func
+                if not (isinstance(func, nodes.Attribute) and isinstance(func.expr, nodes.Name)):
+                    continue
+                if not self._made_locally(func.expr, function):
+                    continue
+                info = self._kinds.kind_of(func.expr)
+                if info is None or info.kind not in (Kind.THREAD, Kind.PROCESS):
+                    continue
+                starts = STARTS_BY_TYPE.get(info.qname, STARTS.get(info.kind, frozenset()))
+                if func.attrname in starts and info.flavor is not Flavor.SUBPROCESS:
+                    yield node, func.expr.name, info
+            elif isinstance(node, nodes.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if not isinstance(target, nodes.AssignName) or not isinstance(
+                    node.value, nodes.Call
+                ):
+                    continue
+                info = self._kinds.kind_of_call(node.value)
+                if info is None:
+                    continue
+                if (
+                    info.kind is Kind.EXECUTOR
+                    or (info.kind is Kind.PROCESS and info.flavor is Flavor.SUBPROCESS)
+                    or (info.kind is Kind.TASK and is_async)
+                ):
+                    yield node, target.name, info
+
+    # -- SDL102: waiters -----------------------------------------------------------------------
+    @cached_property
+    def _waits(self) -> dict[Identity, list]:
+        """Waits with no timeout, by the identity of what is waited on."""
+        found: dict[Identity, list] = {}
+        names = self._blocking.method_names
+        for node in walk(self._module):
+            if isinstance(node, nodes.Call):
+                if not (isinstance(node.func, nodes.Attribute) and node.func.attrname in names):
+                    continue
+            elif not isinstance(node, nodes.Await):
+                continue
+            wait = self._blocking.unbounded_wait(node)
+            if wait is None or wait.info.kind not in _WAITABLE_KINDS:
+                continue
+            ident = identity(wait.receiver)
+            if ident is not None:
+                found.setdefault(ident, []).append(wait)
+        return found
+
+    @cached_property
+    def _release_sites(self) -> dict[Identity, list[nodes.NodeNG]]:
+        """Calls that release something waited on (`evt.set()`, `fut.set_result(x)`, and
+        `fut.set_result` handed on as a callback), by identity."""
+        waits = self._waits
+        if not waits:
+            return {}
+        methods = RELEASES[Kind.EVENT] | RELEASES[Kind.FUTURE] | RELEASES[Kind.CONDITION]
+        found: dict[Identity, list[nodes.NodeNG]] = {}
+        for node in walk(self._module):
+            if isinstance(node, nodes.Attribute) and node.attrname in methods:
+                ident = identity(node.expr)
+                if ident in waits:
+                    found.setdefault(ident, []).append(node)
+        return found
+
+    @cached_property
+    def _handshakes(self) -> dict[FunctionLike, list[tuple]]:
+        """{function that must release: [(identity, waits, release sites)]} for every
+        waitable whose releasers are handed off to run elsewhere (SPEC §2, SDL102)."""
+        units: dict[FunctionLike, list[tuple]] = {}
+        for ident, sites in self._release_sites.items():
+            waits = self._waits[ident]
+            releasers = {enclosing_function(site) for site in sites} - {None}
+            waiters = {enclosing_function(w.node) for w in waits}
+            if not releasers or releasers & waiters:
+                continue
+            if isinstance(ident, Local):
+                if not all(self._handed_off(r, ident.scope) for r in releasers):
+                    continue
+                chosen = releasers
+            else:
+                entries = [self._contexts.worker_context(r) for r in releasers]
+                if not all(entries):
+                    continue
+                if any(self._contexts.worker_context(w) in entries for w in waiters if w):
+                    continue
+                chosen = set(releasers) | {e.function for e in entries}
+            for function in chosen:
+                units.setdefault(function, []).append((ident, waits, sites))
+        return units
+
+    def _handed_off(self, releaser: FunctionLike, owner: nodes.NodeNG) -> bool:
+        """`releaser` is a nested function of `owner` that `owner` hands to a call
+        (`loop.add_callback(setup)`, `Thread(target=setup)`)."""
+        if releaser.parent is None or enclosing_function(releaser) is not owner:
+            return False
+        for node in _own_nodes(owner):
+            if isinstance(node, nodes.Call):
+                for argument in [*node.args, *(kw.value for kw in node.keywords or ())]:
+                    if argument is releaser:
+                        return True
+                    if (
+                        isinstance(argument, nodes.Name)
+                        and isinstance(releaser, nodes.FunctionDef)
+                        and argument.name == releaser.name
+                    ):
+                        return True
+        return False
+
+    def waiter_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
+        """Exits of `function` that leave an Event/Future/Condition unreleased while a
+        party waits for it with no timeout."""
+        out = []
+        for ident, waits, sites in self._handshakes.get(function, ()):
+            releasing = frozenset(enclosing_function(s) for s in sites) - {None}
+            tracker = Tracker(
+                self._aliases(function, frozenset({ident})),
+                frozenset(s.attrname for s in sites),
+                hand_over=False,
+                releasing_calls=releasing - {function},
+                resolve=self._contexts.resolve_callables,
+            )
+            lines = [
+                node.lineno or 0
+                for node in _own_nodes(function)
+                if node.is_statement and tracker.releases(node) is not Release.NO
+            ]
+            if not lines:
+                continue
+            release = next(
+                n
+                for n in _own_nodes(function)
+                if n.is_statement
+                and (n.lineno or 0) == max(lines)
+                and tracker.releases(n) is not Release.NO
+            )
+            loops = _loops_around(release, function)
+            if loops:
+                serving = loops[-1]
+                obligation = Obligation(
+                    lambda _: Release.NO,
+                    scope=Scope.SERVING,
+                    loop=serving,
+                    raising=Raising.EXPLICIT,
+                    exempt=lambda exit: _stop_request(_guard_of(exit, function), function),
+                )
+                leaks = self._first_exception_only(self._exits(function, obligation))
+            else:
+                obligation = Obligation(tracker.releases, void=tracker.void)
+                leaks = self._leaks(function, obligation, before=max(lines))
+            wait = waits[0]
+            subject = wait.receiver.as_string()
+            related = [(wait.node, "waits for it here with no timeout")]
+            related.append((release, "released only here"))
+            made = wait.info.creations[0] if wait.info.creations else None
+            for leak in leaks:
+                out.append(
+                    LifecycleLeak(
+                        leak,
+                        function,
+                        subject,
+                        wait.info.kind,
+                        made,
+                        tuple(related),
+                        release=_release_statement(subject, wait.info.kind),
+                    )
+                )
+        return out
+
+    # -- SDL102: task_done per item --------------------------------------------------------------
+    @cached_property
+    def _joined_queues(self) -> set[Identity]:
+        """Queues some code marks `task_done()` on: they take part in `join()` accounting."""
+        found = set()
+        for node in walk(self._module):
+            if (
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and node.func.attrname == "task_done"
+            ):
+                ident = identity(node.func.expr)
+                if ident is not None:
+                    found.add(ident)
+        return found
+
+    def task_done_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
+        """Items taken with `get()` from a joined queue that an exit of the loop iteration
+        leaves without `task_done()` (or a hand-over to code that calls it)."""
+        joined = self._joined_queues
+        if not joined:
+            return []
+        out = []
+        for node in statements(function):
+            taken = _taken_from_queue(node)
+            if taken is None:
+                continue
+            name, queue = taken
+            qident = identity(queue)
+            if qident not in joined:
+                continue
+            info = self._kinds.kind_of(queue)
+            if info is not None and (info.kind is not Kind.QUEUE or "Simple" in info.qname):
+                continue
+            loops = _loops_around(node, function)
+            if not loops:
+                continue
+            queues = self._aliases(function, frozenset({qident}))
+            tracker = Tracker(
+                self._aliases(function, frozenset({Local(function, name)})),
+                frozenset(),
+                hand_over=False,
+                escaping=self.escaping(function),
+                other=((queues, "task_done"),),
+            )
+            if not self._releases_somewhere(tracker, loops[0], node.lineno or 0):
+                continue  # the iteration never releases here: handed on some other way
+            obligation = Obligation(
+                tracker.releases,
+                start=node,
+                scope=Scope.ITERATION,
+                loop=loops[0],
+                void=tracker.void,
+                exempt=lambda exit, name=name: _stop_request(
+                    _guard_of(exit, function), function, name
+                ),
+            )
+            subject = queue.as_string()
+            for leak in self._leaks(function, obligation):
+                out.append(
+                    LifecycleLeak(
+                        leak,
+                        function,
+                        subject,
+                        Kind.QUEUE,
+                        node,
+                        ((node, f"the item is taken from `{subject}` here"),),
+                        release=f"{subject}.task_done()",
+                    )
+                )
+        return out
+
+    # -- SDL101: end of stream ------------------------------------------------------------------
+    @cached_property
+    def _consumers(self) -> dict[Identity, nodes.NodeNG]:
+        """Queues whose consumer stops when it takes the end sentinel: the item from
+        `get()` compared with a sentinel in a branch that ends the loop or the generator."""
+        found: dict[Identity, nodes.NodeNG] = {}
+        for function in self._functions():
+            for node in statements(function):
+                taken = _taken_from_queue(node)
+                if taken is None:
+                    continue
+                name, queue = taken
+                ident = identity(queue)
+                if ident is None or ident in found:
+                    continue
+                for test_if in _own_nodes(function):
+                    if (
+                        isinstance(test_if, nodes.If)
+                        and _compares_to_sentinel(test_if.test, name)
+                        and _ends(test_if, function)
+                    ):
+                        found[ident] = test_if
+                        break
+        return found
+
+    def sentinel_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
+        """Exits of `function` that skip the end sentinel it owes a queue's consumer: an
+        early return of a stop method, or any exit of a worker producing the stream."""
+        puts = self._sentinel_puts(function)
+        if not puts:
+            return []
+        is_stop = self._contexts.shutdown_function(function) is not None
+        entry = self._contexts.worker_context(function)
+        is_producer = entry is not None and entry.function is function
+        out = []
+        for ident, put in puts.items():
+            consumer = self._consumers.get(ident)
+            idents = self._aliases(function, frozenset({ident}))
+            tracker = Tracker(idents, frozenset({"shutdown"}), hand_over=False, sentinel_queue=True)
+            lines = [
+                n.lineno or 0
+                for n in _own_nodes(function)
+                if n.is_statement and tracker.releases(n) is not Release.NO
+            ]
+            if not lines:
+                continue
+            if is_stop:
+                obligation = Obligation(
+                    tracker.releases,
+                    raising=Raising.NONE,
+                    void=tracker.void,
+                    exempt=lambda exit, idents=idents: _lifecycle_guard(
+                        _guard_of(exit, function), function, idents
+                    ),
+                )
+            elif is_producer and consumer is not None and self._produces_data(function, idents):
+                obligation = Obligation(
+                    tracker.releases,
+                    void=tracker.void,
+                    exempt=lambda exit: _stop_request(_guard_of(exit, function), function),
+                )
+            else:
+                continue
+            subject = put.func.expr.as_string()
+            related = [(put, "the end sentinel is put only here")]
+            if consumer is not None:
+                related.append((consumer, "the consumer stops only on the sentinel"))
+            for leak in self._leaks(function, obligation, before=max(lines)):
+                out.append(
+                    LifecycleLeak(
+                        leak,
+                        function,
+                        subject,
+                        Kind.QUEUE,
+                        None,
+                        tuple(related),
+                        release=put.as_string(),
+                    )
+                )
+        return out
+
+    def _sentinel_puts(self, function: FunctionLike) -> dict[Identity, nodes.Call]:
+        """{queue: the put} for each end sentinel `function` puts on a queue."""
+        found: dict[Identity, nodes.Call] = {}
+        for node in _own_nodes(function):
+            if not (
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and node.func.attrname in ("put", "put_nowait")
+                and node.args
+                and is_sentinel(node.args[0])
+            ):
+                continue
+            queue = node.func.expr
+            ident = identity(queue)
+            if ident is None:
+                continue
+            info = self._kinds.kind_of(queue)
+            if info is not None and info.kind is not Kind.QUEUE:
+                continue
+            if (
+                info is None
+                and ident not in self._consumers
+                and "q" not in (last_name(queue) or "").lower()
+            ):
+                continue
+            found.setdefault(ident, node)
+        return found
+
+    def _produces_data(self, function: FunctionLike, idents: frozenset) -> bool:
+        """The worker puts items other than the sentinel on the queue and takes none."""
+        data = False
+        for node in _own_nodes(function):
+            if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
+                if not _refers(node.func.expr, idents):
+                    continue
+                if node.func.attrname in ("get", "get_nowait"):
+                    return False
+                if (
+                    node.func.attrname in ("put", "put_nowait")
+                    and node.args
+                    and not is_sentinel(node.args[0])
+                ):
+                    data = True
+        return data
+
+
+def _assigned_to(value: nodes.NodeNG) -> str | None:
+    """The local name `value` is assigned to: `t = self._thread`, and the matching element
+    of a tuple swap `sock, self._sock = self._sock, None`."""
+    parent = value.parent
+    if isinstance(parent, nodes.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0]
+        if isinstance(target, nodes.AssignName) and parent.value is value:
+            return target.name
+    if isinstance(parent, nodes.Tuple) and isinstance(parent.parent, nodes.Assign):
+        assign = parent.parent
+        target = assign.targets[0] if len(assign.targets) == 1 else None
+        if (
+            assign.value is parent
+            and isinstance(target, nodes.Tuple)
+            and len(target.elts) == len(parent.elts)
+        ):
+            element = target.elts[parent.elts.index(value)]
+            if isinstance(element, nodes.AssignName):
+                return element.name
+    return None
+
+
+def _target_names(target: nodes.NodeNG) -> list[str]:
+    if isinstance(target, nodes.AssignName):
+        return [target.name]
+    if isinstance(target, nodes.Tuple | nodes.List):
+        return [t.name for t in target.elts if isinstance(t, nodes.AssignName)]
+    return []
+
+
+def _waits_false(call: nodes.Call) -> bool:
+    """`executor.shutdown(wait=False)` (or `shutdown(False)`): not a join."""
+    wait = call_argument(call, 0, "wait")
+    return isinstance(wait, nodes.Const) and wait.value is False
+
+
+def _is_abstract(function: FunctionLike) -> bool:
+    body = [
+        s
+        for s in function.body
+        if not (isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Const))
+    ]
+    if not body:
+        return True
+    if len(body) == 1:
+        only = body[0]
+        if isinstance(only, nodes.Pass):
+            return True
+        if isinstance(only, nodes.Raise) and "NotImplementedError" in only.as_string():
+            return True
+    return False
+
+
+def _stop_request(
+    test: nodes.NodeNG | None, function: FunctionLike, item: str | None = None
+) -> bool:
+    """A test that asks the worker to stop in order: the item taken compared with a
+    sentinel, an Event's `is_set()`, or a stop flag (`if self._exiting: break`)."""
+    if test is None:
+        return False
+    for node in walk(test):
+        if isinstance(node, nodes.Compare):
+            for _, right in node.ops:
+                if is_sentinel(right) or (isinstance(right, nodes.Const) and right.value is True):
+                    return True
+        if isinstance(node, nodes.Call) and last_name(node.func) in ("is_set", "empty"):
+            return True
+        if isinstance(node, nodes.Attribute | nodes.Name) and _STOP_NAMES.search(
+            last_name(node) or ""
+        ):
+            return True
+    return (
+        isinstance(test, nodes.Name | nodes.UnaryOp)
+        and item is not None
+        and item in test.as_string()
+    )
+
+
+def _lifecycle_guard(test: nodes.NodeNG | None, function: FunctionLike, queue: frozenset) -> bool:
+    """An early return that is correct in a stop method: it tests the queue itself, the
+    process or thread identity (a fork guard), a lifecycle flag (`if not self._started`,
+    `if self._closed`) or an attribute the method sets (idempotence)."""
+    if test is None:
+        return False
+    assigned = {n.attrname for n in _own_nodes(function) if isinstance(n, nodes.AssignAttr)}
+    for node in walk(test):
+        if isinstance(node, nodes.Name | nodes.Attribute) and _refers(node, queue):
+            return True
+        if isinstance(node, nodes.Call) and last_name(node.func) in _IDENTITY_CALLS | {"is_alive"}:
+            return True
+        if isinstance(node, nodes.Attribute) and (
+            node.attrname in assigned
+            or _STOP_NAMES.search(node.attrname)
+            or "start" in node.attrname.lower()
+            or "open" in node.attrname.lower()
+        ):
+            return True
+    return False
+
+
+def _release_statement(subject: str, kind: Kind) -> str | None:
+    if kind is Kind.EVENT:
+        return f"{subject}.set()"
+    if kind is Kind.CONDITION:
+        return None  # notifying needs the condition's lock: not mechanical
+    if kind is Kind.FUTURE:
+        return f"{subject}.cancel()"
+    return None
+
+
+def _taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
+    """`x = q.get(...)`, `x = q.get_nowait()`, `x = await q.get()`: (x, q)."""
+    if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
+        return None
+    target, value = node.targets[0], node.value
+    if isinstance(value, nodes.Await):
+        value = value.value
+    if (
+        isinstance(target, nodes.AssignName)
+        and isinstance(value, nodes.Call)
+        and isinstance(value.func, nodes.Attribute)
+        and value.func.attrname in ("get", "get_nowait")
+        and not (
+            value.args
+            and isinstance(value.args[0], nodes.Const)
+            and isinstance(value.args[0].value, str)
+        )
+    ):
+        return target.name, value.func.expr
+    return None
+
+
+def _compares_to_sentinel(test: nodes.NodeNG, name: str) -> bool:
+    for node in walk(test):
+        if (
+            isinstance(node, nodes.Compare)
+            and isinstance(node.left, nodes.Name)
+            and node.left.name == name
+            and any(op in ("is", "==") and is_sentinel(right) for op, right in node.ops)
+        ):
+            return True
+    return False
+
+
+def _ends(branch: nodes.If, function: FunctionLike) -> bool:
+    """The branch stops consuming: it ends in `break` or `raise`, or in a `return` that
+    leaves a loop or a generator (a `return item` of `__next__` hands an item on)."""
+    body = branch.body
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, nodes.Break | nodes.Raise):
+        return True
+    if isinstance(last, nodes.Return):
+        generator = isinstance(function, nodes.FunctionDef) and function.is_generator()
+        return last.value is None or generator or bool(_loops_around(branch, function))
+    return False

@@ -1,0 +1,66 @@
+"""Fixes that add a release, shared by the SDL1xx rules: a line inserted before an
+early exit (`evt.set()` before `return`, `q.task_done()` before `continue`), or at the
+end of a stop method (`self._thread.join(timeout=...)`). Every one is unsafe: the
+release changes what the code does on that path."""
+
+from __future__ import annotations
+
+from astroid import nodes
+
+from shutdownlint.analysis.lifecycle import LifecycleLeak
+from shutdownlint.analysis.paths import LeakKind
+from shutdownlint.findings import Applicability, Fix
+from shutdownlint.rules.base import RuleContext
+
+_EXITS = (LeakKind.RETURN, LeakKind.CONTINUE, LeakKind.BREAK)
+
+
+def exit_phrase(leak: LifecycleLeak) -> str:
+    """How a message says which exit leaks: "`close()` returns here", "`conn.connect()` raises"."""
+    node = leak.leak.node
+    if leak.leak.kind is LeakKind.EXCEPTION:
+        text = " ".join(node.as_string().split())
+        if len(text) > 40:
+            text = text[:37] + "..."
+        return f"`{text}` raises"
+    name = getattr(leak.function, "name", "<lambda>")
+    return f"`{name}()` {leak.exits}"
+
+
+def release_before_exit(ctx: RuleContext, leak: LifecycleLeak, message: str) -> Fix:
+    """`message`, with an edit inserting the release right before an early exit that
+    stands alone on its line."""
+    node = leak.leak.node
+    if leak.release is None or leak.leak.kind not in _EXITS or not _starts_line(ctx, node):
+        return Fix(message)
+    indent = ctx.source.indentation(node.lineno)
+    edit = ctx.insert(node.lineno, f"{indent}{leak.release}\n")
+    return Fix(message, Applicability.UNSAFE, (edit,))
+
+
+def append_to_method(
+    ctx: RuleContext, method: nodes.FunctionDef, lines: list[str], message: str
+) -> Fix:
+    """`message`, with an edit adding `lines` at the end of `method` (before a final
+    `return`)."""
+    body = method.body
+    last = body[-1]
+    if isinstance(last, nodes.Return):
+        if not _starts_line(ctx, last):
+            return Fix(message)
+        row, indent = last.lineno, ctx.source.indentation(last.lineno)
+    else:
+        first = body[0]
+        if not _starts_line(ctx, first) or last.end_lineno is None:
+            return Fix(message)
+        row, indent = last.end_lineno + 1, ctx.source.indentation(first.lineno)
+    text = "".join(f"{indent}{line}\n" for line in lines)
+    return Fix(message, Applicability.UNSAFE, (ctx.insert(row, text),))
+
+
+def _starts_line(ctx: RuleContext, node: nodes.NodeNG) -> bool:
+    """`node` is the first thing on its line (so a line can be inserted above it)."""
+    if node.lineno is None:
+        return False
+    indent = ctx.source.indentation(node.lineno)
+    return node.col_offset == len(indent.encode("utf-8"))
