@@ -128,7 +128,25 @@ _IDENTITY_CALLS = frozenset(
     {"getpid", "current_thread", "get_ident", "main_thread", "currentThread"}
 )
 _WAITABLE_KINDS = frozenset({Kind.EVENT, Kind.FUTURE, Kind.CONDITION})
+# The blocking methods of those kinds (awaits aside): rows of analysis/blocking.py.
+_WAITABLE_METHODS = frozenset({"wait", "wait_for", "result", "exception"})
 _WORKER_KINDS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK})
+
+# Cheap first filters: a call can only make a socket, a server or a worker if its name
+# says so (inference, which builds imported modules, runs only on those). The stems cover
+# the socket/server and worker rows of KNOWN_TYPES (a test checks it), and the helper
+# names real code wraps them in (`_connect_sock`, `make_server`, `spawn`).
+SOCKET_NAME_STEMS = ("sock", "server", "connect", "accept", "dup", "pair", "listen")
+WORKER_NAME_STEMS = (
+    "thread", "process", "timer", "executor", "pool", "popen", "task", "future", "spawn",
+    "worker", "start", "transport",
+)  # fmt: skip
+
+
+def _named_like(call: nodes.Call, stems: tuple[str, ...]) -> bool:
+    name = (last_name(call.func) or "").lower()
+    return any(stem in name for stem in stems)
+
 
 EXIT_WORDS: dict[LeakKind, str] = {
     LeakKind.RETURN: "returns here",
@@ -276,6 +294,18 @@ class Tracker:
         if isinstance(value, nodes.Dict):
             return any(self._held(v) for _, v in value.items)
         return False
+
+    def uses(self, point: nodes.NodeNG) -> bool:
+        """A raise point that operates on the object: one of its methods, or a call that
+        is given the object (an await of either)."""
+        if isinstance(point, nodes.Await):
+            point = point.value
+        if not isinstance(point, nodes.Call):
+            return False
+        func = point.func
+        if isinstance(func, nodes.Attribute) and self.refers(func.expr):
+            return True
+        return any(self._passes(a) for a in [*point.args, *(k.value for k in point.keywords or ())])
 
     def _passes(self, argument: nodes.NodeNG) -> bool:
         """An argument that gives the callee the object itself: the object, a container
@@ -590,6 +620,26 @@ class Lifecycle:
             if node.is_statement and (node.lineno or 0) > after
         )
 
+    @staticmethod
+    def _hands_over(tracker: Tracker, function: FunctionLike, after: int) -> bool:
+        """Whether a statement after line `after` hands the object over (returns, stores
+        or passes it on) rather than releasing it with one of its own methods."""
+        for node in _own_nodes(function):
+            if not node.is_statement or (node.lineno or 0) <= after:
+                continue
+            if tracker.releases(node) is Release.NO:
+                continue
+            own_release = any(
+                isinstance(c, nodes.Call)
+                and isinstance(c.func, nodes.Attribute)
+                and c.func.attrname in tracker.methods
+                and tracker.refers(c.func.expr)
+                for c in _own_nodes(node)
+            )
+            if not own_release and not isinstance(node, nodes.With | nodes.AsyncWith):
+                return True
+        return False
+
     # -- SDL104: sockets ----------------------------------------------------------------------
     def socket_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
         """Sockets and servers `function` makes (or receives from a helper that made them)
@@ -602,9 +652,21 @@ class Lifecycle:
                 self._release_methods(info, kind),
                 escaping=self.escaping(function),
             )
+            if _is_test(function):
+                continue  # a failing test leaks it: not what a maintainer would change
             if not self._releases_somewhere(tracker, function, statement.lineno or 0):
                 continue  # never closed nor handed over here: not this function's to own
-            obligation = Obligation(tracker.releases, start=statement, void=tracker.void)
+            start = statement
+            if not self._hands_over(tracker, function, statement.lineno or 0):
+                # Closed where it is made: it matters once it holds a port or a peer.
+                start = _first_binding(function, tracker, statement.lineno or 0)
+                if start is None:
+                    continue
+            # A socket leaks through the operations that use it (connect, bind, handshake,
+            # an API it is passed to), not through any unrelated call before its hand-over.
+            obligation = Obligation(
+                tracker.releases, start=start, void=tracker.void, relevant=tracker.uses
+            )
             for leak in self._leaks(function, obligation):
                 out.append(
                     LifecycleLeak(
@@ -641,6 +703,9 @@ class Lifecycle:
             names = _target_names(target)
             if not names:
                 continue
+            adopted_name = isinstance(target, nodes.AssignName) and target.name in adopted
+            if not (_named_like(call, SOCKET_NAME_STEMS) or adopted_name):
+                continue
             info = self._kinds.kind_of_call(call)
             kind = info.kind if info is not None else None
             method = call.func.attrname if isinstance(call.func, nodes.Attribute) else None
@@ -650,7 +715,7 @@ class Lifecycle:
                     kind, info, names = Kind.SOCKET, receiver, names[:1]
             if method == "socketpair" or (call.func.as_string().endswith("socketpair")):
                 kind = Kind.SOCKET
-            if kind is None and isinstance(target, nodes.AssignName) and target.name in adopted:
+            if kind is None and adopted_name:
                 kind = Kind.SOCKET
             if kind in (Kind.SOCKET, Kind.SERVER):
                 for name in names:
@@ -664,7 +729,7 @@ class Lifecycle:
             return []
         out = []
         for attribute, (kind, made, info) in self._owned_attributes(
-            cls, (Kind.SOCKET, Kind.SERVER)
+            cls, (Kind.SOCKET, Kind.SERVER), SOCKET_NAME_STEMS
         ).items():
             methods = self._release_methods(info, kind) | {"shutdown", "detach"}
             if self._released_in_class(cls, attribute, methods, kind):
@@ -689,7 +754,9 @@ class Lifecycle:
         if not stops:
             return []
         out = []
-        for attribute, (kind, made, info) in self._owned_attributes(cls, _WORKER_KINDS).items():
+        for attribute, (kind, made, info) in self._owned_attributes(
+            cls, _WORKER_KINDS, WORKER_NAME_STEMS
+        ).items():
             if self._per_item(made):
                 continue
             if kind in (Kind.THREAD, Kind.PROCESS) and not self._started(cls, attribute, made):
@@ -721,7 +788,11 @@ class Lifecycle:
         for node in cls.body:
             if not isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
                 continue
-            if node.name == "__del__" or not self._contexts.is_stop_method(node):
+            if node.name == "__del__" or not is_shutdown_name(
+                node.name, self._options.shutdown_methods
+            ):
+                continue
+            if not self._contexts.is_stop_method(node):
                 continue
             args = node.args
             required = len(args.posonlyargs + args.args) - len(args.defaults) - 1
@@ -748,7 +819,9 @@ class Lifecycle:
             if isinstance(m, nodes.FunctionDef | nodes.AsyncFunctionDef)
         ]
 
-    def _owned_attributes(self, cls: nodes.ClassDef, kinds) -> dict[str, tuple]:
+    def _owned_attributes(
+        self, cls: nodes.ClassDef, kinds, stems: tuple[str, ...]
+    ) -> dict[str, tuple]:
         """{attribute: (kind, the statement that makes or stores it, info)} for `self.x`
         attributes holding an object of one of `kinds` that the class itself makes, or
         containers the class adds such objects to."""
@@ -776,6 +849,8 @@ class Lifecycle:
                     continue
                 if isinstance(value, nodes.Name) and not self._made_locally(value, method):
                     continue
+                if not self._could_make(value, stems):
+                    continue
                 info = self._kinds.kind_of(value)
                 if info is None or info.kind not in kinds:
                     continue
@@ -784,6 +859,30 @@ class Lifecycle:
                 statement = node if node.is_statement else node.statement()
                 found[attribute] = (info.kind, statement, info)
         return found
+
+    def _could_make(self, value: nodes.NodeNG, stems: tuple[str, ...]) -> bool:
+        """A cheap look before inference: the call (or the call a local was assigned
+        from) is named like a maker of the kinds sought, or calls a class of this module."""
+        calls = [value] if isinstance(value, nodes.Call) else []
+        if isinstance(value, nodes.Name):
+            try:
+                _, assigns = value.lookup(value.name)
+            except (AstroidError, RecursionError):
+                return False
+            for assign in assigns:
+                made = getattr(assign.parent, "value", None)
+                made = made.value if isinstance(made, nodes.Await) else made
+                if isinstance(made, nodes.Call):
+                    calls.append(made)
+        for call in calls:
+            if _named_like(call, stems):
+                return True
+            name = last_name(call.func)
+            if name is not None and isinstance(
+                next(iter(self._module.locals.get(name, ())), None), nodes.ClassDef
+            ):
+                return True
+        return False
 
     @staticmethod
     def _made_locally(name: nodes.Name, method: FunctionLike) -> bool:
@@ -1045,6 +1144,8 @@ class Lifecycle:
             if info.qname in STARTS_BY_TYPE:
                 methods |= {"close"}
             tracker = Tracker(idents, methods, escaping=self.escaping(function))
+            if _is_test(function):
+                continue  # a failing test leaks it: not what a maintainer would change
             if not self._releases_somewhere(tracker, function, statement.lineno or 0):
                 continue  # left to run on the normal path too: fire and forget
             obligation = Obligation(
@@ -1089,6 +1190,8 @@ class Lifecycle:
                     node.value, nodes.Call
                 ):
                     continue
+                if not _named_like(node.value, WORKER_NAME_STEMS):
+                    continue
                 info = self._kinds.kind_of_call(node.value)
                 if info is None:
                     continue
@@ -1104,7 +1207,7 @@ class Lifecycle:
     def _waits(self) -> dict[Identity, list]:
         """Waits with no timeout, by the identity of what is waited on."""
         found: dict[Identity, list] = {}
-        names = self._blocking.method_names
+        names = _WAITABLE_METHODS
         for node in walk(self._module):
             if isinstance(node, nodes.Call):
                 if not (isinstance(node.func, nodes.Attribute) and node.func.attrname in names):
@@ -1255,6 +1358,23 @@ class Lifecycle:
                     found.add(ident)
         return found
 
+    @staticmethod
+    def _releases_on_main_path(
+        tracker: Tracker, loop: nodes.NodeNG, taken: nodes.NodeNG, item: str
+    ) -> bool:
+        """A statement of the loop after `taken` releases the item, outside the branch that
+        handles the end sentinel (that branch alone says nothing of the other items)."""
+        for node in _own_nodes(loop):
+            if not node.is_statement or (node.lineno or 0) <= (taken.lineno or 0):
+                continue
+            if tracker.releases(node) is Release.NO:
+                continue
+            guard = _guard_of(node, loop)
+            if guard is not None and _compares_to_sentinel(guard, item):
+                continue
+            return True
+        return False
+
     def task_done_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
         """Items taken with `get()` from a joined queue that an exit of the loop iteration
         leaves without `task_done()` (or a hand-over to code that calls it)."""
@@ -1284,7 +1404,7 @@ class Lifecycle:
                 escaping=self.escaping(function),
                 other=((queues, "task_done"),),
             )
-            if not self._releases_somewhere(tracker, loops[0], node.lineno or 0):
+            if not self._releases_on_main_path(tracker, loops[0], node, name):
                 continue  # the iteration never releases here: handed on some other way
             obligation = Obligation(
                 tracker.releases,
@@ -1436,6 +1556,38 @@ class Lifecycle:
                 ):
                     data = True
         return data
+
+
+_BINDS = frozenset({"bind", "listen", "connect", "connect_ex"})
+_TEST_FUNCTION = re.compile(r"^(test_|test$)")
+
+
+def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> nodes.NodeNG | None:
+    """The first statement after line `after` that binds, listens or connects the socket."""
+    for node in statements(function):
+        if (node.lineno or 0) <= after:
+            continue
+        for call in _own_nodes(node):
+            if (
+                isinstance(call, nodes.Call)
+                and isinstance(call.func, nodes.Attribute)
+                and call.func.attrname in _BINDS
+                and tracker.refers(call.func.expr)
+            ):
+                return node if node.is_statement else node.statement()
+    return None
+
+
+def _is_test(function: FunctionLike) -> bool:
+    """A test function (`test_*`): a failing test ends the run it leaks into."""
+    scope = function
+    while scope is not None:
+        if isinstance(scope, nodes.FunctionDef | nodes.AsyncFunctionDef) and _TEST_FUNCTION.match(
+            scope.name
+        ):
+            return True
+        scope = enclosing_function(scope)
+    return False
 
 
 def _assigned_to(value: nodes.NodeNG) -> str | None:

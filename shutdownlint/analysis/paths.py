@@ -6,7 +6,8 @@ which exits of the function (or of one loop iteration) leave it unreleased, and
 which statement leads there? It is an abstract interpretation of the function's
 own statements (nested definitions are other functions) that follows:
 
-- the raise points: calls, awaits, `raise` and `assert` by default, subscripts
+- the raise points: calls, awaits and `raise` by default (an `assert` states an
+  invariant, not an error path), subscripts
   and attribute loads when the `raises-on` setting adds them; a table of calls
   that do not raise in practice (logging, `len()`, `time.monotonic()`,
   container and flag operations, socket configuration, the release operations
@@ -213,8 +214,13 @@ def is_logging_call(call: nodes.Call) -> bool:
     return False
 
 
+_EXCEPTION_CLASS = re.compile(r"(Error|Exception|Exit|Interrupt|Warning)$")
+
+
 def _is_safe_call(call: nodes.Call) -> bool:
     func = call.func
+    if _EXCEPTION_CLASS.search(last_name(func) or ""):
+        return True  # making an exception object (to raise or to set on a future)
     if isinstance(func, nodes.Name):
         return func.name in _SAFE_FUNCTIONS
     if isinstance(func, nodes.Attribute):
@@ -266,7 +272,7 @@ class RaiseModel:
             return self._calls and not _is_safe_call(node)
         if isinstance(node, nodes.Await):
             return self._awaits
-        if isinstance(node, nodes.Raise | nodes.Assert):
+        if isinstance(node, nodes.Raise):
             return self._raises
         if isinstance(node, nodes.Subscript):
             return self._subscripts and node.ctx is not None and node.ctx.name == "Load"
@@ -351,13 +357,24 @@ class Obligation:
     raising: Raising = Raising.ALL
     cancellation: bool = False  # awaits raise asyncio.CancelledError
     exempt: Callable[[nodes.NodeNG], bool] = field(default=_never)  # exits that do not leak
+    # Which raise points can leak this obligation (None: all): a socket leaks through the
+    # operations that use it, not through any unrelated call.
+    relevant: Callable[[nodes.NodeNG], bool] | None = None
     # Whether the obligation is void on the branch of an `if` test taken when the test is
     # `outcome` (`if sock is None:` holds no socket; `if fut.done():` owes nothing).
     void: Callable[[nodes.NodeNG, bool], bool] = field(default=_not_void)
 
 
-_NORMAL = None
-_EMPTY: frozenset = frozenset()
+_NORMAL = None  # pending on the normal path
+_RELEASED = "released"  # a path on which nothing is owed (released, or never owned)
+_EMPTY: frozenset = frozenset()  # no path reaches here
+_DONE = frozenset({_RELEASED})
+
+
+def _pending(state: frozenset) -> frozenset:
+    return state - _DONE
+
+
 _BUDGET = 20_000  # statements interpreted per analysis before giving up
 
 
@@ -402,7 +419,7 @@ class _Engine:
         start = (
             frozenset({_NORMAL})
             if self.ob.start is None and self.ob.scope is Scope.FUNCTION
-            else _EMPTY
+            else _DONE
         )
         out = self.block(body, start)
         self._end_of_scope(out)
@@ -415,7 +432,7 @@ class _Engine:
         """A path falling through the end of the function or the iteration: pending
         because an exception was caught and not followed by a release is a leak."""
         for culprit in state:
-            if culprit is not _NORMAL and self._counts(culprit):
+            if culprit not in (_NORMAL, _RELEASED) and self._counts(culprit):
                 self._leak(culprit, LeakKind.EXCEPTION)
 
     def _counts(self, culprit: nodes.NodeNG) -> bool:
@@ -439,8 +456,8 @@ class _Engine:
             return state
         if isinstance(node, nodes.If):
             state = self.expression(node.test, state)
-            body = _EMPTY if self.ob.void(node.test, True) else state
-            orelse = _EMPTY if self.ob.void(node.test, False) else state
+            body = _DONE if state and self.ob.void(node.test, True) else state
+            orelse = _DONE if state and self.ob.void(node.test, False) else state
             return self.block(node.body, body) | self.block(node.orelse, orelse)
         if isinstance(node, nodes.For | nodes.While):
             return self.loop(node, state)
@@ -466,39 +483,45 @@ class _Engine:
         release = self.ob.releases(node)
         if release is not Release.NOW:
             state = self.expression(node, state)
-        if release is not Release.NO:
-            state = _EMPTY
-        if node is self.ob.start:
+        if release is not Release.NO and state:
+            state = _DONE
+        if node is self.ob.start and state:
             state = frozenset({_NORMAL})
         return state
 
     def expression(self, node: nodes.NodeNG | None, state: frozenset) -> frozenset:
         """Throw from each raise point of `node` (evaluated with `state` pending)."""
-        if node is None or not state:
+        if node is None or not _pending(state):
             return state
+        relevant = self.ob.relevant
         for point in self.raises.points(node):
-            self.throw(point, state)
+            if relevant is None or isinstance(point, nodes.Raise) or relevant(point):
+                self.throw(point, state)
         return state
 
     def return_(self, node: nodes.Return, state: frozenset) -> frozenset:
         release = self.ob.releases(node)
         if release is not Release.NOW:
             state = self.expression(node.value, state)
-        if state and release is Release.NO:
+        if _pending(state) and release is Release.NO:
             self.exit(node, LeakKind.RETURN, None, state)
         return _EMPTY
 
     def raise_(self, node: nodes.Raise, state: frozenset) -> frozenset:
-        if state and node.exc is not None:
+        if _pending(state) and node.exc is not None:
             state = self.expression(node.exc, state)
-        if state:
+        pending = _pending(state)
+        if pending:
             if self.ob.raising is Raising.ALL:
                 # Re-raising (or translating) a caught exception continues that exception's
                 # path: its leak is reported once, where it was raised first.
-                carried = frozenset(node if c is _NORMAL else c for c in state)
+                carried = frozenset(node if c is _NORMAL else c for c in pending)
             else:
                 carried = frozenset({node})
-            self.throw(node, carried, explicit=True)
+            if _RELEASED in state and _NORMAL in pending:
+                carried -= {node}  # released on some paths to this `raise`: not a sure leak
+            if carried:
+                self.throw(node, carried, explicit=True)
         return _EMPTY
 
     def jump(self, node: nodes.Break | nodes.Continue, state: frozenset) -> frozenset:
@@ -530,15 +553,19 @@ class _Engine:
                 and context.releasing_finally
             ):
                 return
-        if not self.ob.exempt(node):
+        # An explicit exit leaks only when the obligation is pending on every path to it: a
+        # path-insensitive analysis cannot tell which flags go with which path.
+        if _RELEASED not in state and not self.ob.exempt(node):
             self._leak(node, kind)
 
     def throw(self, point: nodes.NodeNG, state: frozenset, explicit: bool = False) -> None:
         """An exception raised at `point` with `state` pending: route it to the handlers
         that catch it; what leaves the function (or the iteration) is a leak."""
-        carried = state if explicit else frozenset(point if c is _NORMAL else c for c in state)
+        carried = (
+            state if explicit else frozenset(point if c is _NORMAL else c for c in _pending(state))
+        )
         pending = set(categories(point, self.ob.cancellation))
-        if not pending:
+        if not pending or not carried:
             return
         for context in reversed(self.stack):
             if isinstance(context, _Loop):
@@ -577,7 +604,7 @@ class _Engine:
         context = _Loop(node)
         head = state
         for _ in range(4):  # the states are few: a fixpoint comes fast
-            entry = _EMPTY if iteration else head
+            entry = _DONE if iteration else head
             entry = self.expression(header, entry)
             self.stack.append(context)
             try:
@@ -586,14 +613,14 @@ class _Engine:
                 self.stack.pop()
             if iteration:
                 self._end_of_scope(end)
-                end = _EMPTY
+                end = _DONE if end else _EMPTY
             new_head = head | end | context.continues
             if new_head == head:
                 break
             head = new_head
-        after = head if not (iteration or serving) else _EMPTY
+        after = head if not (iteration or serving) else _DONE
         out = self.block(node.orelse, after) | context.breaks
-        return _EMPTY if serving else out
+        return _DONE if serving else out
 
     def try_(self, node: nodes.Try, state: frozenset) -> frozenset:
         context = _Try(node, "body", releasing_finally=self._finally_release(node))
@@ -611,7 +638,7 @@ class _Engine:
             self.stack.pop()
         if node.finalbody:
             if context.releasing_finally:
-                return self.block(node.finalbody, _EMPTY)
+                return self.block(node.finalbody, _DONE if outs else _EMPTY)
             self.stack.append(_Try(node, "finally"))
             try:
                 outs = self.block(node.finalbody, outs)
@@ -631,15 +658,15 @@ class _Engine:
             )
             probe.steps = self.steps
             end = probe.block(node.finalbody, frozenset({_NORMAL}))
-            self._finally_releases[node] = not end
+            self._finally_releases[node] = not _pending(end)
         return self._finally_releases[node]
 
     def with_(self, node: nodes.With | nodes.AsyncWith, state: frozenset) -> frozenset:
         for item, _ in node.items:
             state = self.expression(item, state)
-        if self.ob.releases(node) is not Release.NO:
-            state = _EMPTY  # the context manager owns the object: released on every path
-        if node is self.ob.start:
+        if self.ob.releases(node) is not Release.NO and state:
+            state = _DONE  # the context manager owns the object: released on every path
+        if node is self.ob.start and state:
             state = frozenset({_NORMAL})
         suppress = next(
             (
