@@ -87,6 +87,25 @@ def marked(facts: ModuleFacts, marker: str = "# <-") -> nodes.NodeNG:
             "asyncio",
         ),
         ("from paramiko import Transport\nx = Transport(None)", "x", "thread", "threading"),
+        (
+            "import asyncio\nasync def f():\n    loop = asyncio.get_running_loop()\n"
+            "    x = loop.create_future()\n    x",
+            "x",
+            "future",
+            "asyncio",
+        ),
+        (
+            "import asyncio\nasync def f(loop):\n    x = loop.create_task(f())\n    x",
+            "x",
+            "task",
+            "asyncio",
+        ),
+        (
+            "import asyncio\nasync def f(loop):\n    x = loop.run_in_executor(None, print)\n    x",
+            "x",
+            "future",
+            "asyncio",
+        ),
         ("import paramiko as pk\nx = pk.Transport(None)", "x", "thread", "threading"),
         (
             "import threading\nclass W(threading.Thread):\n    pass\nx = W()",
@@ -334,3 +353,19 @@ def test_private_astroid_apis_still_exist() -> None:
 
     assert proxied(method) is not None  # bases.Proxy._proxied
     assert isinstance(function_of(method), nodes.FunctionDef)
+
+
+def test_cheap_name_filters_cover_the_known_types() -> None:
+    """The lifecycle analysis infers only calls named like a maker of sockets or workers:
+    every row of the table of known types must pass that filter."""
+    from shutdownlint.analysis.kinds import KNOWN_TYPES
+    from shutdownlint.analysis.lifecycle import SOCKET_NAME_STEMS, WORKER_NAME_STEMS
+    from shutdownlint.analysis.vocabulary import Kind
+
+    workers = {Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK}
+    for qname, (kind, _) in KNOWN_TYPES.items():
+        last = qname.rsplit(".", 1)[-1].lower()
+        if kind in (Kind.SOCKET, Kind.SERVER):
+            assert any(stem in last for stem in SOCKET_NAME_STEMS), qname
+        if kind in workers:
+            assert any(stem in last for stem in WORKER_NAME_STEMS), qname

@@ -386,3 +386,59 @@ def test_types_table_form_adds_wait_methods(cwd: Path) -> None:
     # With a timeout the drain no longer blocks forever.
     write(cwd, "use.py", USES_CHANNEL.replace("drain()", "drain(timeout=5)"))
     assert found("use.py") == [("use.py", "SDL301", 12)]
+
+
+RAISES_ON_SUBSCRIPTS = """\
+import threading
+
+
+class Server:
+    def __init__(self, settings):
+        self.settings = settings
+        self._ready = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+        self._ready.wait()
+
+    def _serve(self):
+        port = self.settings["port"]
+        self._ready.set()
+        print(port)
+"""
+
+
+def test_raises_on_adds_subscripts(cwd: Path) -> None:
+    write(cwd, "server.py", RAISES_ON_SUBSCRIPTS)
+    pyproject(cwd, 'select = ["SDL1"]')
+    assert found("server.py") == []
+    pyproject(cwd, 'select = ["SDL1"]\nraises-on = ["call", "await", "raise", "subscript"]')
+    assert found("server.py") == [("server.py", "SDL102", 12)]
+
+
+RELEASED_BY_USER_TYPE = """\
+from mylib import Channel
+
+
+class Client:
+    def __init__(self):
+        self.chan = None
+
+    def open(self, setup):
+        chan = Channel()
+        setup.configure(chan)
+        self.chan = chan
+
+    def stop(self):
+        self.chan.finish()
+"""
+
+
+def test_types_release_methods(cwd: Path) -> None:
+    """A configured type with a `release` list: SDL104 knows what closes it."""
+    write(cwd, "mylib.py", "class Channel:\n    def finish(self): ...\n")
+    write(cwd, "client.py", RELEASED_BY_USER_TYPE)
+    table = '"mylib.Channel" = { kind = "socket", release = ["finish"] }'
+    pyproject(cwd, f'select = ["SDL1"]\n[tool.shutdownlint.types]\n{table}')
+    assert found("client.py") == []
+    table = '"mylib.Channel" = { kind = "socket" }'
+    pyproject(cwd, f'select = ["SDL1"]\n[tool.shutdownlint.types]\n{table}')
+    assert found("client.py") == [("client.py", "SDL104", 13)]

@@ -140,6 +140,15 @@ KNOWN_TYPES: dict[str, tuple[Kind, Flavor]] = {
     "asyncio.streams.start_unix_server": (Kind.SERVER, _A),
 }
 
+#: Methods whose name alone says what they return, for when the receiver cannot be
+#: inferred (`loop = asyncio.get_running_loop()` is a C function astroid cannot see into):
+#: only event loops (and task groups) have them.
+KNOWN_METHODS: dict[str, tuple[Kind, Flavor]] = {
+    "create_future": (Kind.FUTURE, _A),
+    "create_task": (Kind.TASK, _A),
+    "run_in_executor": (Kind.FUTURE, _A),
+}
+
 # Queue classes whose first positional argument is not `maxsize`: they never fill up.
 _SIMPLE_QUEUES = frozenset(
     {
@@ -237,8 +246,12 @@ class Kinds:
         """The kind of what `call` returns, when `call` is a known constructor or factory."""
         callees = infer_values(call.func, self._stats)
         if not callees:
-            # A third-party class astroid cannot see: known by the name it is imported as.
+            # A third-party class astroid cannot see: known by the name it is imported as;
+            # an event loop's factory method: known by its name.
             info = self._known(imported_name(call.func))
+            if info is None and isinstance(call.func, nodes.Attribute):
+                method = KNOWN_METHODS.get(call.func.attrname)
+                info = KindInfo(*method, f"<event loop>.{call.func.attrname}") if method else None
             return info.made_at((call,)) if info else None
         for callee in callees:
             if isinstance(callee, nodes.ClassDef):

@@ -136,7 +136,7 @@ _WORKER_KINDS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK})
 # says so (inference, which builds imported modules, runs only on those). The stems cover
 # the socket/server and worker rows of KNOWN_TYPES (a test checks it), and the helper
 # names real code wraps them in (`_connect_sock`, `make_server`, `spawn`).
-SOCKET_NAME_STEMS = ("sock", "server", "connect", "accept", "dup", "pair", "listen")
+SOCKET_NAME_STEMS = ("sock", "server", "connect", "accept", "dup", "pair", "listen", "fromfd")
 WORKER_NAME_STEMS = (
     "thread", "process", "timer", "executor", "pool", "popen", "task", "future", "spawn",
     "worker", "start", "transport",
@@ -248,6 +248,10 @@ class Tracker:
         )
 
     def releases(self, node: nodes.NodeNG) -> Release:
+        """What `node` (a simple statement, a `return`, or a `with` for its items) does to
+        the object; a compound statement itself does nothing (its body's statements do)."""
+        if isinstance(node, _COMPOUND):
+            return Release.NO
         if isinstance(node, nodes.With | nodes.AsyncWith):
             return Release.NOW if any(self._owns(item) for item, _ in node.items) else Release.NO
         if isinstance(node, nodes.Return) and node.value is not None and self._held(node.value):
@@ -434,6 +438,19 @@ class Tracker:
         return False
 
 
+_COMPOUND = (
+    nodes.If,
+    nodes.For,
+    nodes.While,
+    nodes.Try,
+    nodes.TryStar,
+    nodes.Match,
+    nodes.FunctionDef,
+    nodes.AsyncFunctionDef,
+    nodes.ClassDef,
+)
+
+
 def _refers(expr: nodes.NodeNG, idents: frozenset[Identity]) -> bool:
     if not isinstance(expr, nodes.Name | nodes.Attribute):
         return False
@@ -533,6 +550,10 @@ class Lifecycle:
         self._blocking = blocking
         self._stats = stats
         self._raises = RaiseModel(options.raises_on)
+        # Configured types are named like nothing the stems know: let them through too.
+        mapped = tuple(m.qname.rsplit(".", 1)[-1].lower() for m in options.types)
+        self._socket_stems = SOCKET_NAME_STEMS + mapped
+        self._worker_stems = WORKER_NAME_STEMS + mapped
 
     # -- shared --------------------------------------------------------------------------------
     def _exits(self, function: FunctionLike, obligation: Obligation) -> list[Leak]:
@@ -629,14 +650,24 @@ class Lifecycle:
                 continue
             if tracker.releases(node) is Release.NO:
                 continue
-            own_release = any(
+            kept_here = any(
                 isinstance(c, nodes.Call)
                 and isinstance(c.func, nodes.Attribute)
-                and c.func.attrname in tracker.methods
-                and tracker.refers(c.func.expr)
+                and (
+                    # released with one of its own methods
+                    (c.func.attrname in tracker.methods and tracker.refers(c.func.expr))
+                    # put into a local list that is not returned: still this function's
+                    or (
+                        c.func.attrname in _ADDS
+                        and isinstance(c.func.expr, nodes.Name)
+                        and c.func.expr.name not in tracker.escaping
+                        and identity(c.func.expr) is not None
+                        and isinstance(identity(c.func.expr), Local)
+                    )
+                )
                 for c in _own_nodes(node)
             )
-            if not own_release and not isinstance(node, nodes.With | nodes.AsyncWith):
+            if not kept_here and not isinstance(node, nodes.With | nodes.AsyncWith):
                 return True
         return False
 
@@ -658,7 +689,7 @@ class Lifecycle:
                 continue  # never closed nor handed over here: not this function's to own
             start = statement
             if not self._hands_over(tracker, function, statement.lineno or 0):
-                # Closed where it is made: it matters once it holds a port or a peer.
+                # Closed where it is made: it matters once it holds a peer or listens.
                 start = _first_binding(function, tracker, statement.lineno or 0)
                 if start is None:
                     continue
@@ -704,7 +735,7 @@ class Lifecycle:
             if not names:
                 continue
             adopted_name = isinstance(target, nodes.AssignName) and target.name in adopted
-            if not (_named_like(call, SOCKET_NAME_STEMS) or adopted_name):
+            if not (_named_like(call, self._socket_stems) or adopted_name):
                 continue
             info = self._kinds.kind_of_call(call)
             kind = info.kind if info is not None else None
@@ -729,7 +760,7 @@ class Lifecycle:
             return []
         out = []
         for attribute, (kind, made, info) in self._owned_attributes(
-            cls, (Kind.SOCKET, Kind.SERVER), SOCKET_NAME_STEMS
+            cls, (Kind.SOCKET, Kind.SERVER), self._socket_stems
         ).items():
             methods = self._release_methods(info, kind) | {"shutdown", "detach"}
             if self._released_in_class(cls, attribute, methods, kind):
@@ -755,7 +786,7 @@ class Lifecycle:
             return []
         out = []
         for attribute, (kind, made, info) in self._owned_attributes(
-            cls, _WORKER_KINDS, WORKER_NAME_STEMS
+            cls, _WORKER_KINDS, self._worker_stems
         ).items():
             if self._per_item(made):
                 continue
@@ -768,7 +799,8 @@ class Lifecycle:
             if kind is Kind.THREAD and self._is_daemon(creation) and signal is None:
                 continue  # a daemon the class never signals is meant to die with the process
             method = signal or stops[0]
-            related = [(made, f"the {kind.value} is started here")]
+            related = [(c, f"the {kind.value} is made here") for c in info.creations[:1]]
+            related.append((made, f"kept in `self.{attribute}` here"))
             out.append(
                 ClassLeak(
                     cls,
@@ -1190,7 +1222,7 @@ class Lifecycle:
                     node.value, nodes.Call
                 ):
                     continue
-                if not _named_like(node.value, WORKER_NAME_STEMS):
+                if not _named_like(node.value, self._worker_stems):
                     continue
                 info = self._kinds.kind_of_call(node.value)
                 if info is None:
@@ -1325,9 +1357,11 @@ class Lifecycle:
                 leaks = self._leaks(function, obligation, before=max(lines))
             wait = waits[0]
             subject = wait.receiver.as_string()
-            related = [(wait.node, "waits for it here with no timeout")]
-            related.append((release, "released only here"))
             made = wait.info.creations[0] if wait.info.creations else None
+            related = [(wait.node, "the waiter blocks here with no timeout")]
+            related.append((release, "released only here"))
+            if made is not None:
+                related.append((made, f"the {wait.info.kind.value} is made here"))
             for leak in leaks:
                 out.append(
                     LifecycleLeak(
@@ -1498,6 +1532,9 @@ class Lifecycle:
             related = [(put, "the end sentinel is put only here")]
             if consumer is not None:
                 related.append((consumer, "the consumer stops only on the sentinel"))
+            queue_info = self._kinds.kind_of(put.func.expr)
+            if queue_info is not None and queue_info.creations:
+                related.append((queue_info.creations[0], "the queue is made here"))
             for leak in self._leaks(function, obligation, before=max(lines)):
                 out.append(
                     LifecycleLeak(
@@ -1558,12 +1595,14 @@ class Lifecycle:
         return data
 
 
-_BINDS = frozenset({"bind", "listen", "connect", "connect_ex"})
+# Once one of these succeeded, a socket holds a peer or a listening port.
+_BINDS = frozenset({"listen", "connect", "connect_ex"})
 _TEST_FUNCTION = re.compile(r"^(test_|test$)")
 
 
 def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> nodes.NodeNG | None:
-    """The first statement after line `after` that binds, listens or connects the socket."""
+    """The first statement after line `after` that connects the socket or makes it listen
+    (bound only, it holds an address for a moment: a port probe, not a listener)."""
     for node in statements(function):
         if (node.lineno or 0) <= after:
             continue

@@ -191,6 +191,7 @@ _SAFE_METHODS = frozenset(
         "items", "keys", "values", "startswith", "endswith", "format", "join_thread",
         # synchronisation that does not fail
         "set", "notify", "notify_all", "release", "task_done", "put_nowait", "wait",
+        "exception",  # a done future's exception, returned rather than raised
         # socket configuration
         "settimeout", "setblocking", "setsockopt", "getsockname", "getpeername",
         # releases: a release that fails is not what these rules are about
