@@ -1378,19 +1378,25 @@ class Lifecycle:
 
     # -- SDL102: task_done per item --------------------------------------------------------------
     @cached_property
-    def _joined_queues(self) -> set[Identity]:
-        """Queues some code marks `task_done()` on: they take part in `join()` accounting."""
-        found = set()
+    def _joined_queues(self) -> dict[Identity, nodes.NodeNG | None]:
+        """Queues some code marks `task_done()` on (they take part in `join()` accounting),
+        with the `join()` that waits for them when this module has one."""
+        done: set[Identity] = set()
+        joins: dict[Identity, nodes.NodeNG] = {}
         for node in walk(self._module):
             if (
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
-                and node.func.attrname == "task_done"
+                and node.func.attrname in ("task_done", "join")
             ):
                 ident = identity(node.func.expr)
-                if ident is not None:
-                    found.add(ident)
-        return found
+                if ident is None:
+                    continue
+                if node.func.attrname == "task_done":
+                    done.add(ident)
+                else:
+                    joins.setdefault(ident, node)
+        return {ident: joins.get(ident) for ident in done}
 
     @staticmethod
     def _releases_on_main_path(
@@ -1459,7 +1465,14 @@ class Lifecycle:
                         subject,
                         Kind.QUEUE,
                         node,
-                        ((node, f"the item is taken from `{subject}` here"),),
+                        tuple(
+                            (where, note)
+                            for where, note in (
+                                (node, f"the item is taken from `{subject}` here"),
+                                (joined[qident], "`join()` waits for every item here"),
+                            )
+                            if where is not None
+                        ),
                         release=f"{subject}.task_done()",
                     )
                 )

@@ -39,12 +39,23 @@ def release_before_exit(ctx: RuleContext, leak: LifecycleLeak, message: str) -> 
 
 
 def append_to_method(
-    ctx: RuleContext, method: nodes.FunctionDef, lines: list[str], message: str
+    ctx: RuleContext,
+    method: nodes.FunctionDef,
+    lines: list[str],
+    message: str,
+    attribute: str | None = None,
 ) -> Fix:
     """`message`, with an edit adding `lines` at the end of `method` (before a final
-    `return`)."""
+    `return`), or before the statement of its body that rebinds `self.<attribute>`
+    (releasing it after `self._sock = None` would release nothing)."""
     body = method.body
     last = body[-1]
+    rebind = next((s for s in body if attribute and _rebinds(s, attribute)), None)
+    if rebind is not None:
+        if not _starts_line(ctx, rebind):
+            return Fix(message)
+        text = "".join(f"{ctx.source.indentation(rebind.lineno)}{line}\n" for line in lines)
+        return Fix(message, Applicability.UNSAFE, (ctx.insert(rebind.lineno, text),))
     if isinstance(last, nodes.Return):
         if not _starts_line(ctx, last):
             return Fix(message)
@@ -64,3 +75,16 @@ def _starts_line(ctx: RuleContext, node: nodes.NodeNG) -> bool:
         return False
     indent = ctx.source.indentation(node.lineno)
     return node.col_offset == len(indent.encode("utf-8"))
+
+
+def _rebinds(statement: nodes.NodeNG, attribute: str) -> bool:
+    """`self.<attribute> = ...` (also within a tuple target)."""
+    if not isinstance(statement, nodes.Assign | nodes.AnnAssign):
+        return False
+    targets = statement.targets if isinstance(statement, nodes.Assign) else [statement.target]
+    for target in targets:
+        elements = target.elts if isinstance(target, nodes.Tuple | nodes.List) else [target]
+        for element in elements:
+            if isinstance(element, nodes.AssignAttr) and element.attrname == attribute:
+                return True
+    return False

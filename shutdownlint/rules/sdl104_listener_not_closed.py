@@ -106,7 +106,7 @@ class ListenerNotClosed(Rule):
                 self,
                 leak.method,
                 related=leak.related,
-                fix=append_to_method(ctx, leak.method, lines, fix),
+                fix=append_to_method(ctx, leak.method, lines, fix, leak.attribute),
                 what=(
                     f"`{leak.method.name}()` never closes `{attribute}`, and no other method "
                     f"does: the {leak.kind.value} stays open after the object is stopped"

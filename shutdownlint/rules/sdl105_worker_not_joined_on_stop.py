@@ -114,4 +114,4 @@ class WorkerNotJoinedOnStop(Rule):
         if isinstance(leak.method, nodes.AsyncFunctionDef):
             return Fix(message)
         lines = [f"if {attribute} is not None:", f"    {call}"] if leak.may_be_none else [call]
-        return append_to_method(ctx, leak.method, lines, message)
+        return append_to_method(ctx, leak.method, lines, message, leak.attribute)
