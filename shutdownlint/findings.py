@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+
+
+def source_lines(text: str, keepends: bool = False) -> list[str]:
+    """The lines of a source text as Python numbers them: split at `\\n`, `\\r\\n` and `\\r`
+    only. `str.splitlines()` also splits at form feeds, `\\x1c`-`\\x1e`, `\\x85` and
+    `\\u2028`, which would shift every row after such a character."""
+    lines = io.StringIO(text, newline="").readlines()
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 @dataclass(frozen=True, order=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import libcst as cst
 
-from shutdownlint.findings import Edit, Location
+from shutdownlint.findings import Edit, Location, source_lines
 
 
 def with_keyword_argument(call_source: str, name: str, value: str) -> str | None:
@@ -79,7 +79,7 @@ def apply_edits(source: str, edits: Iterable[Edit]) -> str:
     """`source` with every edit applied. Identical edits count once (two findings may
     each add the same import); overlapping different edits raise EditConflict."""
     unique = sorted(set(edits), key=lambda e: (e.location, e.end_location, e.content))
-    lines = source.splitlines(keepends=True)
+    lines = source_lines(source, keepends=True)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))

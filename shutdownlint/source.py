@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from shutdownlint.findings import Location
+from shutdownlint.findings import Location, source_lines
 
 
 class SourceText:
@@ -12,7 +12,7 @@ class SourceText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
 
     def location(self, row: int, byte_offset: int) -> Location:
         """astroid columns are UTF-8 byte offsets; locations count code points (1-based)."""

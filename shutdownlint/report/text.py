@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shutdownlint.findings import Finding
+from shutdownlint.findings import Finding, source_lines
 from shutdownlint.report.options import ReportOptions
 
 _BOLD, _RED, _YELLOW, _CYAN, _DIM, _RESET = (
@@ -48,7 +48,7 @@ def _frame(f: Finding, options: ReportOptions, paint) -> list[str]:
     source = options.sources.get(f.filename)
     if source is None:
         return []
-    lines = source.splitlines()
+    lines = source_lines(source)
     if not 1 <= f.location.row <= len(lines):
         return []
     line = lines[f.location.row - 1].expandtabs(1)
