@@ -15,7 +15,7 @@ import click
 from shutdownlint import __version__, runner
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
 from shutdownlint.config import ConfigError, Overrides, build_settings, split_codes
-from shutdownlint.report import FORMATS, MACHINE_FORMATS, ReportOptions
+from shutdownlint.report import FORMATS, MACHINE_FORMATS, SOURCE_FORMATS, ReportOptions, RuleInfo
 from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
 _PROGRESS_THRESHOLD = 20
@@ -142,13 +142,18 @@ def _check(
         for warning in outcome.warnings:
             click.echo(f"shutdownlint: warning: {warning}", err=True)
     to_terminal = output_file is None and sys.stdout.isatty()
-    if to_terminal and output_format == "text":
-        outcome.load_sources()  # code frames for cached results too
+    if (
+        (to_terminal and output_format == "text")  # code frames for cached results too
+        or output_format in SOURCE_FORMATS  # fingerprints
+    ):
+        outcome.load_sources()
+    sources = {str(r.path.resolve()): r.source for r in outcome.results if r.source is not None}
     options = ReportOptions(
         color=to_terminal and "NO_COLOR" not in os.environ and output_format == "text",
         show_source=to_terminal and output_format == "text",
-        sources={str(r.path.resolve()): r.source for r in outcome.results if r.source is not None},
+        sources=sources,
         quiet=quiet,
+        rules=_rule_infos(),
     )
     if statistics:
         report = "\n".join(outcome.statistics().lines()) + "\n"
@@ -159,6 +164,12 @@ def _check(
     else:
         click.echo(report, nl=False)
     return outcome.exit_code(exit_zero)
+
+
+def _rule_infos() -> tuple[RuleInfo, ...]:
+    return tuple(
+        RuleInfo(r.code, r.name, r.summary(), r.doc(), r.severity(), r.opt_in) for r in ALL_RULES
+    )
 
 
 @contextmanager

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from shutdownlint.findings import Finding
-from shutdownlint.report import concise, github, json_format, pylint, text
-from shutdownlint.report.options import ReportOptions
+from shutdownlint.report import concise, github, json_format, junit, pylint, sarif, text
+from shutdownlint.report.options import ReportOptions, RuleInfo
 
 Formatter = Callable[[Sequence[Finding], ReportOptions], str]
 
@@ -16,9 +16,13 @@ FORMATS: dict[str, Formatter] = {
     "json": json_format.render,
     "github": github.render,
     "pylint": pylint.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
 }
 
 # Formats meant for programs: no progress bar, no colour, no summary line.
-MACHINE_FORMATS = frozenset({"json", "github"})
+MACHINE_FORMATS = frozenset({"json", "github", "sarif", "junit"})
+# Formats that read the source of each file with findings (fingerprints).
+SOURCE_FORMATS = frozenset({"sarif"})
 
-__all__ = ["FORMATS", "MACHINE_FORMATS", "ReportOptions"]
+__all__ = ["FORMATS", "MACHINE_FORMATS", "SOURCE_FORMATS", "ReportOptions", "RuleInfo"]

@@ -1,4 +1,5 @@
-"""GitHub Actions workflow commands: annotations on the pull request."""
+"""GitHub Actions workflow commands: annotations on the pull request (SPEC §4):
+`::error file=...,line=...,col=...,endLine=...,endColumn=...,title=CODE::message`."""
 
 from __future__ import annotations
 
@@ -30,5 +31,5 @@ def render(findings: Sequence[Finding], options: ReportOptions) -> str:
                 f"title={_escape_property(f.code)}",
             ]
         )
-        lines.append(f"::{level} {props}::{_escape_data(f'{f.code} {f.message}')}\n")
+        lines.append(f"::{level} {props}::{_escape_data(f.message)}\n")
     return "".join(lines)
