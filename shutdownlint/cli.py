@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-from shutdownlint import __version__, runner
+from shutdownlint import __version__, baseline, runner
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
 from shutdownlint.config import ConfigError, Overrides, build_settings, split_codes
+from shutdownlint.findings import Finding
 from shutdownlint.report import FORMATS, MACHINE_FORMATS, SOURCE_FORMATS, ReportOptions, RuleInfo
 from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
@@ -78,6 +80,17 @@ def main() -> None:
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--stdin-filename", help="Read the source from stdin; report it under this name.")
 @click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Report only the findings this baseline file does not record.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record the current findings in this baseline file (they are then not reported).",
+)
+@click.option(
     "--quiet", "-q", is_flag=True, help="Print the findings only: no summary, no warnings."
 )
 @click.option("--debug", is_flag=True, help="Print tracebacks for internal errors.")
@@ -113,6 +126,8 @@ def _check(
     stdin_filename: str | None,
     quiet: bool,
     debug: bool,
+    baseline_file: Path | None = None,
+    write_baseline: Path | None = None,
 ) -> int:
     from_stdin = stdin_filename is not None or paths == (Path("-"),)
     stdin_path = Path(stdin_filename or "-")
@@ -123,6 +138,9 @@ def _check(
         ignore=split_codes(ignore),
     )
     settings = build_settings(targets, config_file, isolated, overrides)
+    if baseline_file is not None and write_baseline is not None:
+        raise ConfigError("use either --baseline or --write-baseline, not both")
+    recorded = baseline.load(baseline_file) if baseline_file is not None else None
     if from_stdin:
         outcome = runner.check_source(sys.stdin.buffer.read(), stdin_path, settings, debug=debug)
     else:
@@ -145,9 +163,22 @@ def _check(
     if (
         (to_terminal and output_format == "text")  # code frames for cached results too
         or output_format in SOURCE_FORMATS  # fingerprints
+        or baseline_file is not None
+        or write_baseline is not None
     ):
         outcome.load_sources()
     sources = {str(r.path.resolve()): r.source for r in outcome.results if r.source is not None}
+    if write_baseline is not None:
+        count = baseline.write(write_baseline, outcome.findings, sources)
+        if not quiet:
+            click.echo(f"shutdownlint: wrote {count} findings to {write_baseline}", err=True)
+        outcome = _keeping(
+            outcome, [f for f in outcome.findings if f.code in baseline.NEVER_BASELINED]
+        )
+    elif recorded is not None and baseline_file is not None:
+        outcome = _keeping(
+            outcome, baseline.new_findings(outcome.findings, recorded, baseline_file, sources)
+        )
     options = ReportOptions(
         color=to_terminal and "NO_COLOR" not in os.environ and output_format == "text",
         show_source=to_terminal and output_format == "text",
@@ -164,6 +195,17 @@ def _check(
     else:
         click.echo(report, nl=False)
     return outcome.exit_code(exit_zero)
+
+
+def _keeping(outcome: runner.RunResult, findings: Sequence[Finding]) -> runner.RunResult:
+    """The outcome with only `findings` left (a baseline took the others away)."""
+    keep = set(findings)
+    return runner.RunResult(
+        [
+            dataclasses.replace(r, findings=[f for f in r.findings if f in keep])
+            for r in outcome.results
+        ]
+    )
 
 
 def _rule_infos() -> tuple[RuleInfo, ...]:
