@@ -6,7 +6,9 @@ command line and no output format.
 
 from __future__ import annotations
 
+import io
 import os
+import tokenize
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -92,6 +94,33 @@ def check_source(
     if settings.is_excluded(path):
         return RunResult([])
     return RunResult([check_bytes(data, path, settings, rules or ALL_RULES, debug)])
+
+
+def check_text(
+    text: str,
+    path: Path,
+    settings: Settings,
+    rules: Sequence[type[Rule]] | None = None,
+    debug: bool = False,
+) -> RunResult:
+    """Check source that is already text (an editor's buffer, flake8's lines) as if it
+    were the file at `path`: encoded back as its coding cookie declares, so that it
+    decodes exactly as the file would."""
+    return check_source(_encoded(text), path, settings, rules, debug)
+
+
+def _encoded(text: str) -> bytes:
+    data = text.encode("utf-8", "surrogatepass")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # a bad cookie: the engine reports it (SDL900)
+        return data
+    if encoding in ("utf-8", "utf-8-sig"):
+        return data
+    try:
+        return text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return data  # not representable as declared: reported as undecodable
 
 
 def run(
