@@ -254,3 +254,11 @@ def rules_command() -> None:
     for rule in ALL_RULES:
         default = "opt-in " if rule.opt_in else "default"
         click.echo(f"{rule.code}  {rule.name:<{width}}  {default}  {rule.summary()}")
+
+
+@main.command("server")
+def server_command() -> None:
+    """Run the language server on stdio (for editors)."""
+    from shutdownlint import lsp  # pygls is imported only when an editor starts the server
+
+    lsp.serve()

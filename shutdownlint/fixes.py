@@ -5,10 +5,15 @@ with the rewrites below, which parse that text with libcst and print it back
 with only the intended change, so the rest of the code keeps its formatting.
 `apply_edits` applies a set of edits to a whole text (the tests do it in
 memory; `--fix` will write the result atomically after re-parsing it).
+`noqa_edit` makes the `# noqa` comment of a line cover one more code (the
+editor's "add noqa" action).
 """
 
 from __future__ import annotations
 
+import io
+import re
+import tokenize
 from collections.abc import Iterable
 
 import libcst as cst
@@ -100,3 +105,58 @@ def apply_edits(source: str, edits: Iterable[Edit]) -> str:
         cursor = end
     out.append(source[cursor:])
     return "".join(out)
+
+
+# A noqa comment, bare or with codes, as the engine reads it.
+NOQA_COMMENT = re.compile(
+    r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
+)
+
+
+def noqa_edit(source: str, row: int, code: str) -> Edit | None:
+    """An edit that makes the `# noqa` comment of line `row` cover `code`: `, CODE` added
+    to an existing `# noqa: A`, else `  # noqa: CODE` at the end of the line (after any
+    other comment). None when the line already suppresses `code`, or when no comment
+    can end it: it ends inside a string that goes on below, or with a backslash."""
+    lines = source_lines(source)
+    if not 1 <= row <= len(lines):
+        return None
+    line = lines[row - 1]
+    comment = _comment_on(source, row, line)
+    if comment is _NO_COMMENT_POSSIBLE:
+        return None
+    if comment is not None:
+        column, text = comment
+        match = NOQA_COMMENT.search(text)
+        if match is not None:
+            codes = match.group("codes")
+            if codes is None or code.upper() in {c.upper() for c in re.split(r"[\s,]+", codes)}:
+                return None  # a bare noqa, or the code is already there
+            at = Location(row, column + match.end("codes") + 1)
+            return Edit(f", {code}", at, at)
+    elif line.rstrip().endswith("\\"):
+        return None
+    end = len(line.rstrip())
+    return Edit(f"  # noqa: {code}", Location(row, end + 1), Location(row, len(line) + 1))
+
+
+_NO_COMMENT_POSSIBLE = (-1, "")
+
+
+def _comment_on(source: str, row: int, line: str) -> tuple[int, str] | None:
+    """(0-based column, text) of the comment on line `row`, None when there is none, or
+    _NO_COMMENT_POSSIBLE when the line ends inside a string that goes on below."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        # A file that does not tokenise (a syntax error): a `#` might be in a string.
+        column = line.find("#")
+        if column < 0:
+            return None
+        return (column, line[column:]) if NOQA_COMMENT.search(line[column:]) else None
+    for token in tokens:
+        if token.start[0] <= row < token.end[0]:
+            return _NO_COMMENT_POSSIBLE  # a string spanning the end of the line
+        if token.type == tokenize.COMMENT and token.start[0] == row:
+            return token.start[1], token.string
+    return None
