@@ -8,16 +8,22 @@ import sys
 from pathlib import Path
 
 import pytest
-import pytest_lsp
-from lsprotocol import types
-from pygls.protocol import default_converter
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-from shutdownlint.findings import Edit, Location
-from shutdownlint.fixes import apply_edits
+pytest_lsp = pytest.importorskip("pytest_lsp", reason="pytest-lsp (a test extra) is not installed")
 
-from .conftest import BAD
+from lsprotocol import types  # noqa: E402
+from pygls.protocol import default_converter  # noqa: E402
+from pytest_lsp import (  # noqa: E402
+    ClientServerConfig,
+    LanguageClient,
+    client_capabilities,
+)
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features  # noqa: E402
+
+from shutdownlint.findings import Edit, Location  # noqa: E402
+from shutdownlint.fixes import apply_edits  # noqa: E402
+
+from .conftest import BAD  # noqa: E402
 
 SERVER = [sys.executable, "-m", "shutdownlint", "server"]
 PUT_ROW = 10  # 0-based LSP line of the put in BAD
