@@ -27,6 +27,7 @@ from astroid.builder import AstroidBuilder
 from astroid.context import _invalidate_cache
 from astroid.exceptions import AstroidBuildingError
 from astroid.inference_tip import clear_inference_tip_cache
+from astroid.interpreter.objectmodel import ObjectModel
 from astroid.nodes._base_nodes import LookupMixIn
 
 MANAGER = astroid.MANAGER
@@ -41,6 +42,9 @@ PRIVATE_APIS: tuple[tuple[object, str], ...] = (
     (astroid.context, "_invalidate_cache"),
     (astroid.nodes._base_nodes, "LookupMixIn"),
     (LookupMixIn.lookup, "cache_clear"),
+    (ObjectModel.attributes, "cache_clear"),
+    (nodes.ClassDef, "_metaclass_lookup_attribute"),
+    (nodes.ClassDef._metaclass_lookup_attribute, "cache_clear"),
 )
 
 _INSTALLED_PREFIXES = tuple(
@@ -155,6 +159,10 @@ def _evict_project_modules(analysed: Path) -> dict[str, str]:
     clear_inference_tip_cache()
     _invalidate_cache()
     LookupMixIn.lookup.cache_clear()
+    # Method-level lru_caches keyed by nodes: left alone, they keep up to 1,024 of the
+    # analysed trees alive (a long-running language server grew by one tree per check).
+    ObjectModel.attributes.cache_clear()
+    nodes.ClassDef._metaclass_lookup_attribute.cache_clear()
     _current_roots.clear()
     _missing.clear()
     return consulted
