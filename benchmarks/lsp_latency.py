@@ -13,7 +13,9 @@ pyproject.toml selects every rule, and measures:
   applied or a line pasted -> its publishDiagnostics. The server checks the first
   change after a quiet spell at once, so this is the check itself plus protocol;
 - typing burst: five changes 50 ms apart -> publishDiagnostics of the last one,
-  which is debounce + check (the earlier four are never checked).
+  which is debounce + check (the earlier four are never checked);
+- the server's own CPU time per check (it logs timings when asked), which other
+  load on the machine does not inflate the way it inflates wall times.
 
 Prints min / median / p90 / max in milliseconds. Edits alternate between adding
 and removing a character in a comment, so the findings stay the same.
@@ -27,6 +29,7 @@ import json
 import math
 import os
 import platform
+import re
 import statistics
 import sys
 import sysconfig
@@ -45,6 +48,7 @@ class Client(LanguageClient):
         super().__init__("shutdownlint-latency", "1")
         self.published: dict[int | None, tuple[float, int]] = {}
         self.arrived = asyncio.Event()
+        self.cpu: dict[int, float] = {}  # version -> the server's CPU time for its check
 
 
 def summary(samples: list[float]) -> dict[str, float]:
@@ -91,6 +95,12 @@ async def measure(args: argparse.Namespace) -> dict:
     row = text.count("\n") - 1
     client = Client()
 
+    @client.feature(types.WINDOW_LOG_MESSAGE)
+    def logged(params: types.LogMessageParams) -> None:
+        match = re.search(r" v(\d+) in [\d.]+ ms \(CPU ([\d.]+) ms\)", params.message)
+        if match:
+            client.cpu[int(match.group(1))] = float(match.group(2))
+
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def published(params: types.PublishDiagnosticsParams) -> None:
         client.published[params.version] = (time.perf_counter(), len(params.diagnostics))
@@ -107,7 +117,7 @@ async def measure(args: argparse.Namespace) -> dict:
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(),
                 root_uri=workspace.as_uri(),
-                initialization_options={"debounce": args.debounce},
+                initialization_options={"debounce": args.debounce, "timings": True},
             )
         )
         client.initialized(types.InitializedParams())
@@ -119,12 +129,13 @@ async def measure(args: argparse.Namespace) -> dict:
         cold = (await wait_for(client, 1) - opened) * 1000
         findings = client.published[1][1]
 
-        version, single = 1, []
+        version, single, single_cpu = 1, [], []
         for i in range(args.edits):
             await asyncio.sleep(args.quiet)
             version += 1
             sent = edit(client, uri, version, row, add=i % 2 == 0)
             single.append((await wait_for(client, version) - sent) * 1000)
+            single_cpu.append(client.cpu.get(version, math.nan))
 
         burst = []
         for _ in range(args.bursts):
@@ -148,12 +159,14 @@ async def measure(args: argparse.Namespace) -> dict:
         "debounce_ms": args.debounce,
         "cold_open_ms": round(cold, 1),
         "single_edit_warm": summary(single),
+        "single_edit_server_cpu": summary([c for c in single_cpu if not math.isnan(c)]),
         "typing_burst_last_change": summary(burst),
         "versions_checked": len(checked),
         "versions_sent": version,
         "python": platform.python_version(),
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
         "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
     }
 
 
@@ -170,12 +183,19 @@ def main(argv: list[str] | None = None) -> int:
     single, burst = figures["single_edit_warm"], figures["typing_burst_last_change"]
     print(f"{figures['file']}: {figures['lines']} lines, {figures['findings']} findings")
     print(f"cold open -> diagnostics: {figures['cold_open_ms']} ms")
-    for label, s in (("single edit (warm)", single), ("typing burst, last change", burst)):
+    cpu = figures["single_edit_server_cpu"]
+    for label, s in (
+        ("single edit (warm)", single),
+        ("  server CPU time per check", cpu),
+        ("typing burst, last change", burst),
+    ):
         print(
             f"{label}: median {s['median_ms']} ms, p90 {s['p90_ms']} ms, "
             f"min {s['min_ms']} ms, max {s['max_ms']} ms (n={s['n']})"
         )
     print(f"versions checked: {figures['versions_checked']} of {figures['versions_sent']} sent")
+    load = ", ".join(f"{x:.2f}" for x in figures["load_average"])
+    print(f"{figures['cpus']} CPUs, load average {load} (other processes inflate wall times)")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -8,7 +8,8 @@
   that follow within `debounce` seconds (300 ms unless the client's
   `initializationOptions` say `{"debounce": <ms>}`) restart the timer, and only the
   last is checked. A check that a newer change has made stale is skipped before it
-  starts, or its result dropped.
+  starts, or its result dropped. With `{"timings": true}` each check's wall and CPU
+  time go to the client's log (`window/logMessage`).
 - Checks run on one worker thread, off the event loop, so the server keeps
   answering while astroid works; one thread, because astroid's manager is
   process-wide state (`runner` evicts the project's modules after each check).
@@ -31,6 +32,7 @@ import asyncio
 import gc
 import math
 import sys
+import time
 import tokenize
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -84,6 +86,7 @@ class Checked:
     diagnostics: tuple[types.Diagnostic, ...] = ()
     error: str | None = None  # a configuration or internal error, shown as a message
     warnings: tuple[str, ...] = ()
+    timing: str = ""  # "checked ... in N ms (CPU M ms)"
 
 
 @dataclass
@@ -103,6 +106,7 @@ class ShutdownlintServer(LanguageServer):
             SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
         )
         self.debounce = DEFAULT_DEBOUNCE
+        self.timings = False
         self.encoding = "utf-16"
         self.documents: dict[str, _State] = {}
         self._checker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shutdownlint-check")
@@ -169,6 +173,8 @@ class ShutdownlintServer(LanguageServer):
         state.checked = checked
         for warning in checked.warnings:
             self.window_log_message(types.LogMessageParams(types.MessageType.Warning, warning))
+        if self.timings:
+            self.window_log_message(types.LogMessageParams(types.MessageType.Log, checked.timing))
         if checked.error is not None and checked.error not in self._shown_errors:
             self._shown_errors.add(checked.error)
             self.window_show_message(
@@ -212,6 +218,7 @@ class ShutdownlintServer(LanguageServer):
         state = self.documents.get(uri)
         if state is None or state.wanted != version:
             return None  # superseded before it started
+        started, cpu = time.perf_counter(), time.thread_time()
         try:
             settings = build_settings([path])
             outcome = runner.check_text(text, path, settings)
@@ -224,7 +231,13 @@ class ShutdownlintServer(LanguageServer):
         own = str(path.resolve())
         converter = _Positions(self.encoding, {own: (uri, lines)})
         diagnostics = tuple(diagnostic(f, converter) for f in findings)
-        return Checked(version, text, findings, diagnostics, warnings=tuple(outcome.warnings))
+        timing = (
+            f"checked {path.name} v{version} in {(time.perf_counter() - started) * 1000:.1f} ms "
+            f"(CPU {(time.thread_time() - cpu) * 1000:.1f} ms)"
+        )
+        return Checked(
+            version, text, findings, diagnostics, warnings=tuple(outcome.warnings), timing=timing
+        )
 
 
 def _warm_up() -> None:
@@ -415,6 +428,8 @@ def make_server() -> ShutdownlintServer:
         options = params.initialization_options
         if isinstance(options, dict) and isinstance(options.get("debounce"), int | float):
             ls.debounce = max(0.0, float(options["debounce"]) / 1000)
+        if isinstance(options, dict):
+            ls.timings = options.get("timings") is True
         ls.warm_up()
 
     @server.feature(types.INITIALIZED)

@@ -83,7 +83,7 @@ async def client(lsp_client: LanguageClient, tmp_path: Path):
 
 @pytest_lsp.fixture(config=CONFIG)
 async def neovim(lsp_client: LanguageClient, tmp_path: Path):
-    await start(lsp_client, tmp_path, "neovim", debounce=50)
+    await start(lsp_client, tmp_path, "neovim", debounce=50, timings=True)
     yield
     await lsp_client.shutdown_session()
 
@@ -352,3 +352,8 @@ async def test_columns_follow_the_negotiated_encoding(
     # Neovim's capabilities have no documentChanges: the edit comes as `changes`.
     [fix, _] = await actions_at(neovim, uri, diagnostic)
     assert fix.edit is not None and fix.edit.changes is not None
+    # initializationOptions {"timings": true}: each check's time in the client's log.
+    assert any(
+        m.message.startswith("checked emoji.py v1 in ") and "CPU" in m.message
+        for m in neovim.log_messages
+    )
