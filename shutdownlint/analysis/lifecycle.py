@@ -765,6 +765,8 @@ class Lifecycle:
             methods = self._release_methods(info, kind) | {"shutdown", "detach"}
             if self._released_in_class(cls, attribute, methods, kind):
                 continue
+            if self._closes_itself(info, methods):
+                continue
             out.append(
                 ClassLeak(
                     cls,
@@ -834,6 +836,37 @@ class Lifecycle:
                 continue
             out.append(node)
         return out
+
+    def _closes_itself(self, info: KindInfo, methods: frozenset[str]) -> bool:
+        """The object is an instance of a class of this module that closes itself (a
+        server whose `serve_until_quit()` ends with `self.server_close()`)."""
+        for creation in info.creations:
+            if not isinstance(creation, nodes.Call):
+                continue
+            if not isinstance(creation.func, nodes.Name):
+                continue
+            try:
+                _, assigns = creation.func.lookup(creation.func.name)
+            except (AstroidError, RecursionError):
+                continue
+            cls = next((a for a in assigns if isinstance(a, nodes.ClassDef)), None)
+            if cls is None:
+                continue
+            for node in walk(cls):
+                if (
+                    isinstance(node, nodes.Call)
+                    and isinstance(node.func, nodes.Attribute)
+                    and node.func.attrname in methods
+                    and (
+                        is_self_parameter(node.func.expr)
+                        or (
+                            isinstance(node.func.expr, nodes.Attribute)
+                            and is_self_parameter(node.func.expr.expr)
+                        )
+                    )
+                ):
+                    return True
+        return False
 
     def _is_kind(self, cls: nodes.ClassDef, kinds: tuple[Kind, ...]) -> bool:
         info = self._kinds.kind_of_class(cls)
@@ -1186,7 +1219,14 @@ class Lifecycle:
                 void=tracker.void,
                 cancellation=info.kind is Kind.TASK,
             )
-            for leak in self._leaks(function, obligation):
+            # SDL103 is about exception paths: an early `return` that leaves a worker
+            # running is a choice (a browser left open, a background job), not a leak.
+            leaks = [
+                leak
+                for leak in self._leaks(function, obligation)
+                if leak.kind in (LeakKind.EXCEPTION, LeakKind.RAISE)
+            ]
+            for leak in leaks:
                 out.append(
                     LifecycleLeak(
                         leak,
@@ -1317,6 +1357,8 @@ class Lifecycle:
     def waiter_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
         """Exits of `function` that leave an Event/Future/Condition unreleased while a
         party waits for it with no timeout."""
+        if _is_test(function):
+            return []
         out = []
         for ident, waits, sites in self._handshakes.get(function, ()):
             releasing = frozenset(enclosing_function(s) for s in sites) - {None}
@@ -1419,7 +1461,7 @@ class Lifecycle:
         """Items taken with `get()` from a joined queue that an exit of the loop iteration
         leaves without `task_done()` (or a hand-over to code that calls it)."""
         joined = self._joined_queues
-        if not joined:
+        if not joined or _is_test(function):
             return []
         out = []
         for node in statements(function):
@@ -1507,7 +1549,7 @@ class Lifecycle:
         """Exits of `function` that skip the end sentinel it owes a queue's consumer: an
         early return of a stop method, or any exit of a worker producing the stream."""
         puts = self._sentinel_puts(function)
-        if not puts:
+        if not puts or _is_test(function):
             return []
         is_stop = self._contexts.shutdown_function(function) is not None
         entry = self._contexts.worker_context(function)
@@ -1631,7 +1673,19 @@ def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> node
 
 
 def _is_test(function: FunctionLike) -> bool:
-    """A test function (`test_*`): a failing test ends the run it leaks into."""
+    """Test code: a `test_*` function, or any function of a test module (`test_*.py`,
+    `*_test.py`, `conftest.py`, or a module under a `test`/`tests` folder). A test that
+    fails on an error path fails the run it leaks into: no maintainer adds cleanup there."""
+    filename = function.root().file or ""
+    parts = re.split(r"[\\/]", filename)
+    name = parts[-1] if parts else ""
+    if (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(part in ("test", "tests", "testing") for part in parts[:-1])
+    ):
+        return True
     scope = function
     while scope is not None:
         if isinstance(scope, nodes.FunctionDef | nodes.AsyncFunctionDef) and _TEST_FUNCTION.match(

@@ -192,8 +192,11 @@ _SAFE_METHODS = frozenset(
         # synchronisation that does not fail
         "set", "notify", "notify_all", "release", "task_done", "put_nowait", "wait",
         "exception",  # a done future's exception, returned rather than raised
-        # socket configuration
-        "settimeout", "setblocking", "setsockopt", "getsockname", "getpeername",
+        # socket configuration, process polling
+        "settimeout", "setblocking", "setsockopt", "getsockname", "getpeername", "poll",
+        # string methods that do not fail
+        "lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines",
+        "replace", "casefold", "partition", "rpartition",
         # releases: a release that fails is not what these rules are about
         "close", "cancel", "shutdown", "terminate", "kill", "set_result", "set_exception",
         "detach", "server_close", "join", "abort", "wait_closed", "unregister",
@@ -220,8 +223,11 @@ _EXCEPTION_CLASS = re.compile(r"(Error|Exception|Exit|Interrupt|Warning)$")
 
 def _is_safe_call(call: nodes.Call) -> bool:
     func = call.func
-    if _EXCEPTION_CLASS.search(last_name(func) or ""):
+    name = last_name(func) or ""
+    if _EXCEPTION_CLASS.search(name):
         return True  # making an exception object (to raise or to set on a future)
+    if name.startswith("set_") and isinstance(func, nodes.Attribute):
+        return True  # a setter (`server.set_app(app)`, `fut.set_result(x)`)
     if isinstance(func, nodes.Name):
         return func.name in _SAFE_FUNCTIONS
     if isinstance(func, nodes.Attribute):
@@ -663,9 +669,11 @@ class _Engine:
         return self._finally_releases[node]
 
     def with_(self, node: nodes.With | nodes.AsyncWith, state: frozenset) -> frozenset:
-        for item, _ in node.items:
-            state = self.expression(item, state)
-        if self.ob.releases(node) is not Release.NO and state:
+        owned = self.ob.releases(node) is not Release.NO
+        if not owned:  # a context manager taking the object over (`closing(x)`) is its release
+            for item, _ in node.items:
+                state = self.expression(item, state)
+        if owned and state:
             state = _DONE  # the context manager owns the object: released on every path
         if node is self.ob.start and state:
             state = frozenset({_NORMAL})
