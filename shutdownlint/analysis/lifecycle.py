@@ -35,7 +35,6 @@ from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
-    call_argument,
     enclosing_function,
     is_self_parameter,
     last_name,
@@ -792,6 +791,9 @@ class Lifecycle:
         ).items():
             if self._per_item(made):
                 continue
+            maker = enclosing_function(made)
+            if maker is not None and self._contexts.shutdown_function(maker) is not None:
+                continue  # made while stopping (a close task): it is the stop, not a worker
             if kind in (Kind.THREAD, Kind.PROCESS) and not self._started(cls, attribute, made):
                 continue
             if self._released_in_class(cls, attribute, JOINS[kind], kind, joins_only=True):
@@ -892,6 +894,8 @@ class Lifecycle:
         containers the class adds such objects to."""
         found: dict[str, tuple] = {}
         for method in self._class_methods(cls):
+            if getattr(method, "type", "method") != "method":
+                continue  # `cls._instance = ...` in a classmethod: class state, not owned
             for node in _own_nodes(method):
                 attribute, value = None, None
                 if isinstance(node, nodes.Assign) and len(node.targets) == 1:
@@ -1033,8 +1037,6 @@ class Lifecycle:
                 if call.func is not parent:
                     continue
                 if parent.attrname in methods:
-                    if joins_only and kind is Kind.EXECUTOR and _waits_false(call):
-                        continue
                     return True
                 if is_shutdown_name(parent.attrname, self._options.shutdown_methods):
                     return True  # its own stop method (a Thread subclass joining itself)
@@ -1211,6 +1213,8 @@ class Lifecycle:
             tracker = Tracker(idents, methods, escaping=self.escaping(function))
             if _is_test(function):
                 continue  # a failing test leaks it: not what a maintainer would change
+            if self._owned_before(function, name, statement, tracker):
+                continue  # stored (or handed over) before it started: its owner stops it
             if not self._releases_somewhere(tracker, function, statement.lineno or 0):
                 continue  # left to run on the normal path too: fire and forget
             obligation = Obligation(
@@ -1238,6 +1242,31 @@ class Lifecycle:
                     )
                 )
         return out
+
+    @staticmethod
+    def _owned_before(
+        function: FunctionLike, name: str, start: nodes.NodeNG, tracker: Tracker
+    ) -> bool:
+        """The worker is handed over before `start`: by the statement that makes it
+        (`t = self._transport = Transport(sock)`) or one after it and before the start
+        (`self._threads.append(t); t.start()`)."""
+        made = [
+            node
+            for node in statements(function)
+            if isinstance(node, nodes.Assign)
+            and any(isinstance(t, nodes.AssignName) and t.name == name for t in node.targets)
+            and (node.lineno or 0) <= (start.lineno or 0)
+        ]
+        if not made:
+            return False
+        creation = made[-1]
+        if any(isinstance(t, nodes.AssignAttr | nodes.Subscript) for t in creation.targets):
+            return True
+        return any(
+            tracker.releases(node) is not Release.NO
+            for node in statements(function)
+            if (creation.lineno or 0) < (node.lineno or 0) < (start.lineno or 0)
+        )
 
     def _started_workers(self, function: FunctionLike):
         """(statement, name, info): `t.start()` on a thread or process made in `function`,
@@ -1724,12 +1753,6 @@ def _target_names(target: nodes.NodeNG) -> list[str]:
     if isinstance(target, nodes.Tuple | nodes.List):
         return [t.name for t in target.elts if isinstance(t, nodes.AssignName)]
     return []
-
-
-def _waits_false(call: nodes.Call) -> bool:
-    """`executor.shutdown(wait=False)` (or `shutdown(False)`): not a join."""
-    wait = call_argument(call, 0, "wait")
-    return isinstance(wait, nodes.Const) and wait.value is False
 
 
 def _is_abstract(function: FunctionLike) -> bool:

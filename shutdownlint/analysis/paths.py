@@ -43,6 +43,7 @@ from enum import Enum
 from astroid import nodes
 
 from shutdownlint.analysis.infer import FunctionLike, dotted_name, last_name
+from shutdownlint.analysis.schedulers import SCHEDULERS
 
 # -- which exceptions a handler catches ----------------------------------------------------
 
@@ -191,6 +192,9 @@ _SAFE_METHODS = frozenset(
         "items", "keys", "values", "startswith", "endswith", "format", "join_thread",
         # synchronisation that does not fail
         "set", "notify", "notify_all", "release", "task_done", "put_nowait", "wait",
+        # scheduling on a running loop
+        "create_task", "ensure_future", "add_done_callback", "call_soon",
+        "call_soon_threadsafe", "call_later", "call_at",
         "exception",  # a done future's exception, returned rather than raised
         # socket configuration, process polling
         "settimeout", "setblocking", "setsockopt", "getsockname", "getpeername", "poll",
@@ -245,6 +249,24 @@ def _is_safe_call(call: nodes.Call) -> bool:
 
 
 _SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda, nodes.ClassDef)
+# Calls that take a coroutine object: calling `f()` inside them only makes the coroutine,
+# which runs (and raises) later, in the task or in the await.
+_TAKES_COROUTINES = frozenset(
+    {n for row in SCHEDULERS if row.coroutine for n in row.names}
+    | {"wait_for", "shield", "run", "run_until_complete", "timeout"}
+)
+
+
+def _makes_coroutine(call: nodes.Call) -> bool:
+    """`f()` in `await f()` (the await is the raise point) or in `create_task(f())`."""
+    parent = call.parent
+    if isinstance(parent, nodes.Await):
+        return True
+    return (
+        isinstance(parent, nodes.Call)
+        and call in parent.args
+        and last_name(parent.func) in _TAKES_COROUTINES
+    )
 
 
 class RaiseModel:
@@ -276,7 +298,7 @@ class RaiseModel:
 
     def _raising(self, node: nodes.NodeNG) -> bool:
         if isinstance(node, nodes.Call):
-            return self._calls and not _is_safe_call(node)
+            return self._calls and not _is_safe_call(node) and not _makes_coroutine(node)
         if isinstance(node, nodes.Await):
             return self._awaits
         if isinstance(node, nodes.Raise):
