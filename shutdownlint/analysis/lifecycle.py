@@ -322,6 +322,9 @@ class Tracker:
             return True
         return isinstance(argument, nodes.Lambda) and self.mentions(argument.body)
 
+    def _bound_method(self, argument: nodes.NodeNG) -> bool:
+        return isinstance(argument, nodes.Attribute) and self.refers(argument.expr)
+
     def _owns(self, item: nodes.NodeNG) -> bool:
         """`with sock:`, `with closing(sock):`, `with stack.enter_context(sock)`."""
         if self.refers(item):
@@ -366,10 +369,13 @@ class Tracker:
             return Release.NO  # a method of the object itself uses it
         arguments = [*call.args, *(kw.value for kw in call.keywords or ())]
         handed = [a for a in arguments if self._passes(a)]
-        if not handed:
+        if not handed or is_logging_call(call):
             return Release.NO
         name = last_name(func) or ""
-        if is_logging_call(call) or name in _BORROWING:
+        if self.hand_over and any(self._bound_method(a) for a in handed):
+            # `atexit.register(sock.close)`, `stack.callback(t.join)`: its release, delegated.
+            return Release.NOW
+        if name in _BORROWING:
             return Release.NO
         if name in _ADDS and isinstance(func, nodes.Attribute):
             container = func.expr
@@ -549,6 +555,7 @@ class Lifecycle:
         self._blocking = blocking
         self._stats = stats
         self._raises = RaiseModel(options.raises_on)
+        self._escaping: dict[FunctionLike, frozenset[str]] = {}
         # Configured types are named like nothing the stems know: let them through too.
         mapped = tuple(m.qname.rsplit(".", 1)[-1].lower() for m in options.types)
         self._socket_stems = SOCKET_NAME_STEMS + mapped
@@ -581,13 +588,9 @@ class Lifecycle:
             methods |= frozenset(info.mapping.release)
         return methods
 
-    @cached_property
-    def _escaping_locals(self) -> dict[FunctionLike, frozenset[str]]:
-        return {}
-
     def escaping(self, function: FunctionLike) -> frozenset[str]:
         """Local names whose value outlives the call: returned, yielded or stored."""
-        cache = self._escaping_locals
+        cache = self._escaping
         if function not in cache:
             found = set()
             for node in _own_nodes(function):
