@@ -575,3 +575,13 @@ def test_rule_exception_becomes_sdl999_and_exits_2(
     debug = check("--format", "json", "--extend-select", "SDL302", "--debug", "bad.py")
     assert debug.exit_code == 2
     assert "Traceback" in debug.stderr and "RuntimeError: boom" in debug.stderr
+
+
+def test_the_demo_shows_every_default_family(root: Path) -> None:
+    """The README's first command: the demo reports bugs of each family it covers."""
+    result = CliRunner().invoke(
+        main, ["check", "--no-cache", "--format", "json", str(root / "demo")]
+    )
+    assert result.exit_code == 1, result.output
+    codes = {row["code"] for row in json.loads(result.stdout)}
+    assert {"SDL102", "SDL104", "SDL105", "SDL301", "SDL302"} <= codes
