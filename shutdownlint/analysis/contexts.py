@@ -377,7 +377,7 @@ class Contexts:
             context = ContextKind.PROCESS
         else:
             return
-        how = f"runs in its own {context.value}: `run()` of a `{info.qname}` subclass"
+        how = f"run in its own {context.value} as `run()` of a `{info.qname}` subclass"
         entries.setdefault(run, Entry(context, context is ContextKind.THREAD, cls, how, run))
 
     def _shutdown_reason_by_name(self, function: nodes.FunctionDef) -> str | None:

@@ -268,7 +268,7 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         1,
         # A handler interrupts whatever the main thread runs, and runs while stopping.
         ContextKind.THREAD,
-        "runs as a signal handler registered by `{call}(...)`",
+        "run as a signal handler registered by `{call}(...)`",
         roles=frozenset({Role.ENTRY, Role.SHUTDOWN}),
     ),
     Scheduler(
