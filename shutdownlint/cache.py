@@ -25,10 +25,12 @@ from typing import Any
 
 from shutdownlint import __version__
 from shutdownlint.config import Settings
+from shutdownlint.fileio import read_regular
 from shutdownlint.findings import Applicability, Edit, FileResult, Finding, Fix, Location, Related
 
 CACHE_DIR_NAME = ".shutdownlint_cache"
 SCHEMA = 2
+_MAX_ENTRY_SIZE = 64 * 1024 * 1024
 
 
 def _version(package: str) -> str:
@@ -121,28 +123,33 @@ class Cache:
         self.directory = directory
         self._fingerprint = settings_fingerprint(settings)
 
-    def _entry(self, path: Path, data: bytes) -> Path:
+    def _entry(self, path: Path, digest: str) -> Path:
+        # fsencode: a file name need not be valid UTF-8 (it is kept as surrogates).
         key = hashlib.sha256(
-            f"{self._fingerprint}\0{path}\0".encode() + hashlib.sha256(data).digest()
+            self._fingerprint.encode() + b"\0" + os.fsencode(path) + b"\0" + digest.encode()
         ).hexdigest()
         return self.directory / key[:2] / f"{key}.json"
 
-    def get(self, path: Path, data: bytes) -> FileResult | None:
+    def get(self, path: Path, digest: str | None) -> FileResult | None:
+        """The stored result for `path` whose content has sha256 `digest`, or None."""
+        if digest is None:
+            return None
         try:
-            entry = json.loads(self._entry(path, data).read_text(encoding="utf-8"))
-            if entry["schema"] != SCHEMA:
+            entry = json.loads(read_regular(self._entry(path, digest), _MAX_ENTRY_SIZE))
+            if not isinstance(entry, dict) or entry["schema"] != SCHEMA:
                 return None
-            for dependency, digest in entry["dependencies"].items():
-                if _digest(Path(dependency)) != digest:
+            for dependency, wanted in entry["dependencies"].items():
+                if not isinstance(wanted, str) or _digest(Path(dependency)) != wanted:
                     return None
             findings = [decode_finding(f) for f in entry["findings"]]
             warnings = [str(w) for w in entry["warnings"]]
             stats = Counter({str(k): int(v) for k, v in entry["stats"].items()})
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None  # missing, unreadable or of the wrong shape: a miss
-        return FileResult(path, findings, warnings, stats)
+        return FileResult(path, findings, warnings, stats, content_hash=digest)
 
-    def put(self, path: Path, data: bytes, result: FileResult) -> None:
+    def put(self, path: Path, digest: str, result: FileResult) -> None:
+        """Store `result`, checked from content whose sha256 is `digest`."""
         if any(f.code == "SDL999" for f in result.findings):
             return  # an internal error is worth retrying
         entry = {
@@ -152,10 +159,10 @@ class Cache:
             "stats": dict(result.stats),
             "dependencies": result.dependencies,
         }
-        target = self._entry(path, data)
+        target = self._entry(path, digest)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            if not (self.directory / ".gitignore").exists():
+            if not os.path.lexists(self.directory / ".gitignore"):
                 (self.directory / ".gitignore").write_text("*\n", encoding="utf-8")
             fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -166,8 +173,9 @@ class Cache:
 
 
 def _digest(path: Path) -> str:
-    """sha256 of the file, "" when it does not exist or cannot be read."""
+    """sha256 of the file, "" when it does not exist or cannot be read (a FIFO or a
+    device in its place reads as absent, never blocks)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return hashlib.sha256(read_regular(path)).hexdigest()
     except OSError:
         return ""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -17,7 +18,13 @@ from shutdownlint import __version__, baseline, runner
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
 from shutdownlint.config import ConfigError, Overrides, build_settings, split_codes
 from shutdownlint.findings import Finding
-from shutdownlint.report import FORMATS, MACHINE_FORMATS, SOURCE_FORMATS, ReportOptions, RuleInfo
+from shutdownlint.report import (
+    FORMATS,
+    SOURCE_FORMATS,
+    ReportOptions,
+    RuleInfo,
+    printable,
+)
 from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
 _PROGRESS_THRESHOLD = 20
@@ -32,7 +39,8 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+# readable=False: an unreadable file is SDL900 for that file, as when found in a folder.
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--select",
     multiple=True,
@@ -98,8 +106,10 @@ def check(**options: Any) -> None:
     """Check PATHS (default: the current directory) for shutdown bugs."""
     try:
         code = _check(**options)
+    except click.ClickException:
+        raise  # a usage error: click prints it and exits 2
     except ConfigError as e:
-        click.echo(f"shutdownlint: error: {e}", err=True)
+        click.echo(f"shutdownlint: error: {printable(str(e))}", err=True)
         code = 2
     except Exception as e:  # noqa: BLE001 - a crash must be one line and exit 2
         if options["debug"]:
@@ -129,6 +139,10 @@ def _check(
     baseline_file: Path | None = None,
     write_baseline: Path | None = None,
 ) -> int:
+    if isolated and config_file is not None:
+        raise click.UsageError("--isolated ignores all configuration: drop it or --config")
+    if stdin_filename is not None and paths:
+        raise click.UsageError("--stdin-filename reads stdin: it takes no PATH arguments")
     from_stdin = stdin_filename is not None or paths == (Path("-"),)
     stdin_path = Path(stdin_filename or "-")
     targets = [stdin_path] if from_stdin else list(paths or (Path("."),))
@@ -141,15 +155,14 @@ def _check(
     if baseline_file is not None and write_baseline is not None:
         raise ConfigError("use either --baseline or --write-baseline, not both")
     recorded = baseline.load(baseline_file) if baseline_file is not None else None
+    out = _open_output(output_file)
     if from_stdin:
-        outcome = runner.check_source(sys.stdin.buffer.read(), stdin_path, settings, debug=debug)
+        data = _read_stdin(settings.max_file_size)
+        outcome = runner.check_source(data, stdin_path, settings, debug=debug)
     else:
         cache = None if no_cache else Cache(cache_dir or settings.root / CACHE_DIR_NAME, settings)
         interactive = (
-            not quiet
-            and output_format not in MACHINE_FORMATS
-            and output_file is None
-            and sys.stderr.isatty()
+            not quiet and output_format == "text" and output_file is None and sys.stderr.isatty()
         )
         with _progress(interactive) as on_file:
             outcome = runner.run(
@@ -158,7 +171,7 @@ def _check(
 
     if not quiet or debug:
         for warning in outcome.warnings:
-            click.echo(f"shutdownlint: warning: {warning}", err=True)
+            click.echo(f"shutdownlint: warning: {printable(warning)}", err=True)
     to_terminal = output_file is None and sys.stdout.isatty()
     if (
         (to_terminal and output_format == "text")  # code frames for cached results too
@@ -167,7 +180,7 @@ def _check(
         or write_baseline is not None
     ):
         outcome.load_sources()
-    sources = {str(r.path.resolve()): r.source for r in outcome.results if r.source is not None}
+    sources = outcome.sources  # by the filename findings carry (the path found, unresolved)
     if write_baseline is not None:
         count = baseline.write(write_baseline, outcome.findings, sources)
         if not quiet:
@@ -186,12 +199,14 @@ def _check(
         quiet=quiet,
         rules=_rule_infos(),
     )
-    if statistics:
+    if statistics and output_format == "json":
+        report = json.dumps(outcome.statistics().to_json(), indent=2) + "\n"
+    elif statistics:
         report = "\n".join(outcome.statistics().lines()) + "\n"
     else:
         report = FORMATS[output_format](outcome.findings, options)
-    if output_file is not None:
-        output_file.write_text(report, encoding="utf-8")
+    if out is not None:
+        out.write(report)
     else:
         click.echo(report, nl=False)
     return outcome.exit_code(exit_zero)
@@ -212,6 +227,27 @@ def _rule_infos() -> tuple[RuleInfo, ...]:
     return tuple(
         RuleInfo(r.code, r.name, r.summary(), r.doc(), r.severity(), r.opt_in) for r in ALL_RULES
     )
+
+
+def _open_output(path: Path | None) -> IO[str] | None:
+    """The --output-file, opened before the run so that a path that cannot be written is
+    a usage error at once; closed with the command's context."""
+    if path is None:
+        return None
+    try:
+        # backslashreplace: a report never fails to be written, whatever it quotes.
+        stream = open(path, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+    except OSError as e:
+        reason = e.strerror or str(e)
+        raise click.BadParameter(
+            f"cannot write {printable(str(path))}: {reason}", param_hint="--output-file"
+        ) from None
+    return click.get_current_context().with_resource(stream)
+
+
+def _read_stdin(limit: int | None) -> bytes:
+    """stdin, at most one byte past `limit` (the engine then skips it as too large)."""
+    return sys.stdin.buffer.read() if limit is None else sys.stdin.buffer.read(limit + 1)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from shutdownlint.analysis.options import (
     DEFAULT_RAISES_ON,
@@ -24,6 +26,7 @@ from shutdownlint.analysis.options import (
     TypeMapping,
 )
 from shutdownlint.analysis.vocabulary import Kind
+from shutdownlint.fileio import absolute, describe, is_regular_file, read_regular
 from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
 if sys.version_info >= (3, 11):
@@ -33,6 +36,11 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 TARGET_VERSIONS = {f"py3{minor}": (3, minor) for minor in range(10, 15)}
 ALWAYS_ON = frozenset({"SDL999"})  # internal errors cannot be ignored
+# Larger files are skipped with a warning: analysis costs about 10 s and 250 MB of
+# memory per MB of source, and no hand-written module comes near this (the largest
+# file of the 3.13 standard library is 0.8 MB). `max-file-size = 0` lifts the limit.
+DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+_MAX_CONFIG_SIZE = 16 * 1024 * 1024
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -50,6 +58,7 @@ class Settings:
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     exclude: tuple[str, ...] = ()
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
+    max_file_size: int | None = DEFAULT_MAX_FILE_SIZE  # bytes; None: no limit
 
     def codes_for(self, path: Path | str) -> frozenset[str]:
         """The codes enabled for one file, per-file-ignores applied."""
@@ -66,12 +75,20 @@ class Settings:
 def _matches(pattern: str, path: Path | str, root: Path) -> bool:
     """A gitignore-style glob, matched against the path relative to `root`
     (or, for a path outside it, against its name)."""
-    path = Path(path)
+    return _spec(pattern).match_file(_relative(Path(path), root))
+
+
+def _relative(path: Path, root: Path) -> str:
+    """`path` relative to `root` as found (not following symlinks, so a link loop cannot
+    raise), else as resolved (a path reached through a linked folder), else its name."""
     try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
+        return absolute(path).relative_to(root).as_posix()
     except ValueError:
-        relative = path.name
-    return _spec(pattern).match_file(relative)
+        pass
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop before 3.13
+        return path.name
 
 
 @functools.cache
@@ -121,29 +138,62 @@ def resolve_selection(
 
 # -- files ---------------------------------------------------------------------
 def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml above `start` that has a [tool.shutdownlint] table."""
-    start = start.resolve()
-    directory = start if start.is_dir() else start.parent
+    """The nearest pyproject.toml above `start` that has a [tool.shutdownlint] table.
+
+    One without the table is passed over; one that is not valid TOML is an error
+    (as in ruff): passing over it would drop the user's settings without a word.
+    """
+    directory = absolute(start)
+    if not os.path.isdir(directory):
+        directory = directory.parent
     for candidate_dir in (directory, *directory.parents):
         candidate = candidate_dir / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = _read_toml(candidate)
-            except ConfigError:
-                continue  # somebody else's broken pyproject: passed over, as ruff does
-            if "shutdownlint" in data.get("tool", {}):
+        if is_regular_file(candidate):
+            tool = _read_toml(candidate).get("tool", {})
+            if not isinstance(tool, dict):
+                raise ConfigError(f"{candidate}: `tool` must be a table")
+            if "shutdownlint" in tool:
                 return candidate
     return None
 
 
 def _read_toml(path: Path) -> dict:
+    text = ""
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        text = read_regular(path, _MAX_CONFIG_SIZE).decode("utf-8")
+        return tomllib.loads(text)
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise ConfigError(f"{path}: cannot read: {describe(e)}") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 (byte {e.start})") from None
     except tomllib.TOMLDecodeError as e:
+        where = _toml_position(path, e, text)
+        raise ConfigError(f"{where}: invalid TOML: {_toml_message(e)}") from None
+    except ValueError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def _toml_position(path: Path, error: Exception, text: str) -> str:
+    """`path:line:column` of a TOML error (tomllib puts them in the message before 3.14)."""
+    line, column = getattr(error, "lineno", None), getattr(error, "colno", None)
+    if line is None:
+        match = _TOML_AT.search(str(error))
+        if match:
+            line, column = int(match.group(1)), int(match.group(2))
+        elif str(error).endswith("(at end of document)"):
+            lines = text.split("\n")
+            line, column = len(lines), len(lines[-1]) + 1
+    return f"{path}:{line}:{column}" if line is not None else str(path)
+
+
+def _toml_message(error: Exception) -> str:
+    message = getattr(error, "msg", None) or _TOML_AT.sub("", str(error))
+    return message.removesuffix(" (at end of document)")
 
 
 def load_table(path: Path) -> tuple[dict, dict]:
@@ -174,6 +224,7 @@ _KEYS = {
     "fix-timeout",
     "raises-on",
     "types",
+    "max-file-size",
 }
 
 
@@ -196,9 +247,9 @@ def build_settings(
     config_file = None
     if not isolated:
         if config is not None:
-            if not config.is_file():
+            if not is_regular_file(config):
                 raise ConfigError(f"{config}: configuration file not found")
-            config_file = config.resolve()
+            config_file = absolute(config)
         else:
             config_file = find_config(paths[0] if paths else Path.cwd())
     if config_file is None:
@@ -269,6 +320,7 @@ def _settings_from_table(
         per_file_ignores=tuple(per_file_ignores),
         exclude=tuple(strings("exclude") + strings("extend-exclude")),
         analysis=analysis,
+        max_file_size=_max_file_size(table, where),
     )
 
 
@@ -284,12 +336,31 @@ def _target_version(table: dict, data: dict, where: str) -> tuple[int, int]:
         if isinstance(data.get("project"), dict)
         else None
     )
-    if isinstance(requires, str):
-        match = re.search(r"(?:>=|~=|==|>)\s*3\.(\d+)", requires)
-        if match:
-            minor = int(match.group(1)) + (1 if re.search(r"(?<![=~])>\s*3\.", requires) else 0)
-            return (3, min(max(minor, 10), 14))
-    return (3, 10)
+    if requires is None:
+        return (3, 10)
+    if not isinstance(requires, str):
+        raise ConfigError(f"{where}: `project.requires-python` must be a string")
+    return lowest_admitted(requires, where)
+
+
+def lowest_admitted(requires: str, where: str = "configuration") -> tuple[int, int]:
+    """The target version for `requires-python`: the lowest 3.x that the specifier admits
+    (`>3.10` admits 3.10.1, so py310), clamped to the supported targets."""
+    try:
+        specifier = SpecifierSet(requires)
+    except InvalidSpecifier:
+        raise ConfigError(
+            f"{where}: `project.requires-python`: {requires!r} is not a version specifier"
+        ) from None
+    lowest, highest = min(TARGET_VERSIONS.values()), max(TARGET_VERSIONS.values())
+    for minor in range(0, 100):
+        # Patch releases up to .99, a far one (`>3.10.99`) and pre-releases stand for
+        # the whole minor version.
+        patches = [*range(100), 10**9]
+        versions = (f"3.{minor}.{patch}{pre}" for patch in patches for pre in ("", "rc1"))
+        if any(specifier.contains(v, prereleases=True) for v in versions):
+            return max(lowest, min((3, minor), highest))
+    return lowest
 
 
 def _fix_timeout(table: dict, where: str) -> float:
@@ -302,6 +373,15 @@ def _fix_timeout(table: dict, where: str) -> float:
     ):
         raise ConfigError(f"{where}: `fix-timeout` must be a positive number of seconds")
     return float(value)
+
+
+def _max_file_size(table: dict, where: str) -> int | None:
+    value = table.get("max-file-size", DEFAULT_MAX_FILE_SIZE)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(
+            f"{where}: `max-file-size` must be a number of bytes (0 for no limit), not {value!r}"
+        )
+    return value or None
 
 
 def _raises_on(value: list[str] | None, where: str) -> tuple[str, ...]:

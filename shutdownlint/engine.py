@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import io
 import re
 import sys
+import threading
 import tokenize
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from astroid import nodes
 from astroid.exceptions import AstroidSyntaxError
@@ -31,26 +34,39 @@ from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import walk
 from shutdownlint.analysis.words import ANALYSIS_WORDS
 from shutdownlint.config import Settings
-from shutdownlint.findings import FileResult, Finding, Location, Related
+from shutdownlint.fileio import FileTooLarge, absolute, describe, read_regular
+from shutdownlint.findings import FileResult, Finding, Location, Related, source_lines
 from shutdownlint.rules import RULES_BY_CODE
 from shutdownlint.rules.base import Report, Rule, RuleContext
 from shutdownlint.rules.sdl900_parse_error import ParseError
 from shutdownlint.rules.sdl999_internal_error import InternalError
 from shutdownlint.source import SourceText
 
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*))?", re.I)
+T = TypeVar("T")
+_NOQA = re.compile(
+    r"#\s*noqa(?![A-Za-z0-9_])(?P<colon>\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)?)?",
+    re.I,
+)
+NoqaMap = dict[int, frozenset[str] | None]
 
 
 def check_path(
     path: Path, settings: Settings, rules: Sequence[type[Rule]], debug: bool = False
 ) -> FileResult:
+    """Check the file at `path` (reported under that path, symlinks not followed)."""
+    path = absolute(path)
     try:
-        data = path.read_bytes()
-    except OSError as e:
+        data = read_regular(path, settings.max_file_size)
+    except FileTooLarge as e:
+        return _too_large(path, e.size, e.limit)
+    except OSError as e:  # missing, a dangling link, a loop, denied, a FIFO or a device
         result = FileResult(path)
-        result.findings.append(_parse_error(path, f"cannot read file: {e.strerror or e}", 1, 1))
+        if ParseError.code in settings.codes_for(path):
+            result.findings.append(_parse_error(path, f"cannot read file: {describe(e)}", 1, 1))
         return result
-    return check_bytes(data, path, settings, rules, debug)
+    result = check_bytes(data, path, settings, rules, debug)
+    result.content_hash = hashlib.sha256(data).hexdigest()
+    return result
 
 
 def check_bytes(
@@ -61,6 +77,29 @@ def check_bytes(
     debug: bool = False,
 ) -> FileResult:
     """Check one file's content; `path` is where it lives (or claims to, for stdin)."""
+    path = absolute(path)
+    limit = settings.max_file_size
+    if limit is not None and len(data) > limit:
+        return _too_large(path, len(data), limit)
+    return with_headroom(_check, data, path, settings, rules, debug)
+
+
+def _too_large(path: Path, size: int, limit: int) -> FileResult:
+    result = FileResult(path)
+    result.warnings.append(
+        f"{path}: skipped: {size} bytes is more than max-file-size ({limit} bytes)"
+    )
+    result.stats["too_large"] += 1
+    return result
+
+
+def _check(
+    data: bytes,
+    path: Path,
+    settings: Settings,
+    rules: Sequence[type[Rule]],
+    debug: bool,
+) -> FileResult:
     result = FileResult(path)
     codes = settings.codes_for(path)
     source, error = decode(data)
@@ -77,10 +116,12 @@ def check_bytes(
         if syntax and ParseError.code in codes:
             result.findings.append(syntax)
         return _finish(result, source)
-    roots = [astroid_env.project_root(path.resolve()), settings.root, settings.root / "src"]
+    roots = [astroid_env.project_root(path), settings.root, settings.root / "src"]
     with astroid_env.analysing(path, roots) as consulted:
         try:
             module = _build(source, path)
+        except _GaveUp:
+            result.stats["gave_up"] += 1  # valid code, too deep for astroid: no finding
         except _ParseFailure as failure:
             if ParseError.code in codes:
                 result.findings.append(
@@ -96,14 +137,26 @@ def check_bytes(
 
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
-    """The source text, decoded as Python does (BOM, coding cookie), or an error."""
+    """The source text, decoded as Python does (BOM, coding cookie), or an error.
+
+    Any failure of any codec is an error for this file alone: a cookie can name any
+    codec Python has (`punycode` fails with UnicodeError, `rot13` with LookupError).
+    """
+    encoding = "utf-8"
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
-    except (SyntaxError, LookupError) as e:
-        return None, f"cannot decode: {getattr(e, 'msg', None) or e}"
     except UnicodeDecodeError as e:
         return None, f"cannot decode as {e.encoding}: invalid byte at offset {e.start}"
+    except (SyntaxError, LookupError) as e:
+        return None, f"cannot decode: {getattr(e, 'msg', None) or e}"
+    except Exception as e:  # noqa: BLE001 - a codec may fail in any way
+        return None, f"cannot decode as {encoding}: {type(e).__name__}: {e}"
+    if not encoding.startswith("utf-8"):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as e:  # raw_unicode_escape and friends
+            return None, f"cannot decode as {encoding}: lone surrogate at offset {e.start}"
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
@@ -123,6 +176,10 @@ def needs_deep_analysis(source: str, settings: Settings, rules: Sequence[type[Ru
 
 
 # -- parsing -----------------------------------------------------------------
+class _GaveUp(Exception):
+    """Valid code that astroid cannot build within the recursion headroom."""
+
+
 class _ParseFailure(Exception):
     def __init__(self, message: str, row: int = 1, col: int = 1) -> None:
         super().__init__(message)
@@ -135,15 +192,32 @@ def _syntax_message(error: SyntaxError) -> str:
 
 
 def _syntax_error(source: str, path: Path) -> Finding | None:
+    """SDL900 for a file that gets no deep analysis, if it does not parse."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ast.parse(source, filename=str(path))
     except SyntaxError as e:
         return _parse_error(path, _syntax_message(e), e.lineno or 1, e.offset or 1)
-    except (ValueError, RecursionError, MemoryError) as e:
+    except (RecursionError, MemoryError) as e:
+        if _compiles(source):
+            return None  # valid: only the ast module's own depth limit was reached
+        return _parse_error(path, _other_parse_message(e), 1, 1)
+    except ValueError as e:
         return _parse_error(path, _other_parse_message(e), 1, 1)
     return None
+
+
+def _compiles(source: str) -> bool:
+    """Whether CPython compiles `source` (to bytecode, never run): the `ast` module
+    gives up on nesting a little shallower than the compiler does (3.11-3.13)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<checked>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
 
 
 def _other_parse_message(error: BaseException) -> str:
@@ -161,9 +235,68 @@ def _build(source: str, path: Path) -> nodes.Module:
         error = e.error
         if isinstance(error, SyntaxError):
             raise _ParseFailure(_syntax_message(error), error.lineno or 1, error.offset or 1) from e
+        if isinstance(error, RecursionError | MemoryError) and _compiles(source):
+            raise _GaveUp from e
         raise _ParseFailure(_other_parse_message(error)) from e
-    except (ValueError, RecursionError, MemoryError) as e:
+    except (RecursionError, MemoryError) as e:
+        if _compiles(source):
+            raise _GaveUp from e  # valid code: astroid's rebuilder ran out of depth
         raise _ParseFailure(_other_parse_message(e)) from e
+    except ValueError as e:
+        raise _ParseFailure(_other_parse_message(e)) from e
+
+
+# -- recursion headroom ------------------------------------------------------------
+# CPython compiles expressions nested about 3,000 deep (10,000 on 3.13): a 3,000-branch
+# elif chain, a 3,000-term `"s" + "s" + ...`. astroid builds and infers such trees
+# recursively, several Python frames per level, so each file is checked on a thread
+# with a large stack and a recursion limit to match. Where analysis still runs out,
+# it gives up quietly on that node (counted as "gave_up"); valid code is never SDL900.
+STACK_SIZE = 512 * 1024 * 1024
+RECURSION_LIMIT = 120_000
+
+
+class _Headroom:
+    """Raises the recursion limit while any check runs, restores it after the last."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._saved = 0
+
+    def run(self, function: Callable[..., T], *args: object) -> T:
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["value"] = function(*args)
+            except BaseException as e:  # noqa: BLE001 - re-raised on the caller's thread
+                box["error"] = e
+
+        with self._lock:
+            if self._running == 0:
+                self._saved = sys.getrecursionlimit()
+                sys.setrecursionlimit(max(self._saved, RECURSION_LIMIT))
+            self._running += 1
+            previous = threading.stack_size(STACK_SIZE)
+            try:
+                thread = threading.Thread(target=target, name="shutdownlint-check", daemon=True)
+                thread.start()
+            finally:
+                threading.stack_size(previous)
+        try:
+            thread.join()
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    sys.setrecursionlimit(self._saved)
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+
+with_headroom = _Headroom().run
 
 
 # -- rules -------------------------------------------------------------------
@@ -206,7 +339,7 @@ def _run_rules(
                     )
     result.stats.update(facts.stats)
     seen: set[tuple] = set()
-    read = {str(result.path.resolve()): text}
+    read = {str(result.path): text}
     for report in reports:
         finding = _finding(report, result.path, read)
         key = (finding.code, finding.location, finding.message)
@@ -220,7 +353,7 @@ def _text_of(filename: str, read: dict[str, SourceText]) -> SourceText:
     """Another file named by a related location, read once per analysed file."""
     if filename not in read:
         try:
-            text, _ = decode(Path(filename).read_bytes())
+            text, _ = decode(read_regular(filename))
         except OSError:
             text = None
         read[filename] = SourceText(text or "")
@@ -229,7 +362,7 @@ def _text_of(filename: str, read: dict[str, SourceText]) -> SourceText:
 
 def _finding(report: Report, path: Path, read: dict[str, SourceText]) -> Finding:
     rule = report.rule
-    filename = str(path.resolve())
+    filename = str(path)
     start, end = read[filename].span(report.node)
     related = []
     for node, note in report.related:
@@ -258,7 +391,7 @@ def _engine_finding(rule: type[Rule], path: Path, message: str, row: int, col: i
         name=rule.name,
         message=message,
         severity="error",
-        filename=str(path.resolve()),
+        filename=str(path),
         location=location,
         end_location=location,
         fix=None,
@@ -271,31 +404,45 @@ def _parse_error(path: Path, message: str, row: int, col: int) -> Finding:
 
 
 # -- noqa --------------------------------------------------------------------
-def noqa_map(source: str) -> dict[int, frozenset[str] | None]:
-    """{row: codes} for `# noqa: CODES` comments (None: a bare `# noqa`, all codes)."""
-    found: dict[int, frozenset[str] | None] = {}
+def noqa_map(source: str, warn: Callable[[int, str], None] | None = None) -> NoqaMap:
+    """{row: codes} for `# noqa: CODES` comments (None: a bare `# noqa`, all codes).
+
+    Rows are counted as Python counts them (`\r` alone ends a line too). A `# noqa:`
+    followed by no valid code suppresses nothing, as in ruff, and `warn(row, text)`
+    is told so.
+    """
+    found: NoqaMap = {}
     if "noqa" not in source.lower():
         return found  # most files: skip tokenising (a fifth of a warm editor check)
     try:
+        # newline=None: universal newlines, so that a lone-CR file has all its rows.
         tokens = [
             (t.start[0], t.string)
-            for t in tokenize.generate_tokens(io.StringIO(source).readline)
+            for t in tokenize.generate_tokens(io.StringIO(source, newline=None).readline)
             if t.type == tokenize.COMMENT
         ]
     except Exception:  # noqa: BLE001 - tokenizers differ by version; fall back to lines
-        tokens = [(i, line) for i, line in enumerate(source.splitlines(), 1) if "#" in line]
+        tokens = [(i, line) for i, line in enumerate(source_lines(source), 1) if "#" in line]
     for row, comment in tokens:
         match = _NOQA.search(comment)
-        if match:
-            codes = match.group("codes")
-            found[row] = (
-                frozenset(c.upper() for c in re.split(r"[\s,]+", codes) if c) if codes else None
-            )
+        if not match:
+            continue
+        codes = match.group("codes")
+        if codes:
+            found[row] = frozenset(c.upper() for c in re.split(r"[\s,]+", codes) if c)
+        elif match.group("colon"):
+            if warn is not None:
+                warn(row, f"`{match.group().strip()}` names no rule code: it suppresses nothing")
+        else:
+            found[row] = None
     return found
 
 
 def _finish(result: FileResult, source: str) -> FileResult:
-    noqa = noqa_map(source)
+    def warn(row: int, text: str) -> None:
+        result.warnings.append(f"{result.path}:{row}: {text}")
+
+    noqa = noqa_map(source, warn)
     for row, codes in noqa.items():
         for code in sorted(codes or ()):
             if code.startswith("SDL") and code not in RULES_BY_CODE:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pathspec
 
 from shutdownlint.config import ConfigError, Settings
+from shutdownlint.fileio import absolute, describe, is_regular_file, read_regular
+
+_MAX_GITIGNORE_SIZE = 4 * 1024 * 1024
 
 # Skipped while walking directories (never when a file is named explicitly).
 DEFAULT_SKIPPED_DIRS = frozenset(
@@ -49,7 +54,7 @@ def _is_skipped_dir(path: Path) -> bool:
     return (
         path.name in DEFAULT_SKIPPED_DIRS
         or path.name.endswith(".egg-info")
-        or (path / "pyvenv.cfg").is_file()  # any virtualenv, whatever its name
+        or is_regular_file(path / "pyvenv.cfg")  # any virtualenv, whatever its name
     )
 
 
@@ -63,10 +68,10 @@ class _GitIgnores:
         if directory not in self._specs:
             spec = None
             ignore = directory / ".gitignore"
-            if ignore.is_file():
+            if is_regular_file(ignore):
                 try:
-                    lines = ignore.read_text(encoding="utf-8", errors="replace").splitlines()
-                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                    text = read_regular(ignore, _MAX_GITIGNORE_SIZE).decode("utf-8", "replace")
+                    spec = pathspec.GitIgnoreSpec.from_lines(text.splitlines())
                 except (OSError, ValueError):
                     spec = None
             self._specs[directory] = spec
@@ -79,7 +84,7 @@ class _GitIgnores:
                 relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
                 if spec.match_file(relative):
                     return True
-            if (directory / ".git").exists():
+            if os.path.lexists(directory / ".git"):
                 break  # the repository root: .gitignore files above it do not apply
         return False
 
@@ -91,42 +96,77 @@ class _GitIgnores:
             spec = self._spec(directory)
             if spec is not None and spec.match_file(root.relative_to(directory).as_posix() + "/"):
                 found.add(directory)
-            if (directory / ".git").exists():
+            if os.path.lexists(directory / ".git"):
                 break
         return frozenset(found)
 
 
-def discover(paths: list[Path], settings: Settings) -> list[Path]:
-    """The Python files to check, sorted, each once."""
+def discover(
+    paths: list[Path], settings: Settings, warnings: list[str] | None = None
+) -> list[Path]:
+    """The Python files to check, sorted, each once, each under the path by which it
+    was found (symlinks are not resolved).
+
+    Only regular files are taken while walking folders: a FIFO, a device or a socket
+    named `*.py` is skipped (reading it could block or never end). A `*.py` entry that
+    cannot be examined (a dangling link, a link loop, permission denied) is kept, so
+    that reading it gives SDL900 for that file alone; one that vanished is dropped. A
+    path named on the command line is kept whatever it is (a FIFO gets SDL900, "not a
+    regular file"); only a path that does not exist at all is a usage error. A folder
+    that cannot be listed is skipped with a message appended to `warnings`.
+    """
     found: dict[Path, None] = {}
     gitignores = _GitIgnores()
     for path in paths:
-        if not path.exists():
+        named = absolute(path)
+        if not os.path.lexists(named):
             raise ConfigError(f"{path}: no such file or directory")
-        absolute = path.resolve()
-        if absolute.is_file():
-            if not settings.is_excluded(absolute):
-                found[absolute] = None
+        if not os.path.isdir(named):
+            if not settings.is_excluded(named):
+                found[named] = None
             continue
-        unused = gitignores.ignoring(absolute)
-        for directory, dirnames, filenames in os.walk(absolute):
-            here = Path(directory)
-            kept = []
-            for name in sorted(dirnames):
-                child = here / name
-                if (
-                    _is_skipped_dir(child)
-                    or settings.is_excluded(child)
-                    or gitignores.ignored(child, True, unused)
-                ):
-                    continue
-                kept.append(name)
-            dirnames[:] = kept
-            for name in sorted(filenames):
-                if not name.endswith(".py"):
-                    continue
-                child = here / name
-                if settings.is_excluded(child) or gitignores.ignored(child, False, unused):
-                    continue
-                found[child] = None
+        for child in _walk(named, settings, gitignores, warnings):
+            found[child] = None
     return sorted(found)
+
+
+def _walk(
+    top: Path, settings: Settings, gitignores: _GitIgnores, warnings: list[str] | None
+) -> Iterator[Path]:
+    def unlisted(error: OSError) -> None:
+        if warnings is not None:
+            warnings.append(f"{error.filename or top}: cannot list folder: {describe(error)}")
+
+    unused = gitignores.ignoring(top)
+    for directory, dirnames, filenames in os.walk(top, onerror=unlisted):
+        here = Path(directory)
+        kept = []
+        for name in sorted(dirnames):
+            child = here / name
+            if (
+                _is_skipped_dir(child)
+                or settings.is_excluded(child)
+                or gitignores.ignored(child, True, unused)
+            ):
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if not name.endswith(".py"):
+                continue
+            child = here / name
+            if not _worth_reading(child):
+                continue
+            if settings.is_excluded(child) or gitignores.ignored(child, False, unused):
+                continue
+            yield child
+
+
+def _worth_reading(path: Path) -> bool:
+    """A regular file, or an entry that cannot be examined (reading it reports why)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return os.path.lexists(path)  # a dangling link: SDL900; vanished: dropped
+    except OSError:
+        return True  # a link loop, permission denied: SDL900 when read

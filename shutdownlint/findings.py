@@ -132,3 +132,6 @@ class FileResult:
     # Project modules the analysis consulted (path -> sha256, "" when looked for and
     # absent), for the cache key.
     dependencies: dict[str, str] = field(default_factory=dict)
+    # sha256 of the bytes that were checked (None for stdin): the cache stores the
+    # result under what was read, not under what the file holds by the time it is stored.
+    content_hash: str | None = None

@@ -6,6 +6,7 @@ command line and no output format.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tokenize
@@ -17,6 +18,7 @@ from pathlib import Path
 from shutdownlint.cache import Cache
 from shutdownlint.config import Settings
 from shutdownlint.engine import check_bytes, decode
+from shutdownlint.fileio import read_regular
 from shutdownlint.files import discover
 from shutdownlint.findings import FileResult, Finding
 from shutdownlint.parallel import check_paths
@@ -33,6 +35,7 @@ class Statistics:
     files: int
     skipped: int  # files without concurrency code: syntax check only
     gave_up: int  # nodes where analysis ran out of depth or inference budget
+    too_large: int = 0  # files above max-file-size, not checked
 
     def lines(self) -> list[str]:
         out = [
@@ -41,12 +44,35 @@ class Statistics:
         ]
         out.append(f"{self.files} files checked, {self.skipped} without concurrency code skipped")
         out.append(f"{self.gave_up} nodes where inference gave up (budget or recursion limit)")
+        if self.too_large:
+            out.append(f"{self.too_large} files above max-file-size skipped")
         return out
+
+    def to_json(self) -> dict:
+        """ruff's `--statistics --output-format json` rows, with our totals beside them."""
+        return {
+            "statistics": [
+                {
+                    "code": code,
+                    "name": RULES_BY_CODE[code].name,
+                    "count": self.counts[code],
+                    "fixable": False,
+                }
+                for code in sorted(self.counts)
+            ],
+            "files": self.files,
+            "skipped": self.skipped,
+            "gave_up": self.gave_up,
+            "too_large": self.too_large,
+        }
 
 
 @dataclass
 class RunResult:
     results: list[FileResult] = field(default_factory=list)
+    # Warnings about the run rather than one file: a folder that cannot be listed.
+    run_warnings: list[str] = field(default_factory=list)
+    max_file_size: int | None = None  # of the run's settings, for load_sources
 
     @property
     def findings(self) -> list[Finding]:
@@ -54,7 +80,12 @@ class RunResult:
 
     @property
     def warnings(self) -> list[str]:
-        return [w for r in self.results for w in r.warnings]
+        return self.run_warnings + [w for r in self.results for w in r.warnings]
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """The source of each file read, by the filename its findings carry."""
+        return {str(r.path): r.source for r in self.results if r.source is not None}
 
     def statistics(self) -> Statistics:
         return Statistics(
@@ -62,6 +93,7 @@ class RunResult:
             files=len(self.results),
             skipped=sum(r.stats.get("skipped", 0) for r in self.results),
             gave_up=sum(r.stats.get("gave_up", 0) for r in self.results),
+            too_large=sum(r.stats.get("too_large", 0) for r in self.results),
         )
 
     def exit_code(self, exit_zero: bool = False) -> int:
@@ -77,7 +109,7 @@ class RunResult:
         for result in self.results:
             if result.source is None and result.findings:
                 try:
-                    result.source, _ = decode(result.path.read_bytes())
+                    result.source, _ = decode(read_regular(result.path, self.max_file_size))
                 except OSError:
                     continue
 
@@ -93,7 +125,8 @@ def check_source(
     the path is excluded. `rules` defaults to every registered rule."""
     if settings.is_excluded(path):
         return RunResult([])
-    return RunResult([check_bytes(data, path, settings, rules or ALL_RULES, debug)])
+    result = check_bytes(data, path, settings, rules or ALL_RULES, debug)
+    return RunResult([result], max_file_size=settings.max_file_size)
 
 
 def check_text(
@@ -119,7 +152,7 @@ def _encoded(text: str) -> bytes:
         return data
     try:
         return text.encode(encoding)
-    except (UnicodeEncodeError, LookupError):
+    except Exception:  # noqa: BLE001 - a codec may fail in any way (idna: UnicodeError)
         return data  # not representable as declared: reported as undecodable
 
 
@@ -136,18 +169,13 @@ def run(
     """Check every Python file under `targets`. `on_file(total)` is called once per file
     checked (for a progress bar). `rules` defaults to every registered rule."""
     rules = rules or ALL_RULES
-    files = discover(list(targets), settings)
+    run_warnings: list[str] = []
+    files = discover(list(targets), settings, run_warnings)
     results: dict[Path, FileResult] = {}
-    contents: dict[Path, bytes] = {}
     todo = []
     for path in files:
         if cache is not None:
-            try:
-                contents[path] = path.read_bytes()
-            except OSError:
-                todo.append(path)
-                continue
-            hit = cache.get(path, contents[path])
+            hit = cache.get(path, _digest(path, settings))
             if hit is not None:
                 results[path] = hit
                 continue
@@ -156,8 +184,16 @@ def run(
         jobs = (os.cpu_count() or 1) if len(todo) >= PARALLEL_THRESHOLD else 1
     for path, result in zip(todo, check_paths(todo, settings, rules, jobs, debug), strict=True):
         results[path] = result
-        if cache is not None and path in contents:
-            cache.put(path, contents[path], result)
+        if cache is not None and result.content_hash is not None:
+            cache.put(path, result.content_hash, result)
         if on_file is not None:
             on_file(len(todo))
-    return RunResult([results[p] for p in files])
+    return RunResult([results[p] for p in files], run_warnings, settings.max_file_size)
+
+
+def _digest(path: Path, settings: Settings) -> str | None:
+    """sha256 of the file's content (None when it cannot be read: no cache entry)."""
+    try:
+        return hashlib.sha256(read_regular(path, settings.max_file_size)).hexdigest()
+    except OSError:
+        return None

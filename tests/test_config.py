@@ -339,7 +339,11 @@ def test_shutdown_methods(cwd: Path, body: str, rows: list[int]) -> None:
     ("project", "body", "expect"),
     [
         ('[project]\nname = "x"\nrequires-python = ">=3.11"\n\n', "", "asyncio.timeout"),
-        ('[project]\nname = "x"\nrequires-python = ">3.10"\n\n', "", "asyncio.timeout"),
+        # The lowest version `>3.10` admits is 3.10.1: no asyncio.timeout() there.
+        ('[project]\nname = "x"\nrequires-python = ">3.10"\n\n', "", "wait_for"),
+        ('[project]\nname = "x"\nrequires-python = ">3.10.99"\n\n', "", "wait_for"),
+        ('[project]\nname = "x"\nrequires-python = "!=3.10.*,>=3.10"\n\n', "", "asyncio.timeout"),
+        ('[project]\nname = "x"\nrequires-python = "==3.11.*"\n\n', "", "asyncio.timeout"),
         ('[project]\nname = "x"\nrequires-python = ">=3.10"\n\n', "", "wait_for"),
         ('[project]\nname = "x"\nrequires-python = ">=3.8, <4"\n\n', "", "wait_for"),
         ("", "", "wait_for"),

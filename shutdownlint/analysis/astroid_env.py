@@ -14,6 +14,7 @@ used only here; `tests/test_analysis.py` fails loudly when astroid changes one.
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import sysconfig
 import warnings
@@ -126,10 +127,10 @@ def analysing(path: Path, roots: Sequence[Path]) -> Iterator[dict[str, str]]:
 def build(source: str, path: Path) -> nodes.Module:
     """Build `source` (the file at `path`) under its own module name, from text.
     Raises astroid's AstroidSyntaxError, or ValueError/RecursionError/MemoryError."""
-    resolved = path.resolve()
+    found = Path(os.path.abspath(path))  # reported under the path it was found by
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return AstroidBuilder(MANAGER).string_build(source, module_name(resolved), str(resolved))
+        return AstroidBuilder(MANAGER).string_build(source, module_name(found), str(found))
 
 
 def _is_installed(filename: str) -> bool:
@@ -141,8 +142,8 @@ def _evict_project_modules(analysed: Path) -> dict[str, str]:
     (standard-library and installed modules stay, even when the analysed file is one
     of them), and return the other project files that were consulted."""
     consulted: dict[str, str] = dict.fromkeys(sorted(_missing), "")
-    analysed_file = str(analysed.resolve())
-    built = module_name(analysed.resolve())
+    analysed_file = os.path.abspath(analysed)
+    built = module_name(Path(analysed_file))
     for name, module in list(MANAGER.astroid_cache.items()):
         filename = getattr(module, "file", None)
         if name != built and (

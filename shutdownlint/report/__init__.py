@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from shutdownlint.findings import Finding
 from shutdownlint.report import concise, github, json_format, junit, pylint, sarif, text
-from shutdownlint.report.options import ReportOptions, RuleInfo
+from shutdownlint.report.options import ReportOptions, RuleInfo, printable, utf8_safe
 
 Formatter = Callable[[Sequence[Finding], ReportOptions], str]
 
@@ -25,4 +25,12 @@ MACHINE_FORMATS = frozenset({"json", "github", "sarif", "junit"})
 # Formats that read the source of each file with findings (fingerprints).
 SOURCE_FORMATS = frozenset({"sarif"})
 
-__all__ = ["FORMATS", "MACHINE_FORMATS", "SOURCE_FORMATS", "ReportOptions", "RuleInfo"]
+__all__ = [
+    "FORMATS",
+    "MACHINE_FORMATS",
+    "SOURCE_FORMATS",
+    "ReportOptions",
+    "RuleInfo",
+    "printable",
+    "utf8_safe",
+]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,11 +30,35 @@ class ReportOptions:
     rules: tuple[RuleInfo, ...] = ()  # the catalogue, for formats that describe rules
 
     def display(self, filename: str) -> str:
-        """A path relative to the working directory when it is below it."""
+        """A path relative to the working directory when it is below it, printable."""
         cwd = os.getcwd()
         if filename.startswith(cwd + os.sep):
-            return filename[len(cwd) + 1 :]
-        return filename
+            filename = filename[len(cwd) + 1 :]
+        return printable(filename)
+
+
+def utf8_safe(text: str) -> str:
+    """`text` made encodable as UTF-8: the undecodable bytes of a file name (which
+    Python keeps as lone surrogates) are written as `\\xNN`."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` for one line of a line-based report or a message on a terminal: UTF-8
+    safe, and control characters (a newline or an escape sequence in a file name)
+    written as `\\n`, `\\x1b`."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], utf8_safe(text))
 
 
 @cache

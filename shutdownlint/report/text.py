@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 from shutdownlint.findings import Finding, source_lines
-from shutdownlint.report.options import ReportOptions
+from shutdownlint.report.options import ReportOptions, printable
 
 _BOLD, _RED, _YELLOW, _CYAN, _DIM, _RESET = (
     "\x1b[1m",
@@ -51,13 +52,26 @@ def _frame(f: Finding, options: ReportOptions, paint) -> list[str]:
     lines = source_lines(source)
     if not 1 <= f.location.row <= len(lines):
         return []
-    line = lines[f.location.row - 1].expandtabs(1)
+    raw = lines[f.location.row - 1].expandtabs(1)
     start = f.location.column - 1
-    end = f.end_location.column - 1 if f.end_location.row == f.location.row else len(line)
+    end = f.end_location.column - 1 if f.end_location.row == f.location.row else len(raw)
     width = len(str(f.location.row))
-    caret = " " * start + "^" * max(1, end - start)
+    # Columns count code points; a terminal shows wide characters (CJK, emoji) in two
+    # cells and combining marks in none: the caret goes under the text as displayed.
+    line = printable(raw)
+    caret = " " * _cells(printable(raw[:start])) + "^" * max(1, _cells(printable(raw[start:end])))
     return [
         f"{' ' * width} {paint('|', _DIM)}\n",
         f"{paint(str(f.location.row), _DIM)} {paint('|', _DIM)} {line}\n",
         f"{' ' * width} {paint('|', _DIM)} {paint(caret, _RED)}\n",
     ]
+
+
+def _cells(text: str) -> int:
+    """How many terminal cells `text` takes."""
+    cells = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        cells += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return cells
