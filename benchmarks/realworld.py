@@ -344,11 +344,19 @@ def tail(text: str, lines: int = 5) -> str:
     return " | ".join(text.strip().splitlines()[-lines:])
 
 
+def linter_command(python: str = sys.executable) -> list[str]:
+    """The console script beside ``python``, else ``python -P -m shutdownlint``. Never
+    plain ``python -m``: run inside a downloaded package, it would import that package's
+    ``types.py`` or ``collections.py`` before shutdownlint could drop the folder."""
+    script = Path(python).with_name("shutdownlint")
+    return [str(script)] if script.exists() else [python, "-P", "-m", "shutdownlint"]
+
+
 def run_linter(
     files: Sequence[str], cwd: Path, python: str = sys.executable, timeout: float = LINTER_TIMEOUT
 ) -> LinterRun:
     """Run shutdownlint (every rule, JSON) on ``files`` relative to ``cwd``."""
-    command = [python, "-m", "shutdownlint", *LINTER_ARGS, *files]
+    command = [*linter_command(python), *LINTER_ARGS, *files]
     try:
         proc = subprocess.run(
             command, check=False, cwd=cwd, capture_output=True, text=True, timeout=timeout
@@ -476,7 +484,7 @@ def git_commit() -> str:
 def linter_version() -> str:
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "shutdownlint", "--version"],
+            [*linter_command(), "--version"],
             check=False,
             capture_output=True,
             text=True,
@@ -625,7 +633,7 @@ def meta(args: argparse.Namespace, cache: Path) -> dict[str, str]:
         "linter_commit": git_commit(),
         "manifest": str(args.manifest),
         "cache": str(cache),
-        "linter_command": shlex.join(["python", "-m", "shutdownlint", *LINTER_ARGS, "FILE..."]),
+        "linter_command": shlex.join(["shutdownlint", *LINTER_ARGS, "FILE..."]),
     }
 
 
@@ -805,8 +813,8 @@ def triage_rows(findings: Sequence[Finding], stdlib: Path) -> list[TriageRow]:
 
 def triage(args: argparse.Namespace) -> int:
     stdlib = Path(sysconfig.get_paths()["stdlib"])
-    # Run from the stdlib's parent: `python -m shutdownlint` drops its cwd from
-    # sys.path, which must not be the stdlib itself.
+    # Run from the stdlib's parent, which must not be the stdlib itself: the console
+    # script never imports from its working directory, and neither may anything else.
     targets = [f"{stdlib.name}/{t}" for t in TRIAGE_TARGETS if (stdlib / t).exists()]
     run = run_linter(targets, stdlib.parent)
     if run.findings is None:
@@ -820,7 +828,7 @@ def triage(args: argparse.Namespace) -> int:
         "Python": f"{sys.version.split()[0]} (stdlib {stdlib})",
         "Linter": f"{linter_version()}, commit {git_commit()}",
         "Command": "`"
-        + shlex.join(["python", "-m", "shutdownlint", *LINTER_ARGS, *targets])
+        + shlex.join(["shutdownlint", *LINTER_ARGS, *targets])
         + f"` (cwd: {stdlib.parent})",
     }
     out.parent.mkdir(parents=True, exist_ok=True)
