@@ -141,7 +141,7 @@ def _check(
 ) -> int:
     if isolated and config_file is not None:
         raise click.UsageError("--isolated ignores all configuration: drop it or --config")
-    if stdin_filename is not None and paths:
+    if stdin_filename is not None and paths not in ((), (Path("-"),)):
         raise click.UsageError("--stdin-filename reads stdin: it takes no PATH arguments")
     from_stdin = stdin_filename is not None or paths == (Path("-"),)
     stdin_path = Path(stdin_filename or "-")

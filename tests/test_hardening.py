@@ -398,6 +398,8 @@ def test_conflicting_options_are_usage_errors(project: Path, args: list[str]) ->
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "Usage:" in result.stderr
+    dash = check("--stdin-filename", "x.py", "-", input=BAD)  # `-` is stdin itself
+    assert dash.exit_code == 1 and dash.stdout.startswith("x.py:11:13: SDL301")
 
 
 def test_statistics_as_json(project: Path) -> None:
