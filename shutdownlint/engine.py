@@ -84,6 +84,16 @@ def check_bytes(
     return with_headroom(_check, data, path, settings, rules, debug)
 
 
+def worker_died(path: Path) -> FileResult:
+    """SDL999 for a file whose worker process died while checking it."""
+    path = absolute(path)
+    message = InternalError.message.format(
+        rule="(every rule)",
+        error="the worker process checking it died (out of memory, or a crash in C code)",
+    )
+    return FileResult(path, [_engine_finding(InternalError, path, message, 1)])
+
+
 def _too_large(path: Path, size: int, limit: int) -> FileResult:
     result = FileResult(path)
     result.warnings.append(

@@ -253,6 +253,35 @@ def test_analysis_out_of_depth_gives_up_quietly_and_is_counted(
     assert re.search(r"^[1-9]\d* nodes where inference gave up", stats.stdout, re.M)
 
 
+def test_a_worker_process_that_dies_loses_only_its_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shutdownlint.rules.sdl301_blocking_put_without_timeout import (
+        BlockingPutWithoutTimeout,
+    )
+
+    visit = BlockingPutWithoutTimeout.visit_call
+
+    def die_on_marker(self, node, ctx):
+        if "KILL_THE_WORKER" in ctx.source.text:
+            os._exit(70)  # as the kernel's OOM killer would end it
+        return visit(self, node, ctx)
+
+    monkeypatch.setattr(BlockingPutWithoutTimeout, "visit_call", die_on_marker)
+    for i in range(4):
+        write(project, f"m{i}.py", BAD)
+    write(project, "m2.py", BAD + "KILL_THE_WORKER = 1\n")
+    result = check("--format", "json", "--jobs", "2", ".")
+    assert result.exit_code == 2  # SDL999: a shutdownlint bug, the run still finishes
+    assert "internal error" not in result.stderr
+    assert rows(result) == [
+        ("m0.py", "SDL301", 11),
+        ("m1.py", "SDL301", 11),
+        ("m2.py", "SDL999", 1),
+        ("m3.py", "SDL301", 11),
+    ]
+
+
 # -- silently wrong answers -----------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "where"),
