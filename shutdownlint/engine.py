@@ -288,14 +288,12 @@ class _Headroom:
                 self._saved = sys.getrecursionlimit()
                 sys.setrecursionlimit(max(self._saved, RECURSION_LIMIT))
             self._running += 1
-            previous = threading.stack_size(STACK_SIZE)
-            try:
-                thread = threading.Thread(target=target, name="shutdownlint-check", daemon=True)
-                thread.start()
-            finally:
-                threading.stack_size(previous)
         try:
-            thread.join()
+            thread = self._started(target)
+            if thread is None:
+                target()  # no thread to be had: the caller's own stack and limit
+            else:
+                thread.join()
         finally:
             with self._lock:
                 self._running -= 1
@@ -304,6 +302,25 @@ class _Headroom:
         if "error" in box:
             raise box["error"]
         return box["value"]
+
+    def _started(self, target: Callable[[], None]) -> threading.Thread | None:
+        """A started thread with a large stack, or None when none can be started. The
+        stack size is process-wide: set and restored under the lock."""
+        with self._lock:
+            try:
+                previous = threading.stack_size(STACK_SIZE)
+            except (ValueError, RuntimeError):  # a platform that refuses the size
+                previous = None
+            thread = threading.Thread(target=target, name="shutdownlint-check", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:  # "can't start new thread"
+                return None
+            finally:
+                if previous is not None:
+                    # Restores a size it returned, so it cannot raise; the caller joins.
+                    threading.stack_size(previous)  # noqa: SDL103
+        return thread
 
 
 with_headroom = _Headroom().run
