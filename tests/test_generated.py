@@ -37,8 +37,12 @@ SOURCES = [p.read_bytes() for p in SAMPLES]
 QUICK = settings(
     max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None
 )
+# hypothesmith's generation, not our engine, bounds how many programs a run can afford.
+STRESS_PROGRAMS = settings(
+    max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck), database=None
+)
 STRESS = settings(
-    max_examples=2500, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck), database=None
 )
 needs_hypothesmith = pytest.mark.skipif(hypothesmith is None, reason="hypothesmith not installed")
 
@@ -96,7 +100,7 @@ PRELUDE = b"import asyncio, queue, threading\nQ = queue.Queue(2)\n"
 
 @pytest.mark.stress
 @needs_hypothesmith
-@STRESS
+@STRESS_PROGRAMS
 @given(st.deferred(_grammar), st.booleans())
 def test_programs_from_the_grammar_stress(program: str, prelude: bool) -> None:
     holds_the_contract((PRELUDE if prelude else b"") + program.encode("utf-8", "surrogatepass"))
@@ -104,7 +108,7 @@ def test_programs_from_the_grammar_stress(program: str, prelude: bool) -> None:
 
 @pytest.mark.stress
 @needs_hypothesmith
-@STRESS
+@STRESS_PROGRAMS
 @given(st.deferred(_nodes), st.booleans())
 def test_programs_from_libcst_nodes_stress(program: str, prelude: bool) -> None:
     holds_the_contract((PRELUDE if prelude else b"") + program.encode("utf-8", "surrogatepass"))
