@@ -2,8 +2,11 @@
 
 ## What it does
 Reports a file that could not be read or parsed: a syntax error, bytes that do
-not decode in the file's declared encoding, null bytes, or nesting too deep for
-the parser. The run goes on with the other files.
+not decode in the file's declared encoding (or a codec that fails), null bytes,
+nesting too deep for the parser, or a path that cannot be read (permission
+denied, a dangling link, a link loop, a FIFO or a device named on the command
+line: "not a regular file"). The run goes on with the other files. Code that
+CPython compiles is never reported, however deeply it nests.
 
 ## Why is this bad?
 A file that does not parse cannot be checked, so every other rule is silent on
