@@ -157,9 +157,15 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except UnicodeDecodeError as e:
-        return None, f"cannot decode as {e.encoding}: invalid byte at offset {e.start}"
-    except (SyntaxError, LookupError) as e:
-        return None, f"cannot decode: {getattr(e, 'msg', None) or e}"
+        text = _undecodable_comments(data)
+        if text is None:
+            return None, f"cannot decode as {e.encoding}: invalid byte at offset {e.start}"
+    except SyntaxError as e:
+        text = _undecodable_comments(data)
+        if text is None:
+            return None, f"cannot decode: {e.msg or e}"
+    except LookupError as e:
+        return None, f"cannot decode: {e}"
     except Exception as e:  # noqa: BLE001 - a codec may fail in any way
         return None, f"cannot decode as {encoding}: {type(e).__name__}: {e}"
     if not encoding.startswith("utf-8"):
@@ -170,6 +176,24 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
+
+
+def _undecodable_comments(data: bytes) -> str | None:
+    """CPython compiles a file whose undecodable bytes sit only in comments (every
+    version, 3.10 to 3.13): that is valid code, so its text is taken with those bytes
+    replaced by U+FFFD. None when CPython does not compile it either."""
+    if not _compiles(data):
+        return None
+    cookie = _COOKIE.search(b"\n".join(data.split(b"\n", 2)[:2]))
+    encoding = cookie.group(1).decode("ascii") if cookie else "utf-8"
+    try:
+        text = data.decode(encoding, errors="replace")
+    except Exception:  # noqa: BLE001 - as in decode(): any codec may fail in any way
+        return None
+    return text
 
 
 @functools.cache
@@ -218,7 +242,7 @@ def _syntax_error(source: str, path: Path) -> Finding | None:
     return None
 
 
-def _compiles(source: str) -> bool:
+def _compiles(source: str | bytes) -> bool:
     """Whether CPython compiles `source` (to bytecode, never run): the `ast` module
     gives up on nesting a little shallower than the compiler does (3.11-3.13)."""
     try:

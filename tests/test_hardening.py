@@ -146,6 +146,21 @@ def test_any_codec_failure_is_sdl900_for_that_file(project: Path, content: bytes
     assert "cannot decode" in json.loads(result.stdout)[1]["message"]
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"#\x80 a comment CPython never decodes\n" + BAD.encode(),
+        BAD.encode() + b"# \xff\xfe\n",
+    ],
+    ids=["first-line", "last-line"],
+)
+def test_undecodable_bytes_in_comments_are_valid_code(project: Path, content: bytes) -> None:
+    compile(content, "c.py", "exec")  # CPython compiles it
+    write(project, "c.py", content)
+    row = 11 + content[: content.index(b"import queue")].count(b"\n")
+    assert rows(check("--format", "json", "c.py")) == [("c.py", "SDL301", row)]
+
+
 def test_links_loops_and_errors_concern_one_path(project: Path) -> None:
     write(project, "real/bad.py", BAD)
     os.symlink("loop.py", project / "pkg_loop.py")
