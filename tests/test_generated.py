@@ -35,7 +35,7 @@ SAMPLES = sorted(
 )
 SOURCES = [p.read_bytes() for p in SAMPLES]
 QUICK = settings(
-    max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), database=None
 )
 # hypothesmith's generation, not our engine, bounds how many programs a run can afford.
 STRESS_PROGRAMS = settings(
