@@ -3,7 +3,7 @@
 
     python benchmarks/lsp_latency.py [--file PATH] [--edits N] [--debounce MS] [--json PATH]
 
-Starts `python -m shutdownlint server` over stdio with a real LSP client (pygls),
+Starts the `shutdownlint server` console script over stdio with a real LSP client (pygls),
 opens a copy of FILE (default: the standard library's asyncio/base_events.py,
 about 2,000 lines of concurrency code) in a temporary workspace whose
 pyproject.toml selects every rule, and measures:
@@ -112,7 +112,10 @@ async def measure(args: argparse.Namespace) -> dict:
         path = workspace / args.file.name
         path.write_text(text, encoding="utf-8")
         uri = path.as_uri()
-        await client.start_io(sys.executable, "-m", "shutdownlint", "server")
+        # The console script, never plain `python -m` (it imports from the working folder).
+        script = Path(sys.executable).with_name("shutdownlint")
+        server = [str(script)] if script.exists() else [sys.executable, "-P", "-m", "shutdownlint"]
+        await client.start_io(*server, "server")
         await client.initialize_async(
             types.InitializeParams(
                 capabilities=types.ClientCapabilities(),

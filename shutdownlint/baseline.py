@@ -46,7 +46,7 @@ def _key(finding: Finding, base: Path, sources: Mapping[str, str]) -> Key:
 
 def write(path: Path, findings: Sequence[Finding], sources: Mapping[str, str]) -> int:
     """Write the baseline of `findings` to `path`; returns how many it records."""
-    base = path.resolve().parent
+    base = Path(os.path.abspath(path)).parent  # as findings name files: links unresolved
     counts: Counter[Key] = Counter()
     described: dict[Key, dict] = {}
     for finding in findings:
@@ -112,7 +112,7 @@ def new_findings(
     sources: Mapping[str, str],
 ) -> list[Finding]:
     """The findings the baseline does not account for, in their order."""
-    base = baseline_path.resolve().parent
+    base = Path(os.path.abspath(baseline_path)).parent
     remaining = Counter(baseline)
     kept = []
     for finding in sorted(findings, key=lambda f: f.sort_key):

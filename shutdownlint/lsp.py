@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import math
+import os
 import sys
 import time
 import tokenize
@@ -228,7 +229,7 @@ class ShutdownlintServer(LanguageServer):
             return Checked(version, text, error=f"internal error: {type(e).__name__}: {e}")
         findings = tuple(outcome.findings)
         lines = source_lines(text)
-        own = str(path.resolve())
+        own = os.path.abspath(path)  # as findings name their file: links unresolved
         converter = _Positions(self.encoding, {own: (uri, lines)})
         diagnostics = tuple(diagnostic(f, converter) for f in findings)
         timing = (
