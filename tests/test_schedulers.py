@@ -10,6 +10,7 @@ import pytest
 from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
+from shutdownlint.analysis.kinds import KNOWN_TYPES
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.schedulers import SCHEDULERS, Role
 from shutdownlint.analysis.vocabulary import ContextKind
@@ -135,12 +136,18 @@ def test_every_row_has_a_case() -> None:
     assert not missing, f"rows without a case in CASES: {missing}"
 
 
-@pytest.mark.parametrize("name", sorted({n for row in SCHEDULERS for n in row.names}))
-def test_prefilter_knows_every_scheduler(name: str) -> None:
+@pytest.mark.parametrize("qname", sorted(KNOWN_TYPES))
+def test_prefilter_knows_every_known_type(qname: str) -> None:
+    """A file that uses any row of the table of known types gets the deep analysis."""
     settings = build_settings([ROOT], isolated=True, overrides=Overrides(select=["SDL"]))
-    assert needs_deep_analysis(f"x.{name}(y)\n", settings, ALL_RULES)
+    module, _, name = qname.rpartition(".")
+    source = f"import {module.split('.')[0]}\nx = {module.split('.')[0]}.{name}()\n"
+    assert needs_deep_analysis(source, settings, ALL_RULES)
 
 
 def test_prefilter_skips_files_without_concurrency() -> None:
     settings = build_settings([ROOT], isolated=True, overrides=Overrides(select=["SDL"]))
     assert not needs_deep_analysis("def add(a, b):\n    return a + b\n", settings, ALL_RULES)
+    # Common words that schedulers share with everyday code do not count on their own.
+    everyday = "registry.register(x)\nfor y in map(str, xs):\n    lock = y\n"
+    assert not needs_deep_analysis(everyday, settings, ALL_RULES)
