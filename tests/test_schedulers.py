@@ -13,7 +13,7 @@ from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.kinds import KNOWN_TYPES
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.schedulers import SCHEDULERS, Role
-from shutdownlint.analysis.vocabulary import ContextKind
+from shutdownlint.analysis.vocabulary import ContextKind, ThreadRole
 from shutdownlint.config import Overrides, build_settings
 from shutdownlint.engine import needs_deep_analysis
 from shutdownlint.rules import ALL_RULES
@@ -151,3 +151,41 @@ def test_prefilter_skips_files_without_concurrency() -> None:
     # Common words that schedulers share with everyday code do not count on their own.
     everyday = "registry.register(x)\nfor y in map(str, xs):\n    lock = y\n"
     assert not needs_deep_analysis(everyday, settings, ALL_RULES)
+
+
+# The thread identity each row gives the code it schedules (SDL2xx thread map): a
+# thread of its own, an executor's workers, the event loop's thread, or none (another
+# process, a shutdown registration).
+ROLES = {
+    "threading.Thread(target=work, args=(Q,)).start()": ThreadRole.THREAD,
+    "threading.Timer(1.0, work, args=(Q,)).start()": ThreadRole.THREAD,
+    "_thread.start_new_thread(work, (Q,))": ThreadRole.THREAD,
+    "signal.signal(signal.SIGTERM, work)": ThreadRole.THREAD,
+    "concurrent.futures.ThreadPoolExecutor().submit(work, Q)": ThreadRole.POOL,
+    "multiprocessing.pool.ThreadPool().apply_async(work, (Q,))": ThreadRole.POOL,
+    "LOOP.run_in_executor(None, work, Q)": ThreadRole.POOL,
+    "asyncio.to_thread(work, Q)": ThreadRole.POOL,
+    "concurrent.futures.ThreadPoolExecutor().submit(print).add_done_callback(work)": (
+        ThreadRole.POOL
+    ),
+    "LOOP.call_soon_threadsafe(work, Q)": ThreadRole.LOOP,
+    "IOLOOP.add_callback(work, Q)": ThreadRole.LOOP,
+    "IOLOOP.spawn_callback(work, Q)": ThreadRole.LOOP,
+    "asyncio.create_task(work(Q))": ThreadRole.LOOP,
+    "asyncio.run_coroutine_threadsafe(work(Q), LOOP)": ThreadRole.LOOP,
+    "LOOP.call_later(1.0, work, Q)": ThreadRole.LOOP,
+    "multiprocessing.Process(target=work, args=(Q,)).start()": None,
+    "concurrent.futures.ProcessPoolExecutor().submit(work, Q)": None,
+    "atexit.register(work, Q)": None,
+}
+
+
+@pytest.mark.parametrize(("statement", "role"), ROLES.items())
+def test_scheduler_thread_role(statement: str, role) -> None:
+    facts, marked, call = facts_for(statement)
+    assert facts.contexts.scheduler_of(call).role is role
+    threads = facts.threads.threads_at(marked)
+    if role is None:
+        assert all(t.role is ThreadRole.CALLER for t in threads)
+    else:
+        assert role in {t.role for t in threads}

@@ -45,7 +45,7 @@ from shutdownlint.analysis.schedulers import (
     Scheduler,
     Subject,
 )
-from shutdownlint.analysis.vocabulary import ContextKind, Flavor, Kind
+from shutdownlint.analysis.vocabulary import ContextKind, Flavor, Kind, ThreadRole
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Entry:
     site: nodes.NodeNG  # where it was started or scheduled
     how: str  # e.g. "started as a thread by `threading.Thread(...)`"
     function: FunctionLike  # the function that is started (the entry point)
+    role: ThreadRole | None = None  # which thread runs it (None: another process)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ _CONTEXT_DECORATORS = frozenset(
 _LIFETIME_STARTERS = frozenset({ContextKind.THREAD, ContextKind.PROCESS, ContextKind.TASK})
 
 _V = TypeVar("_V")
+_REGISTER_AT_FORK = "register_at_fork"
+# Names of the handlers that reset state in a forked child (`_at_fork_reinit`,
+# `_reinit_after_fork`): they run while the child has a single thread.
+_FORK_WORDS = ("reinit", "after", "child", "reset", "rebuild", "at_fork")
 
 
 def normalised_method_name(name: str) -> str:
@@ -149,10 +154,11 @@ class Contexts:
             callee
             for edges in self.call_graph.values()
             for callee, call in edges
-            if not self._is_scheduled_coroutine(call)
+            if not self.is_scheduled_coroutine(call)
         )
 
-    def _is_scheduled_coroutine(self, call: nodes.Call) -> bool:
+    def is_scheduled_coroutine(self, call: nodes.Call) -> bool:
+        """`f()` in `create_task(f())`: it makes a coroutine that runs later, elsewhere."""
         parent = call.parent
         if not isinstance(parent, nodes.Call) or call not in parent.args:
             return False
@@ -334,7 +340,7 @@ class Contexts:
         text = call.func.as_string()
         wording = row.wording.format(call=text, name=last_name(call.func))
         if Role.ENTRY in row.roles and row.context is not None:
-            entry = Entry(row.context, row.runs_on_thread, call, wording, function)
+            entry = Entry(row.context, row.runs_on_thread, call, wording, function, row.role)
             entries.setdefault(function, entry)
             if (
                 row.context in _LIFETIME_STARTERS
@@ -378,7 +384,9 @@ class Contexts:
         else:
             return
         how = f"run in its own {context.value} as `run()` of a `{info.qname}` subclass"
-        entries.setdefault(run, Entry(context, context is ContextKind.THREAD, cls, how, run))
+        on_thread = context is ContextKind.THREAD
+        role = ThreadRole.THREAD if on_thread else None
+        entries.setdefault(run, Entry(context, on_thread, cls, how, run, role))
 
     def _shutdown_reason_by_name(self, function: nodes.FunctionDef) -> str | None:
         if not isinstance(function.parent, nodes.ClassDef) and function.name.startswith("__"):
@@ -433,6 +441,12 @@ class Contexts:
         return self._propagate(shutdowns, step)
 
     # -- queries -----------------------------------------------------------------
+    def entry_points(self) -> Mapping[FunctionLike, Entry]:
+        """The functions the module hands to a scheduler (or a Thread/Process subclass's
+        `run`), each with how it comes to run; the roots of the worker map."""
+        entries, _ = self._roots
+        return entries
+
     def worker_context(self, node: nodes.NodeNG) -> Entry | None:
         """How the code at `node` runs apart from its caller (thread, process, task)."""
         function = node if isinstance(node, FunctionLike) else enclosing_function(node)
@@ -461,6 +475,29 @@ class Contexts:
         _, shutdowns = self._roots
         path = shutdowns.get(function)
         return path is not None and path.node is function
+
+    def runs_alone(self, function: FunctionLike | None) -> bool:
+        """`__del__` and fork handlers: code that runs with no other thread of the
+        program beside it (a finalizer, the single thread of a forked child)."""
+        return function is not None and function in self._alone
+
+    @cached_property
+    def _alone(self) -> frozenset[FunctionLike]:
+        registered: set[FunctionLike] = set()
+        for calls in self._calls_by_function.values():
+            for call in calls:
+                if last_name(call.func) == _REGISTER_AT_FORK:
+                    for kw in call.keywords or ():
+                        registered.update(self.resolve_callables(kw.value))
+        alone = set(registered)
+        for node in walk(self._module):
+            if isinstance(node, nodes.FunctionDef):
+                lowered = node.name.lower()
+                if node.name == "__del__" or (
+                    "fork" in lowered and any(w in lowered for w in _FORK_WORDS)
+                ):
+                    alone.add(node)
+        return frozenset(alone)
 
     def shutdown_function(self, function: FunctionLike) -> ShutdownPath | None:
         """Why `function` as a whole runs while stopping (by name, registration, or being

@@ -17,7 +17,11 @@ from shutdownlint.analysis.blocking import Blocking
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.lifecycle import Lifecycle
+from shutdownlint.analysis.locks import Locks
 from shutdownlint.analysis.options import AnalysisOptions
+from shutdownlint.analysis.races import Races
+from shutdownlint.analysis.shared import SharedState
+from shutdownlint.analysis.threadmap import ThreadMap
 
 
 class ModuleFacts:
@@ -49,4 +53,32 @@ class ModuleFacts:
         """What must be released on every exit, and the exits that do not (SDL1xx)."""
         return Lifecycle(
             self.module, self.options, self.kinds, self.contexts, self.blocking, self.stats
+        )
+
+    @cached_property
+    def locks(self) -> Locks:
+        """Which locks are held at a node, and what counts as a lock."""
+        return Locks(self.module, self.kinds, self.contexts, self.stats)
+
+    @cached_property
+    def threads(self) -> ThreadMap:
+        """Which threads run each function (thread identities)."""
+        return ThreadMap(self.module, self.contexts, self.kinds)
+
+    @cached_property
+    def shared_state(self) -> SharedState:
+        """Long-lived state of the module's classes and globals, and every access to it."""
+        return SharedState(self.module, self.kinds, self.locks, self.threads, self.stats)
+
+    @cached_property
+    def races(self) -> Races:
+        """Races on shared state: unguarded accesses, check-then-acts, read-modify-writes."""
+        return Races(
+            self.module,
+            self.kinds,
+            self.contexts,
+            self.locks,
+            self.threads,
+            self.shared_state,
+            self.stats,
         )

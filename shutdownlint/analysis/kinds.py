@@ -590,6 +590,12 @@ def _tuple_value(node: nodes.NodeNG | None) -> nodes.NodeNG | None:
     return node
 
 
+def attribute_values(cls: nodes.ClassDef, name: str) -> list[nodes.NodeNG]:
+    """What `self.<name>` is assigned anywhere in `cls` or its ancestors (values, or
+    annotations when only annotated)."""
+    return _attribute_values(cls, name)
+
+
 def _attribute_values(cls: nodes.ClassDef, name: str) -> list[nodes.NodeNG]:
     """What `self.<name>` is assigned anywhere in `cls` or its ancestors."""
     values: list[nodes.NodeNG] = []

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from shutdownlint.analysis.vocabulary import ContextKind, Flavor, Kind
+from shutdownlint.analysis.vocabulary import ContextKind, Flavor, Kind, ThreadRole
 
 
 class Subject(str, Enum):
@@ -59,6 +59,8 @@ class Scheduler:
     keyword_trigger: str | None = None  # also match any call passing this keyword
     forwards_after_callee: bool = False  # `submit(fn, a, b)`: a, b are fn's arguments
     args_tuple: tuple[int, str] | None = None  # `Thread(args=(a, b))`: (position, keyword)
+    # Which thread runs the callee (None: derived from `context`; PROCESS: no thread of ours).
+    thread_role: ThreadRole | None = None
 
     @property
     def runs_on_thread(self) -> bool:
@@ -66,6 +68,20 @@ class Scheduler:
         if self.on_thread is not None:
             return self.on_thread
         return self.context is ContextKind.THREAD
+
+    @property
+    def role(self) -> ThreadRole | None:
+        """The thread identity the callee gets (None: another process, or no context)."""
+        if self.thread_role is not None:
+            return self.thread_role
+        return _DEFAULT_ROLES.get(self.context) if self.context is not None else None
+
+
+_DEFAULT_ROLES = {
+    ContextKind.THREAD: ThreadRole.THREAD,
+    ContextKind.TASK: ThreadRole.LOOP,
+    ContextKind.CALLBACK: ThreadRole.LOOP,
+}
 
 
 def _names(*names: str) -> frozenset[str]:
@@ -134,6 +150,7 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         "run in a worker thread by `{call}(...)`",
         callee_keyword="fn",
         forwards_after_callee=True,
+        thread_role=ThreadRole.POOL,
     ),
     Scheduler(
         _EXECUTOR_ARG_TUPLE,
@@ -152,6 +169,7 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         "run in a worker thread by `{call}(...)`",
         callee_keyword="func",
         args_tuple=(1, "args"),
+        thread_role=ThreadRole.POOL,
     ),
     Scheduler(
         _names("run_in_executor"),
@@ -168,6 +186,7 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         ContextKind.THREAD,
         "run in an executor by `{call}(...)`",
         forwards_after_callee=True,
+        thread_role=ThreadRole.POOL,
     ),
     Scheduler(
         _names("to_thread"),
@@ -176,6 +195,7 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         ContextKind.THREAD,
         "run on another thread by `{call}(...)`",
         forwards_after_callee=True,
+        thread_role=ThreadRole.POOL,
     ),
     # -- callbacks -------------------------------------------------------------------
     Scheduler(
@@ -185,6 +205,7 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         ContextKind.THREAD,
         "run on the event loop's thread by `{call}(...)`",
         forwards_after_callee=True,
+        thread_role=ThreadRole.LOOP,
     ),
     Scheduler(
         # tornado's `IOLoop.add_callback`: thread-safe, runs on the loop's thread.
@@ -194,6 +215,7 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         ContextKind.THREAD,
         "run on the event loop's thread by `{call}(...)`",
         forwards_after_callee=True,
+        thread_role=ThreadRole.LOOP,
     ),
     Scheduler(
         _names("spawn_callback"),
@@ -209,6 +231,7 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         0,
         ContextKind.THREAD,
         "called back by `{call}(...)` on the worker's thread",
+        thread_role=ThreadRole.POOL,
     ),
     Scheduler(
         _names("add_done_callback"),
@@ -251,6 +274,7 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         "run on the event loop's thread by `{call}(...)`",
         coroutine=True,
         on_thread=True,
+        thread_role=ThreadRole.LOOP,
     ),
     Scheduler(
         _names("gather"),

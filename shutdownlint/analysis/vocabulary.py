@@ -68,6 +68,22 @@ _WHERE = {
 }
 
 
+class ThreadRole(str, Enum):
+    """Which thread runs a piece of code (SDL2xx/SDL4xx thread identities, RacerD-style):
+    two accesses race only when they can run on different threads at once."""
+
+    CALLER = "caller"  # the application threads that call the public API
+    THREAD = "thread"  # a thread the module starts (a target, a Thread subclass's `run`)
+    POOL = "pool"  # executor workers: several may run the same code at once
+    LOOP = "loop"  # the event loop's thread: coroutines, tasks and loop callbacks
+    CALLBACK = "callback"  # user callbacks a worker thread invokes with the object
+
+    @property
+    def concurrent_with_itself(self) -> bool:
+        """Two runs of code with this role can overlap."""
+        return self is ThreadRole.POOL
+
+
 class BoundState(str, Enum):
     """Whether a queue can fill up."""
 

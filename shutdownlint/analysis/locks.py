@@ -1,0 +1,593 @@
+"""Which locks are held at a node (lock sets), and what counts as a lock.
+
+A lock is recognised through `kinds` (`threading.Lock/RLock`, a `Condition`, which
+stands for the lock it wraps, asyncio and multiprocessing locks, factories and
+aliases that inference follows), through structure (an instance of a class that
+defines `acquire` and `release`; a getter or factory returning one), and, last, by
+its name (`with self._mutex:` on a parameter nothing else describes). How a lock
+was recognised is kept (`Evidence`): a name-only lock makes an access guarded, but
+rules never treat it as proof that the class guards its state with it.
+
+A lock is held at a node when the node is inside `with L:` / `async with L:`,
+after `L.acquire()` (or a lock wrapper: a function whose effect is `L.acquire()`,
+such as logging's `_acquireLock()`) in the same or an enclosing block and before
+the matching `L.release()` (a `try/finally` releasing it ends the region), in the
+body of `if L.acquire(False):`, after `if not L.acquire(False): return`, or when
+every caller of a private helper holds it (held-by-all-callers, computed as a
+fixpoint over the module's call graph). A helper whose name or docstring says the
+caller holds the lock (`_drain_locked`, "Must be called with the lock held"), and
+a method a framework calls with a lock held (`logging.Handler.emit`, table
+`HELD_BY_FRAMEWORK`), count as holding every lock by contract.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cached_property
+
+from astroid import bases, nodes
+from astroid.exceptions import AstroidError
+
+from shutdownlint.analysis.astroid_env import proxied
+from shutdownlint.analysis.contexts import Contexts
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    dotted_name,
+    enclosing_class,
+    enclosing_function,
+    function_of,
+    infer_values,
+    is_self_parameter,
+    walk,
+)
+from shutdownlint.analysis.kinds import Kinds
+from shutdownlint.analysis.vocabulary import Flavor, Kind
+
+
+class Evidence(IntEnum):
+    """How an object was recognised as a lock (stronger is larger)."""
+
+    NAME = 1  # only its name says so
+    STRUCTURE = 2  # a lock-like class, a getter or factory returning a lock
+    KIND = 3  # a known lock type (`kinds`)
+
+
+@dataclass(frozen=True)
+class LockId:
+    """The identity of a lock within a module: `self.<name>` of the instance (the same
+    lock whichever method or subclass names it), a module global, or an expression
+    as written (`self._pool.lock`) within its class or module."""
+
+    key: str
+    owner: nodes.NodeNG | None = None
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    lock: LockId
+    evidence: Evidence
+    shown: str  # how a message names it: "self._lock"
+    flavor: Flavor | None = None  # threading, asyncio...: known for a `kinds` lock
+
+
+@dataclass(frozen=True)
+class Held:
+    """The locks held at a node. `by_contract`: the code runs with its class's lock held
+    by convention (a `*_locked` helper, a framework callback): every lock counts."""
+
+    locks: frozenset[LockId] = frozenset()
+    by_contract: bool = False
+
+    @property
+    def guarded(self) -> bool:
+        return self.by_contract or bool(self.locks)
+
+    def holds(self, lock: LockId) -> bool:
+        return self.by_contract or lock in self.locks
+
+    def shares_with(self, other: Held) -> bool:
+        """Some lock is held at both."""
+        if self.by_contract:
+            return other.guarded
+        if other.by_contract:
+            return self.guarded
+        return bool(self.locks & other.locks)
+
+    def meet(self, other: Held) -> Held:
+        """The locks held on both of two paths (by contract: every lock)."""
+        if self.by_contract:
+            return other
+        if other.by_contract:
+            return self
+        return Held(self.locks & other.locks)
+
+
+NOTHING = Held()
+EVERY_LOCK = Held(by_contract=True)
+
+#: Methods a framework calls with a lock of the instance held: (base class, method,
+#: the attribute holding the lock). `logging.Handler.handle` calls `emit` between
+#: `self.acquire()` and `self.release()`.
+HELD_BY_FRAMEWORK: tuple[tuple[str, str, str], ...] = (("logging.Handler", "emit", "lock"),)
+
+_CONTRACT_SUFFIXES = ("_locked", "_unlocked", "_no_lock", "_nolock", "_lock_held")
+_CONTRACT_DOC = re.compile(
+    r"(lock|mutex)\w*\s+(is\s+|must\s+be\s+|should\s+be\s+)?(held|acquired|taken)"
+    r"|(hold|holding|acquire)\s+(the\s+)?[\w.`'\"]*(lock|mutex)\w*\s+before"
+    r"|(with|while|under)\s+(the\s+)?[\w.`'\"]*(lock|mutex)\w*\s+(held|acquired|taken)"
+    r"|(caller|callers)\s+(must\s+)?(hold|holds|own|owns|have\s+acquired)\s+(the\s+)?[\w.`'\"]*(lock|mutex)",
+    re.I,
+)
+# Names a lock goes by when nothing else describes it (lock sets only, never a finding).
+_LOCK_NAME = re.compile(r"(^|_)(r?lock|mutex|cond|cv|condition)s?($|_)|lock$", re.I)
+_LOCK_KINDS = frozenset({Kind.LOCK, Kind.CONDITION})
+_ACQUIRE, _RELEASE = "acquire", "release"
+# Statements a lock wrapper may have besides the acquire/release (docstring, guards).
+_WRAPPER_MAX_STATEMENTS = 3
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")
+_EXITS = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
+
+
+class Locks:
+    """Locks and lock sets of one module (a per-module fact)."""
+
+    def __init__(self, module: nodes.Module, kinds: Kinds, contexts: Contexts, stats: Counter[str]):
+        self._module = module
+        self._kinds = kinds
+        self._contexts = contexts
+        self._stats = stats
+        self._lock_cache: dict[nodes.NodeNG, LockInfo | None] = {}
+        self._effects_cache: dict[nodes.NodeNG, tuple[tuple[LockId, bool], ...]] = {}
+        self._wrapper_cache: dict[nodes.NodeNG, tuple[LockInfo, bool] | None] = {}
+        self._held_cache: dict[nodes.NodeNG, Held] = {}
+        # What is known of each lock seen so far: how it was recognised, how it is
+        # written, and its API family (threading, asyncio...).
+        self.evidence: dict[LockId, Evidence] = {}
+        self.shown: dict[LockId, str] = {}
+        self.flavors: dict[LockId, Flavor] = {}
+
+    # -- what is a lock ----------------------------------------------------------
+    def lock_of(self, expr: nodes.NodeNG) -> LockInfo | None:
+        """The lock `expr` denotes (a `with` item, an `acquire()` receiver), if any."""
+        if expr in self._lock_cache:
+            return self._lock_cache[expr]
+        self._lock_cache[expr] = None  # recursion guard
+        try:
+            info = self._compute_lock(expr)
+        except RecursionError:
+            self._stats["gave_up"] += 1
+            info = None
+        self._lock_cache[expr] = info
+        if info is not None:
+            known = self.evidence.get(info.lock)
+            if known is None or info.evidence > known:
+                self.evidence[info.lock] = info.evidence
+                self.shown[info.lock] = info.shown
+            if info.flavor is not None:
+                self.flavors[info.lock] = info.flavor
+        return info
+
+    def _compute_lock(self, expr: nodes.NodeNG) -> LockInfo | None:
+        if isinstance(expr, nodes.Call):
+            return self._lock_from_call(expr)
+        if isinstance(expr, nodes.Name):
+            alias = _local_alias(expr)
+            if alias is not None:
+                return self.lock_of(alias)
+        identity = _identity(expr)
+        if identity is None:
+            return None
+        lock, shown = identity
+        info = self._kinds.kind_of(expr)
+        if info is not None and info.kind in _LOCK_KINDS:
+            if info.kind is Kind.CONDITION:
+                wrapped = self._condition_lock(info.creations)
+                if wrapped is not None:
+                    return wrapped
+            return LockInfo(lock, Evidence.KIND, shown, info.flavor)
+        if info is not None:
+            return None  # a queue, an event...: not a lock
+        if self._is_lock_like_value(expr):
+            return LockInfo(lock, Evidence.STRUCTURE, shown)
+        name = expr.attrname if isinstance(expr, nodes.Attribute) else getattr(expr, "name", "")
+        if _LOCK_NAME.search(name or ""):
+            return LockInfo(lock, Evidence.NAME, shown)
+        return None
+
+    def _condition_lock(self, creations: tuple[nodes.NodeNG, ...]) -> LockInfo | None:
+        """`Condition(self._mutex)` stands for `self._mutex`."""
+        for creation in creations:
+            if isinstance(creation, nodes.Call):
+                arg = creation.args[0] if creation.args else None
+                arg = arg or next(
+                    (k.value for k in creation.keywords or () if k.arg == "lock"), None
+                )
+                if arg is not None and not (isinstance(arg, nodes.Const) and arg.value is None):
+                    wrapped = self.lock_of(arg)
+                    if wrapped is not None:
+                        return wrapped
+        return None
+
+    def _lock_from_call(self, call: nodes.Call) -> LockInfo | None:
+        """`cls.get_lock()`, `self._lock_for()`: a getter of the module returning a lock."""
+        for function in self._contexts.resolve_callables(call.func):
+            if isinstance(function, nodes.Lambda):
+                continue
+            returned = [
+                r.value
+                for r in walk(function)
+                if isinstance(r, nodes.Return)
+                and r.value is not None
+                and enclosing_function(r) is function
+            ]
+            found = [self.lock_of(v) for v in returned]
+            if found and all(found):
+                best = max(found, key=lambda i: i.evidence)
+                evidence = max(best.evidence, Evidence.STRUCTURE)
+                return LockInfo(best.lock, evidence, best.shown, best.flavor)
+        return None
+
+    def _is_lock_like_value(self, expr: nodes.NodeNG) -> bool:
+        """An instance of a class that defines `acquire` and `release`."""
+        for site in self._kinds.creation_sites(expr):
+            if isinstance(site, nodes.Call):
+                for callee in infer_values(site.func, self._stats):
+                    if isinstance(callee, nodes.ClassDef) and is_lock_like_class(callee):
+                        return True
+        for value in infer_values(expr, self._stats):
+            if isinstance(value, bases.Instance) and not isinstance(value, bases.BoundMethod):
+                cls = proxied(value)
+                if isinstance(cls, nodes.ClassDef) and is_lock_like_class(cls):
+                    return True
+        return False
+
+    def is_strong(self, lock: LockId) -> bool:
+        """Recognised by more than its name: proof that the code locks on purpose."""
+        return self.evidence.get(lock, Evidence.NAME) > Evidence.NAME
+
+    def is_thread_lock(self, lock: LockId) -> bool:
+        """A strong lock that excludes threads (not an asyncio lock, which orders tasks)."""
+        return self.is_strong(lock) and self.flavors.get(lock) is not Flavor.ASYNCIO
+
+    def is_lock_implementation(self, cls: nodes.ClassDef) -> bool:
+        """A class that is itself a lock (its own state is the lock's business)."""
+        return is_lock_like_class(cls)
+
+    # -- lock wrappers -----------------------------------------------------------
+    def _wrapper_effect(self, function: FunctionLike) -> tuple[LockInfo, bool] | None:
+        """`def _acquireLock(): if _lock: _lock.acquire()` acquires `_lock` (True); the
+        matching release function releases it (False)."""
+        if function in self._wrapper_cache:
+            return self._wrapper_cache[function]
+        self._wrapper_cache[function] = None
+        found = None
+        if isinstance(function, nodes.FunctionDef):
+            body = [s for s in function.body if not _is_docstring(s)]
+            if 0 < len(body) <= _WRAPPER_MAX_STATEMENTS:
+                effects = []
+                for statement in body:
+                    inner = statement.body if isinstance(statement, nodes.If) else [statement]
+                    for s in inner:
+                        call = _call_of_statement(s)
+                        if call is not None:
+                            effect = self._direct_effect(call)
+                            if effect is not None:
+                                effects.append(effect)
+                if len(effects) == 1:
+                    found = effects[0]
+        self._wrapper_cache[function] = found
+        return found
+
+    def _direct_effect(self, call: nodes.Call) -> tuple[LockInfo, bool] | None:
+        func = call.func
+        if isinstance(func, nodes.Attribute) and func.attrname in (_ACQUIRE, _RELEASE):
+            info = self.lock_of(func.expr)
+            if info is not None:
+                return info, func.attrname == _ACQUIRE
+        return None
+
+    def _call_effect(self, call: nodes.Call) -> tuple[LockInfo, bool] | None:
+        """What a call does to a lock: acquire, release, or (None) nothing known."""
+        effect = self._direct_effect(call)
+        if effect is not None:
+            return effect
+        if not isinstance(call.func, nodes.Name | nodes.Attribute):
+            return None
+        functions = list(self._contexts.resolve_callables(call.func))
+        if not functions and isinstance(call.func, nodes.Attribute):
+            # A wrapper inherited from another module (`logging.Handler.acquire`).
+            functions = [
+                f for f in (function_of(v) for v in infer_values(call.func, self._stats)) if f
+            ]
+        for function in functions[:2]:
+            effect = self._wrapper_effect(function)
+            if effect is not None:
+                return effect
+        return None
+
+    # -- lock sets ---------------------------------------------------------------
+    def _effects(self, statement: nodes.NodeNG) -> tuple[tuple[LockId, bool], ...]:
+        """Locks a statement leaves acquired (True) or released (False) after it runs."""
+        if statement in self._effects_cache:
+            return self._effects_cache[statement]
+        self._effects_cache[statement] = ()
+        found: list[tuple[LockId, bool]] = []
+        call = _call_of_statement(statement)
+        if call is not None:
+            effect = self._call_effect(call)
+            if effect is not None:
+                found.append((effect[0].lock, effect[1]))
+        elif isinstance(statement, nodes.If):
+            # `if not lock.acquire(False): return` -> held afterwards.
+            test = statement.test
+            if (
+                isinstance(test, nodes.UnaryOp)
+                and test.op == "not"
+                and isinstance(test.operand, nodes.Call)
+                and statement.body
+                and isinstance(statement.body[-1], _EXITS)
+            ):
+                effect = self._call_effect(test.operand)
+                if effect is not None and effect[1]:
+                    found.append((effect[0].lock, True))
+        elif isinstance(statement, nodes.Try):
+            for s in statement.finalbody:
+                for lock, acquired in self._effects(s):
+                    if not acquired:
+                        found.append((lock, False))
+        result = tuple(found)
+        self._effects_cache[statement] = result
+        return result
+
+    def local_held(self, node: nodes.NodeNG) -> Held:
+        """The locks the enclosing function itself holds at `node` (callers aside)."""
+        held, _ = self._local(node)
+        return held
+
+    def _local(self, node: nodes.NodeNG) -> tuple[Held, frozenset[LockId]]:
+        """(locks held at `node` by its own function, locks it has released there)."""
+        function = enclosing_function(node)
+        decided: dict[LockId, bool] = {}
+        child, parent = node, node.parent
+        while parent is not None and child is not function:
+            if isinstance(parent, nodes.With | nodes.AsyncWith) and child in parent.body:
+                for item, _ in parent.items:
+                    info = self.lock_of(item)
+                    if info is not None:
+                        decided.setdefault(info.lock, True)
+            if isinstance(parent, nodes.If) and child in parent.body:
+                for call in _calls_in(parent.test):
+                    effect = self._call_effect(call)
+                    if effect is not None and effect[1] and not _negated(call, parent.test):
+                        decided.setdefault(effect[0].lock, True)
+            for field in _BLOCK_FIELDS:
+                block = getattr(parent, field, None)
+                if isinstance(block, list) and child in block:
+                    for previous in reversed(block[: block.index(child)]):
+                        for lock, acquired in self._effects(previous):
+                            decided.setdefault(lock, acquired)
+                    break
+            if parent is function:
+                break
+            child, parent = parent, parent.parent
+        held = frozenset(lock for lock, acquired in decided.items() if acquired)
+        released = frozenset(lock for lock, acquired in decided.items() if not acquired)
+        return Held(held), released
+
+    def held_at(self, node: nodes.NodeNG) -> Held:
+        """Every lock held at `node`: its function's own, and those all its callers hold."""
+        if node in self._held_cache:
+            return self._held_cache[node]
+        local, released = self._local(node)
+        function = enclosing_function(node)
+        entry = self.entry_held(function) if function is not None else NOTHING
+        held = EVERY_LOCK if entry.by_contract else Held(local.locks | entry.locks - released)
+        self._held_cache[node] = held
+        return held
+
+    def takes_lock(self, function: FunctionLike, strong: bool = False) -> bool:
+        """The function itself takes some lock (a `with`, an acquire); `strong`: one
+        recognised by more than its name."""
+        for node in walk(function):
+            if enclosing_function(node) is not function:
+                continue
+            locks: list[LockInfo] = []
+            if isinstance(node, nodes.With | nodes.AsyncWith):
+                locks = [i for i in (self.lock_of(e) for e, _ in node.items) if i]
+            elif isinstance(node, nodes.Call):
+                effect = self._call_effect(node)
+                locks = [effect[0]] if effect is not None and effect[1] else []
+            if any(not strong or i.evidence > Evidence.NAME for i in locks):
+                return True
+        return False
+
+    # -- held by every caller ---------------------------------------------------
+    def entry_held(self, function: FunctionLike) -> Held:
+        """The locks held whenever `function` starts running."""
+        return self._entries.get(function, NOTHING)
+
+    @cached_property
+    def _entries(self) -> dict[FunctionLike, Held]:
+        callers: dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]] = {}
+        for caller, edges in self._contexts.call_graph.items():
+            if self._contexts.runs_alone(caller):
+                continue  # a finalizer or fork handler needs no lock: no other thread runs
+            for callee, call in edges:
+                if not self._contexts.is_scheduled_coroutine(call):
+                    callers.setdefault(callee, []).append((caller, call))
+        entries: dict[FunctionLike, Held | None] = {}
+        escaped = self._escaping_names
+        for function in callers:
+            contract = self._contract(function)
+            if contract is not None:
+                entries[function] = contract
+            elif _is_private(function) and _name(function) not in escaped:
+                entries[function] = None  # not known yet: every lock (the fixpoint's top)
+        for node in walk(self._module):
+            if isinstance(node, FunctionLike) and node not in entries:
+                contract = self._contract(node)
+                if contract is not None:
+                    entries[node] = contract
+        pending = [f for f, held in entries.items() if held is None]
+        for _ in range(len(pending) + 2):
+            changed = False
+            for function in pending:
+                meet: Held | None = None
+                for caller, call in callers.get(function, ()):
+                    at_caller = entries.get(caller, NOTHING)
+                    if at_caller is None:
+                        continue  # not known yet: it does not lower the meet
+                    local, released = self._local(call)
+                    if at_caller.by_contract:
+                        here = EVERY_LOCK
+                    else:
+                        here = Held(local.locks | (at_caller.locks - released))
+                    meet = here if meet is None else meet.meet(here)
+                if meet is not None and meet != entries[function]:
+                    entries[function] = meet
+                    changed = True
+            if not changed:
+                break
+        return {f: held for f, held in entries.items() if held is not None}
+
+    @cached_property
+    def _escaping_names(self) -> frozenset[str]:
+        """Names of functions used other than by calling them (handed to a thread, stored
+        as a callback): a helper that escapes may run without its caller's locks."""
+        escaped: set[str] = set()
+        for node in walk(self._module):
+            name = None
+            if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
+                name = node.attrname
+            elif isinstance(node, nodes.Name):
+                name = node.name
+            if name is None:
+                continue
+            parent = node.parent
+            if isinstance(parent, nodes.Call) and parent.func is node:
+                continue
+            escaped.add(name)
+        for function in self._contexts.entry_points():
+            escaped.add(_name(function))
+        return frozenset(escaped)
+
+    def _contract(self, function: FunctionLike) -> Held | None:
+        """Held by convention: the name or docstring says the caller holds the lock, or
+        a framework calls it with a lock held."""
+        if isinstance(function, nodes.Lambda):
+            return None
+        if function.name.lower().endswith(_CONTRACT_SUFFIXES):
+            return EVERY_LOCK
+        doc = function.doc_node.value if function.doc_node is not None else ""
+        if isinstance(doc, str) and _CONTRACT_DOC.search(doc):
+            return EVERY_LOCK
+        cls = function.parent if isinstance(function.parent, nodes.ClassDef) else None
+        if cls is not None:
+            for base, method, attribute in HELD_BY_FRAMEWORK:
+                if function.name == method and _derives_from(cls, base):
+                    lock = LockId("self." + attribute)
+                    self.evidence.setdefault(lock, Evidence.KIND)
+                    self.shown.setdefault(lock, "self." + attribute)
+                    self.flavors.setdefault(lock, Flavor.THREADING)
+                    return Held(frozenset({lock}))
+        return None
+
+
+# -- helpers ---------------------------------------------------------------------
+def is_lock_like_class(cls: nodes.ClassDef) -> bool:
+    """A class that defines `acquire` and `release` (a lock wrapper or implementation)."""
+    try:
+        return all(isinstance(cls.getattr(m)[0], nodes.FunctionDef) for m in (_ACQUIRE, _RELEASE))
+    except (AstroidError, IndexError, RecursionError):
+        return False
+
+
+def _identity(expr: nodes.NodeNG) -> tuple[LockId, str] | None:
+    if isinstance(expr, nodes.Attribute) and is_self_parameter(expr.expr):
+        return LockId("self." + expr.attrname), expr.as_string()
+    if isinstance(expr, nodes.Attribute):
+        cls = enclosing_class(expr)
+        if isinstance(expr.expr, nodes.Name) and cls is not None and expr.expr.name == cls.name:
+            return LockId("self." + expr.attrname), expr.as_string()
+        text = dotted_name(expr)
+        if text is None:
+            return None
+        owner = cls if cls is not None else expr.root()
+        return LockId(text, owner), text
+    if isinstance(expr, nodes.Name):
+        try:
+            scope, _ = expr.lookup(expr.name)
+        except (AstroidError, RecursionError):
+            return None
+        return LockId(expr.name, scope), expr.name
+    return None
+
+
+def _local_alias(name: nodes.Name) -> nodes.NodeNG | None:
+    """`lock = self._lock` assigned once in the function: the expression it stands for."""
+    function = enclosing_function(name)
+    if function is None:
+        return None
+    try:
+        scope, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return None
+    if scope is not function or len(assigns) != 1:
+        return None
+    assign = assigns[0]
+    parent = assign.parent
+    if (
+        isinstance(parent, nodes.Assign)
+        and parent.targets == [assign]
+        and isinstance(parent.value, nodes.Attribute | nodes.Call | nodes.Name)
+    ):
+        return parent.value
+    return None
+
+
+def _call_of_statement(statement: nodes.NodeNG) -> nodes.Call | None:
+    if isinstance(statement, nodes.Expr | nodes.Assign) and isinstance(statement.value, nodes.Call):
+        return statement.value
+    return None
+
+
+def _calls_in(test: nodes.NodeNG) -> list[nodes.Call]:
+    return [n for n in walk(test) if isinstance(n, nodes.Call)]
+
+
+def _negated(call: nodes.Call, test: nodes.NodeNG) -> bool:
+    node = call
+    while node is not test and node.parent is not None:
+        parent = node.parent
+        if isinstance(parent, nodes.UnaryOp) and parent.op == "not":
+            return True
+        node = parent
+    return False
+
+
+def _is_docstring(statement: nodes.NodeNG) -> bool:
+    return isinstance(statement, nodes.Expr) and isinstance(statement.value, nodes.Const)
+
+
+def _name(function: FunctionLike) -> str:
+    return getattr(function, "name", "<lambda>")
+
+
+def _is_private(function: FunctionLike) -> bool:
+    """Called only from its own module: `_helper`, `__mangled`, a nested function."""
+    if isinstance(function, nodes.Lambda):
+        return False
+    if not isinstance(function.parent, nodes.ClassDef | nodes.Module):
+        return True  # nested
+    name = function.name
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _derives_from(cls: nodes.ClassDef, qname: str) -> bool:
+    try:
+        return any(base.qname() == qname for base in cls.ancestors())
+    except (AstroidError, RecursionError):
+        return False

@@ -1,0 +1,877 @@
+"""Races on shared state: the decisions SDL201, SDL202 and SDL203 share.
+
+The three rules look at the same accesses (`shared`) and must agree on them: an
+access that is the act of a reported check-then-act, or a read-modify-write, is
+not also an unguarded access. So the decisions live here, as facts; the rules
+word and report them.
+
+What makes two accesses a race (RacerD's recipe, tuned for precision):
+- they can run on two threads at once (`threadmap`: two identities, or one that
+  runs several threads), or the state is guarded by a real lock elsewhere and this
+  access is on a shutdown path or a worker thread (the "lock owner" evidence: the
+  second thread may live in another module, apscheduler's scheduler thread);
+- at least one writes, and no lock is held at both;
+- the access is of a kind that can break: a plain read of a flag or counter is
+  GIL-atomic and never reported on its own (a check is SDL202's business).
+
+Each record keeps the evidence (the two threads, the lock, the other accesses) so
+that a message can name both contexts and the lock, and related locations can
+point at them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property
+
+from astroid import nodes
+
+from shutdownlint.analysis.contexts import Contexts
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    StateKey,
+    call_argument,
+    enclosing_function,
+    is_self_parameter,
+    last_name,
+    walk,
+)
+from shutdownlint.analysis.kinds import Kinds
+from shutdownlint.analysis.locks import Held, LockId, Locks
+from shutdownlint.analysis.shared import Access, AccessKind, SharedState, is_constant
+from shutdownlint.analysis.threadmap import ThreadId, ThreadMap, concurrent_pair
+from shutdownlint.analysis.vocabulary import Kind, ThreadRole
+
+# Objects whose creation in an act makes a check-then-act harmful when it runs twice.
+_RESOURCE_KINDS = frozenset(
+    {Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.SOCKET, Kind.SERVER, Kind.TASK, Kind.QUEUE}
+)
+_STARTS = frozenset({"start", "start_soon", "serve_forever", "connect", "bind", "listen"})
+_WORKER_ROLES = frozenset({ThreadRole.THREAD, ThreadRole.POOL})
+_GETPID = frozenset({"getpid", "get_ident", "current_thread", "get_native_id"})
+_EXITS = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The lock that guards some state elsewhere, and the accesses that hold it."""
+
+    lock: LockId
+    shown: str
+    accesses: tuple[Access, ...]
+    only: bool  # it is the one lock guarding those accesses (a fix can take it)
+    owns: bool  # at least half the writes of the state hold a real lock: it guards it
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Two threads that can run the accesses at once."""
+
+    mine: ThreadId
+    theirs: ThreadId
+    other: Access | None  # the access on the other thread (None: the same code twice)
+
+
+@dataclass(frozen=True)
+class UnguardedAccess:
+    """SDL201: an access that holds no lock where the state's other accesses do."""
+
+    access: Access
+    guard: Guard
+    overlap: Overlap | None  # None: reported on the lock-owner evidence
+    reason: str  # why this access runs concurrently: "shutdown path", "thread `x`"
+    others: tuple[Access, ...]  # the attribute's other unguarded accesses that could break
+
+
+@dataclass(frozen=True)
+class ReadModifyWrite:
+    """SDL203: `x += 1` on shared state with no lock."""
+
+    access: Access
+    overlap: Overlap
+    guard: Guard | None  # the lock that guards the state's other writes, if any
+
+
+class CheckShape(str, Enum):
+    CLASSIC = "classic"  # `if not x: x = ...` in one function
+    DEFERRED = "deferred"  # checked, then a callback handed to another thread acts
+    SAVE_RESTORE = "save-restore"  # `old = G; G = new; ...; G = old` on a global
+
+
+@dataclass(frozen=True)
+class CheckThenAct:
+    """SDL202: a check of shared state and an act relying on it, not under one lock."""
+
+    shape: CheckShape
+    check: nodes.NodeNG  # where it is reported (the test, the callback's assert, the save)
+    access: Access  # the checked (or saved) state
+    acts: tuple[Access, ...]
+    why: str  # what runs it concurrently
+    related: tuple[tuple[nodes.NodeNG, str], ...]
+
+
+class Races:
+    """Races on one module's shared state (a per-module fact)."""
+
+    def __init__(
+        self,
+        module: nodes.Module,
+        kinds: Kinds,
+        contexts: Contexts,
+        locks: Locks,
+        threads: ThreadMap,
+        state: SharedState,
+        stats: Counter[str],
+    ) -> None:
+        self._module = module
+        self._kinds = kinds
+        self._contexts = contexts
+        self._locks = locks
+        self._threads = threads
+        self._state = state
+        self._stats = stats
+
+    # -- shared helpers ------------------------------------------------------------
+    def _guard(self, accesses: list[Access], writes_only: bool = True) -> Guard | None:
+        """The real lock held by most of the state's guarded (writing) accesses."""
+        count: Counter[LockId] = Counter()
+        holders: dict[LockId, list[Access]] = {}
+        locks_seen: set[LockId] = set()
+        for access in accesses:
+            if access.quiet or (writes_only and not access.kind.writes):
+                continue
+            strong = [lock for lock in access.held.locks if self._locks.is_thread_lock(lock)]
+            for lock in strong:
+                count[lock] += 1
+                holders.setdefault(lock, []).append(access)
+            locks_seen.update(strong)
+        if not count:
+            return None
+        lock, _ = count.most_common(1)[0]
+        guarded = [a for a in accesses if not a.quiet and lock in a.held.locks]
+        writes = [a for a in accesses if not a.quiet and a.kind.writes]
+        locked_writes = [
+            a for a in writes if any(self._locks.is_thread_lock(k) for k in a.held.locks)
+        ]
+        owns = bool(locked_writes) and 2 * len(locked_writes) >= len(writes)
+        shown = self._locks.shown.get(lock, lock.key)
+        return Guard(lock, shown, tuple(guarded), len(locks_seen) == 1, owns)
+
+    @staticmethod
+    def _overlap(access: Access, others: list[Access], callbacks: bool) -> Overlap | None:
+        """Threads that can run `access` and one of `others` (or `access` twice) at once."""
+
+        def usable(ids: frozenset[ThreadId]) -> list[ThreadId]:
+            return [t for t in ids if callbacks or t.role is not ThreadRole.CALLBACK]
+
+        mine = usable(access.threads)
+        pair = concurrent_pair(mine, mine)
+        if pair is not None and (
+            pair[0] != pair[1] or pair[0].role.concurrent_with_itself or pair[0].several
+        ):
+            return Overlap(pair[0], pair[1], None)
+        for other in others:
+            if other is access or other.quiet:
+                continue
+            pair = concurrent_pair(mine, usable(other.threads))
+            if pair is not None:
+                return Overlap(pair[0], pair[1], other)
+        return None
+
+    def _published_before(self, access: Access, others: list[Access]) -> bool:
+        """A write made before the threads that touch the state are started."""
+        threads = frozenset(t for o in others if o is not access for t in o.threads)
+        return access.kind.writes and self._state.precedes_thread_start(access, threads)
+
+    # -- SDL203 ----------------------------------------------------------------------
+    @cached_property
+    def read_modify_writes(self) -> list[ReadModifyWrite]:
+        found = []
+        for owner in self._state.owners:
+            for accesses in self._state.accesses(owner).values():
+                # Updates lost to each other: two read-modify-writes (or in-place changes)
+                # at once; a plain reset elsewhere is not an update that can be lost.
+                writes = [
+                    a
+                    for a in accesses
+                    if a.kind in (AccessKind.RMW, AccessKind.MUTATE)
+                    and not a.quiet
+                    and not a.atomic
+                ]
+                guard = self._guard(accesses)
+                for access in accesses:
+                    if access.kind is not AccessKind.RMW or access.quiet or access.held.guarded:
+                        continue
+                    if access.atomic:
+                        continue
+                    overlap = self._overlap(access, writes, callbacks=True)
+                    if overlap is None and guard is not None and guard.owns and access.threads:
+                        # The state's other writes take a real lock: the author expects
+                        # them to run concurrently with this one.
+                        other = next((a for a in guard.accesses if a.kind.writes), None)
+                        if other is not None:
+                            mine = next(iter(sorted(access.threads, key=_order)))
+                            theirs = next(iter(sorted(other.threads, key=_order)), mine)
+                            overlap = Overlap(mine, theirs, other)
+                    if overlap is None:
+                        continue
+                    found.append(ReadModifyWrite(access, overlap, guard))
+        return found
+
+    # -- SDL202 ----------------------------------------------------------------------
+    @cached_property
+    def check_then_acts(self) -> list[CheckThenAct]:
+        found: list[CheckThenAct] = []
+        seen: set[nodes.NodeNG] = set()
+        for owner in self._state.owners:
+            state = self._state.accesses(owner)
+            by_node = {a.node: a for accesses in state.values() for a in accesses}
+            for record in (
+                *self._classic(owner, state, by_node),
+                *self._deferred(owner, state),
+                *self._save_restore(owner, state),
+            ):
+                if record.check not in seen:
+                    seen.add(record.check)
+                    found.append(record)
+        return found
+
+    @cached_property
+    def reported_acts(self) -> frozenset[nodes.NodeNG]:
+        """Accesses that are the act of a reported check-then-act (not also SDL201's)."""
+        return frozenset(a.node for record in self.check_then_acts for a in record.acts)
+
+    def _classic(self, owner, state, by_node) -> list[CheckThenAct]:
+        found = []
+        for test_owner in _tests_of(owner, self._state):
+            test, branch_nodes = test_owner
+            function = enclosing_function(test)
+            if function is None or self._threads.is_exempt(function):
+                continue
+            checked = [by_node[n] for n in walk(test) if n in by_node]
+            checked += _hasattr_checks(test, state)
+            for access in checked:
+                if access.quiet:
+                    continue
+                accesses = state.get(access.key.name, [])
+                acts = [
+                    a
+                    for a in accesses
+                    if a.kind.writes
+                    and a.function is function
+                    and a.node in branch_nodes
+                    and not a.held.shares_with(self._locks.held_at(test))
+                ]
+                if not acts or self._rechecked(test, acts, access.key):
+                    continue
+                if not self._harmful(test, acts, branch_nodes):
+                    continue
+                why = self._shared_why(access, acts, accesses, function)
+                if why is None:
+                    continue
+                related = [(a.statement, f"acts on `{a.name}` here") for a in acts[:2]]
+                found.append(
+                    CheckThenAct(CheckShape.CLASSIC, test, access, tuple(acts), why, tuple(related))
+                )
+                break
+        return found
+
+    def _rechecked(self, test: nodes.NodeNG, acts: list[Access], key: StateKey) -> bool:
+        """Double-checked locking: each act is under a lock and the state is tested again
+        under that lock before it."""
+        for act in acts:
+            if not act.held.guarded:
+                return False
+            locks = act.held.locks or frozenset(self._locks.local_held(act.node).locks)
+            if not any(self.tests_before(act.node, {key.name}, lock) for lock in locks):
+                return False
+        return True
+
+    def _harmful(self, test: nodes.NodeNG, acts: list[Access], branch_nodes) -> bool:
+        """Running the act twice (or after the state changed) does damage: it mutates a
+        container, stores a computed value, or creates and starts a worker or resource.
+        Setting a flag to a constant and waking someone up is idempotent."""
+        if _is_getpid_test(test):
+            return False
+        for act in acts:
+            if (
+                act.kind is AccessKind.WRITE
+                and act.value is not None
+                and self._creates_lock(act.value)
+            ):
+                return False
+        for act in acts:
+            if act.kind in (AccessKind.MUTATE, AccessKind.RMW, AccessKind.DELETE):
+                return True
+            if (
+                act.kind is AccessKind.WRITE
+                and not is_constant(act.value)
+                and not _is_plain_reference(act.value)
+            ):
+                return True
+        for node in branch_nodes:
+            if isinstance(node, nodes.Call) and self._starts_or_creates(node):
+                return True
+        return False
+
+    def _creates_lock(self, value: nodes.NodeNG) -> bool:
+        if isinstance(value, nodes.Call):
+            return self._locks.lock_of(value) is not None or (
+                (info := self._kinds.kind_of_call(value)) is not None
+                and info.kind in (Kind.LOCK, Kind.CONDITION, Kind.SEMAPHORE)
+            )
+        return False
+
+    def _starts_or_creates(self, call: nodes.Call) -> bool:
+        if isinstance(call.func, nodes.Attribute) and call.func.attrname in _STARTS:
+            return True
+        info = self._kinds.kind_of_call(call)
+        return info is not None and info.kind in _RESOURCE_KINDS
+
+    def _shared_why(
+        self, access: Access, acts: list[Access], accesses: list[Access], function: FunctionLike
+    ) -> str | None:
+        """Why two threads can run the check and the act at once (None: no evidence)."""
+        name = getattr(function, "name", "<lambda>")
+        # Two threads running the check at once both pass it.
+        overlap = self._overlap(access, [], callbacks=False)
+        if overlap is not None:
+            return f"`{name}` runs on {overlap.mine.label} and on {overlap.theirs.label}"
+        class_level = _is_class_level(access)
+        if (class_level or isinstance(access.key.owner, nodes.Module)) and self._locks.takes_lock(
+            function, strong=True
+        ):
+            what = (
+                "class-level state shared by every instance" if class_level else "a module global"
+            )
+            return f"it is {what}, and `{name}` takes a lock for its other state"
+        guard = self._guard(accesses)
+        if guard is not None and any(self._structural(a) for a in acts):
+            return (
+                f"`{guard.shown}` guards its other writes (in `{guard.accesses[0].where}`), "
+                "so it is shared between threads"
+            )
+        return None
+
+    def _structural(self, act: Access) -> bool:
+        if act.kind in (AccessKind.MUTATE, AccessKind.DELETE):
+            return True
+        value = act.value
+        return isinstance(value, nodes.Call) and self._starts_or_creates(value)
+
+    # -- SDL202: deferred --------------------------------------------------------------
+    def _deferred(self, owner, state) -> list[CheckThenAct]:
+        """A method checks `self.x`, then hands a callback to another thread (or the loop)
+        that uses `self.x` without checking again, while a shutdown path sets it to None."""
+        if not isinstance(owner, nodes.ClassDef):
+            return []
+        invalidated = self._invalidated(state)
+        if not invalidated:
+            return []
+        found = []
+        for function in self._state_functions(owner):
+            for call in _calls(function):
+                row = self._contexts.scheduler_of(call)
+                if row is None or row.role is None or row.role is ThreadRole.CALLBACK:
+                    continue
+                callbacks = self._contexts.resolve_callables(
+                    _callee_argument(call, row) or call.func
+                )
+                for name, write in invalidated.items():
+                    check = _checked_before(function, call, name, state)
+                    if check is None:
+                        continue
+                    for callback in callbacks:
+                        if callback is function:
+                            continue
+                        use = self._first_use(callback, name, state, depth=0)
+                        if use is None or use.function is write.function:
+                            continue
+                        related = (
+                            (check.node, f"`{check.name}` is checked here in `{check.where}`"),
+                            (call, "then the callback is handed to another thread here"),
+                            (
+                                write.statement,
+                                f"`{write.where}` sets it to None on a shutdown path",
+                            ),
+                        )
+                        why = (
+                            f"`{check.where}` checks it before handing the callback to "
+                            f"`{call.func.as_string()}`; `{write.where}` can clear it in between"
+                        )
+                        report_at = (
+                            use.statement if isinstance(use.statement, nodes.Assert) else use.node
+                        )
+                        found.append(
+                            CheckThenAct(CheckShape.DEFERRED, report_at, use, (use,), why, related)
+                        )
+                        break
+        return found
+
+    def _invalidated(self, state) -> dict[str, Access]:
+        """State a shutdown path sets to None (or deletes): {name: that write}."""
+        found = {}
+        for name, accesses in state.items():
+            for access in accesses:
+                if (
+                    access.kind is AccessKind.DELETE
+                    or (
+                        access.kind is AccessKind.WRITE
+                        and isinstance(access.value, nodes.Const)
+                        and access.value.value is None
+                    )
+                ) and self._on_shutdown(access.function):
+                    found[name] = access
+                    break
+        return found
+
+    def _on_shutdown(self, function: FunctionLike) -> bool:
+        """A shutdown function, or code it schedules or defines (a nested callback)."""
+        current: FunctionLike | None = function
+        while current is not None:
+            if self._contexts.shutdown_function(current) is not None:
+                return True
+            entry = self._contexts.entry_points().get(current)
+            if entry is not None:
+                site_function = enclosing_function(entry.site)
+                if site_function is not None and self._contexts.shutdown_function(site_function):
+                    return True
+            current = enclosing_function(current)
+        return False
+
+    def _state_functions(self, owner: nodes.ClassDef) -> list[FunctionLike]:
+        return [f for f in self._state.functions_of(owner) if not self._threads.is_exempt(f)]
+
+    def _first_use(self, function: FunctionLike, name: str, state, depth: int) -> Access | None:
+        """The first access to `name` when `function` runs: a use with no test before it
+        (an `assert` counts as using it), or None when it is tested first."""
+        if depth > 3:
+            return None
+        accesses = {a.node: a for a in state.get(name, []) if a.function is function}
+        for node in walk(function):
+            if isinstance(node, FunctionLike) and node is not function:
+                continue
+            if node in accesses:
+                access = accesses[node]
+                if access.in_test and not isinstance(access.statement, nodes.Assert):
+                    return None  # re-checked
+                if access.kind in (AccessKind.USE, AccessKind.MUTATE, AccessKind.ITERATE) or (
+                    isinstance(access.statement, nodes.Assert)
+                ):
+                    if _inside_handler(access.node, function):
+                        return None
+                    return access
+                return None
+            if isinstance(node, nodes.Call) and enclosing_function(node) is function:
+                for callee in self._contexts.resolve_callables(node.func):
+                    if callee is not function:
+                        found = self._first_use(callee, name, state, depth + 1)
+                        if found is not None:
+                            return found
+        return None
+
+    # -- SDL202: save and restore of a global -------------------------------------------
+    def _save_restore(self, owner, state) -> list[CheckThenAct]:
+        if not isinstance(owner, nodes.Module):
+            return []
+        found = []
+        for name, accesses in state.items():
+            by_function: dict[FunctionLike, list[Access]] = {}
+            for access in accesses:
+                if not access.quiet:
+                    by_function.setdefault(access.function, []).append(access)
+            for function, mine in by_function.items():
+                record = self._save_and_restore(function, name, mine, accesses)
+                if record is not None:
+                    found.append(record)
+        return found
+
+    def _save_and_restore(self, function, name, mine, accesses) -> CheckThenAct | None:
+        saves = [
+            a
+            for a in mine
+            if a.kind is AccessKind.READ
+            and isinstance(a.node.parent, nodes.Assign)
+            and a.node.parent.value is a.node
+            and all(isinstance(t, nodes.AssignName) for t in a.node.parent.targets)
+        ]
+        for save in saves:
+            local = save.node.parent.targets[0].name
+            later = [
+                a for a in mine if a.kind is AccessKind.WRITE and a.node.lineno > save.node.lineno
+            ]
+            restores = [
+                a for a in later if isinstance(a.value, nodes.Name) and a.value.name == local
+            ]
+            sets = [a for a in later if a not in restores]
+            if not restores or not sets:
+                continue
+            if self._locks.held_at(save.node).shares_with(self._locks.held_at(restores[0].node)):
+                continue
+            why = self._save_restore_why(save, accesses)
+            if why is None:
+                continue
+            related = (
+                (sets[0].statement, f"`{name}` is replaced here"),
+                (restores[0].statement, "and restored here: another caller's value may be lost"),
+            )
+            return CheckThenAct(
+                CheckShape.SAVE_RESTORE, save.statement, save, (sets[0], restores[0]), why, related
+            )
+        return None
+
+    def _save_restore_why(self, save: Access, accesses: list[Access]) -> str | None:
+        name = save.where
+        overlap = self._overlap(save, [a for a in accesses if a.kind.writes], callbacks=False)
+        if overlap is not None:
+            return f"`{name}` runs on {overlap.mine.label} and on {overlap.theirs.label}"
+        guard = self._guard(accesses)
+        if guard is not None:
+            return f"`{guard.shown}` guards its other writes, so it is shared between threads"
+        if self._threads.module_has_threads() and any(
+            t.role is ThreadRole.CALLER for t in save.threads
+        ):
+            return f"`{name}` is public and the module runs threads"
+        return None
+
+    # -- SDL201 ----------------------------------------------------------------------
+    @cached_property
+    def unguarded_accesses(self) -> list[UnguardedAccess]:
+        found = []
+        rmw = {r.access.node for r in self.read_modify_writes}
+        acts = self.reported_acts
+        for owner in self._state.owners:
+            for accesses in self._state.accesses(owner).values():
+                record = self._unguarded(accesses, rmw | acts)
+                if record is not None:
+                    found.append(record)
+        return found
+
+    def _unguarded(self, accesses: list[Access], taken) -> UnguardedAccess | None:
+        guard = self._guard(accesses)
+        if guard is None:
+            return None
+        candidates: list[tuple[tuple, Access, Overlap | None, str]] = []
+        for access in accesses:
+            if access.quiet or access.held.guarded or access.node in taken:
+                continue
+            conflicting = _conflicting(access, accesses)
+            if not conflicting:
+                continue
+            if self._published_before(access, accesses):
+                continue
+            concurrent = [o for o in conflicting if not self._ordered_by_join(access, o)]
+            overlap = self._overlap(access, concurrent, callbacks=False) if concurrent else None
+            reason = None
+            guarded_conflict = any(o.held.guarded for o in conflicting)
+            if overlap is not None:
+                reason = overlap.mine.label
+            elif (
+                guarded_conflict
+                and guard.owns
+                and self._contexts.shutdown_function(access.function)
+            ):
+                reason = "shutdown path"
+            if reason is None:
+                continue
+            if self._frozen_after_flag(access, accesses):
+                continue
+            on_worker = any(t.role in _WORKER_ROLES for t in access.threads)
+            rank = (
+                not (access.kind.writes and on_worker),
+                reason != "shutdown path",
+                access.node.lineno or 0,
+            )
+            candidates.append((rank, access, overlap, reason))
+        if not candidates:
+            return None
+        candidates.sort(key=lambda c: c[0])
+        _, access, overlap, reason = candidates[0]
+        others = tuple(c[1] for c in candidates[1:])
+        return UnguardedAccess(access, guard, overlap, reason, others)
+
+    def _ordered_by_join(self, access: Access, other: Access) -> bool:
+        """One side joins a thread before its access, and the other runs on a thread:
+        the join orders them (`stop()` joins the worker, then clears its state)."""
+        for first, second in ((access, other), (other, access)):
+            if not any(t.role is ThreadRole.THREAD for t in second.threads):
+                continue
+            for node in walk(first.function):
+                if (
+                    isinstance(node, nodes.Call)
+                    and isinstance(node.func, nodes.Attribute)
+                    and node.func.attrname == "join"
+                    and (node.lineno or 0) < (first.node.lineno or 0)
+                    and enclosing_function(node) is first.function
+                ):
+                    info = self._kinds.kind_of(node.func.expr)
+                    if info is not None and info.kind is Kind.THREAD:
+                        return True
+        return False
+
+    def _frozen_after_flag(self, access: Access, accesses: list[Access]) -> bool:
+        """After a flag was set under a lock (by this function, or by its callers before
+        calling it), every add to the state re-checks that flag under the same lock: the
+        state no longer changes (`ThreadPoolExecutor.shutdown` joins `_threads` unlocked
+        after `_shutdown = True`; `Future._invoke_callbacks` after the final state)."""
+        function = access.function
+        owner_state = self._state.accesses(access.key.owner)
+        sites = [(function, access.node.lineno or 0)]
+        for caller, edges in self._contexts.call_graph.items():
+            sites.extend((caller, call.lineno or 0) for callee, call in edges if callee is function)
+        flags: dict[LockId, set[str]] = {}
+        for name, others in owner_state.items():
+            for other in others:
+                for site, line in sites:
+                    if (
+                        other.function is site
+                        and other.kind is AccessKind.WRITE
+                        and (other.node.lineno or 0) < line
+                    ):
+                        for lock in other.held.locks:
+                            flags.setdefault(lock, set()).add(name)
+        if not flags:
+            return False
+        adds = [
+            a
+            for a in accesses
+            if a.kind in (AccessKind.MUTATE, AccessKind.WRITE, AccessKind.RMW)
+            and not a.quiet
+            and a.function is not function
+            and all(a.function is not site for site, _ in sites)
+        ]
+        return all(
+            any(self.tests_before(a.node, names, lock) for lock, names in flags.items())
+            for a in adds
+        )
+
+    def tests_before(self, node: nodes.NodeNG, names: set[str], lock: LockId) -> bool:
+        """A test of one of `names` (state attributes) dominates `node` inside the region
+        where `lock` is held: an enclosing `if`/`while`, an earlier `if ...: raise/return`,
+        an `assert`, or a call to a helper of the class that tests and raises; or every
+        caller that holds the lock tests before calling."""
+        return self._tests_before(node, names, lock, depth=0)
+
+    def _tests_before(self, node, names, lock, depth) -> bool:
+        if depth > 3:
+            return False
+        function = enclosing_function(node)
+        child, parent = node, node.parent
+        while parent is not None and child is not function:
+            if (
+                isinstance(parent, nodes.If | nodes.While)
+                and child is not parent.test
+                and _mentions(parent.test, names)
+                and self._locks.held_at(parent.test).holds(lock)
+            ):
+                return True
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(parent, field, None)
+                if isinstance(block, list) and child in block:
+                    for previous in block[: block.index(child)]:
+                        if self._is_test_statement(previous, names, lock, depth):
+                            return True
+                    break
+            child, parent = parent, parent.parent
+        if function is None or self._locks.local_held(node).holds(lock):
+            return False
+        # The lock comes from the callers: each must test before calling.
+        callers = [
+            call
+            for caller, edges in self._contexts.call_graph.items()
+            for callee, call in edges
+            if callee is function
+        ]
+        return bool(callers) and all(
+            self._tests_before(call, names, lock, depth + 1) for call in callers
+        )
+
+    def _is_test_statement(self, statement, names, lock, depth) -> bool:
+        if not self._locks.held_at(statement).holds(lock):
+            return False
+        if isinstance(statement, nodes.If) and _mentions(statement.test, names):
+            return any(
+                isinstance(s, _EXITS) for s in walk(statement) if not isinstance(s, nodes.If)
+            )
+        if isinstance(statement, nodes.Assert) and _mentions(statement.test, names):
+            return True
+        if isinstance(statement, nodes.Expr) and isinstance(statement.value, nodes.Call):
+            for callee in self._contexts.resolve_callables(statement.value.func):
+                if depth < 2 and any(
+                    isinstance(s, nodes.If)
+                    and _mentions(s.test, names)
+                    and any(isinstance(r, nodes.Raise) for r in walk(s))
+                    for s in walk(callee)
+                ):
+                    return True
+        return False
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _order(thread: ThreadId) -> tuple:
+    return (thread.role is not ThreadRole.CALLER, thread.label)
+
+
+def _conflicting(access: Access, accesses: list[Access]) -> list[Access]:
+    """The other accesses an unguarded one can break against (empty: it cannot break):
+    a Python-level iteration against in-place changes, an in-place change against
+    iterations, a swap of a container against in-place changes, a use of the value
+    against writes that clear it. Plain reads, constant flag writes and atomic
+    operations break nothing on their own."""
+    kind = access.kind
+    others = [o for o in accesses if o is not access and not o.quiet]
+    in_place = [o for o in others if o.in_place and o.held.guarded]
+    if kind is AccessKind.ITERATE:
+        return in_place
+    if kind is AccessKind.MUTATE and not access.atomic:
+        return [
+            o for o in others if o.kind is AccessKind.ITERATE and o.function is not access.function
+        ]
+    if (
+        kind is AccessKind.WRITE
+        and not is_constant(access.value)
+        and not _is_plain_reference(access.value)
+    ):
+        return in_place
+    if kind is AccessKind.DELETE:
+        return [o for o in others if o.held.guarded]
+    if kind is AccessKind.USE and not access.in_test:
+        return [
+            o
+            for o in others
+            if o.held.guarded
+            and (
+                o.kind is AccessKind.DELETE
+                or (
+                    o.kind is AccessKind.WRITE
+                    and isinstance(o.value, nodes.Const)
+                    and o.value.value is None
+                )
+            )
+        ]
+    return []
+
+
+def _is_plain_reference(value: nodes.NodeNG | None) -> bool:
+    """A parameter or local passed in (`self._x = x`): storing it is one atomic rebind."""
+    return isinstance(value, nodes.Name)
+
+
+def _tests_of(owner, state: SharedState):
+    """(test, the nodes its branches run) for every `if`/`while` in the owner's functions,
+    including the statements after an `if` whose body exits."""
+    for function in state.functions_of(owner):
+        for node in walk(function):
+            if not isinstance(node, nodes.If | nodes.While):
+                continue
+            if enclosing_function(node) is not function:
+                continue
+            branch: set[nodes.NodeNG] = set()
+            for statement in [*node.body, *node.orelse]:
+                branch.update(n for n in walk(statement) if enclosing_function(n) is function)
+            if node.body and isinstance(node.body[-1], _EXITS):
+                follower = node.next_sibling()
+                while follower is not None:
+                    branch.update(n for n in walk(follower) if enclosing_function(n) is function)
+                    follower = follower.next_sibling()
+            yield node.test, branch
+
+
+def _hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
+    """`hasattr(cls, "_instances")` checks `cls._instances`: its first access stands in."""
+    found = []
+    for node in walk(test):
+        if (
+            isinstance(node, nodes.Call)
+            and last_name(node.func) == "hasattr"
+            and len(node.args) == 2
+            and is_self_parameter(node.args[0])
+            and isinstance(node.args[1], nodes.Const)
+            and isinstance(node.args[1].value, str)
+        ):
+            accesses = state.get(node.args[1].value)
+            if accesses:
+                first = accesses[0]
+                found.append(
+                    Access(
+                        first.key,
+                        node,
+                        node.statement(),
+                        enclosing_function(node),
+                        AccessKind.READ,
+                        Held(),
+                        first.threads,
+                        in_test=True,
+                    )
+                )
+    return found
+
+
+def _is_class_level(access: Access) -> bool:
+    function = access.function
+    node = access.node
+    receiver = getattr(node, "expr", None)
+    if isinstance(receiver, nodes.Name):
+        if isinstance(access.key.owner, nodes.ClassDef) and receiver.name == access.key.owner.name:
+            return True
+        if receiver.name == "cls":
+            return True
+    if isinstance(function, nodes.FunctionDef):
+        return function.type == "classmethod" or function.name == "__new__"
+    return False
+
+
+def _is_getpid_test(test: nodes.NodeNG) -> bool:
+    return any(isinstance(n, nodes.Call) and last_name(n.func) in _GETPID for n in walk(test))
+
+
+def _mentions(test: nodes.NodeNG, names: set[str]) -> bool:
+    for node in walk(test):
+        if isinstance(node, nodes.Attribute) and node.attrname in names:
+            return True
+        if isinstance(node, nodes.Name) and node.name in names:
+            return True
+    return False
+
+
+def _calls(function: FunctionLike) -> list[nodes.Call]:
+    return [
+        n for n in walk(function) if isinstance(n, nodes.Call) and enclosing_function(n) is function
+    ]
+
+
+def _callee_argument(call: nodes.Call, row) -> nodes.NodeNG | None:
+    if row.callee_position is None:
+        return None
+    argument = call_argument(call, row.callee_position, row.callee_keyword or "")
+    if row.coroutine and isinstance(argument, nodes.Call):
+        return argument.func
+    return argument
+
+
+def _checked_before(function, call, name, state) -> Access | None:
+    """A test of `self.<name>` in `function` that the scheduling `call` depends on: the
+    call is in its branch, or it comes earlier and its branch exits."""
+    for access in state.get(name, []):
+        if access.function is not function or not access.in_test:
+            continue
+        statement = access.statement
+        if not isinstance(statement, nodes.If | nodes.While):
+            continue
+        inside = any(call in walk(s) for s in [*statement.body, *statement.orelse])
+        exits = bool(statement.body) and isinstance(statement.body[-1], _EXITS)
+        if inside or (exits and (statement.lineno or 0) < (call.lineno or 0)):
+            return access
+    return None
+
+
+def _inside_handler(node: nodes.NodeNG, function: FunctionLike) -> bool:
+    """In a `try` of the same function whose handlers catch the failure."""
+    child, parent = node, node.parent
+    while parent is not None and parent is not function:
+        if isinstance(parent, nodes.Try) and child in parent.body and parent.handlers:
+            return True
+        child, parent = parent, parent.parent
+    return False

@@ -1,0 +1,508 @@
+"""Long-lived state and every access to it: which method touches `self.x` (or a module
+global assigned through `global`), how (read, write, in-place mutation, iteration...),
+under which locks, and on which threads.
+
+Only classes (and modules) where locks or threads appear are analysed: the lock
+sets and the thread map are the expensive part, and state no thread and no lock
+touches cannot be shared state worth a finding. Accesses that cannot race are left
+out or marked here, so that every rule agrees on them:
+- the locks themselves;
+- method calls on objects that synchronise themselves (queues, events, futures,
+  threads, executors...: every kind `kinds` knows) and the GIL-atomic operations of
+  `collections.deque` (table `ATOMIC_METHODS`): `atomic` accesses;
+- code that runs before the object is shared (`__init__` and the helpers only it
+  calls) or with no other thread (`__del__`, fork handlers): `quiet` accesses.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property
+
+from astroid import nodes
+from astroid.exceptions import AstroidError
+
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    StateKey,
+    enclosing_class,
+    enclosing_function,
+    infer_values,
+    is_self_parameter,
+    last_name,
+    qname_of,
+    walk,
+)
+from shutdownlint.analysis.kinds import Kinds, attribute_values
+from shutdownlint.analysis.locks import Held, Locks
+from shutdownlint.analysis.threadmap import ThreadId, ThreadMap
+from shutdownlint.analysis.vocabulary import ThreadRole
+
+
+class AccessKind(str, Enum):
+    READ = "read"
+    WRITE = "write"  # rebinding: `self.x = v`
+    DELETE = "delete"  # `del self.x`
+    MUTATE = "mutate"  # in place: `d[k] = v`, `del d[k]`, `.append()`, `.clear()`
+    RMW = "read-modify-write"  # `self.x += 1`, `self.x = self.x + 1`, `d[k] = d.get(k) + 1`
+    ITERATE = "iterate"  # a Python-level loop over it (`for`, a comprehension)
+    USE = "use"  # its value used: a method called on it, an attribute or item read
+
+    @property
+    def writes(self) -> bool:
+        return self in _WRITING
+
+    @property
+    def verb(self) -> str:
+        """How a message says it: "written", "iterated"..."""
+        return _VERBS[self]
+
+
+_WRITING = frozenset({AccessKind.WRITE, AccessKind.DELETE, AccessKind.MUTATE, AccessKind.RMW})
+_VERBS = {
+    AccessKind.READ: "read",
+    AccessKind.WRITE: "written",
+    AccessKind.DELETE: "deleted",
+    AccessKind.MUTATE: "changed in place",
+    AccessKind.RMW: "updated (read-modify-write)",
+    AccessKind.ITERATE: "iterated",
+    AccessKind.USE: "used",
+}
+
+#: Methods that change a container in place (a list, dict, set, deque...).
+MUTATING_METHODS = frozenset(
+    {
+        "append",
+        "appendleft",
+        "extend",
+        "extendleft",
+        "insert",
+        "pop",
+        "popleft",
+        "popitem",
+        "remove",
+        "discard",
+        "clear",
+        "add",
+        "update",
+        "setdefault",
+        "sort",
+        "reverse",
+        "rotate",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "__setitem__",
+        "__delitem__",
+    }
+)
+#: Operations one C call makes atomically under the GIL, by the class that has them.
+ATOMIC_METHODS: dict[str, frozenset[str]] = {
+    "collections.deque": frozenset(
+        {"append", "appendleft", "pop", "popleft", "extend", "extendleft"}
+    ),
+}
+#: Calls that loop over their argument in Python code the caller sees (`six.itervalues`).
+ITERATING_CALLS = frozenset(
+    {"iteritems", "itervalues", "iterkeys", "viewitems", "viewvalues", "viewkeys", "enumerate"}
+)
+_VIEWS = frozenset({"items", "values", "keys"})
+_IMMUTABLE_TYPES = frozenset({"tuple", "frozenset", "str", "bytes", "int", "float"})
+
+
+@dataclass(frozen=True)
+class Access:
+    """One access to long-lived state."""
+
+    key: StateKey
+    node: nodes.NodeNG  # the `self.x` / global name expression
+    statement: nodes.NodeNG
+    function: FunctionLike
+    kind: AccessKind
+    held: Held
+    threads: frozenset[ThreadId]
+    value: nodes.NodeNG | None = None  # what a WRITE assigns
+    atomic: bool = False  # a self-synchronising object's method, a GIL-atomic operation
+    quiet: bool = False  # before the object is shared, or with no other thread running
+    in_test: bool = False  # read inside an `if`/`while`/`assert` test
+    in_place: bool = False  # changes the object itself (not a rebind): breaks iterations
+
+    @property
+    def name(self) -> str:
+        """`self.x` / `cls.x` / `x` as a message shows it."""
+        if isinstance(self.node, nodes.Attribute | nodes.AssignAttr | nodes.DelAttr):
+            return f"{self.node.expr.as_string()}.{self.key.name}"
+        return self.key.name
+
+    @property
+    def where(self) -> str:
+        return getattr(self.function, "name", "<lambda>")
+
+    @property
+    def writes_constant(self) -> bool:
+        return self.kind is AccessKind.WRITE and is_constant(self.value)
+
+
+class SharedState:
+    """The state of one module's classes and globals, with every access (per-module fact,
+    per class computed on first use)."""
+
+    def __init__(
+        self,
+        module: nodes.Module,
+        kinds: Kinds,
+        locks: Locks,
+        threads: ThreadMap,
+        stats: Counter[str],
+    ) -> None:
+        self._module = module
+        self._kinds = kinds
+        self._locks = locks
+        self._threads = threads
+        self._stats = stats
+        self._by_owner: dict[nodes.NodeNG, dict[str, list[Access]]] = {}
+        self._safe_cache: dict[StateKey, tuple[bool, frozenset[str]]] = {}
+        self._immutable_cache: dict[StateKey, bool] = {}
+
+    # -- which owners ---------------------------------------------------------------
+    @cached_property
+    def owners(self) -> list[nodes.ClassDef | nodes.Module]:
+        """Classes (and the module, for its `global` state) worth analysing: where a lock
+        is taken or a function runs on a thread of its own."""
+        found: list[nodes.ClassDef | nodes.Module] = []
+        for node in walk(self._module):
+            if isinstance(node, nodes.ClassDef) and self._is_interesting(node):
+                found.append(node)
+        if self._global_names and self._is_interesting(self._module):
+            found.append(self._module)
+        return found
+
+    def _is_interesting(self, owner: nodes.ClassDef | nodes.Module) -> bool:
+        if isinstance(owner, nodes.ClassDef) and self._locks.is_lock_implementation(owner):
+            return False
+        for function in self.functions_of(owner):
+            if self._locks.takes_lock(function):
+                return True
+            if any(t.role is not ThreadRole.CALLER for t in self._threads.threads_of(function)):
+                return True
+        return False
+
+    def functions_of(self, owner: nodes.ClassDef | nodes.Module) -> list[FunctionLike]:
+        if isinstance(owner, nodes.Module):
+            return [
+                f for f in walk(owner) if isinstance(f, FunctionLike) and enclosing_class(f) is None
+            ]
+        return [
+            f for f in walk(owner) if isinstance(f, FunctionLike) and enclosing_class(f) is owner
+        ]
+
+    # -- accesses -------------------------------------------------------------------
+    def accesses(self, owner: nodes.ClassDef | nodes.Module) -> dict[str, list[Access]]:
+        """{attribute or global name: its accesses in source order}."""
+        if owner not in self._by_owner:
+            self._by_owner[owner] = self._collect(owner)
+        return self._by_owner[owner]
+
+    @cached_property
+    def _global_names(self) -> frozenset[str]:
+        """Module globals some function rebinds through `global`."""
+        return frozenset(
+            name
+            for node in walk(self._module)
+            if isinstance(node, nodes.Global)
+            for name in node.names
+        )
+
+    def _collect(self, owner: nodes.ClassDef | nodes.Module) -> dict[str, list[Access]]:
+        found: dict[str, list[Access]] = {}
+        for function in self.functions_of(owner):
+            for node in walk(function):
+                if enclosing_function(node) is not function:
+                    continue
+                key = self._key(node, owner)
+                if key is None:
+                    continue
+                access = self._access(node, key, function)
+                if access is not None:
+                    found.setdefault(key.name, []).append(access)
+        for name, accesses in list(found.items()):
+            if self._is_lock_state(accesses):
+                del found[name]
+            else:
+                accesses.sort(key=lambda a: (a.node.lineno or 0, a.node.col_offset or 0))
+        return found
+
+    def _key(self, node: nodes.NodeNG, owner: nodes.ClassDef | nodes.Module) -> StateKey | None:
+        if isinstance(owner, nodes.Module):
+            if (
+                isinstance(node, nodes.Name | nodes.AssignName | nodes.DelName)
+                and node.name in self._global_names
+                and _is_module_global(node)
+            ):
+                return StateKey(owner, node.name)
+            return None
+        if isinstance(node, nodes.Attribute | nodes.AssignAttr | nodes.DelAttr):
+            receiver = node.expr
+            if is_self_parameter(receiver) or (
+                isinstance(receiver, nodes.Name) and receiver.name == owner.name
+            ):
+                return StateKey(owner, node.attrname)
+        return None
+
+    def _access(self, node: nodes.NodeNG, key: StateKey, function: FunctionLike) -> Access | None:
+        kind, value = classify(node)
+        statement = node.statement()
+        held = self._locks.held_at(node)
+        threads = self._threads.threads_of(function)
+        quiet = (
+            self._threads.is_exempt(function)
+            or (isinstance(key.owner, nodes.ClassDef) and self._threads.is_init_only(function))
+            or _special_read(function)
+        )
+        atomic = False
+        if kind in (AccessKind.MUTATE, AccessKind.USE) and isinstance(node.parent, nodes.Attribute):
+            synchronised, atomic_methods = self._self_synchronised(key, node)
+            atomic = synchronised or node.parent.attrname in atomic_methods
+        in_place = kind is AccessKind.MUTATE or (
+            kind is AccessKind.RMW
+            and (isinstance(node.parent, nodes.Subscript) or not self._immutable(key, node))
+        )
+        return Access(
+            key,
+            node,
+            statement,
+            function,
+            kind,
+            held,
+            threads,
+            value,
+            atomic,
+            quiet,
+            _in_test(node),
+            in_place,
+        )
+
+    def _immutable(self, key: StateKey, node: nodes.NodeNG) -> bool:
+        """The state holds a tuple, string or number: `x += ...` makes a new object (the
+        copy-on-write idiom: readers iterate the old one safely)."""
+        if key not in self._immutable_cache:
+            if isinstance(key.owner, nodes.ClassDef):
+                assigned = attribute_values(key.owner, key.name)
+            else:
+                assigned = self._kinds.creation_sites(node)
+            values = [v for v in assigned if not (isinstance(v, nodes.Const) and v.value is None)]
+            self._immutable_cache[key] = bool(values) and all(_immutable_value(v) for v in values)
+        return self._immutable_cache[key]
+
+    def _self_synchronised(self, key: StateKey, node: nodes.NodeNG) -> tuple[bool, frozenset[str]]:
+        """(the state holds an object that synchronises itself, its GIL-atomic methods)."""
+        if key not in self._safe_cache:
+            info = self._kinds.kind_of(node)
+            atomic: frozenset[str] = frozenset()
+            if info is None:
+                for site in self._kinds.creation_sites(node):
+                    callee = site.func if isinstance(site, nodes.Call) else site
+                    for value in infer_values(callee, self._stats):
+                        atomic |= ATOMIC_METHODS.get(qname_of(value) or "", frozenset())
+            self._safe_cache[key] = (info is not None, atomic)
+        return self._safe_cache[key]
+
+    def _is_lock_state(self, accesses: list[Access]) -> bool:
+        """The attribute holds a lock: its accesses are the locking itself."""
+        for access in accesses:
+            if access.kind in (AccessKind.USE, AccessKind.READ):
+                parent = access.node.parent
+                if isinstance(parent, nodes.With | nodes.AsyncWith) or (
+                    isinstance(parent, nodes.Attribute)
+                    and parent.attrname in ("acquire", "release", "locked")
+                ):
+                    return self._locks.lock_of(access.node) is not None
+        return False
+
+    def precedes_thread_start(self, access: Access, threads: frozenset[ThreadId]) -> bool:
+        """The access runs before the statement that starts (or schedules) one of
+        `threads`, in the same function: the value is published before they run."""
+        sites = [t.site for t in threads if t.site is not None]
+        for site in sites:
+            if enclosing_function(site) is access.function and (site.lineno or 0) > (
+                access.node.lineno or 0
+            ):
+                return True
+            start = _start_of(site)
+            if (
+                start is not None
+                and enclosing_function(start) is access.function
+                and (start.lineno or 0) > (access.node.lineno or 0)
+            ):
+                return True
+        return False
+
+
+# -- classification --------------------------------------------------------------
+def classify(node: nodes.NodeNG) -> tuple[AccessKind, nodes.NodeNG | None]:
+    """How an expression naming state accesses it, and the value a write assigns."""
+    parent = node.parent
+    if isinstance(node, nodes.AssignAttr | nodes.AssignName):
+        if isinstance(parent, nodes.AugAssign):
+            return AccessKind.RMW, parent.value
+        if isinstance(parent, nodes.Assign | nodes.AnnAssign) and parent.value is not None:
+            if _accumulates(parent.value, node):
+                return AccessKind.RMW, parent.value
+            return AccessKind.WRITE, parent.value
+        return AccessKind.WRITE, None  # tuple unpacking, `for self.x in`, `with ... as`
+    if isinstance(node, nodes.DelAttr | nodes.DelName):
+        return AccessKind.DELETE, None
+    if isinstance(parent, nodes.Subscript) and parent.value is node:
+        holder = parent.parent
+        if isinstance(holder, nodes.AugAssign) and holder.target is parent:
+            return AccessKind.RMW, holder.value
+        if isinstance(holder, nodes.Assign) and parent in holder.targets:
+            if _accumulates(holder.value, node):
+                return AccessKind.RMW, holder.value
+            return AccessKind.MUTATE, holder.value
+        if isinstance(holder, nodes.Delete):
+            return AccessKind.MUTATE, None
+        return AccessKind.USE, None
+    if isinstance(parent, nodes.Attribute) and parent.expr is node:
+        holder = parent.parent
+        if isinstance(holder, nodes.Call) and holder.func is parent:
+            if parent.attrname in MUTATING_METHODS:
+                return AccessKind.MUTATE, None
+            if parent.attrname in _VIEWS and _is_iterated(holder):
+                return AccessKind.ITERATE, None
+        return AccessKind.USE, None
+    if isinstance(parent, nodes.Call) and parent.func is node:
+        return AccessKind.USE, None
+    if _is_iterated(node):
+        return AccessKind.ITERATE, None
+    return AccessKind.READ, None
+
+
+def _is_iterated(node: nodes.NodeNG) -> bool:
+    """`for _ in node`, `[... for _ in node]`, `for _ in six.itervalues(node)`."""
+    parent = node.parent
+    if isinstance(parent, nodes.For | nodes.Comprehension) and parent.iter is node:
+        return True
+    if (
+        isinstance(parent, nodes.Call)
+        and node in parent.args
+        and last_name(parent.func) in ITERATING_CALLS
+    ):
+        return _is_iterated(parent)
+    return False
+
+
+def _accumulates(value: nodes.NodeNG, target: nodes.NodeNG) -> bool:
+    """The assigned value is computed from the target's own state by an operator
+    (`x = x + 1`, `d[k] = d.get(k, 0) + 1`, `buf = buf[n:]`): a read-modify-write."""
+    text = _state_text(target)
+    if text is None:
+        return False
+    operands: list[nodes.NodeNG] = []
+    pending = [value]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, nodes.BinOp):
+            pending.extend((node.left, node.right))
+        elif isinstance(node, nodes.BoolOp):
+            pending.extend(node.values)
+        else:
+            operands.append(node)
+    if len(operands) < 2 and not isinstance(value, nodes.Subscript):
+        return False
+    for operand in operands:
+        if isinstance(operand, nodes.Call) and isinstance(operand.func, nodes.Attribute):
+            operand = operand.func.expr  # `d.get(k, 0)`
+        if isinstance(operand, nodes.Subscript):
+            operand = operand.value  # `d[k]`, `buf[n:]`
+        if _state_text(operand) == text:
+            return True
+    return False
+
+
+def _state_text(node: nodes.NodeNG) -> str | None:
+    if isinstance(node, nodes.Attribute | nodes.AssignAttr | nodes.DelAttr):
+        inner = _state_text(node.expr)
+        return f"{inner}.{node.attrname}" if inner else None
+    if isinstance(node, nodes.Name | nodes.AssignName | nodes.DelName):
+        return node.name
+    if isinstance(node, nodes.Subscript):
+        return _state_text(node.value)
+    return None
+
+
+def is_constant(value: nodes.NodeNG | None) -> bool:
+    """A literal, `None`, an enum-like constant (`State.CLOSED`), or a negation of one."""
+    if isinstance(value, nodes.Const):
+        return True
+    if isinstance(value, nodes.UnaryOp):
+        return is_constant(value.operand)
+    if isinstance(value, nodes.Attribute) and isinstance(value.expr, nodes.Name):
+        return value.attrname.isupper() or value.expr.name[:1].isupper()
+    if isinstance(value, nodes.Name):
+        return value.name.isupper()
+    return False
+
+
+def _immutable_value(value: nodes.NodeNG) -> bool:
+    """A tuple, string or number (or an annotation saying so: `Tuple[int, ...]`)."""
+    parent = value.parent
+    if isinstance(parent, nodes.AnnAssign) and value is parent.annotation:
+        base = value.value if isinstance(value, nodes.Subscript) else value
+        return (last_name(base) or "").lower() in _IMMUTABLE_TYPES
+    if isinstance(value, nodes.Tuple | nodes.Const):
+        return True
+    return isinstance(value, nodes.Call) and last_name(value.func) in _IMMUTABLE_TYPES
+
+
+def _in_test(node: nodes.NodeNG) -> bool:
+    child, parent = node, node.parent
+    while parent is not None and not isinstance(parent, FunctionLike):
+        if isinstance(parent, nodes.If | nodes.While | nodes.IfExp) and child is parent.test:
+            return True
+        if isinstance(parent, nodes.Assert) and child is parent.test:
+            return True
+        if parent.is_statement:
+            return False
+        child, parent = parent, parent.parent
+    return False
+
+
+def _is_module_global(node: nodes.NodeNG) -> bool:
+    try:
+        scope, _ = node.lookup(node.name)
+    except (AstroidError, RecursionError):
+        return False
+    return isinstance(scope, nodes.Module)
+
+
+_SPECIAL_READERS = frozenset({"__repr__", "__str__", "__len__", "__bool__", "__format__"})
+
+
+def _special_read(function: FunctionLike) -> bool:
+    """`__repr__` and friends only report on the state."""
+    return getattr(function, "name", "") in _SPECIAL_READERS
+
+
+def _start_of(site: nodes.NodeNG) -> nodes.NodeNG | None:
+    """`t.start()` for a thread constructed at `site` and bound to `t` / `self._t`."""
+    statement = site.parent
+    if isinstance(statement, nodes.Attribute) and statement.attrname == "start":
+        return statement
+    if not isinstance(statement, nodes.Assign) or len(statement.targets) != 1:
+        return None
+    target = statement.targets[0]
+    text = _state_text(target)
+    function = enclosing_function(site)
+    if text is None or function is None:
+        return None
+    for node in walk(function):
+        if (
+            isinstance(node, nodes.Attribute)
+            and node.attrname == "start"
+            and _state_text(node.expr) == text
+        ):
+            return node
+    return None

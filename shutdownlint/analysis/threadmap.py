@@ -1,0 +1,328 @@
+"""Which threads run each function of a module: the thread map (RacerD's thread identities).
+
+Roots, then propagation along the module's call graph:
+- a function a scheduler hands on runs on the thread the row says (`Scheduler.role`):
+  a thread of its own (a `Thread` target or `Timer` function, a `Thread` subclass's
+  `run`, a signal handler), an executor's workers (`submit`, `run_in_executor`,
+  `to_thread`: several run at once), or the event loop's thread (coroutines, tasks,
+  loop callbacks, `call_soon_threadsafe` callbacks);
+- a public function or method (and a dunder other than `__del__`) runs on the
+  caller's thread; an `async def` runs on the event loop's thread;
+- a public method of a `Thread` subclass that the module itself calls is not a root
+  of its own: it runs where its callers run (`wait_result_broken_or_wakeup` runs on
+  the manager thread only);
+- a class whose worker thread invokes user callbacks with the object itself
+  (`self.on_connect(self, ...)`, the paho-mqtt idiom) has its public methods run
+  on that thread too (`ThreadRole.CALLBACK`): users call back into it from there.
+
+Two identities run concurrently unless they are the same single thread, or one is
+the caller and the other the event loop (loop-confined asyncio code is called on the
+loop's own thread; asyncio code races only with real threads: `to_thread`,
+`run_in_executor`, thread targets). `__del__` and fork handlers run with no other
+thread (they get no identity); `__init__` and the private helpers only it calls run
+before the object is published (`init_only`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from astroid import nodes
+
+from shutdownlint.analysis.contexts import Contexts
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    call_argument,
+    enclosing_function,
+    is_self_parameter,
+    last_name,
+    walk,
+)
+from shutdownlint.analysis.kinds import Kinds
+from shutdownlint.analysis.vocabulary import ThreadRole
+
+
+@dataclass(frozen=True)
+class ThreadId:
+    """One thread (or group of threads) that runs code of the module."""
+
+    role: ThreadRole
+    site: nodes.NodeNG | None  # where it was started or scheduled (None: caller, loop)
+    label: str  # how a message names it: "thread `config-sync`", "caller"
+    several: bool = False  # started in a loop: several threads run the same code
+    on: ThreadId | None = None  # CALLBACK: the worker thread the callbacks run on
+
+    def concurrent_with(self, other: ThreadId) -> bool:
+        """Code run by `self` and code run by `other` can overlap in time."""
+        mine, theirs = self.on or self, other.on or other
+        if mine == theirs:
+            return mine.several or mine.role.concurrent_with_itself
+        return {mine.role, theirs.role} != {ThreadRole.CALLER, ThreadRole.LOOP}
+
+
+CALLER = ThreadId(ThreadRole.CALLER, None, "caller")
+LOOP = ThreadId(ThreadRole.LOOP, None, "event loop")
+
+
+def concurrent_pair(
+    first: Iterable[ThreadId], second: Iterable[ThreadId]
+) -> tuple[ThreadId, ThreadId] | None:
+    """Two identities, one from each set, that can run at the same time, if any."""
+    second = list(second)
+    for a in first:
+        for b in second:
+            if a.concurrent_with(b):
+                return a, b
+    return None
+
+
+_THREAD_NAME = re.compile(r"[\w.:-]{1,40}")
+
+
+class ThreadMap:
+    """The threads that run each function of one module (a per-module fact)."""
+
+    def __init__(self, module: nodes.Module, contexts: Contexts, kinds: Kinds) -> None:
+        self._module = module
+        self._contexts = contexts
+        self._kinds = kinds
+
+    # -- queries ---------------------------------------------------------------------
+    def threads_of(self, function: FunctionLike | None) -> frozenset[ThreadId]:
+        """The identities of the threads that may run `function` (empty: unknown)."""
+        if function is None:
+            return frozenset()
+        return self._map.get(function, frozenset())
+
+    def threads_at(self, node: nodes.NodeNG) -> frozenset[ThreadId]:
+        function = node if isinstance(node, FunctionLike) else enclosing_function(node)
+        return self.threads_of(function)
+
+    def is_init_only(self, function: FunctionLike | None) -> bool:
+        """`__init__`, or a private helper only `__init__` (or such helpers) calls: it
+        runs before the object is shared."""
+        return function is not None and function in self._init_only
+
+    def is_exempt(self, function: FunctionLike | None) -> bool:
+        """`__del__` and fork handlers: no other thread runs beside them."""
+        return function is not None and function in self._exempt
+
+    def module_has_threads(self) -> bool:
+        """The module starts threads or hands work to executors."""
+        return any(
+            t.role in (ThreadRole.THREAD, ThreadRole.POOL)
+            for ids in self._map.values()
+            for t in ids
+        )
+
+    # -- building ----------------------------------------------------------------------
+    @cached_property
+    def _functions(self) -> list[FunctionLike]:
+        return [n for n in walk(self._module) if isinstance(n, FunctionLike)]
+
+    @cached_property
+    def _callers(self) -> dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]]:
+        callers: dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]] = {}
+        for caller, edges in self._contexts.call_graph.items():
+            for callee, call in edges:
+                callers.setdefault(callee, []).append((caller, call))
+        return callers
+
+    @cached_property
+    def _exempt(self) -> frozenset[FunctionLike]:
+        return frozenset(f for f in self._functions if self._contexts.runs_alone(f))
+
+    @cached_property
+    def _init_only(self) -> frozenset[FunctionLike]:
+        inits = {f for f in self._functions if getattr(f, "name", "") == "__init__"}
+        found = set(inits)
+        entries = self._contexts.entry_points()
+        changed = True
+        while changed:
+            changed = False
+            for function in self._functions:
+                if function in found or function in entries:
+                    continue
+                name = getattr(function, "name", "")
+                if not name.startswith("_") or name.startswith("__"):
+                    continue
+                callers = self._callers.get(function)
+                if callers and all(caller in found for caller, _ in callers):
+                    found.add(function)
+                    changed = True
+        return frozenset(found)
+
+    def _entry_id(self, function: FunctionLike) -> ThreadId | None:
+        entry = self._contexts.entry_points().get(function)
+        if entry is None or entry.role is None:
+            return None
+        if entry.role is ThreadRole.LOOP:
+            return LOOP
+        site = entry.site
+        return ThreadId(entry.role, site, _label(entry.role, site), _in_loop(site))
+
+    def _is_caller_root(self, function: FunctionLike) -> bool:
+        """A public function or method (or a dunder): application threads call it."""
+        if isinstance(function, nodes.Lambda | nodes.AsyncFunctionDef):
+            return False
+        if function in self._exempt or not isinstance(
+            function.parent, nodes.ClassDef | nodes.Module
+        ):
+            return False
+        name = function.name
+        if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
+            return False
+        return not (function in self._contexts.entry_points() and function not in self._called)
+
+    @cached_property
+    def _called(self) -> frozenset[FunctionLike]:
+        return frozenset(self._callers)
+
+    @cached_property
+    def _map(self) -> dict[FunctionLike, frozenset[ThreadId]]:
+        roots: dict[ThreadId, set[FunctionLike]] = {}
+        # Public methods the module itself calls: roots only if some caller is not on a
+        # worker thread (`loop_forever()` called by the network thread is that thread's
+        # body, not an entry point of its own).
+        called_public: list[FunctionLike] = []
+        for function in self._functions:
+            if function in self._exempt:
+                continue
+            identity = self._entry_id(function)
+            if identity is not None:
+                roots.setdefault(identity, set()).add(function)
+            if isinstance(function, nodes.AsyncFunctionDef):
+                roots.setdefault(LOOP, set()).add(function)
+            if self._is_caller_root(function):
+                if function in self._called:
+                    called_public.append(function)
+                else:
+                    roots.setdefault(CALLER, set()).add(function)
+        found = self._spread(roots)
+        for function in called_public:
+            callers = [caller for caller, _ in self._callers.get(function, ())]
+            on_workers = all(
+                found.get(c) and all(t.role is not ThreadRole.CALLER for t in found[c])
+                for c in callers
+            )
+            if not on_workers:
+                roots.setdefault(CALLER, set()).add(function)
+        found = self._spread(roots)
+        # A worker that calls user callbacks with the object: its public methods run there too.
+        callbacks: dict[ThreadId, set[FunctionLike]] = {}
+        for function, identities in found.items():
+            workers = [t for t in identities if t.role in (ThreadRole.THREAD, ThreadRole.POOL)]
+            if not workers:
+                continue
+            for call in self._user_callback_calls(function):
+                cls = _method_class(function)
+                public = [
+                    m
+                    for m in cls.mymethods()
+                    if CALLER in found.get(m, ()) and self._is_caller_root(m)
+                ]
+                for worker in workers:
+                    identity = ThreadId(
+                        ThreadRole.CALLBACK, call, f"a user callback on {worker.label}", on=worker
+                    )
+                    callbacks.setdefault(identity, set()).update(public)
+        for identity, starts in callbacks.items():
+            for function in self._reach(starts):
+                found.setdefault(function, set()).add(identity)
+        return {f: frozenset(ids) for f, ids in found.items()}
+
+    def _spread(
+        self, roots: dict[ThreadId, set[FunctionLike]]
+    ) -> dict[FunctionLike, set[ThreadId]]:
+        found: dict[FunctionLike, set[ThreadId]] = {}
+        for identity, starts in roots.items():
+            for function in self._reach(starts):
+                found.setdefault(function, set()).add(identity)
+        return found
+
+    def _reach(self, starts: Iterable[FunctionLike]) -> set[FunctionLike]:
+        seen = set(starts)
+        queue = deque(seen)
+        graph = self._contexts.call_graph
+        while queue:
+            caller = queue.popleft()
+            for callee, call in graph.get(caller, ()):
+                if callee in seen or callee in self._exempt:
+                    continue
+                if self._contexts.is_scheduled_coroutine(call):
+                    continue
+                if isinstance(callee, nodes.AsyncFunctionDef) and not isinstance(
+                    caller, nodes.AsyncFunctionDef
+                ):
+                    continue  # calling a coroutine function from sync code only makes a coroutine
+                seen.add(callee)
+                queue.append(callee)
+        return seen
+
+    def _user_callback_calls(self, function: FunctionLike) -> list[nodes.Call]:
+        """`self.on_connect(self, ...)`, `callback(self, ...)`: a callable the object does
+        not define, called with the object itself."""
+        if _method_class(function) is None:
+            return []
+        found = []
+        for node in walk(function):
+            if not isinstance(node, nodes.Call) or enclosing_function(node) is not function:
+                continue
+            if not any(is_self_parameter(a) for a in node.args):
+                continue
+            func = node.func
+            if isinstance(func, nodes.Attribute) and is_self_parameter(func.expr):
+                targets = self._contexts.resolve_callables(func)
+                if all(_is_property(t) for t in targets):
+                    found.append(node)
+            elif isinstance(func, nodes.Name) and not self._contexts.resolve_callables(func):
+                found.append(node)
+        return found
+
+
+def _method_class(function: FunctionLike) -> nodes.ClassDef | None:
+    current: nodes.NodeNG | None = function
+    while current is not None and not isinstance(current.parent, nodes.ClassDef):
+        current = enclosing_function(current) if isinstance(current, FunctionLike) else None
+    return current.parent if current is not None else None
+
+
+def _is_property(function: FunctionLike) -> bool:
+    decorators = getattr(function, "decorators", None)
+    if decorators is None:
+        return False
+    return any(last_name(d) in ("property", "setter") for d in decorators.nodes)
+
+
+def _in_loop(site: nodes.NodeNG) -> bool:
+    """A thread made inside a loop or comprehension: several run the same target."""
+    function = enclosing_function(site)
+    node = site.parent
+    while node is not None and node is not function:
+        if isinstance(node, nodes.For | nodes.While | nodes.Comprehension):
+            return True
+        node = node.parent
+    return False
+
+
+def _label(role: ThreadRole, site: nodes.NodeNG) -> str:
+    if isinstance(site, nodes.ClassDef):
+        return f"thread `{site.name}.run`"
+    if isinstance(site, nodes.Call):
+        name = call_argument(site, None, "name")
+        if (
+            isinstance(name, nodes.Const)
+            and isinstance(name.value, str)
+            and _THREAD_NAME.fullmatch(name.value)
+        ):
+            return f"thread `{name.value}`"
+        where = enclosing_function(site)
+        started_in = f" started in `{where.name}`" if isinstance(where, nodes.FunctionDef) else ""
+        if role is ThreadRole.POOL:
+            return f"worker of `{site.func.as_string()}`{started_in}"
+        return f"thread{started_in}"
+    return role.value
