@@ -21,6 +21,7 @@ from shutdownlint.analysis.locks import Locks
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.races import Races
 from shutdownlint.analysis.shared import SharedState
+from shutdownlint.analysis.teardown import Teardown
 from shutdownlint.analysis.threadmap import ThreadMap
 
 
@@ -75,6 +76,20 @@ class ModuleFacts:
         """Races on shared state: unguarded accesses, check-then-acts, read-modify-writes."""
         return Races(
             self.module,
+            self.kinds,
+            self.contexts,
+            self.locks,
+            self.threads,
+            self.shared_state,
+            self.stats,
+        )
+
+    @cached_property
+    def teardown(self) -> Teardown:
+        """What shutdown does: containers it empties, workers and queues, stop order."""
+        return Teardown(
+            self.module,
+            self.options,
             self.kinds,
             self.contexts,
             self.locks,

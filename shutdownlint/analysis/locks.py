@@ -128,6 +128,7 @@ _ACQUIRE, _RELEASE = "acquire", "release"
 # Statements a lock wrapper may have besides the acquire/release (docstring, guards).
 _WRAPPER_MAX_STATEMENTS = 3
 _BLOCK_FIELDS = ("body", "orelse", "finalbody")
+_TEST_HELPER_DEPTH = 2
 _EXITS = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
 
 
@@ -143,6 +144,7 @@ class Locks:
         self._effects_cache: dict[nodes.NodeNG, tuple[tuple[LockId, bool], ...]] = {}
         self._wrapper_cache: dict[nodes.NodeNG, tuple[LockInfo, bool] | None] = {}
         self._held_cache: dict[nodes.NodeNG, Held] = {}
+        self._takes_cache: dict[tuple[FunctionLike, bool], bool] = {}
         # What is known of each lock seen so far: how it was recognised, how it is
         # written, and its API family (threading, asyncio...).
         self.evidence: dict[LockId, Evidence] = {}
@@ -297,8 +299,15 @@ class Locks:
         if not isinstance(call.func, nodes.Name | nodes.Attribute):
             return None
         functions = list(self._contexts.resolve_callables(call.func))
-        if not functions and isinstance(call.func, nodes.Attribute):
-            # A wrapper inherited from another module (`logging.Handler.acquire`).
+        if (
+            not functions
+            and isinstance(call.func, nodes.Attribute)
+            and is_self_parameter(call.func.expr)
+            and not call.args
+            and not call.keywords
+        ):
+            # A wrapper inherited from another module (`self.acquire()` of a
+            # `logging.Handler`): a method of the instance called with no arguments.
             functions = [
                 f for f in (function_of(v) for v in infer_values(call.func, self._stats)) if f
             ]
@@ -391,17 +400,90 @@ class Locks:
     def takes_lock(self, function: FunctionLike, strong: bool = False) -> bool:
         """The function itself takes some lock (a `with`, an acquire); `strong`: one
         recognised by more than its name."""
+        key = (function, strong)
+        if key not in self._takes_cache:
+            self._takes_cache[key] = self._takes_lock(function, strong)
+        return self._takes_cache[key]
+
+    def _takes_lock(self, function: FunctionLike, strong: bool) -> bool:
         for node in walk(function):
             if enclosing_function(node) is not function:
                 continue
             locks: list[LockInfo] = []
             if isinstance(node, nodes.With | nodes.AsyncWith):
                 locks = [i for i in (self.lock_of(e) for e, _ in node.items) if i]
-            elif isinstance(node, nodes.Call):
+            elif (
+                isinstance(node, nodes.Call)
+                and node.parent is not None
+                and node.parent.is_statement
+            ):
+                # An acquire (or a lock wrapper) is called as a statement of its own.
                 effect = self._call_effect(node)
                 locks = [effect[0]] if effect is not None and effect[1] else []
             if any(not strong or i.evidence > Evidence.NAME for i in locks):
                 return True
+        return False
+
+    # -- tests under a lock ------------------------------------------------------
+    def tests_before(self, node: nodes.NodeNG, names: set[str], lock: LockId) -> bool:
+        """A test of one of `names` (state attributes) dominates `node` inside the region
+        where `lock` is held: an enclosing `if`/`while`, an earlier `if ...: raise/return`,
+        an `assert`, or a call to a helper of the class that tests and raises; or every
+        caller that holds the lock tests before calling."""
+        return self._tests_before(node, names, lock, depth=0)
+
+    def _tests_before(self, node, names, lock, depth) -> bool:
+        if depth > 3:
+            return False
+        function = enclosing_function(node)
+        child, parent = node, node.parent
+        while parent is not None and child is not function:
+            if (
+                isinstance(parent, nodes.If | nodes.While)
+                and child is not parent.test
+                and _mentions(parent.test, names)
+                and self.held_at(parent.test).holds(lock)
+            ):
+                return True
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(parent, field, None)
+                if isinstance(block, list) and child in block:
+                    for previous in block[: block.index(child)]:
+                        if self._is_test_statement(previous, names, lock, depth):
+                            return True
+                    break
+            child, parent = parent, parent.parent
+        if function is None or self.local_held(node).holds(lock):
+            return False
+        # The lock comes from the callers: each must test before calling.
+        callers = [
+            call
+            for caller, edges in self._contexts.call_graph.items()
+            for callee, call in edges
+            if callee is function
+        ]
+        return bool(callers) and all(
+            self._tests_before(call, names, lock, depth + 1) for call in callers
+        )
+
+    def _is_test_statement(self, statement, names, lock, depth) -> bool:
+        if not self.held_at(statement).holds(lock):
+            return False
+        if isinstance(statement, nodes.If) and _mentions(statement.test, names):
+            return any(
+                isinstance(s, _EXITS) for s in walk(statement) if not isinstance(s, nodes.If)
+            )
+        if isinstance(statement, nodes.Assert) and _mentions(statement.test, names):
+            return True
+        if isinstance(statement, nodes.Expr) and isinstance(statement.value, nodes.Call):
+            for callee in self._contexts.resolve_callables(statement.value.func):
+                if depth < 2 and any(
+                    isinstance(s, nodes.If)
+                    and _mentions(s.test, names)
+                    and any(isinstance(r, nodes.Raise) for r in walk(s))
+                    for s in walk(callee)
+                ):
+                    return True
         return False
 
     # -- held by every caller ---------------------------------------------------
@@ -591,3 +673,13 @@ def _derives_from(cls: nodes.ClassDef, qname: str) -> bool:
         return any(base.qname() == qname for base in cls.ancestors())
     except (AstroidError, RecursionError):
         return False
+
+
+def _mentions(test: nodes.NodeNG, names: set[str]) -> bool:
+    """`test` reads one of `names` (an attribute or a global)."""
+    for node in walk(test):
+        if isinstance(node, nodes.Attribute) and node.attrname in names:
+            return True
+        if isinstance(node, nodes.Name) and node.name in names:
+            return True
+    return False

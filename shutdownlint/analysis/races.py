@@ -48,6 +48,7 @@ from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 _RESOURCE_KINDS = frozenset(
     {Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.SOCKET, Kind.SERVER, Kind.TASK, Kind.QUEUE}
 )
+_WORKER_KINDS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK})
 _STARTS = frozenset({"start", "start_soon", "serve_forever", "connect", "bind", "listen"})
 _WORKER_ROLES = frozenset({ThreadRole.THREAD, ThreadRole.POOL})
 _GETPID = frozenset({"getpid", "get_ident", "current_thread", "get_native_id"})
@@ -245,13 +246,13 @@ class Races:
 
     def _classic(self, owner, state, by_node) -> list[CheckThenAct]:
         found = []
-        for test_owner in _tests_of(owner, self._state):
-            test, branch_nodes = test_owner
+        for test, branch_nodes in _tests_of(owner, self._state):
             function = enclosing_function(test)
             if function is None or self._threads.is_exempt(function):
                 continue
             checked = [by_node[n] for n in walk(test) if n in by_node]
             checked += _hasattr_checks(test, state)
+            candidates = []
             for access in checked:
                 if access.quiet:
                     continue
@@ -266,16 +267,20 @@ class Races:
                 ]
                 if not acts or self._rechecked(test, acts, access.key):
                     continue
-                if not self._harmful(test, acts, branch_nodes):
+                if not self._harmful(test, acts, branch_nodes, access):
                     continue
                 why = self._shared_why(access, acts, accesses, function)
                 if why is None:
                     continue
                 related = [(a.statement, f"acts on `{a.name}` here") for a in acts[:2]]
-                found.append(
-                    CheckThenAct(CheckShape.CLASSIC, test, access, tuple(acts), why, tuple(related))
+                record = CheckThenAct(
+                    CheckShape.CLASSIC, test, access, tuple(acts), why, tuple(related)
                 )
-                break
+                # The state whose act does the damage names the finding (`cls.monitor`
+                # rather than a setting tested beside it).
+                candidates.append((not any(not a.writes_constant for a in acts), record))
+            if candidates:
+                found.append(min(candidates, key=lambda c: c[0])[1])
         return found
 
     def _rechecked(self, test: nodes.NodeNG, acts: list[Access], key: StateKey) -> bool:
@@ -285,11 +290,13 @@ class Races:
             if not act.held.guarded:
                 return False
             locks = act.held.locks or frozenset(self._locks.local_held(act.node).locks)
-            if not any(self.tests_before(act.node, {key.name}, lock) for lock in locks):
+            if not any(self._locks.tests_before(act.node, {key.name}, lock) for lock in locks):
                 return False
         return True
 
-    def _harmful(self, test: nodes.NodeNG, acts: list[Access], branch_nodes) -> bool:
+    def _harmful(
+        self, test: nodes.NodeNG, acts: list[Access], branch_nodes, checked: Access
+    ) -> bool:
         """Running the act twice (or after the state changed) does damage: it mutates a
         container, stores a computed value, or creates and starts a worker or resource.
         Setting a flag to a constant and waking someone up is idempotent."""
@@ -314,7 +321,20 @@ class Races:
         for node in branch_nodes:
             if isinstance(node, nodes.Call) and self._starts_or_creates(node):
                 return True
+            if self._acts_on_worker(node, checked):
+                return True
         return False
+
+    def _acts_on_worker(self, node: nodes.NodeNG, checked: Access) -> bool:
+        """`self.monitor.exit()` after `if self.monitor:`: stopping (or driving) the very
+        worker or resource that was checked, which another thread may rely on."""
+        if not (isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute)):
+            return False
+        receiver = node.func.expr
+        if getattr(receiver, "attrname", None) != checked.key.name:
+            return False
+        info = self._kinds.kind_of(receiver)
+        return info is not None and info.kind in _WORKER_KINDS
 
     def _creates_lock(self, value: nodes.NodeNG) -> bool:
         if isinstance(value, nodes.Call):
@@ -338,7 +358,7 @@ class Races:
         # Two threads running the check at once both pass it.
         overlap = self._overlap(access, [], callbacks=False)
         if overlap is not None:
-            return f"`{name}` runs on {overlap.mine.label} and on {overlap.theirs.label}"
+            return describe_overlap(name, overlap)
         class_level = _is_class_level(access)
         if (class_level or isinstance(access.key.owner, nodes.Module)) and self._locks.takes_lock(
             function, strong=True
@@ -526,7 +546,7 @@ class Races:
         name = save.where
         overlap = self._overlap(save, [a for a in accesses if a.kind.writes], callbacks=False)
         if overlap is not None:
-            return f"`{name}` runs on {overlap.mine.label} and on {overlap.theirs.label}"
+            return describe_overlap(name, overlap)
         guard = self._guard(accesses)
         if guard is not None:
             return f"`{guard.shown}` guards its other writes, so it is shared between threads"
@@ -643,73 +663,19 @@ class Races:
             and all(a.function is not site for site, _ in sites)
         ]
         return all(
-            any(self.tests_before(a.node, names, lock) for lock, names in flags.items())
+            any(self._locks.tests_before(a.node, names, lock) for lock, names in flags.items())
             for a in adds
         )
 
-    def tests_before(self, node: nodes.NodeNG, names: set[str], lock: LockId) -> bool:
-        """A test of one of `names` (state attributes) dominates `node` inside the region
-        where `lock` is held: an enclosing `if`/`while`, an earlier `if ...: raise/return`,
-        an `assert`, or a call to a helper of the class that tests and raises; or every
-        caller that holds the lock tests before calling."""
-        return self._tests_before(node, names, lock, depth=0)
-
-    def _tests_before(self, node, names, lock, depth) -> bool:
-        if depth > 3:
-            return False
-        function = enclosing_function(node)
-        child, parent = node, node.parent
-        while parent is not None and child is not function:
-            if (
-                isinstance(parent, nodes.If | nodes.While)
-                and child is not parent.test
-                and _mentions(parent.test, names)
-                and self._locks.held_at(parent.test).holds(lock)
-            ):
-                return True
-            for field in ("body", "orelse", "finalbody"):
-                block = getattr(parent, field, None)
-                if isinstance(block, list) and child in block:
-                    for previous in block[: block.index(child)]:
-                        if self._is_test_statement(previous, names, lock, depth):
-                            return True
-                    break
-            child, parent = parent, parent.parent
-        if function is None or self._locks.local_held(node).holds(lock):
-            return False
-        # The lock comes from the callers: each must test before calling.
-        callers = [
-            call
-            for caller, edges in self._contexts.call_graph.items()
-            for callee, call in edges
-            if callee is function
-        ]
-        return bool(callers) and all(
-            self._tests_before(call, names, lock, depth + 1) for call in callers
-        )
-
-    def _is_test_statement(self, statement, names, lock, depth) -> bool:
-        if not self._locks.held_at(statement).holds(lock):
-            return False
-        if isinstance(statement, nodes.If) and _mentions(statement.test, names):
-            return any(
-                isinstance(s, _EXITS) for s in walk(statement) if not isinstance(s, nodes.If)
-            )
-        if isinstance(statement, nodes.Assert) and _mentions(statement.test, names):
-            return True
-        if isinstance(statement, nodes.Expr) and isinstance(statement.value, nodes.Call):
-            for callee in self._contexts.resolve_callables(statement.value.func):
-                if depth < 2 and any(
-                    isinstance(s, nodes.If)
-                    and _mentions(s.test, names)
-                    and any(isinstance(r, nodes.Raise) for r in walk(s))
-                    for s in walk(callee)
-                ):
-                    return True
-        return False
-
 
 # -- helpers ---------------------------------------------------------------------------
+def describe_overlap(name: str, overlap: Overlap) -> str:
+    """`f` runs on X and on Y (or on several threads at once)."""
+    if overlap.mine == overlap.theirs:
+        return f"`{name}` runs on several threads at once: {overlap.mine.phrase}"
+    return f"`{name}` runs on {overlap.mine.phrase} and on {overlap.theirs.phrase}"
+
+
 def _order(thread: ThreadId) -> tuple:
     return (thread.role is not ThreadRole.CALLER, thread.label)
 
@@ -797,7 +763,7 @@ def _hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
                 found.append(
                     Access(
                         first.key,
-                        node,
+                        node.args[1],
                         node.statement(),
                         enclosing_function(node),
                         AccessKind.READ,
@@ -825,15 +791,6 @@ def _is_class_level(access: Access) -> bool:
 
 def _is_getpid_test(test: nodes.NodeNG) -> bool:
     return any(isinstance(n, nodes.Call) and last_name(n.func) in _GETPID for n in walk(test))
-
-
-def _mentions(test: nodes.NodeNG, names: set[str]) -> bool:
-    for node in walk(test):
-        if isinstance(node, nodes.Attribute) and node.attrname in names:
-            return True
-        if isinstance(node, nodes.Name) and node.name in names:
-            return True
-    return False
 
 
 def _calls(function: FunctionLike) -> list[nodes.Call]:

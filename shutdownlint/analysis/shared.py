@@ -134,6 +134,9 @@ class Access:
         """`self.x` / `cls.x` / `x` as a message shows it."""
         if isinstance(self.node, nodes.Attribute | nodes.AssignAttr | nodes.DelAttr):
             return f"{self.node.expr.as_string()}.{self.key.name}"
+        if isinstance(self.node.parent, nodes.Call) and self.node in self.node.parent.args:
+            # `hasattr(cls, "_instances")` checks `cls._instances`.
+            return f"{self.node.parent.args[0].as_string()}.{self.key.name}"
         return self.key.name
 
     @property
@@ -182,12 +185,16 @@ class SharedState:
     def _is_interesting(self, owner: nodes.ClassDef | nodes.Module) -> bool:
         if isinstance(owner, nodes.ClassDef) and self._locks.is_lock_implementation(owner):
             return False
-        for function in self.functions_of(owner):
-            if self._locks.takes_lock(function):
-                return True
-            if any(t.role is not ThreadRole.CALLER for t in self._threads.threads_of(function)):
-                return True
-        return False
+        functions = self.functions_of(owner)
+        if any(self._locks.takes_lock(f) for f in functions):
+            return True
+        if not self._threads.module_has_entries():
+            return False  # nothing runs apart from its caller: no thread map needed
+        return any(
+            t.role is not ThreadRole.CALLER
+            for function in functions
+            for t in self._threads.threads_of(function)
+        )
 
     def functions_of(self, owner: nodes.ClassDef | nodes.Module) -> list[FunctionLike]:
         if isinstance(owner, nodes.Module):

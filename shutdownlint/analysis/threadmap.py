@@ -56,6 +56,19 @@ class ThreadId:
     several: bool = False  # started in a loop: several threads run the same code
     on: ThreadId | None = None  # CALLBACK: the worker thread the callbacks run on
 
+    @property
+    def phrase(self) -> str:
+        """How a message says "runs on {phrase}"."""
+        if self.role is ThreadRole.CALLER:
+            return "the caller's thread"
+        if self.role is ThreadRole.LOOP:
+            return "the event loop's thread"
+        if self.role is ThreadRole.CALLBACK and self.on is not None:
+            return f"{self.on.label} (in a user callback)"
+        if self.role is ThreadRole.POOL:
+            return f"the {self.label.replace('worker of', 'workers of', 1)}"
+        return self.label
+
     def concurrent_with(self, other: ThreadId) -> bool:
         """Code run by `self` and code run by `other` can overlap in time."""
         mine, theirs = self.on or self, other.on or other
@@ -73,11 +86,11 @@ def concurrent_pair(
 ) -> tuple[ThreadId, ThreadId] | None:
     """Two identities, one from each set, that can run at the same time, if any."""
     second = list(second)
-    for a in first:
-        for b in second:
-            if a.concurrent_with(b):
-                return a, b
-    return None
+    pairs = [(a, b) for a in first for b in second if a.concurrent_with(b)]
+    if not pairs:
+        return None
+    # The caller first, then workers, for stable messages.
+    return min(pairs, key=lambda p: (p[0].role is not ThreadRole.CALLER, p[0].label, p[1].label))
 
 
 _THREAD_NAME = re.compile(r"[\w.:-]{1,40}")
@@ -110,6 +123,13 @@ class ThreadMap:
     def is_exempt(self, function: FunctionLike | None) -> bool:
         """`__del__` and fork handlers: no other thread runs beside them."""
         return function is not None and function in self._exempt
+
+    def module_has_entries(self) -> bool:
+        """Some code of the module runs apart from its caller (scheduled, or a coroutine);
+        cheap: it needs no call graph."""
+        return bool(self._contexts.entry_points()) or any(
+            isinstance(f, nodes.AsyncFunctionDef) for f in self._functions
+        )
 
     def module_has_threads(self) -> bool:
         """The module starts threads or hands work to executors."""
@@ -227,7 +247,7 @@ class ThreadMap:
                 ]
                 for worker in workers:
                     identity = ThreadId(
-                        ThreadRole.CALLBACK, call, f"a user callback on {worker.label}", on=worker
+                        ThreadRole.CALLBACK, call, f"user callback on {worker.label}", on=worker
                     )
                     callbacks.setdefault(identity, set()).update(public)
         for identity, starts in callbacks.items():

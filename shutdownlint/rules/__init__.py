@@ -6,8 +6,15 @@ from shutdownlint.rules.sdl102_waiter_not_released_on_error import WaiterNotRele
 from shutdownlint.rules.sdl103_worker_leaked_on_error import WorkerLeakedOnError
 from shutdownlint.rules.sdl104_listener_not_closed import ListenerNotClosed
 from shutdownlint.rules.sdl105_worker_not_joined_on_stop import WorkerNotJoinedOnStop
+from shutdownlint.rules.sdl201_unguarded_shared_attribute import UnguardedSharedAttribute
+from shutdownlint.rules.sdl202_check_then_act_race import CheckThenActRace
+from shutdownlint.rules.sdl203_unguarded_read_modify_write import UnguardedReadModifyWrite
 from shutdownlint.rules.sdl301_blocking_put_without_timeout import BlockingPutWithoutTimeout
 from shutdownlint.rules.sdl302_blocking_wait_in_shutdown_path import BlockingWaitInShutdownPath
+from shutdownlint.rules.sdl401_add_after_close import AddAfterClose
+from shutdownlint.rules.sdl403_consumer_stopped_before_producers import (
+    ConsumerStoppedBeforeProducers,
+)
 from shutdownlint.rules.sdl900_parse_error import ParseError
 from shutdownlint.rules.sdl999_internal_error import InternalError
 
@@ -17,8 +24,13 @@ ALL_RULES: list[type[Rule]] = [
     WorkerLeakedOnError,
     ListenerNotClosed,
     WorkerNotJoinedOnStop,
+    UnguardedSharedAttribute,
+    CheckThenActRace,
+    UnguardedReadModifyWrite,
     BlockingPutWithoutTimeout,
     BlockingWaitInShutdownPath,
+    AddAfterClose,
+    ConsumerStoppedBeforeProducers,
     ParseError,
     InternalError,
 ]

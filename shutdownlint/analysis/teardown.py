@@ -1,0 +1,964 @@
+"""What a class's shutdown does to its state and its workers (SDL4xx facts).
+
+Per class:
+- **containers closed by close()**: the containers its shutdown methods (and the
+  private helpers they call) empty, swap out or walk to close their items (`clear()`,
+  `self.c = []`, `items, self.c = self.c, deque()`, `while self.c: self.c.pop()`),
+  whether the removed items are released one by one (`conn.close()`, directly or
+  through a helper the items are handed to), the lock held while doing it, and the
+  flags the shutdown writes under that lock (`_closed`, a generation counter);
+- **adds**: every other method's `c[k] = v`, `append`, `add`, `setdefault`,
+  `update`, `put`, `extend`, `insert` on those containers, with its lock set, and
+  whether a test of one of those flags dominates it under the same lock;
+- **workers and queues**: the threads, tasks and executor jobs the class starts, the
+  attribute that holds each (its handle), the flags and events each loops on, and
+  which queues each `put`s into (producer) or `get`s from (consumer);
+- **stop order**: inside each shutdown method (helpers inlined), the statements that
+  stop each worker, in order (join, cancel, signal, end sentinel, queue shutdown,
+  executor shutdown);
+- **loop threads**: `Thread` subclasses whose `run` drives an event loop, the
+  classes whose `close()` must run on such a loop (it schedules onto it), and which
+  class owns both.
+
+These are facts of the analysis (a later `shutdownlint graph` draws them), not of
+one rule.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+
+from astroid import nodes
+
+from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    enclosing_class,
+    enclosing_function,
+    infer_values,
+    is_self_parameter,
+    last_name,
+    walk,
+)
+from shutdownlint.analysis.kinds import Kinds
+from shutdownlint.analysis.locks import Held, LockId, Locks
+from shutdownlint.analysis.options import AnalysisOptions
+from shutdownlint.analysis.shared import SharedState
+from shutdownlint.analysis.threadmap import ThreadMap, concurrent_pair
+from shutdownlint.analysis.vocabulary import Kind, ThreadRole
+
+#: Methods that put an item into a container (a list, set, dict, deque, queue).
+ADDING_METHODS = frozenset(
+    {
+        "append",
+        "appendleft",
+        "add",
+        "setdefault",
+        "update",
+        "put",
+        "put_nowait",
+        "extend",
+        "extendleft",
+        "insert",
+    }
+)
+#: Methods that take items out of a container one at a time.
+_POPPING_METHODS = frozenset({"pop", "popleft", "popitem", "get", "get_nowait"})
+#: Calls that copy a container's items (the copy is then cleaned up item by item).
+_COPIES = frozenset({"list", "tuple", "set", "dict", "sorted", "frozenset"})
+_COPY_METHODS = frozenset({"copy", "values", "items", "keys"})
+#: Empty containers a shutdown swaps in.
+_EMPTY_FACTORIES = frozenset(
+    {"list", "dict", "set", "deque", "OrderedDict", "defaultdict", "WeakSet", "WeakValueDictionary"}
+)
+#: Calls that drive an event loop until it stops (their thread is a loop thread).
+LOOP_DRIVERS = frozenset(
+    {
+        "asyncio.base_events.BaseEventLoop.run_forever",
+        "asyncio.base_events.BaseEventLoop.run_until_complete",
+        "asyncio.events.AbstractEventLoop.run_forever",
+        "asyncio.events.AbstractEventLoop.run_until_complete",
+        "asyncio.runners.run",
+        "tornado.ioloop.IOLoop.start",
+    }
+)
+_LOOP_DRIVER_NAMES = frozenset(q.rsplit(".", 1)[-1] for q in LOOP_DRIVERS) - {"start", "run"}
+#: Queue operations: a worker that calls these consumes from (or produces into) the queue.
+_GETS = frozenset({"get", "get_nowait"})
+_PUTS = frozenset({"put", "put_nowait"})
+#: Shutdown method names where dropping work is the intent (abort semantics).
+_ABORTS = frozenset({"terminate", "kill", "cancel", "abort"})
+
+
+class StopHow(str, Enum):
+    """How a shutdown statement stops a worker."""
+
+    JOIN = "joins"
+    CANCEL = "cancels"
+    SIGNAL = "signals"  # sets its stop event / flag
+    SENTINEL = "sends the end sentinel to"
+    QUEUE_SHUTDOWN = "shuts down the queue of"
+    EXECUTOR_SHUTDOWN = "shuts down the executor of"
+    LOOP_STOP = "stops"
+
+
+@dataclass(frozen=True)
+class Clear:
+    """A shutdown emptying (or walking to close) a container attribute."""
+
+    name: str
+    node: nodes.NodeNG  # the statement
+    function: FunctionLike
+    held: Held
+    cleaned: nodes.NodeNG | None  # where its items are released one by one, if seen
+
+
+@dataclass(frozen=True)
+class ClosedContainer:
+    """A container the class's shutdown empties, and what it writes beside."""
+
+    name: str
+    clears: tuple[Clear, ...]
+    lock: LockId | None  # the lock held while clearing (None: none)
+    lock_shown: str | None
+    flags: tuple[tuple[str, nodes.NodeNG], ...]  # (attribute, write) under that lock
+    cleaned: nodes.NodeNG  # where the removed items are released
+
+
+@dataclass(frozen=True)
+class AddAfterClose:
+    """SDL401: an add to a container that shutdown empties, with no re-check under its lock."""
+
+    container: ClosedContainer
+    add: nodes.NodeNG  # the adding statement
+    function: FunctionLike
+    locked: bool  # the add holds the closing lock (but re-checks nothing)
+
+
+@dataclass(frozen=True)
+class Worker:
+    """A thread, task or executor job a class starts."""
+
+    function: FunctionLike
+    site: nodes.NodeNG  # where it is started or scheduled
+    handle: str | None  # the attribute holding its thread/task/executor
+    handle_kind: Kind | None
+    signals: frozenset[str]  # attributes (flags, events) its loop tests
+    consumes: frozenset[str]  # queue attributes it takes from
+    produces: frozenset[str]  # queue attributes it puts into
+
+
+@dataclass(frozen=True)
+class Stop:
+    """A statement of a shutdown method that stops a worker."""
+
+    node: nodes.NodeNG
+    worker: Worker
+    how: StopHow
+
+
+@dataclass(frozen=True)
+class EarlyStop:
+    """SDL403: a shutdown stops a worker before what depends on it."""
+
+    method: FunctionLike
+    stop: Stop
+    dependents: tuple[nodes.NodeNG, ...]  # where the producers are stopped, or resources
+    why: str
+
+
+@dataclass
+class _ClassFacts:
+    containers: dict[str, ClosedContainer] = field(default_factory=dict)
+    workers: list[Worker] = field(default_factory=list)
+
+
+class Teardown:
+    """Shutdown facts of one module's classes (a per-module fact, per class on first use)."""
+
+    def __init__(
+        self,
+        module: nodes.Module,
+        options: AnalysisOptions,
+        kinds: Kinds,
+        contexts: Contexts,
+        locks: Locks,
+        threads: ThreadMap,
+        state: SharedState,
+        stats: Counter[str],
+    ) -> None:
+        self._module = module
+        self._options = options
+        self._kinds = kinds
+        self._contexts = contexts
+        self._locks = locks
+        self._threads = threads
+        self._state = state
+        self._stats = stats
+        self._classes: dict[nodes.ClassDef, _ClassFacts] = {}
+
+    # -- classes ---------------------------------------------------------------------
+    @cached_property
+    def classes(self) -> list[nodes.ClassDef]:
+        """Classes with a shutdown method (the only ones that can order their shutdown)."""
+        return [
+            n
+            for n in walk(self._module)
+            if isinstance(n, nodes.ClassDef) and any(True for _ in self.shutdown_methods(n))
+        ]
+
+    def shutdown_methods(self, cls: nodes.ClassDef):
+        for method in cls.mymethods():
+            if self._contexts.runs_alone(method):
+                continue
+            if is_shutdown_name(method.name, self._options.shutdown_methods):
+                yield method
+
+    def _reached_from_shutdown(self, cls: nodes.ClassDef) -> list[FunctionLike]:
+        """Shutdown methods and the functions of the class they call (`close()` ->
+        `_reset()`, which `reset()` calls too): where a container may be emptied."""
+        found: list[FunctionLike] = list(self.shutdown_methods(cls))
+        pending = list(found)
+        while pending:
+            function = pending.pop()
+            for callee, _ in self._contexts.call_graph.get(function, ()):
+                if callee not in found and enclosing_class(callee) is cls:
+                    if self._contexts.runs_alone(callee):
+                        continue
+                    found.append(callee)
+                    pending.append(callee)
+        return found
+
+    def _closers(self, cls: nodes.ClassDef) -> list[FunctionLike]:
+        """Shutdown methods, and the private helpers of the class only they call: the
+        code that runs only while shutting down (its adds are not adds after close)."""
+        found: list[FunctionLike] = list(self.shutdown_methods(cls))
+        callers: dict[FunctionLike, set[FunctionLike]] = {}
+        for caller, edges in self._contexts.call_graph.items():
+            for callee, _ in edges:
+                if enclosing_class(callee) is cls:
+                    callers.setdefault(callee, set()).add(caller)
+        changed = True
+        while changed:
+            changed = False
+            for callee, sources in callers.items():
+                name = getattr(callee, "name", "")
+                if callee in found or not name.startswith("_") or name.startswith("__"):
+                    continue
+                if self._contexts.runs_alone(callee):
+                    continue
+                if sources and sources <= set(found):
+                    found.append(callee)
+                    changed = True
+        return found
+
+    def _facts(self, cls: nodes.ClassDef) -> _ClassFacts:
+        if cls not in self._classes:
+            facts = _ClassFacts()
+            facts.containers = self._closed_containers(cls)
+            facts.workers = self._workers(cls)
+            self._classes[cls] = facts
+        return self._classes[cls]
+
+    # -- containers closed by shutdown ----------------------------------------------------
+    def closed_containers(self, cls: nodes.ClassDef) -> dict[str, ClosedContainer]:
+        return self._facts(cls).containers
+
+    def _closed_containers(self, cls: nodes.ClassDef) -> dict[str, ClosedContainer]:
+        closers = self._reached_from_shutdown(cls)
+        clears: dict[str, list[Clear]] = {}
+        for function in closers:
+            for node in walk(function):
+                if enclosing_function(node) is not function:
+                    continue
+                name = self._cleared_name(node)
+                if name is not None:
+                    statement = node if node.is_statement else node.statement()
+                    cleaned = self._cleanup_of(name, statement, function)
+                    clear = Clear(
+                        name, statement, function, self._locks.held_at(statement), cleaned
+                    )
+                    clears.setdefault(name, []).append(clear)
+        found = {}
+        for name, records in clears.items():
+            cleaned = next((c.cleaned for c in records if c.cleaned is not None), None)
+            if cleaned is None:
+                continue  # plain entries (no resources in them): nothing leaks
+            lock = self._clearing_lock(records)
+            writers = [*self.shutdown_methods(cls), *(c.function for c in records)]
+            flags = self._flags(writers, lock, set(clears))
+            if not flags:
+                continue  # nothing marks the object closed: it may be used again
+            shown = self._locks.shown.get(lock) if lock is not None else None
+            found[name] = ClosedContainer(name, tuple(records), lock, shown, tuple(flags), cleaned)
+        return found
+
+    def _cleared_name(self, node: nodes.NodeNG) -> str | None:
+        """The container attribute `node` empties: `self.c.clear()`, `self.c = []`,
+        `a, self.c = self.c, deque()`, `self.c.pop()` in a loop. (Closing the items in
+        place, `for x in self.c: x.close()`, empties nothing: an object that reopens
+        keeps them.)"""
+        if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
+            receiver = node.func.expr
+            if _self_attr(receiver) and node.func.attrname == "clear":
+                return receiver.attrname
+            if _self_attr(receiver) and node.func.attrname in _POPPING_METHODS and _in_loop(node):
+                return receiver.attrname
+            return None
+        if isinstance(node, nodes.Assign):
+            for target in node.targets:
+                if isinstance(target, nodes.AssignAttr) and is_self_parameter(target.expr):
+                    if _is_empty_container(node.value):
+                        return target.attrname
+                elif isinstance(target, nodes.Tuple) and isinstance(node.value, nodes.Tuple):
+                    for t, v in zip(target.elts, node.value.elts, strict=False):
+                        if (
+                            isinstance(t, nodes.AssignAttr)
+                            and is_self_parameter(t.expr)
+                            and _is_empty_container(v)
+                        ):
+                            return t.attrname
+            return None
+        return None
+
+    def _cleanup_of(
+        self, name: str, statement: nodes.NodeNG, function: FunctionLike
+    ) -> nodes.NodeNG | None:
+        """Where the items of `self.<name>` are released one by one (closed, stopped,
+        cancelled...), seen from the clearing statement's function."""
+        # `for x in self.c: x.close()` or `while self.c: self.c.pop().close()`.
+        for node in walk(function):
+            if (
+                isinstance(node, nodes.For)
+                and _iterated_attr(node.iter) == name
+                and self._releases_loop_variable(node)
+            ):
+                return node
+            if isinstance(node, nodes.Call) and self._is_release(node):
+                inner = node.func.expr
+                if (
+                    isinstance(inner, nodes.Call)
+                    and isinstance(inner.func, nodes.Attribute)
+                    and inner.func.attrname in _POPPING_METHODS
+                    and _self_attr(inner.func.expr)
+                    and inner.func.expr.attrname == name
+                ):
+                    return node
+        # The items copied or swapped into a local, then released (here or in a helper).
+        for local in self._item_locals(name, function):
+            found = self._released_via(local, function, depth=0)
+            if found is not None:
+                return found
+        return None
+
+    def _item_locals(self, name: str, function: FunctionLike) -> set[str]:
+        names: set[str] = set()
+        for node in walk(function):
+            if not isinstance(node, nodes.Assign):
+                continue
+            for target in node.targets:
+                if isinstance(target, nodes.AssignName) and _copies_attr(node.value, name):
+                    names.add(target.name)
+                elif isinstance(target, nodes.Tuple) and isinstance(node.value, nodes.Tuple):
+                    for t, v in zip(target.elts, node.value.elts, strict=False):
+                        if isinstance(t, nodes.AssignName) and _copies_attr(v, name):
+                            names.add(t.name)
+        return names
+
+    def _released_via(self, local: str, function: FunctionLike, depth: int) -> nodes.NodeNG | None:
+        for node in walk(function):
+            if (
+                isinstance(node, nodes.For)
+                and _iterated_local(node.iter) == local
+                and self._releases_loop_variable(node)
+            ):
+                return node
+            if depth < 2 and isinstance(node, nodes.Call):
+                for position, arg in enumerate(node.args):
+                    if isinstance(arg, nodes.Name) and arg.name == local:
+                        for callee in self._contexts.resolve_callables(node.func):
+                            param = _parameter_at(callee, position, node)
+                            if param is not None:
+                                found = self._released_via(param, callee, depth + 1)
+                                if found is not None:
+                                    return found
+        return None
+
+    def _releases_loop_variable(self, loop: nodes.For) -> bool:
+        """`for conn in ...: conn.close()` (also `for k, v in ...items(): v.stop()`)."""
+        names = {n.name for n in walk(loop.target) if isinstance(n, nodes.AssignName)}
+        for node in loop.body:
+            for call in walk(node):
+                if (
+                    isinstance(call, nodes.Call)
+                    and self._is_release(call)
+                    and isinstance(call.func.expr, nodes.Name)
+                    and call.func.expr.name in names
+                ):
+                    return True
+        return False
+
+    def _is_release(self, call: nodes.Call) -> bool:
+        """`x.close()`, `x.stop()`, `x.close_socket()`: a method named like a shutdown."""
+        return isinstance(call.func, nodes.Attribute) and is_shutdown_name(
+            call.func.attrname, self._options.shutdown_methods
+        )
+
+    def _clearing_lock(self, clears: list[Clear]) -> LockId | None:
+        for clear in clears:
+            for lock in sorted(clear.held.locks, key=lambda k: k.key):
+                if self._locks.is_strong(lock):
+                    return lock
+        return None
+
+    def _flags(
+        self, closers: list[FunctionLike], lock: LockId | None, containers: set[str]
+    ) -> list[tuple[str, nodes.NodeNG]]:
+        """Attributes the shutdown writes (under the clearing lock, when there is one):
+        the closed flag, a generation counter. Other containers it empties are not flags."""
+        found: dict[str, nodes.NodeNG] = {}
+        # A shutdown method's callers may set the flag before calling it.
+        callers = {
+            caller
+            for caller, edges in self._contexts.call_graph.items()
+            for callee, _ in edges
+            if callee in closers and is_shutdown_name(_name(callee), self._options.shutdown_methods)
+        }
+        for function in [*closers, *callers]:
+            for node in walk(function):
+                if not isinstance(node, nodes.AssignAttr) or not is_self_parameter(node.expr):
+                    continue
+                if node.attrname in containers or enclosing_function(node) is not function:
+                    continue
+                if not isinstance(node.parent, nodes.Assign | nodes.AugAssign | nodes.AnnAssign):
+                    continue
+                if lock is not None and not self._locks.held_at(node).holds(lock):
+                    continue
+                found.setdefault(node.attrname, node.parent)
+        # A boolean flag names the closed state best, then a counter (a generation).
+        return sorted(found.items(), key=lambda item: _flag_rank(item[1]))
+
+    # -- adds after close -----------------------------------------------------------------
+    @cached_property
+    def adds_after_close(self) -> list[AddAfterClose]:
+        found = []
+        for cls in self.classes:
+            containers = self.closed_containers(cls)
+            if not containers:
+                continue
+            closers = set(self._closers(cls))
+            for function in self._state.functions_of(cls):
+                if function in closers or self._threads.is_init_only(function):
+                    continue
+                if self._contexts.runs_alone(function):
+                    continue
+                for add in _adds(function, containers):
+                    record = self._check_add(add, function, containers[_added_name(add)])
+                    if record is not None:
+                        found.append(record)
+        return found
+
+    def _check_add(self, add: nodes.NodeNG, function, container: ClosedContainer):
+        statement = add if add.is_statement else add.statement()
+        held = self._locks.held_at(statement)
+        flags = {name for name, _ in container.flags}
+        if container.lock is not None:
+            if not held.holds(container.lock):
+                return AddAfterClose(container, statement, function, locked=False)
+            if flags and self._tests_before(statement, flags, container.lock):
+                return None
+            return AddAfterClose(container, statement, function, locked=True)
+        # A shutdown that takes no lock: only with proof that the add runs on another
+        # thread than the shutdown, and no test of its flags before the add.
+        closer_threads = frozenset(
+            t for c in container.clears for t in self._threads.threads_of(c.function)
+        )
+        if concurrent_pair(self._threads.threads_of(function), closer_threads) is None:
+            return None
+        if any(_mentions_before(statement, flags)):
+            return None
+        return AddAfterClose(container, statement, function, locked=False)
+
+    def _tests_before(self, node, flags, lock) -> bool:
+        return self._locks.tests_before(node, flags, lock)
+
+    # -- workers and queues ---------------------------------------------------------------
+    def workers(self, cls: nodes.ClassDef) -> list[Worker]:
+        return self._facts(cls).workers
+
+    def _workers(self, cls: nodes.ClassDef) -> list[Worker]:
+        found = []
+        for function, entry in self._contexts.entry_points().items():
+            site = entry.site
+            if enclosing_class(site) is not cls and site is not cls:
+                continue
+            reached = self._reached_in_class(function, cls)
+            handle, kind = self._handle_of(site, cls)
+            found.append(
+                Worker(
+                    function,
+                    site,
+                    handle,
+                    kind,
+                    frozenset(self._signals(reached)),
+                    frozenset(self._queue_ops(reached, _GETS)),
+                    frozenset(self._queue_ops(reached, _PUTS)),
+                )
+            )
+        return found
+
+    def _reached_in_class(self, function: FunctionLike, cls: nodes.ClassDef) -> list[FunctionLike]:
+        found = [function]
+        pending = [function]
+        while pending:
+            current = pending.pop()
+            for callee, _ in self._contexts.call_graph.get(current, ()):
+                if callee not in found and (enclosing_class(callee) is cls):
+                    found.append(callee)
+                    pending.append(callee)
+        return found
+
+    def _handle_of(self, site: nodes.NodeNG, cls: nodes.ClassDef) -> tuple[str | None, Kind | None]:
+        """The attribute that holds what `site` starts: `self._t = Thread(...)`,
+        `self._task = create_task(...)`, the executor of `self._pool.submit(...)`."""
+        if isinstance(site, nodes.ClassDef):
+            return None, Kind.THREAD
+        if isinstance(site.func, nodes.Attribute) and _self_attr(site.func.expr):
+            info = self._kinds.kind_of(site.func.expr)
+            if info is not None and info.kind is Kind.EXECUTOR:
+                return site.func.expr.attrname, Kind.EXECUTOR
+        statement = site.parent
+        while statement is not None and not statement.is_statement:
+            statement = statement.parent
+        if isinstance(statement, nodes.Assign):
+            for target in statement.targets:
+                if isinstance(target, nodes.AssignAttr) and is_self_parameter(target.expr):
+                    info = self._kinds.kind_of_call(site)
+                    return target.attrname, info.kind if info else None
+                if isinstance(target, nodes.AssignName):
+                    # `t = Thread(...)`; `self._t = t` or `self._threads.append(t)` later.
+                    attr = _stored_as(target.name, enclosing_function(site))
+                    if attr is not None:
+                        info = self._kinds.kind_of_call(site)
+                        return attr, info.kind if info else None
+        return None, None
+
+    def _signals(self, functions: list[FunctionLike]) -> set[str]:
+        """Flags and events the worker's loops test (`while not self._stop.is_set()`)."""
+        found = set()
+        for function in functions:
+            for node in walk(function):
+                if (
+                    isinstance(node, nodes.While | nodes.If)
+                    and enclosing_function(node) is function
+                ):
+                    for inner in walk(node.test):
+                        if _self_attr(inner):
+                            found.add(inner.attrname)
+        return found
+
+    def _queue_ops(self, functions: list[FunctionLike], methods: frozenset[str]) -> set[str]:
+        found = set()
+        for function in functions:
+            for node in walk(function):
+                if (
+                    isinstance(node, nodes.Call)
+                    and isinstance(node.func, nodes.Attribute)
+                    and node.func.attrname in methods
+                    and _self_attr(node.func.expr)
+                    and enclosing_function(node) is function
+                ):
+                    info = self._kinds.kind_of(node.func.expr)
+                    if info is not None and info.kind is Kind.QUEUE:
+                        found.add(node.func.expr.attrname)
+        return found
+
+    # -- stop order -------------------------------------------------------------------------
+    def stop_order(self, method: FunctionLike) -> list[Stop]:
+        """The statements of a shutdown method (helpers of the class inlined, in order)
+        that stop one of the class's workers."""
+        cls = enclosing_class(method)
+        if cls is None:
+            return []
+        workers = self.workers(cls)
+        if not workers:
+            return []
+        stops: list[Stop] = []
+        for node in self._inlined(method, cls, depth=0):
+            for worker in workers:
+                how = self._stops(node, worker)
+                if how is not None:
+                    stops.append(Stop(node, worker, how))
+        return stops
+
+    def _inlined(self, function: FunctionLike, cls: nodes.ClassDef, depth: int):
+        """The calls and assignments of `function` in source order, with the bodies of
+        the class's own helpers it calls expanded in place."""
+        for node in _in_order(function):
+            yield node
+            if depth < 2 and isinstance(node, nodes.Call):
+                for callee in self._contexts.resolve_callables(node.func):
+                    if enclosing_class(callee) is cls and callee is not function:
+                        yield from self._inlined(callee, cls, depth + 1)
+                        break
+
+    def _stops(self, node: nodes.NodeNG, worker: Worker) -> StopHow | None:
+        if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
+            method = node.func.attrname
+            receiver = node.func.expr
+            attr = receiver.attrname if _self_attr(receiver) else None
+            if attr is not None and attr == worker.handle:
+                if worker.handle_kind is Kind.EXECUTOR and method == "shutdown":
+                    return StopHow.EXECUTOR_SHUTDOWN
+                if method == "join":
+                    return StopHow.JOIN
+                if method == "cancel":
+                    return StopHow.CANCEL
+            if attr is not None and attr in worker.consumes:
+                if method in _PUTS:
+                    return StopHow.SENTINEL
+                if method == "shutdown":
+                    return StopHow.QUEUE_SHUTDOWN
+            if attr is not None and attr in worker.signals and method == "set":
+                return StopHow.SIGNAL
+            # `for t in self._threads: t.join()`
+            if method in ("join", "cancel") and isinstance(receiver, nodes.Name):
+                loop = _loop_binding(receiver)
+                if loop is not None and _iterated_attr(loop.iter) == worker.handle:
+                    return StopHow.JOIN if method == "join" else StopHow.CANCEL
+        if isinstance(node, nodes.Assign):
+            for target in node.targets:
+                if (
+                    isinstance(target, nodes.AssignAttr)
+                    and is_self_parameter(target.expr)
+                    and target.attrname in worker.signals
+                    and isinstance(node.value, nodes.Const)
+                    and target.attrname not in worker.consumes
+                ):
+                    return StopHow.SIGNAL
+        return None
+
+    @cached_property
+    def early_stops(self) -> list[EarlyStop]:
+        found = []
+        for cls in self.classes:
+            for method in self.shutdown_methods(cls):
+                if method.name.lstrip("_").lower() in _ABORTS:
+                    continue
+                found.extend(self._consumer_first(method))
+        found.extend(self._loop_stopped_first())
+        return found
+
+    def _consumer_first(self, method: FunctionLike) -> list[EarlyStop]:
+        stops = self.stop_order(method)
+        found = []
+        reported = set()
+        for index, stop in enumerate(stops):
+            consumer = stop.worker
+            if not consumer.consumes or id(consumer) in reported:
+                continue
+            later = []
+            for other in stops[index + 1 :]:
+                producer = other.worker
+                if producer is consumer or not (producer.produces & consumer.consumes):
+                    continue
+                if producer.consumes & consumer.consumes:
+                    continue  # both sides of the same queue: a pipeline stage, not a producer
+                if any(s.worker is producer for s in stops[: index + 1]):
+                    continue  # already stopped before
+                later.append(other)
+            if later:
+                reported.add(id(consumer))
+                queue = sorted(later[0].worker.produces & consumer.consumes)[0]
+                why = (
+                    f"`{_name(later[0].worker.function)}` still puts into `self.{queue}` until it "
+                    f"is stopped later"
+                )
+                found.append(EarlyStop(method, stop, tuple(o.node for o in later), why))
+        return found
+
+    # -- loop threads -------------------------------------------------------------------------
+    def _loop_stopped_first(self) -> list[EarlyStop]:
+        loop_threads = [
+            c for c in walk(self._module) if isinstance(c, nodes.ClassDef) and self._drives_loop(c)
+        ]
+        resources = [
+            c
+            for c in walk(self._module)
+            if isinstance(c, nodes.ClassDef) and self._closes_on_loop(c)
+        ]
+        if not loop_threads or not resources:
+            return []
+        found = []
+        for owner in self.classes:
+            owned = [r for r in resources if r is not owner and _references(owner, r)]
+            if not owned:
+                continue
+            for method in self.shutdown_methods(owner):
+                if method.name.lstrip("_").lower() in _ABORTS:
+                    continue
+                record = self._loop_stop(method, owner, loop_threads, owned)
+                if record is not None:
+                    found.append(record)
+        return found
+
+    def _loop_stop(self, method, owner, loop_threads, owned) -> EarlyStop | None:
+        closed_before = False
+        for node in _in_order(method):
+            if not (isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute)):
+                continue
+            receiver = node.func.expr
+            if node.func.attrname in ("stop", "join") and _self_attr(receiver):
+                thread_class = self._class_of_attribute(owner, receiver.attrname)
+                if thread_class in loop_threads:
+                    if closed_before:
+                        return None
+                    worker = Worker(
+                        thread_class.locals["run"][0],
+                        thread_class,
+                        receiver.attrname,
+                        Kind.THREAD,
+                        frozenset(),
+                        frozenset(),
+                        frozenset(),
+                    )
+                    why = (
+                        f"`{thread_class.name}` runs the event loop that "
+                        f"`{owned[0].name}.close()` needs: close them before stopping it"
+                    )
+                    related = tuple(self._loop_closes(owned[0]))
+                    return EarlyStop(method, Stop(node, worker, StopHow.LOOP_STOP), related, why)
+            if self._is_release(node) and _self_attr(receiver):
+                closed_before = True
+        return None
+
+    def _drives_loop(self, cls: nodes.ClassDef) -> bool:
+        """A `Thread` subclass whose `run` drives an event loop."""
+        info = self._kinds.kind_of_class(cls)
+        run = cls.locals.get("run")
+        if info is None or info.kind is not Kind.THREAD or not run:
+            return False
+        for function in self._reached_in_class(run[0], cls):
+            for node in walk(function):
+                if isinstance(node, nodes.Call) and last_name(node.func) in _LOOP_DRIVER_NAMES:
+                    return True
+        return False
+
+    def _closes_on_loop(self, cls: nodes.ClassDef) -> bool:
+        """A class whose close schedules work onto an event loop's thread (it can only be
+        released by that loop)."""
+        return bool(self._loop_closes(cls))
+
+    def _loop_closes(self, cls: nodes.ClassDef) -> list[nodes.NodeNG]:
+        found = []
+        for method in self.shutdown_methods(cls):
+            for node in walk(method):
+                if isinstance(node, nodes.Call):
+                    row = self._contexts.scheduler_of(node)
+                    if row is not None and row.role is ThreadRole.LOOP and row.runs_on_thread:
+                        found.append(node)
+        return found
+
+    def _class_of_attribute(self, cls: nodes.ClassDef, name: str) -> nodes.ClassDef | None:
+        for node in walk(cls):
+            if (
+                isinstance(node, nodes.AssignAttr)
+                and node.attrname == name
+                and is_self_parameter(node.expr)
+                and isinstance(node.parent, nodes.Assign)
+                and isinstance(node.parent.value, nodes.Call)
+            ):
+                for value in infer_values(node.parent.value.func, self._stats):
+                    if isinstance(value, nodes.ClassDef) and value.root() is self._module:
+                        return value
+        return None
+
+
+# -- helpers -----------------------------------------------------------------------------
+def _self_attr(node: nodes.NodeNG) -> bool:
+    return isinstance(node, nodes.Attribute) and is_self_parameter(node.expr)
+
+
+def _in_loop(node: nodes.NodeNG) -> bool:
+    function = enclosing_function(node)
+    parent = node.parent
+    while parent is not None and parent is not function:
+        if isinstance(parent, nodes.For | nodes.While | nodes.Comprehension):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _is_empty_container(value: nodes.NodeNG) -> bool:
+    if isinstance(value, nodes.List | nodes.Set | nodes.Dict | nodes.Tuple):
+        return not getattr(value, "elts", getattr(value, "items", None))
+    return (
+        isinstance(value, nodes.Call)
+        and last_name(value.func) in _EMPTY_FACTORIES
+        and not value.args
+    )
+
+
+def _iterated_attr(iterable: nodes.NodeNG) -> str | None:
+    """`self.c`, `self.c.values()`, `list(self.c)`, `six.itervalues(self.c)` -> "c"."""
+    node = iterable
+    for _ in range(3):
+        if _self_attr(node):
+            return node.attrname
+        if isinstance(node, nodes.Call):
+            if isinstance(node.func, nodes.Attribute) and node.func.attrname in _COPY_METHODS:
+                node = node.func.expr
+            elif node.args:
+                node = node.args[0]
+            else:
+                return None
+        else:
+            return None
+    return None
+
+
+def _iterated_local(iterable: nodes.NodeNG) -> str | None:
+    """`conns`, `conns.values()`, `list(conns)` -> "conns"."""
+    node = iterable
+    for _ in range(3):
+        if isinstance(node, nodes.Name):
+            return node.name
+        if isinstance(node, nodes.Call):
+            if isinstance(node.func, nodes.Attribute) and node.func.attrname in _COPY_METHODS:
+                node = node.func.expr
+            elif node.args:
+                node = node.args[0]
+            else:
+                return None
+        else:
+            return None
+    return None
+
+
+def _copies_attr(value: nodes.NodeNG, name: str) -> bool:
+    """`list(self.c)`, `self.c[:]`, `self.c.copy()`, or `self.c` itself (a swap)."""
+    if _self_attr(value):
+        return value.attrname == name
+    if isinstance(value, nodes.Subscript):
+        return _copies_attr(value.value, name)
+    if isinstance(value, nodes.Call):
+        if isinstance(value.func, nodes.Attribute) and value.func.attrname in _COPY_METHODS:
+            return _copies_attr(value.func.expr, name)
+        if last_name(value.func) in _COPIES and value.args:
+            return _copies_attr(value.args[0], name)
+    return False
+
+
+def _parameter_at(callee: FunctionLike, position: int, call: nodes.Call) -> str | None:
+    params = callee.args.posonlyargs + callee.args.args
+    shift = (
+        1
+        if isinstance(callee.parent, nodes.ClassDef) and isinstance(call.func, nodes.Attribute)
+        else 0
+    )
+    index = position + shift
+    return params[index].name if index < len(params) else None
+
+
+def _adds(function: FunctionLike, containers) -> list[nodes.NodeNG]:
+    found = []
+    for node in walk(function):
+        if enclosing_function(node) is not function:
+            continue
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname in ADDING_METHODS
+            and _self_attr(node.func.expr)
+            and node.func.expr.attrname in containers
+        ) or (
+            isinstance(node, nodes.Subscript)
+            and _self_attr(node.value)
+            and node.value.attrname in containers
+            and isinstance(node.parent, nodes.Assign)
+            and node in node.parent.targets
+        ):
+            found.append(node)
+    return found
+
+
+def _added_name(add: nodes.NodeNG) -> str:
+    if isinstance(add, nodes.Call):
+        return add.func.expr.attrname
+    return add.value.attrname
+
+
+def _mentions_before(statement: nodes.NodeNG, names: set[str]):
+    function = enclosing_function(statement)
+    for node in walk(function):
+        if (
+            isinstance(node, nodes.If)
+            and (node.lineno or 0) < (statement.lineno or 0)
+            and any(isinstance(n, nodes.Attribute) and n.attrname in names for n in walk(node.test))
+        ):
+            yield node
+
+
+def _stored_as(local: str, function: FunctionLike | None) -> str | None:
+    if function is None:
+        return None
+    for node in walk(function):
+        if (
+            isinstance(node, nodes.Assign)
+            and isinstance(node.value, nodes.Name)
+            and node.value.name == local
+        ):
+            for target in node.targets:
+                if isinstance(target, nodes.AssignAttr) and is_self_parameter(target.expr):
+                    return target.attrname
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname in ("append", "add")
+            and _self_attr(node.func.expr)
+            and any(isinstance(a, nodes.Name) and a.name == local for a in node.args)
+        ):
+            return node.func.expr.attrname
+    return None
+
+
+def _loop_binding(name: nodes.Name) -> nodes.For | None:
+    node = name.parent
+    while node is not None and not isinstance(node, FunctionLike):
+        if isinstance(node, nodes.For) and any(
+            isinstance(t, nodes.AssignName) and t.name == name.name for t in walk(node.target)
+        ):
+            return node
+        node = node.parent
+    return None
+
+
+def _in_order(function: FunctionLike):
+    """Calls and assignments of the function's own body, in source order."""
+    found = [
+        n
+        for n in walk(function)
+        if isinstance(n, nodes.Call | nodes.Assign) and enclosing_function(n) is function
+    ]
+    return sorted(found, key=lambda n: (n.lineno or 0, n.col_offset or 0))
+
+
+def _references(owner: nodes.ClassDef, resource: nodes.ClassDef) -> bool:
+    """The owner names the resource class: `x_class = Type(R)`, `self.x = R(...)`."""
+    return any(isinstance(n, nodes.Name) and n.name == resource.name for n in walk(owner))
+
+
+def _name(function: FunctionLike) -> str:
+    return getattr(function, "name", "<lambda>")
+
+
+def _flag_rank(write: nodes.NodeNG) -> int:
+    value = getattr(write, "value", None)
+    if isinstance(value, nodes.Const) and isinstance(value.value, bool):
+        return 0
+    if isinstance(write, nodes.AugAssign):
+        return 1
+    return 2
