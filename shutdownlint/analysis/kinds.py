@@ -427,6 +427,11 @@ class Kinds:
             return []
         return _module_global_values(module, name)
 
+    def arguments_passed(self, param: nodes.AssignName) -> list[nodes.NodeNG]:
+        """What the module passes for a function's parameter (direct calls, and what a
+        scheduler forwards: `Thread(target=f, args=(q,))`)."""
+        return self._arguments_passed(param)
+
     def _arguments_passed(self, param: nodes.AssignName) -> list[nodes.NodeNG]:
         """What the module passes for `param`: direct calls of its function, and the
         arguments a scheduler forwards (`Thread(target=f, args=(...))`, `submit(f, ...)`,

@@ -269,7 +269,7 @@ class Races:
                     continue
                 if not self._harmful(test, acts, branch_nodes, access):
                     continue
-                why = self._shared_why(access, acts, accesses, function)
+                why = self._shared_why(access, acts, accesses, function, branch_nodes)
                 if why is None:
                     continue
                 related = [(a.statement, f"acts on `{a.name}` here") for a in acts[:2]]
@@ -351,7 +351,12 @@ class Races:
         return info is not None and info.kind in _RESOURCE_KINDS
 
     def _shared_why(
-        self, access: Access, acts: list[Access], accesses: list[Access], function: FunctionLike
+        self,
+        access: Access,
+        acts: list[Access],
+        accesses: list[Access],
+        function: FunctionLike,
+        branch_nodes=frozenset(),
     ) -> str | None:
         """Why two threads can run the check and the act at once (None: no evidence)."""
         name = getattr(function, "name", "<lambda>")
@@ -368,7 +373,8 @@ class Races:
             )
             return f"it is {what}, and `{name}` takes a lock for its other state"
         guard = self._guard(accesses)
-        if guard is not None and any(self._structural(a) for a in acts):
+        starts = any(isinstance(n, nodes.Call) and self._starts_or_creates(n) for n in branch_nodes)
+        if guard is not None and (starts or any(self._structural(a) for a in acts)):
             return (
                 f"`{guard.shown}` guards its other writes (in `{guard.accesses[0].where}`), "
                 "so it is shared between threads"

@@ -97,12 +97,22 @@ class StopHow(str, Enum):
     """How a shutdown statement stops a worker."""
 
     JOIN = "joins"
+    STOP = "stops"  # a shutdown method of the worker object (`consumer.stop()`)
     CANCEL = "cancels"
     SIGNAL = "signals"  # sets its stop event / flag
     SENTINEL = "sends the end sentinel to"
     QUEUE_SHUTDOWN = "shuts down the queue of"
     EXECUTOR_SHUTDOWN = "shuts down the executor of"
     LOOP_STOP = "stops"
+
+
+class AddRace(str, Enum):
+    """Why an add can land after close() emptied the container."""
+
+    UNLOCKED = "unlocked"  # close() empties it under a lock the add does not take
+    NO_RECHECK = "no-recheck"  # the add takes the lock but tests nothing close() sets there
+    OTHER_THREAD = "other-thread"  # no lock at all, and the add runs on another thread
+    DURING_AWAIT = "during-await"  # asyncio: close() awaits before emptying; no flag test
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,7 @@ class AddAfterClose:
     container: ClosedContainer
     add: nodes.NodeNG  # the adding statement
     function: FunctionLike
-    locked: bool  # the add holds the closing lock (but re-checks nothing)
+    how: AddRace
 
 
 @dataclass(frozen=True)
@@ -467,20 +477,23 @@ class Teardown:
         flags = {name for name, _ in container.flags}
         if container.lock is not None:
             if not held.holds(container.lock):
-                return AddAfterClose(container, statement, function, locked=False)
+                return AddAfterClose(container, statement, function, AddRace.UNLOCKED)
             if flags and self._tests_before(statement, flags, container.lock):
                 return None
-            return AddAfterClose(container, statement, function, locked=True)
+            return AddAfterClose(container, statement, function, AddRace.NO_RECHECK)
         # A shutdown that takes no lock: only with proof that the add runs on another
-        # thread than the shutdown, and no test of its flags before the add.
+        # thread than the shutdown, or (asyncio) while the shutdown awaits before it
+        # empties the container; and no test of its flags before the add.
+        if any(_mentions_before(statement, flags)):
+            return None
         closer_threads = frozenset(
             t for c in container.clears for t in self._threads.threads_of(c.function)
         )
-        if concurrent_pair(self._threads.threads_of(function), closer_threads) is None:
-            return None
-        if any(_mentions_before(statement, flags)):
-            return None
-        return AddAfterClose(container, statement, function, locked=False)
+        if concurrent_pair(self._threads.threads_of(function), closer_threads) is not None:
+            return AddAfterClose(container, statement, function, AddRace.OTHER_THREAD)
+        if any(_awaits_before(clear) for clear in container.clears):
+            return AddAfterClose(container, statement, function, AddRace.DURING_AWAIT)
+        return None
 
     def _tests_before(self, node, flags, lock) -> bool:
         return self._locks.tests_before(node, flags, lock)
@@ -508,7 +521,57 @@ class Teardown:
                     frozenset(self._queue_ops(reached, _PUTS)),
                 )
             )
+        found.extend(self._owned_thread_objects(cls))
         return found
+
+    def _owned_thread_objects(self, cls: nodes.ClassDef) -> list[Worker]:
+        """`self._consumer = ConsumerThread(self._queue)`: an instance of a `Thread`
+        subclass of the module, held in an attribute, whose `run` uses the queue the
+        owner passed to it."""
+        found = []
+        for node in walk(cls):
+            if not (
+                isinstance(node, nodes.AssignAttr)
+                and is_self_parameter(node.expr)
+                and isinstance(node.parent, nodes.Assign)
+                and isinstance(node.parent.value, nodes.Call)
+            ):
+                continue
+            call = node.parent.value
+            worker_class = self._module_class(call)
+            if worker_class is None or worker_class is cls:
+                continue
+            info = self._kinds.kind_of_class(worker_class)
+            run = worker_class.locals.get("run")
+            if info is None or info.kind is not Kind.THREAD or not run:
+                continue
+            reached = self._reached_in_class(run[0], worker_class)
+            passed = {
+                mine: argument
+                for mine, argument in _passed_attributes(worker_class, call).items()
+                if (info := self._kinds.kind_of(argument)) is not None and info.kind is Kind.QUEUE
+            }
+            consumes = {passed[q].attrname for q in _attribute_ops(reached, _GETS) if q in passed}
+            produces = {passed[q].attrname for q in _attribute_ops(reached, _PUTS) if q in passed}
+            if consumes or produces:
+                found.append(
+                    Worker(
+                        run[0],
+                        call,
+                        node.attrname,
+                        Kind.THREAD,
+                        frozenset(),
+                        frozenset(consumes),
+                        frozenset(produces),
+                    )
+                )
+        return found
+
+    def _module_class(self, call: nodes.Call) -> nodes.ClassDef | None:
+        for value in infer_values(call.func, self._stats):
+            if isinstance(value, nodes.ClassDef) and value.root() is self._module:
+                return value
+        return None
 
     def _reached_in_class(self, function: FunctionLike, cls: nodes.ClassDef) -> list[FunctionLike]:
         found = [function]
@@ -561,19 +624,40 @@ class Teardown:
         return found
 
     def _queue_ops(self, functions: list[FunctionLike], methods: frozenset[str]) -> set[str]:
+        """Queue attributes the functions call `methods` on: `self._q.get()`, `q.get()` on
+        a parameter the class passes `self._q` for (`Thread(target=..., args=(self._q,))`),
+        `iter(self._q.get, None)`."""
         found = set()
         for function in functions:
             for node in walk(function):
-                if (
-                    isinstance(node, nodes.Call)
-                    and isinstance(node.func, nodes.Attribute)
-                    and node.func.attrname in methods
-                    and _self_attr(node.func.expr)
+                if not (
+                    isinstance(node, nodes.Attribute)
+                    and node.attrname in methods
                     and enclosing_function(node) is function
                 ):
-                    info = self._kinds.kind_of(node.func.expr)
+                    continue
+                receiver = node.expr
+                if _self_attr(receiver):
+                    candidates = [receiver]
+                elif isinstance(receiver, nodes.Name):
+                    candidates = [a for a in self._parameter_arguments(receiver) if _self_attr(a)]
+                else:
+                    candidates = []
+                for candidate in candidates:
+                    info = self._kinds.kind_of(candidate)
                     if info is not None and info.kind is Kind.QUEUE:
-                        found.add(node.func.expr.attrname)
+                        found.add(candidate.attrname)
+        return found
+
+    def _parameter_arguments(self, name: nodes.Name) -> list[nodes.NodeNG]:
+        try:
+            _, assigns = name.lookup(name.name)
+        except Exception:  # noqa: BLE001 - astroid lookups fail in many ways on odd code
+            return []
+        found = []
+        for assign in assigns:
+            if isinstance(assign, nodes.AssignName) and isinstance(assign.parent, nodes.Arguments):
+                found.extend(self._kinds.arguments_passed(assign))
         return found
 
     # -- stop order -------------------------------------------------------------------------
@@ -617,6 +701,8 @@ class Teardown:
                     return StopHow.JOIN
                 if method == "cancel":
                     return StopHow.CANCEL
+                if is_shutdown_name(method, self._options.shutdown_methods):
+                    return StopHow.STOP
             if attr is not None and attr in worker.consumes:
                 if method in _PUTS:
                     return StopHow.SENTINEL
@@ -650,6 +736,7 @@ class Teardown:
                     continue
                 found.extend(self._consumer_first(method))
         found.extend(self._loop_stopped_first())
+        found.extend(self._scheduled_after_loop_stop())
         return found
 
     def _consumer_first(self, method: FunctionLike) -> list[EarlyStop]:
@@ -681,6 +768,67 @@ class Teardown:
         return found
 
     # -- loop threads -------------------------------------------------------------------------
+    def _scheduled_after_loop_stop(self) -> list[EarlyStop]:
+        """`self._loop.call_soon_threadsafe(self._loop.stop)` (or joining the thread that
+        runs it) and then, later in the same shutdown, work scheduled onto that loop:
+        it will never run."""
+        found = []
+        for cls in self.classes:
+            loops = _loop_attributes(cls)
+            if not loops:
+                continue
+            for method in self.shutdown_methods(cls):
+                stop = None
+                for node in self._inlined(method, cls, depth=0):
+                    if stop is None:
+                        loop = self._stops_loop(node, loops, cls)
+                        if loop is not None:
+                            stop = (node, loop)
+                        continue
+                    if self._schedules_onto(node, stop[1]):
+                        worker = Worker(
+                            method, node, stop[1], None, frozenset(), frozenset(), frozenset()
+                        )
+                        why = (
+                            f"`{_short(node)}` later schedules work onto `self.{stop[1]}`, "
+                            "which no longer runs it"
+                        )
+                        found.append(
+                            EarlyStop(
+                                method, Stop(stop[0], worker, StopHow.LOOP_STOP), (node,), why
+                            )
+                        )
+                        break
+        return found
+
+    def _stops_loop(self, node: nodes.NodeNG, loops: set[str], cls) -> str | None:
+        if not (isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute)):
+            return None
+        func = node.func
+        if func.attrname == "stop" and _self_attr(func.expr) and func.expr.attrname in loops:
+            return func.expr.attrname
+        row = self._contexts.scheduler_of(node)
+        if row is not None and node.args:
+            callee = node.args[0]
+            if (
+                isinstance(callee, nodes.Attribute)
+                and callee.attrname == "stop"
+                and _self_attr(callee.expr)
+                and callee.expr.attrname in loops
+            ):
+                return callee.expr.attrname
+        return None
+
+    def _schedules_onto(self, node: nodes.NodeNG, loop: str) -> bool:
+        if not isinstance(node, nodes.Call):
+            return False
+        row = self._contexts.scheduler_of(node)
+        if row is None or row.role is not ThreadRole.LOOP:
+            return False
+        receiver = node.func.expr if isinstance(node.func, nodes.Attribute) else None
+        mentioned = [receiver, *node.args, *(k.value for k in node.keywords or ())]
+        return any(_self_attr(m) and m.attrname == loop for m in mentioned if m is not None)
+
     def _loop_stopped_first(self) -> list[EarlyStop]:
         loop_threads = [
             c for c in walk(self._module) if isinstance(c, nodes.ClassDef) and self._drives_loop(c)
@@ -962,3 +1110,73 @@ def _flag_rank(write: nodes.NodeNG) -> int:
     if isinstance(write, nodes.AugAssign):
         return 1
     return 2
+
+
+def _attribute_ops(functions: list[FunctionLike], methods: frozenset[str]) -> set[str]:
+    """Attributes of the instance the functions call (or pass on) `methods` of."""
+    return {
+        node.expr.attrname
+        for function in functions
+        for node in walk(function)
+        if isinstance(node, nodes.Attribute) and node.attrname in methods and _self_attr(node.expr)
+    }
+
+
+def _passed_attributes(worker_class: nodes.ClassDef, call: nodes.Call) -> dict[str, nodes.NodeNG]:
+    """{the worker's own attribute: the owner's attribute passed for it}, through the
+    worker's `__init__` storing a parameter (`self.queue = queue`)."""
+    init = worker_class.locals.get("__init__")
+    if not init or not isinstance(init[0], nodes.FunctionDef):
+        return {}
+    params = [p.name for p in init[0].args.args[1:]]
+    passed: dict[str, nodes.NodeNG] = dict(zip(params, call.args, strict=False))
+    for keyword in call.keywords or ():
+        if keyword.arg:
+            passed[keyword.arg] = keyword.value
+    found = {}
+    for node in walk(init[0]):
+        if (
+            isinstance(node, nodes.Assign)
+            and isinstance(node.value, nodes.Name)
+            and node.value.name in passed
+        ):
+            argument = passed[node.value.name]
+            for target in node.targets:
+                if (
+                    isinstance(target, nodes.AssignAttr)
+                    and is_self_parameter(target.expr)
+                    and _self_attr(argument)
+                ):
+                    found[target.attrname] = argument
+    return found
+
+
+def _awaits_before(clear: Clear) -> bool:
+    """The clearing coroutine awaits before it empties the container: other tasks run
+    in between."""
+    function = clear.function
+    if not isinstance(function, nodes.AsyncFunctionDef):
+        return False
+    return any(
+        isinstance(node, nodes.Await | nodes.AsyncFor | nodes.AsyncWith)
+        and enclosing_function(node) is function
+        and (node.lineno or 0) < (clear.node.lineno or 0)
+        for node in walk(function)
+    )
+
+
+def _loop_attributes(cls: nodes.ClassDef) -> set[str]:
+    """Attributes holding an event loop the class drives (`self._loop.run_forever` as a
+    thread target, `self._loop.run_until_complete(...)`)."""
+    return {
+        node.expr.attrname
+        for node in walk(cls)
+        if isinstance(node, nodes.Attribute)
+        and node.attrname in _LOOP_DRIVER_NAMES
+        and _self_attr(node.expr)
+    }
+
+
+def _short(node: nodes.NodeNG) -> str:
+    text = " ".join(node.as_string().split())
+    return text if len(text) <= 50 else text[:47] + "..."

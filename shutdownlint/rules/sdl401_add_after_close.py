@@ -82,6 +82,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from shutdownlint.analysis import teardown
+from shutdownlint.analysis.teardown import AddRace
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext, short_source
 
@@ -107,13 +108,16 @@ class AddAfterClose(Rule):
         lock = container.lock_shown
         flags = [f"`self.{name}`" for name, _ in container.flags[:2]]
         flag = " or ".join(flags) if flags else "a closed flag"
-        if lock is None:
+        if record.how is AddRace.DURING_AWAIT:
+            how = f"without testing {flag}, while `close()` may be awaiting before it empties it"
+            advice = f"test {flag} before adding, and close the item instead when closed"
+        elif record.how is AddRace.OTHER_THREAD:
             how = "from another thread than the one that closes it, with no lock"
             advice = (
                 f"guard `self.{container.name}` with one lock in `close()` and here, and "
                 f"re-check {flag} under it before adding"
             )
-        elif record.locked:
+        elif record.how is AddRace.NO_RECHECK:
             how = f"under `{lock}` without re-checking {flag} there"
             advice = (
                 f"re-check {flag} inside `with {lock}:` before adding, and close the item "
