@@ -246,7 +246,7 @@ class Races:
 
     def _classic(self, owner, state, by_node) -> list[CheckThenAct]:
         found = []
-        for test, branch_nodes in _tests_of(owner, self._state):
+        for test, branch_nodes, body_nodes in _tests_of(owner, self._state):
             function = enclosing_function(test)
             if function is None or self._threads.is_exempt(function):
                 continue
@@ -269,7 +269,7 @@ class Races:
                     continue
                 if not self._harmful(test, acts, branch_nodes, access):
                     continue
-                why = self._shared_why(access, acts, accesses, function, branch_nodes)
+                why = self._shared_why(access, acts, accesses, function, body_nodes)
                 if why is None:
                     continue
                 related = [(a.statement, f"acts on `{a.name}` here") for a in acts[:2]]
@@ -374,7 +374,7 @@ class Races:
             return f"it is {what}, and `{name}` takes a lock for its other state"
         guard = self._guard(accesses)
         starts = any(isinstance(n, nodes.Call) and self._starts_or_creates(n) for n in branch_nodes)
-        if guard is not None and (starts or any(self._structural(a) for a in acts)):
+        if guard is not None and guard.owns and (starts or any(self._structural(a) for a in acts)):
             return (
                 f"`{guard.shown}` guards its other writes (in `{guard.accesses[0].where}`), "
                 "so it is shared between threads"
@@ -732,8 +732,9 @@ def _is_plain_reference(value: nodes.NodeNG | None) -> bool:
 
 
 def _tests_of(owner, state: SharedState):
-    """(test, the nodes its branches run) for every `if`/`while` in the owner's functions,
-    including the statements after an `if` whose body exits."""
+    """(test, the nodes its branches run, the nodes of its own body) for every `if`/`while`
+    in the owner's functions; the branches include the statements after an `if` whose
+    body exits."""
     for function in state.functions_of(owner):
         for node in walk(function):
             if not isinstance(node, nodes.If | nodes.While):
@@ -743,12 +744,13 @@ def _tests_of(owner, state: SharedState):
             branch: set[nodes.NodeNG] = set()
             for statement in [*node.body, *node.orelse]:
                 branch.update(n for n in walk(statement) if enclosing_function(n) is function)
+            body = frozenset(branch)
             if node.body and isinstance(node.body[-1], _EXITS):
                 follower = node.next_sibling()
                 while follower is not None:
                     branch.update(n for n in walk(follower) if enclosing_function(n) is function)
                     follower = follower.next_sibling()
-            yield node.test, branch
+            yield node.test, branch, body
 
 
 def _hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
