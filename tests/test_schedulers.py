@@ -160,7 +160,7 @@ ROLES = {
     "threading.Thread(target=work, args=(Q,)).start()": ThreadRole.THREAD,
     "threading.Timer(1.0, work, args=(Q,)).start()": ThreadRole.THREAD,
     "_thread.start_new_thread(work, (Q,))": ThreadRole.THREAD,
-    "signal.signal(signal.SIGTERM, work)": ThreadRole.THREAD,
+    "signal.signal(signal.SIGTERM, work)": ThreadRole.SIGNAL,
     "concurrent.futures.ThreadPoolExecutor().submit(work, Q)": ThreadRole.POOL,
     "multiprocessing.pool.ThreadPool().apply_async(work, (Q,))": ThreadRole.POOL,
     "LOOP.run_in_executor(None, work, Q)": ThreadRole.POOL,

@@ -257,13 +257,17 @@ class Races:
                 if access.quiet:
                     continue
                 accesses = state.get(access.key.name, [])
+                test_held = self._locks.held_at(test)
                 acts = [
                     a
                     for a in accesses
                     if a.kind.writes
                     and a.function is function
                     and a.node in branch_nodes
-                    and not a.held.shares_with(self._locks.held_at(test))
+                    # After a locked check exits, what follows is a new critical section
+                    # (hand-over-hand locking), not an act that relies on the check.
+                    and (a.node in body_nodes or not test_held.guarded)
+                    and not a.held.shares_with(test_held)
                 ]
                 if not acts or self._rechecked(test, acts, access.key):
                     continue

@@ -294,6 +294,7 @@ SCHEDULERS: tuple[Scheduler, ...] = (
         ContextKind.THREAD,
         "run as a signal handler registered by `{call}(...)`",
         roles=frozenset({Role.ENTRY, Role.SHUTDOWN}),
+        thread_role=ThreadRole.SIGNAL,
     ),
     Scheduler(
         _names("register"),

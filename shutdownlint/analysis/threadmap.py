@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from astroid import nodes
@@ -55,6 +55,10 @@ class ThreadId:
     label: str  # how a message names it: "thread `config-sync`", "caller"
     several: bool = False  # started in a loop: several threads run the same code
     on: ThreadId | None = None  # CALLBACK: the worker thread the callbacks run on
+    # Reached through the class's public API (`listener()` -> `self.read_eager()`): the
+    # worker uses the object as any caller does, and is no more concurrent with callers
+    # than callers are with each other.
+    via_api: bool = False
 
     @property
     def phrase(self) -> str:
@@ -63,6 +67,8 @@ class ThreadId:
             return "the caller's thread"
         if self.role is ThreadRole.LOOP:
             return "the event loop's thread"
+        if self.role is ThreadRole.SIGNAL:
+            return "a signal handler"
         if self.role is ThreadRole.CALLBACK and self.on is not None:
             return f"{self.on.label} (in a user callback)"
         if self.role is ThreadRole.POOL:
@@ -72,6 +78,11 @@ class ThreadId:
     def concurrent_with(self, other: ThreadId) -> bool:
         """Code run by `self` and code run by `other` can overlap in time."""
         mine, theirs = self.on or self, other.on or other
+        if (mine.via_api and theirs.role is ThreadRole.CALLER) or (
+            theirs.via_api and mine.role is ThreadRole.CALLER
+        ):
+            return False
+        mine, theirs = replace(mine, via_api=False), replace(theirs, via_api=False)
         if mine == theirs:
             return mine.several or mine.role.concurrent_with_itself
         return {mine.role, theirs.role} != {ThreadRole.CALLER, ThreadRole.LOOP}
@@ -79,6 +90,8 @@ class ThreadId:
 
 CALLER = ThreadId(ThreadRole.CALLER, None, "caller")
 LOOP = ThreadId(ThreadRole.LOOP, None, "event loop")
+# Every signal handler runs on the main thread: one identity, which interrupts the others.
+SIGNAL = ThreadId(ThreadRole.SIGNAL, None, "a signal handler")
 
 
 def concurrent_pair(
@@ -182,6 +195,8 @@ class ThreadMap:
             return None
         if entry.role is ThreadRole.LOOP:
             return LOOP
+        if entry.role is ThreadRole.SIGNAL:
+            return SIGNAL
         site = entry.site
         return ThreadId(entry.role, site, _label(entry.role, site), _in_loop(site))
 
@@ -259,19 +274,38 @@ class ThreadMap:
         self, roots: dict[ThreadId, set[FunctionLike]]
     ) -> dict[FunctionLike, set[ThreadId]]:
         found: dict[FunctionLike, set[ThreadId]] = {}
+        api = roots.get(CALLER, set())
         for identity, starts in roots.items():
-            for function in self._reach(starts):
+            if identity.role not in (ThreadRole.THREAD, ThreadRole.POOL):
+                for function in self._reach(starts):
+                    found.setdefault(function, set()).add(identity)
+                continue
+            # A worker's own code, up to the public methods it calls; from there on it
+            # runs as a caller of the API.
+            own = self._reach(starts, stop=api)
+            for function in own:
                 found.setdefault(function, set()).add(identity)
+            entered = {
+                callee
+                for caller in own
+                for callee, _ in self._contexts.call_graph.get(caller, ())
+                if callee in api and callee not in starts
+            }
+            as_caller = replace(identity, via_api=True)
+            for function in self._reach(entered):
+                found.setdefault(function, set()).add(as_caller)
         return found
 
-    def _reach(self, starts: Iterable[FunctionLike]) -> set[FunctionLike]:
+    def _reach(
+        self, starts: Iterable[FunctionLike], stop: set[FunctionLike] = frozenset()
+    ) -> set[FunctionLike]:
         seen = set(starts)
         queue = deque(seen)
         graph = self._contexts.call_graph
         while queue:
             caller = queue.popleft()
             for callee, call in graph.get(caller, ()):
-                if callee in seen or callee in self._exempt:
+                if callee in seen or callee in self._exempt or callee in stop:
                     continue
                 if self._contexts.is_scheduled_coroutine(call):
                     continue

@@ -76,6 +76,7 @@ class ThreadRole(str, Enum):
     THREAD = "thread"  # a thread the module starts (a target, a Thread subclass's `run`)
     POOL = "pool"  # executor workers: several may run the same code at once
     LOOP = "loop"  # the event loop's thread: coroutines, tasks and loop callbacks
+    SIGNAL = "signal"  # signal handlers: run on the main thread, between its bytecodes
     CALLBACK = "callback"  # user callbacks a worker thread invokes with the object
 
     @property
