@@ -128,11 +128,29 @@ class Contexts:
 
     @cached_property
     def _calls_by_function(self) -> dict[FunctionLike | None, list[nodes.Call]]:
-        calls: dict[FunctionLike | None, list[nodes.Call]] = {}
-        for node in walk(self._module):
-            if isinstance(node, nodes.Call):
-                calls.setdefault(enclosing_function(node), []).append(node)
-        return calls
+        return {
+            function: [n for n in body if isinstance(n, nodes.Call)]
+            for function, body in self.nodes_by_function.items()
+        }
+
+    @cached_property
+    def nodes_by_function(self) -> dict[FunctionLike | None, list[nodes.NodeNG]]:
+        """Every node of the module under the innermost function that holds it (None:
+        module and class level), in source order; a nested function's own node belongs
+        to its enclosing function. One walk, shared by every per-function question."""
+        found: dict[FunctionLike | None, list[nodes.NodeNG]] = {}
+        stack: list[tuple[nodes.NodeNG, FunctionLike | None]] = [(self._module, None)]
+        while stack:
+            node, owner = stack.pop()
+            found.setdefault(owner, []).append(node)
+            inner = node if isinstance(node, FunctionLike) else owner
+            children = list(node.get_children())
+            stack.extend((child, inner) for child in reversed(children))
+        return found
+
+    def nodes_of(self, function: FunctionLike) -> list[nodes.NodeNG]:
+        """The nodes of `function`'s own body (not those of functions nested in it)."""
+        return self.nodes_by_function.get(function, [])
 
     @cached_property
     def call_graph(self) -> dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]]:

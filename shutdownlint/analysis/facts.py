@@ -69,7 +69,9 @@ class ModuleFacts:
     @cached_property
     def shared_state(self) -> SharedState:
         """Long-lived state of the module's classes and globals, and every access to it."""
-        return SharedState(self.module, self.kinds, self.locks, self.threads, self.stats)
+        return SharedState(
+            self.module, self.kinds, self.contexts, self.locks, self.threads, self.stats
+        )
 
     @cached_property
     def races(self) -> Races:

@@ -41,6 +41,7 @@ from shutdownlint.analysis.infer import (
     function_of,
     infer_values,
     is_self_parameter,
+    last_name,
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds
@@ -124,6 +125,9 @@ _CONTRACT_DOC = re.compile(
 # Names a lock goes by when nothing else describes it (lock sets only, never a finding).
 _LOCK_NAME = re.compile(r"(^|_)(r?lock|mutex|cond|cv|condition)s?($|_)|lock$", re.I)
 _LOCK_KINDS = frozenset({Kind.LOCK, Kind.CONDITION})
+# A wrapper inherited from another module is only looked for behind calls named like
+# one (`self.acquire()`, `logging._acquireLock()`): inferring every call is too slow.
+_LOCKISH_CALL = re.compile(r"acquire|release|lock", re.I)
 _ACQUIRE, _RELEASE = "acquire", "release"
 # Statements a lock wrapper may have besides the acquire/release (docstring, guards).
 _WRAPPER_MAX_STATEMENTS = 3
@@ -298,6 +302,9 @@ class Locks:
             return effect
         if not isinstance(call.func, nodes.Name | nodes.Attribute):
             return None
+        name = last_name(call.func) or ""
+        if name not in self._wrapper_names and not _LOCKISH_CALL.search(name):
+            return None  # cheap: no function of the module, nor a lock-like name
         functions = list(self._contexts.resolve_callables(call.func))
         if (
             not functions
@@ -316,6 +323,15 @@ class Locks:
             if effect is not None:
                 return effect
         return None
+
+    @cached_property
+    def _wrapper_names(self) -> frozenset[str]:
+        """Names of the module's functions that are lock wrappers."""
+        return frozenset(
+            node.name
+            for node in self._contexts.nodes_by_function
+            if isinstance(node, nodes.FunctionDef) and self._wrapper_effect(node) is not None
+        )
 
     # -- lock sets ---------------------------------------------------------------
     def _effects(self, statement: nodes.NodeNG) -> tuple[tuple[LockId, bool], ...]:
@@ -406,9 +422,7 @@ class Locks:
         return self._takes_cache[key]
 
     def _takes_lock(self, function: FunctionLike, strong: bool) -> bool:
-        for node in walk(function):
-            if enclosing_function(node) is not function:
-                continue
+        for node in self._contexts.nodes_of(function):
             locks: list[LockInfo] = []
             if isinstance(node, nodes.With | nodes.AsyncWith):
                 locks = [i for i in (self.lock_of(e) for e, _ in node.items) if i]

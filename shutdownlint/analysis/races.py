@@ -246,7 +246,7 @@ class Races:
 
     def _classic(self, owner, state, by_node) -> list[CheckThenAct]:
         found = []
-        for test, branch_nodes, body_nodes in _tests_of(owner, self._state):
+        for test, branch_nodes, body_nodes in _tests_of(owner, self._state, self._contexts):
             function = enclosing_function(test)
             if function is None or self._threads.is_exempt(function):
                 continue
@@ -322,7 +322,7 @@ class Races:
                 and not _is_plain_reference(act.value)
             ):
                 return True
-        for node in branch_nodes:
+        for node in branch_nodes.nodes(self._contexts):
             if isinstance(node, nodes.Call) and self._starts_or_creates(node):
                 return True
             if self._acts_on_worker(node, checked):
@@ -360,7 +360,7 @@ class Races:
         acts: list[Access],
         accesses: list[Access],
         function: FunctionLike,
-        branch_nodes=frozenset(),
+        branch_nodes: _Branch | None = None,
     ) -> str | None:
         """Why two threads can run the check and the act at once (None: no evidence)."""
         name = getattr(function, "name", "<lambda>")
@@ -377,7 +377,10 @@ class Races:
             )
             return f"it is {what}, and `{name}` takes a lock for its other state"
         guard = self._guard(accesses)
-        starts = any(isinstance(n, nodes.Call) and self._starts_or_creates(n) for n in branch_nodes)
+        starts = branch_nodes is not None and any(
+            isinstance(n, nodes.Call) and self._starts_or_creates(n)
+            for n in branch_nodes.nodes(self._contexts)
+        )
         if guard is not None and guard.owns and (starts or any(self._structural(a) for a in acts)):
             return (
                 f"`{guard.shown}` guards its other writes (in `{guard.accesses[0].where}`), "
@@ -397,12 +400,17 @@ class Races:
         that uses `self.x` without checking again, while a shutdown path sets it to None."""
         if not isinstance(owner, nodes.ClassDef):
             return []
+        functions = self._state_functions(owner)
+        if not any(
+            self._contexts.scheduler_of(c) for f in functions for c in _calls(f, self._contexts)
+        ):
+            return []
         invalidated = self._invalidated(state)
         if not invalidated:
             return []
         found = []
         for function in self._state_functions(owner):
-            for call in _calls(function):
+            for call in _calls(function, self._contexts):
                 row = self._contexts.scheduler_of(call)
                 if row is None or row.role is None or row.role is ThreadRole.CALLBACK:
                     continue
@@ -735,26 +743,47 @@ def _is_plain_reference(value: nodes.NodeNG | None) -> bool:
     return isinstance(value, nodes.Name)
 
 
-def _tests_of(owner, state: SharedState):
-    """(test, the nodes its branches run, the nodes of its own body) for every `if`/`while`
-    in the owner's functions; the branches include the statements after an `if` whose
-    body exits."""
+@dataclass(frozen=True)
+class _Branch:
+    """The statements a test decides: line ranges of one function's own code."""
+
+    function: FunctionLike
+    ranges: tuple[tuple[int, int], ...]
+
+    def __contains__(self, node: nodes.NodeNG) -> bool:
+        line = node.lineno or 0
+        return any(start <= line <= end for start, end in self.ranges)
+
+    def nodes(self, contexts: Contexts) -> list[nodes.NodeNG]:
+        return [n for n in contexts.nodes_of(self.function) if n in self]
+
+
+def _span(statements: list[nodes.NodeNG]) -> tuple[int, int] | None:
+    if not statements:
+        return None
+    return statements[0].fromlineno or 0, statements[-1].tolineno or 0
+
+
+def _tests_of(owner, state: SharedState, contexts: Contexts):
+    """(test, the statements its branches run, those of its own body) for every `if` /
+    `while` in the owner's functions; the branches include the statements after an `if`
+    whose body exits."""
     for function in state.functions_of(owner):
-        for node in walk(function):
+        for node in contexts.nodes_of(function):
             if not isinstance(node, nodes.If | nodes.While):
                 continue
-            if enclosing_function(node) is not function:
-                continue
-            branch: set[nodes.NodeNG] = set()
-            for statement in [*node.body, *node.orelse]:
-                branch.update(n for n in walk(statement) if enclosing_function(n) is function)
-            body = frozenset(branch)
+            body = tuple(r for r in (_span(node.body), _span(node.orelse)) if r is not None)
+            branch = body
             if node.body and isinstance(node.body[-1], _EXITS):
+                followers = []
                 follower = node.next_sibling()
                 while follower is not None:
-                    branch.update(n for n in walk(follower) if enclosing_function(n) is function)
+                    followers.append(follower)
                     follower = follower.next_sibling()
-            yield node.test, branch, body
+                span = _span(followers)
+                if span is not None:
+                    branch = (*body, span)
+            yield node.test, _Branch(function, branch), _Branch(function, body)
 
 
 def _hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
@@ -805,10 +834,8 @@ def _is_getpid_test(test: nodes.NodeNG) -> bool:
     return any(isinstance(n, nodes.Call) and last_name(n.func) in _GETPID for n in walk(test))
 
 
-def _calls(function: FunctionLike) -> list[nodes.Call]:
-    return [
-        n for n in walk(function) if isinstance(n, nodes.Call) and enclosing_function(n) is function
-    ]
+def _calls(function: FunctionLike, contexts: Contexts) -> list[nodes.Call]:
+    return [n for n in contexts.nodes_of(function) if isinstance(n, nodes.Call)]
 
 
 def _callee_argument(call: nodes.Call, row) -> nodes.NodeNG | None:

@@ -24,6 +24,7 @@ from functools import cached_property
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
+from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
@@ -38,7 +39,6 @@ from shutdownlint.analysis.infer import (
 from shutdownlint.analysis.kinds import Kinds, attribute_values
 from shutdownlint.analysis.locks import Held, Locks
 from shutdownlint.analysis.threadmap import ThreadId, ThreadMap
-from shutdownlint.analysis.vocabulary import ThreadRole
 
 
 class AccessKind(str, Enum):
@@ -156,12 +156,14 @@ class SharedState:
         self,
         module: nodes.Module,
         kinds: Kinds,
+        contexts: Contexts,
         locks: Locks,
         threads: ThreadMap,
         stats: Counter[str],
     ) -> None:
         self._module = module
         self._kinds = kinds
+        self._contexts = contexts
         self._locks = locks
         self._threads = threads
         self._stats = stats
@@ -188,21 +190,26 @@ class SharedState:
         functions = self.functions_of(owner)
         if any(self._locks.takes_lock(f) for f in functions):
             return True
-        if not self._threads.module_has_entries():
-            return False  # nothing runs apart from its caller: no thread map needed
+        # No lock: only code the owner itself runs apart from its caller (a thread target,
+        # a callback, a coroutine handed to another thread) can make its state shared.
+        # Checked by containment, so that lock-free classes never need the thread map.
+        if not self._threads.module_has_threads():
+            return False  # asyncio alone, or nothing scheduled: no other OS thread
+        mine = set(functions)
         return any(
-            t.role is not ThreadRole.CALLER
-            for function in functions
-            for t in self._threads.threads_of(function)
-        )
+            function in mine or enclosing_function(entry.site) in mine
+            for function, entry in self._contexts.entry_points().items()
+            if entry.role is not None
+        ) or any(isinstance(f, nodes.AsyncFunctionDef) for f in functions)
 
     def functions_of(self, owner: nodes.ClassDef | nodes.Module) -> list[FunctionLike]:
-        if isinstance(owner, nodes.Module):
-            return [
-                f for f in walk(owner) if isinstance(f, FunctionLike) and enclosing_class(f) is None
-            ]
+        """The functions (methods, nested functions, lambdas) whose `self` (or, for the
+        module, whose globals) is the owner's state."""
+        target = None if isinstance(owner, nodes.Module) else owner
         return [
-            f for f in walk(owner) if isinstance(f, FunctionLike) and enclosing_class(f) is owner
+            f
+            for f in self._contexts.nodes_by_function
+            if f is not None and enclosing_class(f) is target
         ]
 
     # -- accesses -------------------------------------------------------------------
@@ -225,9 +232,7 @@ class SharedState:
     def _collect(self, owner: nodes.ClassDef | nodes.Module) -> dict[str, list[Access]]:
         found: dict[str, list[Access]] = {}
         for function in self.functions_of(owner):
-            for node in walk(function):
-                if enclosing_function(node) is not function:
-                    continue
+            for node in self._contexts.nodes_of(function):
                 key = self._key(node, owner)
                 if key is None:
                     continue

@@ -278,6 +278,8 @@ class Teardown:
         return self._facts(cls).containers
 
     def _closed_containers(self, cls: nodes.ClassDef) -> dict[str, ClosedContainer]:
+        if not any(self._cleared_name(n) for n in walk(cls)):
+            return {}  # cheap first: nothing in the class empties a container
         closers = self._reached_from_shutdown(cls)
         clears: dict[str, list[Clear]] = {}
         for function in closers:

@@ -43,7 +43,7 @@ from shutdownlint.analysis.infer import (
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds
-from shutdownlint.analysis.vocabulary import ThreadRole
+from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 
 
 @dataclass(frozen=True)
@@ -145,12 +145,24 @@ class ThreadMap:
         )
 
     def module_has_threads(self) -> bool:
-        """The module starts threads or hands work to executors."""
-        return any(
-            t.role in (ThreadRole.THREAD, ThreadRole.POOL)
-            for ids in self._map.values()
-            for t in ids
-        )
+        """The module starts threads, hands work to executors or to another thread's
+        event loop, or installs signal handlers (cheap: from the entry points, no call
+        graph)."""
+        return self._starts_threads
+
+    @cached_property
+    def _starts_threads(self) -> bool:
+        for body in self._contexts.nodes_by_function.values():
+            for node in body:
+                if isinstance(node, nodes.Call):
+                    row = self._contexts.scheduler_of(node)
+                    if row is not None and row.runs_on_thread:
+                        return True
+                elif isinstance(node, nodes.ClassDef) and "run" in node.locals:
+                    info = self._kinds.kind_of_class(node)
+                    if info is not None and info.kind is Kind.THREAD:
+                        return True
+        return False
 
     # -- building ----------------------------------------------------------------------
     @cached_property
