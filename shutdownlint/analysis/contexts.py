@@ -120,6 +120,7 @@ class Contexts:
         self._options = options
         self._kinds = kinds
         self._stats = stats
+        self._scheduler_cache: dict[nodes.Call, Scheduler | None] = {}
 
     # -- the module's functions and call graph -------------------------------
     @cached_property
@@ -148,6 +149,25 @@ class Contexts:
             stack.extend((child, inner) for child in reversed(children))
         return found
 
+    @cached_property
+    def all_nodes(self) -> list[nodes.NodeNG]:
+        """Every node of the module (no order promised)."""
+        return [node for body in self.nodes_by_function.values() for node in body]
+
+    @cached_property
+    def class_defs(self) -> list[nodes.ClassDef]:
+        return [n for n in self.all_nodes if isinstance(n, nodes.ClassDef)]
+
+    @cached_property
+    def functions_by_class(self) -> dict[nodes.ClassDef | None, list[FunctionLike]]:
+        """The functions (methods, nested functions, lambdas) under each class (None:
+        outside any class), by their innermost enclosing class."""
+        found: dict[nodes.ClassDef | None, list[FunctionLike]] = {}
+        for function in self.nodes_by_function:
+            if function is not None:
+                found.setdefault(enclosing_class(function), []).append(function)
+        return found
+
     def nodes_of(self, function: FunctionLike) -> list[nodes.NodeNG]:
         """The nodes of `function`'s own body (not those of functions nested in it)."""
         return self.nodes_by_function.get(function, [])
@@ -161,6 +181,27 @@ class Contexts:
                 continue
             for call in calls:
                 for callee in self.resolve_callables(call.func):
+                    graph.setdefault(caller, []).append((callee, call))
+        return graph
+
+    @cached_property
+    def direct_call_graph(self) -> dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]]:
+        """The part of `call_graph` that needs no inference: `self.m()` / `cls.m()` /
+        `super().m()` and calls of a name (`_helper()`). Cheap; enough for questions
+        within one class (who calls this private helper, what close() calls)."""
+        graph: dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]] = {}
+        for caller, calls in self._calls_by_function.items():
+            if caller is None:
+                continue
+            for call in calls:
+                func = call.func
+                if isinstance(func, nodes.Name):
+                    callees = self._resolve_name(func, 0)
+                elif isinstance(func, nodes.Attribute):
+                    callees = self._resolve_method(func) or []
+                else:
+                    continue
+                for callee in callees:
                     graph.setdefault(caller, []).append((callee, call))
         return graph
 
@@ -277,6 +318,11 @@ class Contexts:
     # -- schedulers ----------------------------------------------------------------
     def scheduler_of(self, call: nodes.Call) -> Scheduler | None:
         """The row of `SCHEDULERS` that `call` matches, if any (the first whose guard holds)."""
+        if call not in self._scheduler_cache:
+            self._scheduler_cache[call] = self._scheduler_row(call)
+        return self._scheduler_cache[call]
+
+    def _scheduler_row(self, call: nodes.Call) -> Scheduler | None:
         rows = SCHEDULERS_BY_NAME.get(last_name(call.func) or "", ())
         for kw in call.keywords or ():
             rows += SCHEDULERS_BY_KEYWORD.get(kw.arg or "", ())

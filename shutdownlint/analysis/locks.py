@@ -219,6 +219,10 @@ class Locks:
 
     def _lock_from_call(self, call: nodes.Call) -> LockInfo | None:
         """`cls.get_lock()`, `self._lock_for()`: a getter of the module returning a lock."""
+        func = call.func
+        own_method = isinstance(func, nodes.Attribute) and is_self_parameter(func.expr)
+        if not own_method and not _LOCKISH_CALL.search(last_name(func) or ""):
+            return None  # cheap: `with open(...)`, `with mock.patch(...)` are no locks
         for function in self._contexts.resolve_callables(call.func):
             if isinstance(function, nodes.Lambda):
                 continue
@@ -422,21 +426,33 @@ class Locks:
         return self._takes_cache[key]
 
     def _takes_lock(self, function: FunctionLike, strong: bool) -> bool:
-        for node in self._contexts.nodes_of(function):
+        for node in self._lock_sites.get(function, ()):
             locks: list[LockInfo] = []
             if isinstance(node, nodes.With | nodes.AsyncWith):
                 locks = [i for i in (self.lock_of(e) for e, _ in node.items) if i]
-            elif (
-                isinstance(node, nodes.Call)
-                and node.parent is not None
-                and node.parent.is_statement
-            ):
+            else:
                 # An acquire (or a lock wrapper) is called as a statement of its own.
                 effect = self._call_effect(node)
                 locks = [effect[0]] if effect is not None and effect[1] else []
             if any(not strong or i.evidence > Evidence.NAME for i in locks):
                 return True
         return False
+
+    @cached_property
+    def _lock_sites(self) -> dict[FunctionLike | None, list[nodes.NodeNG]]:
+        """Per function, the statements that could take a lock: `with` statements and
+        calls made as statements of their own."""
+        found: dict[FunctionLike | None, list[nodes.NodeNG]] = {}
+        for function, body in self._contexts.nodes_by_function.items():
+            sites = [
+                n
+                for n in body
+                if isinstance(n, nodes.With | nodes.AsyncWith)
+                or (isinstance(n, nodes.Call) and n.parent is not None and n.parent.is_statement)
+            ]
+            if sites:
+                found[function] = sites
+        return found
 
     # -- tests under a lock ------------------------------------------------------
     def tests_before(self, node: nodes.NodeNG, names: set[str], lock: LockId) -> bool:
@@ -472,7 +488,7 @@ class Locks:
         # The lock comes from the callers: each must test before calling.
         callers = [
             call
-            for caller, edges in self._contexts.call_graph.items()
+            for caller, edges in self._contexts.direct_call_graph.items()
             for callee, call in edges
             if callee is function
         ]
@@ -508,7 +524,7 @@ class Locks:
     @cached_property
     def _entries(self) -> dict[FunctionLike, Held]:
         callers: dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]] = {}
-        for caller, edges in self._contexts.call_graph.items():
+        for caller, edges in self._contexts.direct_call_graph.items():
             if self._contexts.runs_alone(caller):
                 continue  # a finalizer or fork handler needs no lock: no other thread runs
             for callee, call in edges:
@@ -522,8 +538,8 @@ class Locks:
                 entries[function] = contract
             elif _is_private(function) and _name(function) not in escaped:
                 entries[function] = None  # not known yet: every lock (the fixpoint's top)
-        for node in walk(self._module):
-            if isinstance(node, FunctionLike) and node not in entries:
+        for node in self._contexts.nodes_by_function:
+            if node is not None and node not in entries:
                 contract = self._contract(node)
                 if contract is not None:
                     entries[node] = contract
@@ -554,7 +570,7 @@ class Locks:
         """Names of functions used other than by calling them (handed to a thread, stored
         as a callback): a helper that escapes may run without its caller's locks."""
         escaped: set[str] = set()
-        for node in walk(self._module):
+        for node in self._contexts.all_nodes:
             name = None
             if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
                 name = node.attrname

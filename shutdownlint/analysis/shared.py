@@ -28,7 +28,6 @@ from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
-    enclosing_class,
     enclosing_function,
     infer_values,
     is_self_parameter,
@@ -177,8 +176,8 @@ class SharedState:
         """Classes (and the module, for its `global` state) worth analysing: where a lock
         is taken or a function runs on a thread of its own."""
         found: list[nodes.ClassDef | nodes.Module] = []
-        for node in walk(self._module):
-            if isinstance(node, nodes.ClassDef) and self._is_interesting(node):
+        for node in self._contexts.class_defs:
+            if self._is_interesting(node):
                 found.append(node)
         if self._global_names and self._is_interesting(self._module):
             found.append(self._module)
@@ -195,22 +194,18 @@ class SharedState:
         # Checked by containment, so that lock-free classes never need the thread map.
         if not self._threads.module_has_threads():
             return False  # asyncio alone, or nothing scheduled: no other OS thread
-        mine = set(functions)
-        return any(
-            function in mine or enclosing_function(entry.site) in mine
-            for function, entry in self._contexts.entry_points().items()
-            if entry.role is not None
-        ) or any(isinstance(f, nodes.AsyncFunctionDef) for f in functions)
+        sites = self._threads.thread_sites
+        return (
+            any(f in sites for f in functions)
+            or (isinstance(owner, nodes.ClassDef) and self._threads.is_thread_class(owner))
+            or any(isinstance(f, nodes.AsyncFunctionDef) for f in functions)
+        )
 
     def functions_of(self, owner: nodes.ClassDef | nodes.Module) -> list[FunctionLike]:
         """The functions (methods, nested functions, lambdas) whose `self` (or, for the
         module, whose globals) is the owner's state."""
         target = None if isinstance(owner, nodes.Module) else owner
-        return [
-            f
-            for f in self._contexts.nodes_by_function
-            if f is not None and enclosing_class(f) is target
-        ]
+        return self._contexts.functions_by_class.get(target, [])
 
     # -- accesses -------------------------------------------------------------------
     def accesses(self, owner: nodes.ClassDef | nodes.Module) -> dict[str, list[Access]]:
@@ -224,7 +219,7 @@ class SharedState:
         """Module globals some function rebinds through `global`."""
         return frozenset(
             name
-            for node in walk(self._module)
+            for node in self._contexts.all_nodes
             if isinstance(node, nodes.Global)
             for name in node.names
         )

@@ -27,7 +27,7 @@ one rule.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 
@@ -182,8 +182,10 @@ class EarlyStop:
 
 @dataclass
 class _ClassFacts:
-    containers: dict[str, ClosedContainer] = field(default_factory=dict)
-    workers: list[Worker] = field(default_factory=list)
+    """Per class, each computed on first use."""
+
+    containers: dict[str, ClosedContainer] | None = None
+    workers: list[Worker] | None = None
 
 
 class Teardown:
@@ -214,11 +216,7 @@ class Teardown:
     @cached_property
     def classes(self) -> list[nodes.ClassDef]:
         """Classes with a shutdown method (the only ones that can order their shutdown)."""
-        return [
-            n
-            for n in walk(self._module)
-            if isinstance(n, nodes.ClassDef) and any(True for _ in self.shutdown_methods(n))
-        ]
+        return [n for n in self._contexts.class_defs if any(True for _ in self.shutdown_methods(n))]
 
     def shutdown_methods(self, cls: nodes.ClassDef):
         for method in cls.mymethods():
@@ -234,7 +232,7 @@ class Teardown:
         pending = list(found)
         while pending:
             function = pending.pop()
-            for callee, _ in self._contexts.call_graph.get(function, ()):
+            for callee, _ in self._contexts.direct_call_graph.get(function, ()):
                 if callee not in found and enclosing_class(callee) is cls:
                     if self._contexts.runs_alone(callee):
                         continue
@@ -247,7 +245,7 @@ class Teardown:
         code that runs only while shutting down (its adds are not adds after close)."""
         found: list[FunctionLike] = list(self.shutdown_methods(cls))
         callers: dict[FunctionLike, set[FunctionLike]] = {}
-        for caller, edges in self._contexts.call_graph.items():
+        for caller, edges in self._contexts.direct_call_graph.items():
             for callee, _ in edges:
                 if enclosing_class(callee) is cls:
                     callers.setdefault(callee, set()).add(caller)
@@ -267,18 +265,22 @@ class Teardown:
 
     def _facts(self, cls: nodes.ClassDef) -> _ClassFacts:
         if cls not in self._classes:
-            facts = _ClassFacts()
-            facts.containers = self._closed_containers(cls)
-            facts.workers = self._workers(cls)
-            self._classes[cls] = facts
+            self._classes[cls] = _ClassFacts()
         return self._classes[cls]
 
     # -- containers closed by shutdown ----------------------------------------------------
     def closed_containers(self, cls: nodes.ClassDef) -> dict[str, ClosedContainer]:
-        return self._facts(cls).containers
+        facts = self._facts(cls)
+        if facts.containers is None:
+            facts.containers = self._closed_containers(cls)
+        return facts.containers
 
     def _closed_containers(self, cls: nodes.ClassDef) -> dict[str, ClosedContainer]:
-        if not any(self._cleared_name(n) for n in walk(cls)):
+        if not any(
+            self._cleared_name(n)
+            for f in self._contexts.functions_by_class.get(cls, [])
+            for n in self._contexts.nodes_of(f)
+        ):
             return {}  # cheap first: nothing in the class empties a container
         closers = self._reached_from_shutdown(cls)
         clears: dict[str, list[Clear]] = {}
@@ -435,7 +437,7 @@ class Teardown:
         # A shutdown method's callers may set the flag before calling it.
         callers = {
             caller
-            for caller, edges in self._contexts.call_graph.items()
+            for caller, edges in self._contexts.direct_call_graph.items()
             for callee, _ in edges
             if callee in closers and is_shutdown_name(_name(callee), self._options.shutdown_methods)
         }
@@ -502,7 +504,10 @@ class Teardown:
 
     # -- workers and queues ---------------------------------------------------------------
     def workers(self, cls: nodes.ClassDef) -> list[Worker]:
-        return self._facts(cls).workers
+        facts = self._facts(cls)
+        if facts.workers is None:
+            facts.workers = self._workers(cls)
+        return facts.workers
 
     def _workers(self, cls: nodes.ClassDef) -> list[Worker]:
         found = []
@@ -531,7 +536,12 @@ class Teardown:
         subclass of the module, held in an attribute, whose `run` uses the queue the
         owner passed to it."""
         found = []
-        for node in walk(cls):
+        class_names = {c.name for c in self._contexts.class_defs}
+        for node in (
+            n
+            for f in self._contexts.functions_by_class.get(cls, [])
+            for n in self._contexts.nodes_of(f)
+        ):
             if not (
                 isinstance(node, nodes.AssignAttr)
                 and is_self_parameter(node.expr)
@@ -540,6 +550,8 @@ class Teardown:
             ):
                 continue
             call = node.parent.value
+            if last_name(call.func) not in class_names:
+                continue  # cheap: not a class of this module
             worker_class = self._module_class(call)
             if worker_class is None or worker_class is cls:
                 continue
@@ -580,7 +592,7 @@ class Teardown:
         pending = [function]
         while pending:
             current = pending.pop()
-            for callee, _ in self._contexts.call_graph.get(current, ()):
+            for callee, _ in self._contexts.direct_call_graph.get(current, ()):
                 if callee not in found and (enclosing_class(callee) is cls):
                     found.append(callee)
                     pending.append(callee)
@@ -832,15 +844,11 @@ class Teardown:
         return any(_self_attr(m) and m.attrname == loop for m in mentioned if m is not None)
 
     def _loop_stopped_first(self) -> list[EarlyStop]:
-        loop_threads = [
-            c for c in walk(self._module) if isinstance(c, nodes.ClassDef) and self._drives_loop(c)
-        ]
-        resources = [
-            c
-            for c in walk(self._module)
-            if isinstance(c, nodes.ClassDef) and self._closes_on_loop(c)
-        ]
-        if not loop_threads or not resources:
+        loop_threads = [c for c in self._contexts.class_defs if self._drives_loop(c)]
+        if not loop_threads:
+            return []
+        resources = [c for c in self._contexts.class_defs if self._closes_on_loop(c)]
+        if not resources:
             return []
         found = []
         for owner in self.classes:
@@ -887,9 +895,11 @@ class Teardown:
 
     def _drives_loop(self, cls: nodes.ClassDef) -> bool:
         """A `Thread` subclass whose `run` drives an event loop."""
-        info = self._kinds.kind_of_class(cls)
         run = cls.locals.get("run")
-        if info is None or info.kind is not Kind.THREAD or not run:
+        if not run:
+            return False
+        info = self._kinds.kind_of_class(cls)
+        if info is None or info.kind is not Kind.THREAD:
             return False
         for function in self._reached_in_class(run[0], cls):
             for node in walk(function):

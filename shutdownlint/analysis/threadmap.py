@@ -152,22 +152,34 @@ class ThreadMap:
 
     @cached_property
     def _starts_threads(self) -> bool:
-        for body in self._contexts.nodes_by_function.values():
+        return bool(self.thread_sites) or any(
+            self.is_thread_class(c) for c in self._contexts.class_defs
+        )
+
+    @cached_property
+    def thread_sites(self) -> dict[FunctionLike | None, list[nodes.Call]]:
+        """Per function, the calls that hand code to another OS thread (a thread, an
+        executor, another thread's event loop, a signal handler). No call graph needed."""
+        found: dict[FunctionLike | None, list[nodes.Call]] = {}
+        for function, body in self._contexts.nodes_by_function.items():
             for node in body:
                 if isinstance(node, nodes.Call):
                     row = self._contexts.scheduler_of(node)
                     if row is not None and row.runs_on_thread:
-                        return True
-                elif isinstance(node, nodes.ClassDef) and "run" in node.locals:
-                    info = self._kinds.kind_of_class(node)
-                    if info is not None and info.kind is Kind.THREAD:
-                        return True
-        return False
+                        found.setdefault(function, []).append(node)
+        return found
+
+    def is_thread_class(self, cls: nodes.ClassDef) -> bool:
+        """A `Thread` subclass with its own `run`."""
+        if "run" not in cls.locals:
+            return False
+        info = self._kinds.kind_of_class(cls)
+        return info is not None and info.kind is Kind.THREAD
 
     # -- building ----------------------------------------------------------------------
     @cached_property
     def _functions(self) -> list[FunctionLike]:
-        return [n for n in walk(self._module) if isinstance(n, FunctionLike)]
+        return [f for f in self._contexts.nodes_by_function if f is not None]
 
     @cached_property
     def _callers(self) -> dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]]:
