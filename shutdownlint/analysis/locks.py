@@ -382,6 +382,15 @@ class Locks:
         decided: dict[LockId, bool] = {}
         child, parent = node, node.parent
         while parent is not None and child is not function:
+            # Nearest first: what the statements before `child` in its block did, then
+            # the `with` / `if acquire()` that the block belongs to.
+            for field in _BLOCK_FIELDS:
+                block = getattr(parent, field, None)
+                if isinstance(block, list) and child in block:
+                    for previous in reversed(block[: block.index(child)]):
+                        for lock, acquired in self._effects(previous):
+                            decided.setdefault(lock, acquired)
+                    break
             if isinstance(parent, nodes.With | nodes.AsyncWith) and child in parent.body:
                 for item, _ in parent.items:
                     info = self.lock_of(item)
@@ -392,13 +401,6 @@ class Locks:
                     effect = self._call_effect(call)
                     if effect is not None and effect[1] and not _negated(call, parent.test):
                         decided.setdefault(effect[0].lock, True)
-            for field in _BLOCK_FIELDS:
-                block = getattr(parent, field, None)
-                if isinstance(block, list) and child in block:
-                    for previous in reversed(block[: block.index(child)]):
-                        for lock, acquired in self._effects(previous):
-                            decided.setdefault(lock, acquired)
-                    break
             if parent is function:
                 break
             child, parent = parent, parent.parent
