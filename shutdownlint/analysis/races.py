@@ -721,7 +721,7 @@ def _conflicting(access: Access, accesses: list[Access]) -> list[Access]:
         return in_place
     if kind is AccessKind.DELETE:
         return [o for o in others if o.held.guarded]
-    if kind is AccessKind.USE and not access.in_test:
+    if kind is AccessKind.USE and not access.in_test and not _catches_none_use(access.node):
         return [
             o
             for o in others
@@ -869,5 +869,27 @@ def _inside_handler(node: nodes.NodeNG, function: FunctionLike) -> bool:
     while parent is not None and parent is not function:
         if isinstance(parent, nodes.Try) and child in parent.body and parent.handlers:
             return True
+        child, parent = parent, parent.parent
+    return False
+
+
+_CATCH_ALL = frozenset({"AttributeError", "TypeError", "Exception", "BaseException"})
+
+
+def _catches_none_use(node: nodes.NodeNG) -> bool:
+    """In a `try` whose handler catches what using `None` raises (`AttributeError`,
+    `Exception`, a bare `except`): the code already copes with the value being cleared."""
+    function = enclosing_function(node)
+    child, parent = node, node.parent
+    while parent is not None and parent is not function:
+        if isinstance(parent, nodes.Try) and child in parent.body:
+            for handler in parent.handlers:
+                if handler.type is None:
+                    return True
+                caught = (
+                    handler.type.elts if isinstance(handler.type, nodes.Tuple) else [handler.type]
+                )
+                if any(last_name(c) in _CATCH_ALL for c in caught):
+                    return True
         child, parent = parent, parent.parent
     return False

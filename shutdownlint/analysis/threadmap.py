@@ -71,8 +71,10 @@ class ThreadId:
             return "a signal handler"
         if self.role is ThreadRole.CALLBACK and self.on is not None:
             return f"{self.on.label} (in a user callback)"
-        if self.role is ThreadRole.POOL:
+        if self.role is ThreadRole.POOL and self.label.startswith("worker of"):
             return f"the {self.label.replace('worker of', 'workers of', 1)}"
+        if self.role is ThreadRole.POOL and self.label.startswith("done callback"):
+            return f"the {self.label.replace('done callback', 'done callbacks', 1)}"
         return self.label
 
     def concurrent_with(self, other: ThreadId) -> bool:
@@ -400,6 +402,8 @@ def _label(role: ThreadRole, site: nodes.NodeNG) -> str:
             return f"thread `{name.value}`"
         where = enclosing_function(site)
         started_in = f" started in `{where.name}`" if isinstance(where, nodes.FunctionDef) else ""
+        if isinstance(site.func, nodes.Attribute) and site.func.attrname == "add_done_callback":
+            return f"done callback of `{site.func.expr.as_string()}`"
         if role is ThreadRole.POOL:
             return f"worker of `{site.func.as_string()}`{started_in}"
         return f"thread{started_in}"
