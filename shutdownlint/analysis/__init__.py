@@ -14,6 +14,14 @@ it in this list):
 - `kinds`: the table of known types; what an expression refers to.
 - `contexts`: where code runs (worker / thread contexts, shutdown paths).
 - `blocking`: the table of blocking calls; which calls can wait forever.
+- `lifecycle`: what must be released on every exit (SDL1xx obligations).
+- `locks`: which locks are held at a node (lock sets), and what counts as a lock.
+- `threadmap`: which threads run each function (thread identities, RacerD-style).
+- `shared`: long-lived state (attributes, globals rebound through `global`) and
+  every access to it, with its lock set and threads.
+- `races`: races on that state (the decisions SDL201-SDL203 share).
+- `teardown`: what shutdown does: containers it empties and the adds that race it,
+  workers and the queues they feed or drain, the stop order, loop threads.
 - `facts`: `ModuleFacts`, the lazily built providers of all of the above.
 
 Where a new fact goes: a fact about the whole module (a map of the module's
