@@ -346,11 +346,19 @@ class Teardown:
         # `for x in self.c: x.close()` or `while self.c: self.c.pop().close()`.
         for node in walk(function):
             if (
-                isinstance(node, nodes.For)
+                isinstance(node, nodes.For | nodes.Comprehension)
                 and _iterated_attr(node.iter) == name
                 and self._releases_loop_variable(node)
             ):
                 return node
+            if isinstance(node, nodes.Call):
+                # `self._close_all(self.c)`: handed to a helper that releases each item.
+                for position, arg in enumerate(node.args):
+                    if _copies_attr(arg, name):
+                        for callee in self._contexts.resolve_callables(node.func):
+                            param = _parameter_at(callee, position, node)
+                            if param is not None and self._released_via(param, callee, 1):
+                                return node
             if isinstance(node, nodes.Call) and self._is_release(node):
                 inner = node.func.expr
                 if (
@@ -385,7 +393,7 @@ class Teardown:
     def _released_via(self, local: str, function: FunctionLike, depth: int) -> nodes.NodeNG | None:
         for node in walk(function):
             if (
-                isinstance(node, nodes.For)
+                isinstance(node, nodes.For | nodes.Comprehension)
                 and _iterated_local(node.iter) == local
                 and self._releases_loop_variable(node)
             ):
@@ -401,10 +409,12 @@ class Teardown:
                                     return found
         return None
 
-    def _releases_loop_variable(self, loop: nodes.For) -> bool:
-        """`for conn in ...: conn.close()` (also `for k, v in ...items(): v.stop()`)."""
+    def _releases_loop_variable(self, loop: nodes.For | nodes.Comprehension) -> bool:
+        """`for conn in ...: conn.close()` (also `for k, v in ...items(): v.stop()`, and
+        `[c.close() for c in ...]`)."""
         names = {n.name for n in walk(loop.target) if isinstance(n, nodes.AssignName)}
-        for node in loop.body:
+        body = loop.body if isinstance(loop, nodes.For) else [loop.parent]
+        for node in body:
             for call in walk(node):
                 if (
                     isinstance(call, nodes.Call)
