@@ -123,6 +123,10 @@ class Contexts:
         self._scheduler_cache: dict[nodes.Call, Scheduler | None] = {}
 
     # -- the module's functions and call graph -------------------------------
+    def defines_function(self, name: str) -> bool:
+        """Some function or method of the module has this name (a cheap first test)."""
+        return name in self._function_names
+
     @cached_property
     def _function_names(self) -> frozenset[str]:
         return frozenset(n.name for n in walk(self._module) if isinstance(n, nodes.FunctionDef))

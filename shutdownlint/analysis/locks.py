@@ -145,6 +145,7 @@ class Locks:
         self._contexts = contexts
         self._stats = stats
         self._lock_cache: dict[nodes.NodeNG, LockInfo | None] = {}
+        self._attribute_cache: dict[tuple[nodes.ClassDef, str], LockInfo | None] = {}
         self._effects_cache: dict[nodes.NodeNG, tuple[tuple[LockId, bool], ...]] = {}
         self._wrapper_cache: dict[nodes.NodeNG, tuple[LockInfo, bool] | None] = {}
         self._held_cache: dict[nodes.NodeNG, Held] = {}
@@ -160,6 +161,14 @@ class Locks:
         """The lock `expr` denotes (a `with` item, an `acquire()` receiver), if any."""
         if expr in self._lock_cache:
             return self._lock_cache[expr]
+        # `self._lock` means the same object in every method of a class: decide it once.
+        shared_key = _attribute_key(expr)
+        if shared_key is not None and shared_key in self._attribute_cache:
+            info = self._attribute_cache[shared_key]
+            if info is not None:
+                info = LockInfo(info.lock, info.evidence, expr.as_string(), info.flavor)
+            self._lock_cache[expr] = info
+            return info
         self._lock_cache[expr] = None  # recursion guard
         try:
             info = self._compute_lock(expr)
@@ -167,6 +176,8 @@ class Locks:
             self._stats["gave_up"] += 1
             info = None
         self._lock_cache[expr] = info
+        if shared_key is not None:
+            self._attribute_cache[shared_key] = info
         if info is not None:
             known = self.evidence.get(info.lock)
             if known is None or info.evidence > known:
@@ -220,9 +231,14 @@ class Locks:
     def _lock_from_call(self, call: nodes.Call) -> LockInfo | None:
         """`cls.get_lock()`, `self._lock_for()`: a getter of the module returning a lock."""
         func = call.func
-        own_method = isinstance(func, nodes.Attribute) and is_self_parameter(func.expr)
-        if not own_method and not _LOCKISH_CALL.search(last_name(func) or ""):
-            return None  # cheap: `with open(...)`, `with mock.patch(...)` are no locks
+        name = last_name(func) or ""
+        own_method = (
+            isinstance(func, nodes.Attribute)
+            and is_self_parameter(func.expr)
+            and self._contexts.defines_function(name)
+        )
+        if not own_method and not _LOCKISH_CALL.search(name):
+            return None  # cheap: `with open(...)`, `with self.assertRaises(...)` are no locks
         for function in self._contexts.resolve_callables(call.func):
             if isinstance(function, nodes.Lambda):
                 continue
@@ -715,3 +731,12 @@ def _mentions(test: nodes.NodeNG, names: set[str]) -> bool:
         if isinstance(node, nodes.Name) and node.name in names:
             return True
     return False
+
+
+def _attribute_key(expr: nodes.NodeNG) -> tuple[nodes.ClassDef, str] | None:
+    """(class, name) for `self.<name>` in a method: the same lock in every method."""
+    if isinstance(expr, nodes.Attribute) and is_self_parameter(expr.expr):
+        cls = enclosing_class(expr)
+        if cls is not None:
+            return cls, expr.attrname
+    return None
