@@ -565,12 +565,48 @@ class Contexts:
                     "fork" in lowered and any(w in lowered for w in _FORK_WORDS)
                 ):
                     alone.add(node)
+        # Re-initialisers (`reset()` run by `if self.pid != os.getpid():` and by
+        # `__init__`): reached only in a forked child, or before the object is shared.
+        sites: dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]] = {}
+        for caller, edges in self.direct_call_graph.items():
+            for callee, call in edges:
+                sites.setdefault(callee, []).append((caller, call))
+        changed = True
+        while changed:
+            changed = False
+            for callee, calls in sites.items():
+                if callee in alone or not any(_after_fork(c, f) for f, c in calls):
+                    continue
+                if all(
+                    _after_fork(c, f) or f in alone or getattr(f, "name", "") == "__init__"
+                    for f, c in calls
+                ):
+                    alone.add(callee)
+                    changed = True
         return frozenset(alone)
 
     def shutdown_function(self, function: FunctionLike) -> ShutdownPath | None:
         """Why `function` as a whole runs while stopping (by name, registration, or being
         called from such a function), if it does."""
         return self._shutdown_map.get(function)
+
+
+def _after_fork(call: nodes.Call, function: FunctionLike) -> bool:
+    """`call` runs only where the process id changed: `if self.pid != os.getpid():`."""
+    node: nodes.NodeNG = call
+    while node.parent is not None and node is not function:
+        parent = node.parent
+        if (
+            isinstance(parent, nodes.If)
+            and node in parent.body
+            and any(
+                isinstance(n, nodes.Call) and last_name(n.func) == "getpid"
+                for n in parent.test.nodes_of_class(nodes.Call)
+            )
+        ):
+            return True
+        node = parent
+    return False
 
 
 def _is_blocking_join(function: nodes.FunctionDef) -> bool:

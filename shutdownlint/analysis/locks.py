@@ -242,6 +242,8 @@ class Locks:
         for function in self._contexts.resolve_callables(call.func):
             if isinstance(function, nodes.Lambda):
                 continue
+            if _is_context_manager(function):
+                return self._held_at_yield(function)
             returned = [
                 r.value
                 for r in walk(function)
@@ -255,6 +257,20 @@ class Locks:
                 evidence = max(best.evidence, Evidence.STRUCTURE)
                 return LockInfo(best.lock, evidence, best.shown, best.flavor)
         return None
+
+    def _held_at_yield(self, function: nodes.FunctionDef) -> LockInfo | None:
+        """`@contextmanager def send_context(self): with self._mutex: ... yield`: the body
+        of `with self.send_context():` runs under the lock held at every `yield`."""
+        yields = [n for n in self._contexts.nodes_of(function) if isinstance(n, nodes.Yield)]
+        if not yields:
+            return None
+        common = frozenset.intersection(*(self._local(y)[0].locks for y in yields))
+        if not common:
+            return None
+        lock = min(common, key=lambda k: str(k.key))
+        evidence = max(self.evidence.get(lock, Evidence.NAME), Evidence.STRUCTURE)
+        shown = self.shown.get(lock, str(lock.key))
+        return LockInfo(lock, evidence, shown, self.flavors.get(lock))
 
     def _is_lock_like_value(self, expr: nodes.NodeNG) -> bool:
         """An instance of a class that defines `acquire` and `release`."""
@@ -302,10 +318,21 @@ class Locks:
                             effect = self._direct_effect(call)
                             if effect is not None:
                                 effects.append(effect)
-                if len(effects) == 1:
+                if len(effects) == 1 and not self._undone(function, effects[0]):
                     found = effects[0]
         self._wrapper_cache[function] = found
         return found
+
+    def _undone(self, function: FunctionLike, effect: tuple[LockInfo, bool]) -> bool:
+        """The function also does the opposite to the same lock (an acquire released in a
+        `finally` further down): it holds the lock for a while, it is no wrapper."""
+        info, acquires = effect
+        for call in self._contexts.nodes_of(function):
+            if isinstance(call, nodes.Call):
+                other = self._direct_effect(call)
+                if other is not None and other[1] is not acquires and other[0].lock == info.lock:
+                    return True
+        return False
 
     def _direct_effect(self, call: nodes.Call) -> tuple[LockInfo, bool] | None:
         func = call.func
@@ -554,7 +581,7 @@ class Locks:
             contract = self._contract(function)
             if contract is not None:
                 entries[function] = contract
-            elif _is_private(function) and _name(function) not in escaped:
+            elif _is_helper(function) and _name(function) not in escaped:
                 entries[function] = None  # not known yet: every lock (the fixpoint's top)
         for node in self._contexts.nodes_by_function:
             if node is not None and node not in entries:
@@ -704,6 +731,27 @@ def _is_docstring(statement: nodes.NodeNG) -> bool:
 
 def _name(function: FunctionLike) -> str:
     return getattr(function, "name", "<lambda>")
+
+
+def _is_context_manager(function: FunctionLike) -> bool:
+    decorators = function.decorators.nodes if function.decorators else []
+    return any(
+        last_name(d.func if isinstance(d, nodes.Call) else d)
+        in ("contextmanager", "asynccontextmanager")
+        for d in decorators
+    )
+
+
+def _is_helper(function: FunctionLike) -> bool:
+    """Private, or a public method its own class calls (`make_connection()` run under
+    the pool's lock): the lock its callers in the module all hold is its contract. A
+    method nobody in the module calls is an entry point: it holds nothing."""
+    if _is_private(function):
+        return True
+    name = getattr(function, "name", "")
+    return isinstance(function.parent, nodes.ClassDef) and not (
+        name.startswith("__") and name.endswith("__")
+    )
 
 
 def _is_private(function: FunctionLike) -> bool:

@@ -41,7 +41,12 @@ from shutdownlint.analysis.infer import (
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import Held, LockId, Locks
 from shutdownlint.analysis.shared import Access, AccessKind, SharedState, is_constant
-from shutdownlint.analysis.threadmap import ThreadId, ThreadMap, concurrent_pair
+from shutdownlint.analysis.threadmap import (
+    ThreadId,
+    ThreadMap,
+    concurrent_pair,
+    interrupts_main,
+)
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 
 # Objects whose creation in an act makes a check-then-act harmful when it runs twice.
@@ -64,6 +69,11 @@ class Guard:
     accesses: tuple[Access, ...]
     only: bool  # it is the one lock guarding those accesses (a fix can take it)
     owns: bool  # at least half the writes of the state hold a real lock: it guards it
+
+    @property
+    def first_write(self) -> Access:
+        """The first guarded access that writes (else the first): what messages cite."""
+        return next((a for a in self.accesses if a.kind.writes), self.accesses[0])
 
 
 @dataclass(frozen=True)
@@ -161,14 +171,17 @@ class Races:
         return Guard(lock, shown, tuple(guarded), len(locks_seen) == 1, owns)
 
     @staticmethod
-    def _overlap(access: Access, others: list[Access], callbacks: bool) -> Overlap | None:
-        """Threads that can run `access` and one of `others` (or `access` twice) at once."""
+    def _overlap(
+        access: Access, others: list[Access], callbacks: bool, interrupts: bool = True
+    ) -> Overlap | None:
+        """Threads that can run `access` and one of `others` (or `access` twice) at once
+        (`interrupts`: a signal handler counts against the main thread's code)."""
 
         def usable(ids: frozenset[ThreadId]) -> list[ThreadId]:
             return [t for t in ids if callbacks or t.role is not ThreadRole.CALLBACK]
 
         mine = usable(access.threads)
-        pair = concurrent_pair(mine, mine)
+        pair = concurrent_pair(mine, mine, interrupts)
         if pair is not None and (
             pair[0] != pair[1] or pair[0].role.concurrent_with_itself or pair[0].several
         ):
@@ -176,7 +189,7 @@ class Races:
         for other in others:
             if other is access or other.quiet:
                 continue
-            pair = concurrent_pair(mine, usable(other.threads))
+            pair = concurrent_pair(mine, usable(other.threads), interrupts)
             if pair is not None:
                 return Overlap(pair[0], pair[1], other)
         return None
@@ -207,7 +220,7 @@ class Races:
                         continue
                     if access.atomic:
                         continue
-                    overlap = self._overlap(access, writes, callbacks=True)
+                    overlap = self._overlap(access, writes, callbacks=True, interrupts=False)
                     if overlap is None and guard is not None and guard.owns and access.threads:
                         # The state's other writes take a real lock: the author expects
                         # them to run concurrently with this one.
@@ -215,7 +228,8 @@ class Races:
                         if other is not None:
                             mine = next(iter(sorted(access.threads, key=_order)))
                             theirs = next(iter(sorted(other.threads, key=_order)), mine)
-                            overlap = Overlap(mine, theirs, other)
+                            if not interrupts_main(mine, theirs):
+                                overlap = Overlap(mine, theirs, other)
                     if overlap is None:
                         continue
                     found.append(ReadModifyWrite(access, overlap, guard))
@@ -383,7 +397,7 @@ class Races:
         )
         if guard is not None and guard.owns and (starts or any(self._structural(a) for a in acts)):
             return (
-                f"`{guard.shown}` guards its other writes (in `{guard.accesses[0].where}`), "
+                f"`{guard.shown}` guards its other writes (in `{guard.first_write.where}`), "
                 "so it is shared between threads"
             )
         return None

@@ -303,7 +303,7 @@ class Teardown:
                 continue  # plain entries (no resources in them): nothing leaks
             lock = self._clearing_lock(records)
             writers = [*self.shutdown_methods(cls), *(c.function for c in records)]
-            flags = self._flags(writers, lock, set(clears))
+            flags = self._flags(writers, lock, set(clears), cls)
             if not flags:
                 continue  # nothing marks the object closed: it may be used again
             shown = self._locks.shown.get(lock) if lock is not None else None
@@ -439,10 +439,18 @@ class Teardown:
         return None
 
     def _flags(
-        self, closers: list[FunctionLike], lock: LockId | None, containers: set[str]
+        self,
+        closers: list[FunctionLike],
+        lock: LockId | None,
+        containers: set[str],
+        cls: nodes.ClassDef,
     ) -> list[tuple[str, nodes.NodeNG]]:
         """Attributes the shutdown writes (under the clearing lock, when there is one):
-        the closed flag, a generation counter. Other containers it empties are not flags."""
+        the closed flag (a boolean), a generation counter (`+= 1`), or any value the class
+        tests somewhere. Other containers it empties are not flags; a value nothing tests
+        (a generator rebuilt for reuse) does not make the shutdown final."""
+        state = self._state.accesses(cls)
+        tested = {name for name, accesses in state.items() if any(a.in_test for a in accesses)}
         found: dict[str, nodes.NodeNG] = {}
         # A shutdown method's callers may set the flag before calling it.
         callers = {
@@ -458,6 +466,8 @@ class Teardown:
                 if node.attrname in containers or enclosing_function(node) is not function:
                     continue
                 if not isinstance(node.parent, nodes.Assign | nodes.AugAssign | nodes.AnnAssign):
+                    continue
+                if node.attrname not in tested and _flag_rank(node.parent) > 1:
                     continue
                 if lock is not None and not self._locks.held_at(node).holds(lock):
                     continue

@@ -97,17 +97,32 @@ SIGNAL = ThreadId(ThreadRole.SIGNAL, None, "a signal handler")
 
 
 def concurrent_pair(
-    first: Iterable[ThreadId], second: Iterable[ThreadId]
+    first: Iterable[ThreadId], second: Iterable[ThreadId], interrupts: bool = True
 ) -> tuple[ThreadId, ThreadId] | None:
-    """Two identities, one from each set, that can run at the same time, if any."""
+    """Two identities, one from each set, that can run at the same time, if any.
+    `interrupts=False`: a signal handler and the main thread's code (callers, the loop)
+    do not count; the handler runs whole between two of its bytecodes, so neither splits
+    a straight-line update of the other (`n += 1`)."""
     second = list(second)
-    pairs = [(a, b) for a in first for b in second if a.concurrent_with(b)]
+    pairs = [
+        (a, b)
+        for a in first
+        for b in second
+        if a.concurrent_with(b) and (interrupts or not interrupts_main(a, b))
+    ]
     if not pairs:
         return None
     # The caller first, then workers, for stable messages.
     return min(pairs, key=lambda p: (p[0].role is not ThreadRole.CALLER, p[0].label, p[1].label))
 
 
+def interrupts_main(a: ThreadId, b: ThreadId) -> bool:
+    """A signal handler against the main thread's code it interrupts."""
+    roles = {(a.on or a).role, (b.on or b).role}
+    return ThreadRole.SIGNAL in roles and roles <= _MAIN_THREAD
+
+
+_MAIN_THREAD = frozenset({ThreadRole.SIGNAL, ThreadRole.CALLER, ThreadRole.LOOP})
 _THREAD_NAME = re.compile(r"[\w.:-]{1,40}")
 
 

@@ -111,7 +111,7 @@ class UnguardedSharedAttribute(Rule):
         access, guard = record.access, record.guard
         other = record.overlap.other if record.overlap and record.overlap.other else None
         if other is None or not other.held.guarded:
-            other = next((a for a in guard.accesses if a.kind.writes), guard.accesses[0])
+            other = guard.first_write
         other_context = (
             record.overlap.theirs.label
             if record.overlap and record.overlap.other is other
