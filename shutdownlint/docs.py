@@ -7,6 +7,7 @@ A test fails when the committed pages are stale.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -58,7 +59,17 @@ def pages() -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[0]) if argv else Path(__file__).resolve().parents[1] / "rules"
+    parser = argparse.ArgumentParser(
+        prog="python -m shutdownlint.docs", description="Write one Markdown page per rule."
+    )
+    parser.add_argument(
+        "target",
+        nargs="?",
+        type=Path,
+        default=Path(__file__).resolve().parents[1] / "rules",
+        help="the folder to write (default: rules/ of the checkout)",
+    )
+    target = parser.parse_args(argv).target
     target.mkdir(parents=True, exist_ok=True)
     for name, text in pages().items():
         (target / name).write_text(text, encoding="utf-8")
