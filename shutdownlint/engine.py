@@ -31,7 +31,6 @@ from astroid.exceptions import AstroidSyntaxError
 
 from shutdownlint.analysis import astroid_env
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import walk
 from shutdownlint.analysis.words import ANALYSIS_WORDS
 from shutdownlint.config import Settings
 from shutdownlint.fileio import FileTooLarge, absolute, describe, read_regular
@@ -368,7 +367,7 @@ def _run_rules(
         for node_type, method in instance.visitors().items():
             dispatch.setdefault(node_type, []).append((instance, getattr(instance, method)))
     failed: set[str] = set()
-    for node in walk(module):
+    for node in facts.contexts.all_nodes:
         for instance, visit in dispatch.get(type(node).__name__.lower(), ()):
             if instance.code in failed:
                 continue

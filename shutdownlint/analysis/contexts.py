@@ -129,7 +129,7 @@ class Contexts:
 
     @cached_property
     def _function_names(self) -> frozenset[str]:
-        return frozenset(n.name for n in walk(self._module) if isinstance(n, nodes.FunctionDef))
+        return frozenset(n.name for n in self.all_nodes if isinstance(n, nodes.FunctionDef))
 
     @cached_property
     def _calls_by_function(self) -> dict[FunctionLike | None, list[nodes.Call]]:
@@ -143,20 +143,26 @@ class Contexts:
         """Every node of the module under the innermost function that holds it (None:
         module and class level), in source order; a nested function's own node belongs
         to its enclosing function. One walk, shared by every per-function question."""
+        return self._index[0]
+
+    @cached_property
+    def all_nodes(self) -> list[nodes.NodeNG]:
+        """Every node of the module, in the order `walk(module)` gives them."""
+        return self._index[1]
+
+    @cached_property
+    def _index(self) -> tuple[dict[FunctionLike | None, list[nodes.NodeNG]], list[nodes.NodeNG]]:
         found: dict[FunctionLike | None, list[nodes.NodeNG]] = {}
+        preorder: list[nodes.NodeNG] = []
         stack: list[tuple[nodes.NodeNG, FunctionLike | None]] = [(self._module, None)]
         while stack:
             node, owner = stack.pop()
+            preorder.append(node)
             found.setdefault(owner, []).append(node)
             inner = node if isinstance(node, FunctionLike) else owner
             children = list(node.get_children())
             stack.extend((child, inner) for child in reversed(children))
-        return found
-
-    @cached_property
-    def all_nodes(self) -> list[nodes.NodeNG]:
-        """Every node of the module (no order promised)."""
-        return [node for body in self.nodes_by_function.values() for node in body]
+        return found, preorder
 
     @cached_property
     def class_defs(self) -> list[nodes.ClassDef]:
@@ -301,7 +307,7 @@ class Contexts:
     @cached_property
     def _subclasses(self) -> dict[nodes.ClassDef, list[nodes.ClassDef]]:
         subs: dict[nodes.ClassDef, list[nodes.ClassDef]] = {}
-        for node in walk(self._module):
+        for node in self.all_nodes:
             if isinstance(node, nodes.ClassDef):
                 try:
                     for base in node.ancestors():
@@ -388,7 +394,7 @@ class Contexts:
                     continue
                 for scheduled in self._scheduled(call):
                     self._record(scheduled, entries, shutdowns, lifetime_workers)
-        for node in walk(self._module):
+        for node in self.all_nodes:
             if isinstance(node, nodes.ClassDef):
                 self._record_run_method(node, entries)
             elif isinstance(node, nodes.FunctionDef) and node not in lifetime_workers:
@@ -558,7 +564,7 @@ class Contexts:
                     for kw in call.keywords or ():
                         registered.update(self.resolve_callables(kw.value))
         alone = set(registered)
-        for node in walk(self._module):
+        for node in self.all_nodes:
             if isinstance(node, nodes.FunctionDef):
                 lowered = node.name.lower()
                 if node.name == "__del__" or (

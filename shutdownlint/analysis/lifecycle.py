@@ -556,6 +556,7 @@ class Lifecycle:
         self._stats = stats
         self._raises = RaiseModel(options.raises_on)
         self._escaping: dict[FunctionLike, frozenset[str]] = {}
+        self._own_cache: dict[nodes.NodeNG, list[nodes.NodeNG]] = {}
         # Configured types are named like nothing the stems know: let them through too.
         mapped = tuple(m.qname.rsplit(".", 1)[-1].lower() for m in options.types)
         self._socket_stems = SOCKET_NAME_STEMS + mapped
@@ -588,12 +589,21 @@ class Lifecycle:
             methods |= frozenset(info.mapping.release)
         return methods
 
+    def _own(self, root: nodes.NodeNG) -> list[nodes.NodeNG]:
+        """`_own_nodes(root)`, kept for functions (asked about again by every rule)."""
+        cached = self._own_cache.get(root)
+        if cached is None:
+            cached = list(_own_nodes(root))
+            if isinstance(root, FunctionLike):
+                self._own_cache[root] = cached
+        return cached
+
     def escaping(self, function: FunctionLike) -> frozenset[str]:
         """Local names whose value outlives the call: returned, yielded or stored."""
         cache = self._escaping
         if function not in cache:
             found = set()
-            for node in _own_nodes(function):
+            for node in self._own(function):
                 returned = isinstance(node, nodes.Return | nodes.Yield) and node.value is not None
                 stored = isinstance(node, nodes.Assign) and any(
                     isinstance(t, nodes.AssignAttr | nodes.Subscript) for t in node.targets
@@ -604,14 +614,14 @@ class Lifecycle:
         return cache[function]
 
     def _functions(self) -> Iterator[FunctionLike]:
-        for node in walk(self._module):
+        for node in self._contexts.all_nodes:
             if isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
                 yield node
 
     def _aliases(self, function: FunctionLike, idents: frozenset[Identity]) -> frozenset[Identity]:
         """`idents` and the locals of `function` assigned straight from them (`s = sock`)."""
         found = set(idents)
-        for node in _own_nodes(function):
+        for node in self._own(function):
             if (
                 isinstance(node, nodes.Assign)
                 and len(node.targets) == 1
@@ -639,7 +649,7 @@ class Lifecycle:
         """Whether any statement of `scope` after line `after` releases or hands over."""
         return any(
             tracker.releases(node) is not Release.NO
-            for node in _own_nodes(scope)
+            for node in self._own(scope)
             if node.is_statement and (node.lineno or 0) > after
         )
 
@@ -721,7 +731,7 @@ class Lifecycle:
         is then passed as `sock=` to an asyncio API."""
         adopted = {
             kw.value.name
-            for node in _own_nodes(function)
+            for node in self._own(function)
             if isinstance(node, nodes.Call) and last_name(node.func) in ADOPTS_ON_SUCCESS
             for kw in node.keywords or ()
             if kw.arg == "sock" and isinstance(kw.value, nodes.Name)
@@ -899,7 +909,7 @@ class Lifecycle:
         for method in self._class_methods(cls):
             if getattr(method, "type", "method") != "method":
                 continue  # `cls._instance = ...` in a classmethod: class state, not owned
-            for node in _own_nodes(method):
+            for node in self._own(method):
                 attribute, value = None, None
                 if isinstance(node, nodes.Assign) and len(node.targets) == 1:
                     target = node.targets[0]
@@ -990,7 +1000,7 @@ class Lifecycle:
         key = StateKey(cls, attribute)
         for method in self._class_methods(cls):
             idents = {key}
-            for node in _own_nodes(method):
+            for node in self._own(method):
                 if (
                     isinstance(node, nodes.Attribute)
                     and node.attrname == attribute
@@ -1018,7 +1028,7 @@ class Lifecycle:
                             idents.add(Local(method, loop.target.name))
             aliases = {i for i in idents if isinstance(i, Local)}
             if aliases:
-                for node in _own_nodes(method):
+                for node in self._own(method):
                     if isinstance(node, nodes.Name) and Local(method, node.name) in aliases:
                         yield method, node
 
@@ -1065,7 +1075,7 @@ class Lifecycle:
 
     def _read_elsewhere(self, cls: nodes.ClassDef, attribute: str) -> bool:
         """`other._processes`: another object reads the attribute, and may release it."""
-        for node in walk(self._module):
+        for node in self._contexts.all_nodes:
             if (
                 isinstance(node, nodes.Attribute)
                 and node.attrname == attribute
@@ -1077,7 +1087,7 @@ class Lifecycle:
 
     def _reset_to_none(self, cls: nodes.ClassDef, attribute: str) -> bool:
         for method in self._class_methods(cls):
-            for node in _own_nodes(method):
+            for node in self._own(method):
                 if (
                     isinstance(node, nodes.Assign)
                     and any(
@@ -1101,7 +1111,7 @@ class Lifecycle:
                 return True
         function = enclosing_function(made)
         if function is not None:
-            for node in _own_nodes(function):
+            for node in self._own(function):
                 if (
                     isinstance(node, nodes.Call)
                     and isinstance(node.func, nodes.Attribute)
@@ -1175,7 +1185,7 @@ class Lifecycle:
             if function in seen:
                 continue
             seen.add(function)
-            for node in _own_nodes(function):
+            for node in self._own(function):
                 if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
                     read.add(node.attrname)
             queue.extend(callee for callee, _ in self._contexts.call_graph.get(function, ()))
@@ -1190,7 +1200,7 @@ class Lifecycle:
             if function in seen:
                 continue
             seen.add(function)
-            for node in _own_nodes(function):
+            for node in self._own(function):
                 if isinstance(node, nodes.AssignAttr) and is_self_parameter(node.expr):
                     written.add(node.attrname)
                 elif (
@@ -1312,7 +1322,7 @@ class Lifecycle:
         """Waits with no timeout, by the identity of what is waited on."""
         found: dict[Identity, list] = {}
         names = _WAITABLE_METHODS
-        for node in walk(self._module):
+        for node in self._contexts.all_nodes:
             if isinstance(node, nodes.Call):
                 if not (isinstance(node.func, nodes.Attribute) and node.func.attrname in names):
                     continue
@@ -1335,7 +1345,7 @@ class Lifecycle:
             return {}
         methods = RELEASES[Kind.EVENT] | RELEASES[Kind.FUTURE] | RELEASES[Kind.CONDITION]
         found: dict[Identity, list[nodes.NodeNG]] = {}
-        for node in walk(self._module):
+        for node in self._contexts.all_nodes:
             if isinstance(node, nodes.Attribute) and node.attrname in methods:
                 ident = identity(node.expr)
                 if ident in waits:
@@ -1373,7 +1383,7 @@ class Lifecycle:
         (`loop.add_callback(setup)`, `Thread(target=setup)`)."""
         if releaser.parent is None or enclosing_function(releaser) is not owner:
             return False
-        for node in _own_nodes(owner):
+        for node in self._own(owner):
             if isinstance(node, nodes.Call):
                 for argument in [*node.args, *(kw.value for kw in node.keywords or ())]:
                     if argument is releaser:
@@ -1403,14 +1413,14 @@ class Lifecycle:
             )
             lines = [
                 node.lineno or 0
-                for node in _own_nodes(function)
+                for node in self._own(function)
                 if node.is_statement and tracker.releases(node) is not Release.NO
             ]
             if not lines:
                 continue
             release = next(
                 n
-                for n in _own_nodes(function)
+                for n in self._own(function)
                 if n.is_statement
                 and (n.lineno or 0) == max(lines)
                 and tracker.releases(n) is not Release.NO
@@ -1457,7 +1467,7 @@ class Lifecycle:
         with the `join()` that waits for them when this module has one."""
         done: set[Identity] = set()
         joins: dict[Identity, nodes.NodeNG] = {}
-        for node in walk(self._module):
+        for node in self._contexts.all_nodes:
             if (
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
@@ -1567,7 +1577,7 @@ class Lifecycle:
                 ident = identity(queue)
                 if ident is None or ident in found:
                     continue
-                for test_if in _own_nodes(function):
+                for test_if in self._own(function):
                     if (
                         isinstance(test_if, nodes.If)
                         and _compares_to_sentinel(test_if.test, name)
@@ -1593,7 +1603,7 @@ class Lifecycle:
             tracker = Tracker(idents, frozenset({"shutdown"}), hand_over=False, sentinel_queue=True)
             lines = [
                 n.lineno or 0
-                for n in _own_nodes(function)
+                for n in self._own(function)
                 if n.is_statement and tracker.releases(n) is not Release.NO
             ]
             if not lines:
@@ -1639,7 +1649,7 @@ class Lifecycle:
     def _sentinel_puts(self, function: FunctionLike) -> dict[Identity, nodes.Call]:
         """{queue: the put} for each end sentinel `function` puts on a queue."""
         found: dict[Identity, nodes.Call] = {}
-        for node in _own_nodes(function):
+        for node in self._own(function):
             if not (
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
@@ -1667,7 +1677,7 @@ class Lifecycle:
     def _produces_data(self, function: FunctionLike, idents: frozenset) -> bool:
         """The worker puts items other than the sentinel on the queue and takes none."""
         data = False
-        for node in _own_nodes(function):
+        for node in self._own(function):
             if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
                 if not _refers(node.func.expr, idents):
                     continue

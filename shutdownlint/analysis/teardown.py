@@ -285,9 +285,7 @@ class Teardown:
         closers = self._reached_from_shutdown(cls)
         clears: dict[str, list[Clear]] = {}
         for function in closers:
-            for node in walk(function):
-                if enclosing_function(node) is not function:
-                    continue
+            for node in self._contexts.nodes_of(function):
                 name = self._cleared_name(node)
                 if name is not None:
                     statement = node if node.is_statement else node.statement()
@@ -489,7 +487,7 @@ class Teardown:
                     continue
                 if self._contexts.runs_alone(function):
                     continue
-                for add in _adds(function, containers):
+                for add in _adds(self._contexts.nodes_of(function), containers):
                     record = self._check_add(add, function, containers[_added_name(add)])
                     if record is not None:
                         found.append(record)
@@ -715,7 +713,7 @@ class Teardown:
     def _inlined(self, function: FunctionLike, cls: nodes.ClassDef, depth: int):
         """The calls and assignments of `function` in source order, with the bodies of
         the class's own helpers it calls expanded in place."""
-        for node in _in_order(function):
+        for node in _in_order(self._contexts.nodes_of(function)):
             yield node
             if depth < 2 and isinstance(node, nodes.Call):
                 for callee in self._contexts.resolve_callables(node.func):
@@ -885,7 +883,7 @@ class Teardown:
 
     def _loop_stop(self, method, owner, loop_threads, owned) -> EarlyStop | None:
         closed_before = False
-        for node in _in_order(method):
+        for node in _in_order(self._contexts.nodes_of(method)):
             if not (isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute)):
                 continue
             receiver = node.func.expr
@@ -1043,11 +1041,10 @@ def _parameter_at(callee: FunctionLike, position: int, call: nodes.Call) -> str 
     return params[index].name if index < len(params) else None
 
 
-def _adds(function: FunctionLike, containers) -> list[nodes.NodeNG]:
+def _adds(body: list[nodes.NodeNG], containers) -> list[nodes.NodeNG]:
+    """The adds to `containers` among a function's own nodes."""
     found = []
-    for node in walk(function):
-        if enclosing_function(node) is not function:
-            continue
+    for node in body:
         if (
             isinstance(node, nodes.Call)
             and isinstance(node.func, nodes.Attribute)
@@ -1116,13 +1113,9 @@ def _loop_binding(name: nodes.Name) -> nodes.For | None:
     return None
 
 
-def _in_order(function: FunctionLike):
-    """Calls and assignments of the function's own body, in source order."""
-    found = [
-        n
-        for n in walk(function)
-        if isinstance(n, nodes.Call | nodes.Assign) and enclosing_function(n) is function
-    ]
+def _in_order(body: list[nodes.NodeNG]):
+    """Calls and assignments among a function's own nodes, in source order."""
+    found = [n for n in body if isinstance(n, nodes.Call | nodes.Assign)]
     return sorted(found, key=lambda n: (n.lineno or 0, n.col_offset or 0))
 
 

@@ -40,7 +40,6 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     is_self_parameter,
     last_name,
-    walk,
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
@@ -364,8 +363,8 @@ class ThreadMap:
         if _method_class(function) is None:
             return []
         found = []
-        for node in walk(function):
-            if not isinstance(node, nodes.Call) or enclosing_function(node) is not function:
+        for node in self._contexts.nodes_of(function):
+            if not isinstance(node, nodes.Call):
                 continue
             if not any(is_self_parameter(a) for a in node.args):
                 continue
