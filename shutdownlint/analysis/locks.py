@@ -44,7 +44,7 @@ from shutdownlint.analysis.infer import (
     last_name,
     walk,
 )
-from shutdownlint.analysis.kinds import Kinds
+from shutdownlint.analysis.kinds import Kinds, attribute_values
 from shutdownlint.analysis.vocabulary import Flavor, Kind
 
 
@@ -295,8 +295,17 @@ class Locks:
         return self.is_strong(lock) and self.flavors.get(lock) is not Flavor.ASYNCIO
 
     def is_lock_implementation(self, cls: nodes.ClassDef) -> bool:
-        """A class that is itself a lock (its own state is the lock's business)."""
-        return is_lock_like_class(cls)
+        """A class that is itself a lock (its own state is the lock's business): it, or a
+        base in this module, defines `acquire` and `release`. Inheriting them from another
+        module does not count (a `logging.Handler` subclass keeps state of its own)."""
+        try:
+            own = [c for c in (cls, *cls.ancestors()) if c.root() is self._module]
+        except (AstroidError, RecursionError):
+            own = [cls]
+        return all(
+            any(isinstance(c.locals.get(m, [None])[0], nodes.FunctionDef) for c in own)
+            for m in (_ACQUIRE, _RELEASE)
+        )
 
     # -- lock wrappers -----------------------------------------------------------
     def _wrapper_effect(self, function: FunctionLike) -> tuple[LockInfo, bool] | None:
@@ -650,7 +659,56 @@ class Locks:
                     self.shown.setdefault(lock, "self." + attribute)
                     self.flavors.setdefault(lock, Flavor.THREADING)
                     return Held(frozenset({lock}))
+            for decorator in function.decorators.nodes if function.decorators else ():
+                attribute = self._decorator_lock(decorator)
+                if attribute is not None:
+                    return Held(frozenset({self._attribute_lock(cls, attribute)}))
         return None
+
+    def _decorator_lock(self, decorator: nodes.NodeNG) -> str | None:
+        """`@synchronized` where the module's `def synchronized(method)` returns a wrapper
+        that runs `method` inside `with self.<attribute>:`: that attribute."""
+        if not self._contexts.defines_function(last_name(decorator) or ""):
+            return None  # cheap: `@property`, `@staticmethod`, a decorator from elsewhere
+        for deco in self._contexts.resolve_callables(decorator):
+            if not isinstance(deco, nodes.FunctionDef) or not deco.args.args:
+                continue
+            wrapped = deco.args.args[0].name
+            for wrapper in deco.body:
+                if not isinstance(wrapper, nodes.FunctionDef) or not wrapper.args.args:
+                    continue
+                receiver = wrapper.args.args[0].name
+                for node in walk(wrapper):
+                    if not isinstance(node, nodes.With):
+                        continue
+                    calls = any(
+                        isinstance(c, nodes.Call)
+                        and isinstance(c.func, nodes.Name)
+                        and c.func.name == wrapped
+                        for statement in node.body
+                        for c in walk(statement)
+                    )
+                    for item, _ in node.items:
+                        if (
+                            calls
+                            and isinstance(item, nodes.Attribute)
+                            and isinstance(item.expr, nodes.Name)
+                            and item.expr.name == receiver
+                        ):
+                            return item.attrname
+        return None
+
+    def _attribute_lock(self, cls: nodes.ClassDef, attribute: str) -> LockId:
+        """The lock `self.<attribute>` of `cls`, with what is known of it."""
+        lock = LockId("self." + attribute)
+        for value in attribute_values(cls, attribute):
+            info = self._kinds.kind_of_call(value) if isinstance(value, nodes.Call) else None
+            if info is not None and info.kind in _LOCK_KINDS:
+                self.evidence.setdefault(lock, Evidence.KIND)
+                self.flavors.setdefault(lock, info.flavor)
+        self.evidence.setdefault(lock, Evidence.NAME)
+        self.shown.setdefault(lock, "self." + attribute)
+        return lock
 
 
 # -- helpers ---------------------------------------------------------------------

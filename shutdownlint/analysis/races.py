@@ -22,11 +22,12 @@ point at them.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
 
 from astroid import nodes
+from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
@@ -266,8 +267,9 @@ class Races:
                 continue
             checked = [by_node[n] for n in walk(test) if n in by_node]
             checked += _hasattr_checks(test, state)
+            lookups = _lookup_checks(test, by_node, function)
             candidates = []
-            for access in checked:
+            for access in [*checked, *lookups]:
                 if access.quiet:
                     continue
                 accesses = state.get(access.key.name, [])
@@ -285,6 +287,8 @@ class Races:
                 ]
                 if not acts or self._rechecked(test, acts, access.key):
                     continue
+                if access in lookups and all(_read_again(a, accesses, test) for a in acts):
+                    continue  # looked up again under the act's lock
                 if not self._harmful(test, acts, branch_nodes, access):
                     continue
                 why = self._shared_why(access, acts, accesses, function, body_nodes)
@@ -828,6 +832,67 @@ def _hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
                     )
                 )
     return found
+
+
+def _lookup_checks(test: nodes.NodeNG, by_node, function: FunctionLike) -> list[Access]:
+    """Get-or-create through a local: `pool = self.pools.get(key)` (or `self.pools[key]`)
+    then `if pool is None:` checks `self.pools`, when the `if` stores into it."""
+    branch = test.parent
+    if not isinstance(branch, nodes.If) or branch.test is not test:
+        return []
+    found = []
+    for name in walk(test):
+        if not isinstance(name, nodes.Name):
+            continue
+        try:
+            scope, assigned = name.lookup(name.name)
+        except (AstroidError, RecursionError):
+            continue
+        if scope is not function or len(assigned) != 1:
+            continue
+        assign = assigned[0].parent
+        if not isinstance(assign, nodes.Assign) or (assign.lineno or 0) >= (test.lineno or 0):
+            continue
+        value = assign.value
+        if (
+            isinstance(value, nodes.Call)
+            and isinstance(value.func, nodes.Attribute)
+            and value.func.attrname == "get"
+        ):
+            container = value.func.expr
+        elif isinstance(value, nodes.Subscript):
+            container = value.value
+        else:
+            continue
+        access = by_node.get(container)
+        if access is not None and _stores_into(branch.body, access.key.name):
+            found.append(replace(access, in_test=True))
+    return found
+
+
+def _stores_into(body: list[nodes.NodeNG], name: str) -> bool:
+    """`self.<name>[k] = ...` somewhere in `body`."""
+    return any(
+        isinstance(node, nodes.Subscript)
+        and isinstance(node.value, nodes.Attribute)
+        and node.value.attrname == name
+        and isinstance(node.parent, nodes.Assign)
+        and node in node.parent.targets
+        for statement in body
+        for node in walk(statement)
+    )
+
+
+def _read_again(act: Access, accesses: list[Access], test: nodes.NodeNG) -> bool:
+    """The act's function reads the state again, between the check and the act, under a
+    lock the act holds (the double-checked get-or-create)."""
+    return act.held.guarded and any(
+        other.function is act.function
+        and other is not act
+        and (test.lineno or 0) < (other.node.lineno or 0) <= (act.node.lineno or 0)
+        and other.held.shares_with(act.held)
+        for other in accesses
+    )
 
 
 def _is_class_level(access: Access) -> bool:

@@ -272,9 +272,13 @@ class SharedState:
         if kind in (AccessKind.MUTATE, AccessKind.USE) and isinstance(node.parent, nodes.Attribute):
             synchronised, atomic_methods = self._self_synchronised(key, node)
             atomic = synchronised or node.parent.attrname in atomic_methods
+        # `x += y` changes a list in place; `x = x + y` always builds a new object.
         in_place = kind is AccessKind.MUTATE or (
             kind is AccessKind.RMW
-            and (isinstance(node.parent, nodes.Subscript) or not self._immutable(key, node))
+            and (
+                isinstance(node.parent, nodes.Subscript)
+                or (not isinstance(node.parent, nodes.Assign) and not self._immutable(key, node))
+            )
         )
         return Access(
             key,
