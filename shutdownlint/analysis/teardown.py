@@ -302,6 +302,17 @@ class Teardown:
             lock = self._clearing_lock(records)
             writers = [*self.shutdown_methods(cls), *(c.function for c in records)]
             flags = self._flags(writers, lock, set(clears), cls)
+            if not flags and lock is not None:
+                # The flag set just before the lock is taken: a re-check under it still works.
+                flags = [
+                    (flag, write)
+                    for flag, write in self._flags(writers, None, set(clears), cls)
+                    if any(
+                        enclosing_function(write) is c.function
+                        and (write.lineno or 0) < (c.node.lineno or 0)
+                        for c in records
+                    )
+                ]
             if not flags:
                 continue  # nothing marks the object closed: it may be used again
             shown = self._locks.shown.get(lock) if lock is not None else None
@@ -382,6 +393,8 @@ class Teardown:
             for target in node.targets:
                 if isinstance(target, nodes.AssignName) and _copies_attr(node.value, name):
                     names.add(target.name)
+                elif isinstance(target, nodes.AssignName) and _pops_attr(node.value, name):
+                    names.add(target.name)  # `conn = self.c.popleft()` in a loop
                 elif isinstance(target, nodes.Tuple) and isinstance(node.value, nodes.Tuple):
                     for t, v in zip(target.elts, node.value.elts, strict=False):
                         if isinstance(t, nodes.AssignName) and _copies_attr(v, name):
@@ -390,6 +403,15 @@ class Teardown:
 
     def _released_via(self, local: str, function: FunctionLike, depth: int) -> nodes.NodeNG | None:
         for node in walk(function):
+            if (  # the popped item itself released in the loop: `conn.close()`
+                depth == 0
+                and isinstance(node, nodes.Call)
+                and self._is_release(node)
+                and isinstance(node.func.expr, nodes.Name)
+                and node.func.expr.name == local
+                and _in_loop(node)
+            ):
+                return node
             if (
                 isinstance(node, nodes.For | nodes.Comprehension)
                 and _iterated_local(node.iter) == local
@@ -421,6 +443,20 @@ class Teardown:
                     and call.func.expr.name in names
                 ):
                     return True
+                if isinstance(call, nodes.Call):  # a helper releasing each item
+                    for position, arg in enumerate(call.args):
+                        if not (isinstance(arg, nodes.Name) and arg.name in names):
+                            continue
+                        for callee in self._contexts.resolve_callables(call.func):
+                            param = _parameter_at(callee, position, call)
+                            if param is not None and any(
+                                isinstance(c, nodes.Call)
+                                and self._is_release(c)
+                                and isinstance(c.func.expr, nodes.Name)
+                                and c.func.expr.name == param
+                                for c in walk(callee)
+                            ):
+                                return True
         return False
 
     def _is_release(self, call: nodes.Call) -> bool:
@@ -497,6 +533,7 @@ class Teardown:
         statement = add if add.is_statement else add.statement()
         held = self._locks.held_at(statement)
         flags = {name for name, _ in container.flags}
+        flags |= _flag_properties(enclosing_class(statement), flags)
         if container.lock is not None:
             if not held.holds(container.lock):
                 return AddAfterClose(container, statement, function, AddRace.UNLOCKED)
@@ -784,6 +821,8 @@ class Teardown:
                 producer = other.worker
                 if producer is consumer or not (producer.produces & consumer.consumes):
                     continue
+                if any(s.worker is producer and s.node is stop.node for s in stops):
+                    continue  # one statement (a shared flag) stops both at once
                 if producer.consumes & consumer.consumes:
                     continue  # both sides of the same queue: a pipeline stage, not a producer
                 if any(s.worker is producer for s in stops[: index + 1]):
@@ -865,7 +904,12 @@ class Teardown:
         loop_threads = [c for c in self._contexts.class_defs if self._drives_loop(c)]
         if not loop_threads:
             return []
-        resources = [c for c in self._contexts.class_defs if self._closes_on_loop(c)]
+        # A loop thread whose own stop() schedules `loop.stop` is no resource of its own.
+        resources = [
+            c
+            for c in self._contexts.class_defs
+            if c not in loop_threads and self._closes_on_loop(c)
+        ]
         if not resources:
             return []
         found = []
@@ -873,7 +917,16 @@ class Teardown:
             owned = [r for r in resources if r is not owner and _references(owner, r)]
             if not owned:
                 continue
-            for method in self.shutdown_methods(owner):
+            methods = list(self.shutdown_methods(owner))
+            helpers = {  # helpers another shutdown method calls are judged inlined there
+                callee
+                for m in methods
+                for callee, _ in self._contexts.direct_call_graph.get(m, ())
+                if callee is not m
+            }
+            for method in methods:
+                if method in helpers:
+                    continue
                 if method.name.lstrip("_").lower() in _ABORTS:
                     continue
                 record = self._loop_stop(method, owner, loop_threads, owned)
@@ -883,10 +936,18 @@ class Teardown:
 
     def _loop_stop(self, method, owner, loop_threads, owned) -> EarlyStop | None:
         closed_before = False
-        for node in _in_order(self._contexts.nodes_of(method)):
+        for node in self._inlined(method, owner, depth=0):
             if not (isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute)):
                 continue
             receiver = node.func.expr
+            if (  # `for sub in self._subs: sub.close()` closes them first
+                self._is_release(node)
+                and isinstance(receiver, nodes.Name)
+                and (loop := _loop_binding(receiver)) is not None
+                and _iterated_attr(loop.iter) is not None
+            ):
+                closed_before = True
+                continue
             if node.func.attrname in ("stop", "join") and _self_attr(receiver):
                 thread_class = self._class_of_attribute(owner, receiver.attrname)
                 if thread_class in loop_threads:
@@ -1041,6 +1102,18 @@ def _parameter_at(callee: FunctionLike, position: int, call: nodes.Call) -> str 
     return params[index].name if index < len(params) else None
 
 
+def _pops_attr(value: nodes.NodeNG, name: str) -> bool:
+    """`self.c.pop()`, `self.c.popleft()`, `self.c.get_nowait()` inside a loop."""
+    return (
+        isinstance(value, nodes.Call)
+        and isinstance(value.func, nodes.Attribute)
+        and value.func.attrname in _POPPING_METHODS
+        and _self_attr(value.func.expr)
+        and value.func.expr.attrname == name
+        and _in_loop(value)
+    )
+
+
 def _adds(body: list[nodes.NodeNG], containers) -> list[nodes.NodeNG]:
     """The adds to `containers` among a function's own nodes."""
     found = []
@@ -1066,6 +1139,23 @@ def _added_name(add: nodes.NodeNG) -> str:
     if isinstance(add, nodes.Call):
         return add.func.expr.attrname
     return add.value.attrname
+
+
+def _flag_properties(cls, flags: set[str]) -> set[str]:
+    """Properties of the class that read a flag (`closed` -> `self._closed`)."""
+    found: set[str] = set()
+    if cls is None:
+        return found
+    for method in cls.mymethods():
+        decorators = method.decorators.nodes if method.decorators else []
+        if not any(last_name(d) == "property" for d in decorators):
+            continue
+        if any(
+            isinstance(n, nodes.Attribute) and n.attrname in flags and _self_attr(n)
+            for n in walk(method)
+        ):
+            found.add(method.name)
+    return found
 
 
 def _mentions_before(statement: nodes.NodeNG, names: set[str]):
