@@ -144,6 +144,7 @@ class Races:
         self._threads = threads
         self._state = state
         self._stats = stats
+        self._property_cache: dict[nodes.ClassDef, dict[str, frozenset[str]]] = {}
 
     # -- shared helpers ------------------------------------------------------------
     def _guard(self, accesses: list[Access], writes_only: bool = True) -> Guard | None:
@@ -267,6 +268,7 @@ class Races:
                 continue
             checked = [by_node[n] for n in walk(test) if n in by_node]
             checked += _hasattr_checks(test, state)
+            checked += self._property_checks(test, state, owner, function)
             lookups = _lookup_checks(test, by_node, function)
             candidates = []
             for access in [*checked, *lookups]:
@@ -307,14 +309,48 @@ class Races:
 
     def _rechecked(self, test: nodes.NodeNG, acts: list[Access], key: StateKey) -> bool:
         """Double-checked locking: each act is under a lock and the state is tested again
-        under that lock before it."""
+        under that lock before it (directly, or through a property that reads it)."""
+        names = {key.name}
+        if isinstance(key.owner, nodes.ClassDef):
+            names |= {p for p, reads in self._properties(key.owner).items() if key.name in reads}
         for act in acts:
             if not act.held.guarded:
                 return False
             locks = act.held.locks or frozenset(self._locks.local_held(act.node).locks)
-            if not any(self._locks.tests_before(act.node, {key.name}, lock) for lock in locks):
+            if not any(self._locks.tests_before(act.node, names, lock) for lock in locks):
                 return False
         return True
+
+    def _properties(self, cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
+        if cls not in self._property_cache:
+            self._property_cache[cls] = _property_reads(cls)
+        return self._property_cache[cls]
+
+    def _property_checks(self, test, state, owner, function) -> list[Access]:
+        """`if not self.is_alive:` checks what the property reads (`self._thread`)."""
+        if not isinstance(owner, nodes.ClassDef):
+            return []
+        properties = self._properties(owner)
+        found = []
+        for node in walk(test):
+            if not (isinstance(node, nodes.Attribute) and is_self_parameter(node.expr)):
+                continue
+            for name in sorted(properties.get(node.attrname, ())):
+                accesses = state.get(name)
+                if accesses:
+                    found.append(
+                        Access(
+                            accesses[0].key,
+                            node,
+                            node.statement(),
+                            function,
+                            AccessKind.READ,
+                            self._locks.held_at(node),
+                            self._threads.threads_of(function),
+                            in_test=True,
+                        )
+                    )
+        return found
 
     def _harmful(
         self, test: nodes.NodeNG, acts: list[Access], branch_nodes, checked: Access
@@ -831,6 +867,20 @@ def _hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
                         in_test=True,
                     )
                 )
+    return found
+
+
+def _property_reads(cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
+    """{property of the class: the attributes of `self` its getter reads}."""
+    found = {}
+    for method in cls.mymethods():
+        decorators = method.decorators.nodes if method.decorators else []
+        if any(last_name(d) == "property" for d in decorators):
+            found[method.name] = frozenset(
+                n.attrname
+                for n in walk(method)
+                if isinstance(n, nodes.Attribute) and is_self_parameter(n.expr)
+            )
     return found
 
 
