@@ -584,4 +584,4 @@ def test_the_demo_shows_every_default_family(root: Path) -> None:
     )
     assert result.exit_code == 1, result.output
     codes = {row["code"] for row in json.loads(result.stdout)}
-    assert {"SDL102", "SDL104", "SDL105", "SDL301", "SDL302"} <= codes
+    assert {"SDL102", "SDL104", "SDL105", "SDL201", "SDL301", "SDL302", "SDL401", "SDL403"} <= codes

@@ -193,6 +193,17 @@ def identity(expr: nodes.NodeNG | None, follow_alias: bool = True) -> Identity |
     return Local(scope, expr.name)
 
 
+def _returned(value: nodes.NodeNG, method: FunctionLike) -> bool:
+    """`return sock` in `method`, for the local `value` names (a checkout that tracks the
+    socket it hands out)."""
+    return isinstance(value, nodes.Name) and any(
+        isinstance(node, nodes.Return)
+        and isinstance(node.value, nodes.Name)
+        and node.value.name == value.name
+        for node in _own_nodes(method)
+    )
+
+
 def _own_nodes(root: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
     """`root` and its descendants, not entering nested functions, lambdas or classes."""
     stack = [root]
@@ -938,6 +949,12 @@ class Lifecycle:
                     continue
                 if info.kind is Kind.PROCESS and info.flavor is not Flavor.MULTIPROCESSING:
                     continue
+                if (
+                    info.kind in (Kind.SOCKET, Kind.SERVER)
+                    and isinstance(node, nodes.Call)
+                    and _returned(value, method)
+                ):
+                    continue  # a pool's record of the sockets it lends: borrowers close them
                 statement = node if node.is_statement else node.statement()
                 found[attribute] = (info.kind, statement, info)
         return found
