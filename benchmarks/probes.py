@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Score the SDL2xx/SDL4xx rules on the probe programs of benchmarks/probes/.
+
+    python benchmarks/probes.py [--verbose]
+
+Each probe is a small realistic module with one seeded bug (the rule that must
+report it) or a correct twin (which must stay quiet), written from real bugs of
+popular packages by reviewers who did not write the rules. Prints recall on the
+in-scope bugs, the out-of-scope shapes apart, and every finding on a correct twin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+HERE = Path(__file__).resolve().parent / "probes"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true", help="one line per probe")
+    args = parser.parse_args()
+    probes = tomllib.loads((HERE / "probes.toml").read_text())["probe"]
+    safe_path = ["-P"] if sys.version_info >= (3, 11) else []
+    command = [
+        sys.executable,
+        *safe_path,
+        "-m",
+        "shutdownlint",
+        "check",
+        "--isolated",
+        "--no-cache",
+    ]
+    command += ["--select", "SDL2,SDL4", "--format", "json", "--exit-zero", str(HERE)]
+    rows = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
+    codes: dict[str, set[str]] = {}
+    for row in rows:
+        codes.setdefault(Path(row["filename"]).resolve().relative_to(HERE).as_posix(), set()).add(
+            row["code"]
+        )
+    found = missed = outside = noisy = quiet = 0
+    for probe in probes:
+        got = codes.get(probe["file"], set())
+        expect = probe["expect"]
+        if not expect:
+            verdict = "quiet" if not got else f"FALSE: {','.join(sorted(got))}"
+            quiet += not got
+            noisy += bool(got)
+        elif not probe.get("scope", True):
+            verdict = "out of scope, " + ("found" if expect in got else "not found")
+            outside += 1
+        elif expect in got:
+            verdict, found = "found", found + 1
+        else:
+            verdict, missed = f"MISSED ({expect})", missed + 1
+        if args.verbose or verdict.startswith(("FALSE", "MISSED")):
+            print(f"{probe['file']:60s} {verdict}")
+    print(
+        f"seeded bugs in scope: {found}/{found + missed} found; out of scope: {outside}; "
+        f"correct twins: {quiet}/{quiet + noisy} quiet"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
