@@ -1043,35 +1043,28 @@ def _is_empty_container(value: nodes.NodeNG) -> bool:
 
 def _iterated_attr(iterable: nodes.NodeNG) -> str | None:
     """`self.c`, `self.c.values()`, `list(self.c)`, `six.itervalues(self.c)` -> "c"."""
-    node = iterable
-    for _ in range(3):
-        if _self_attr(node):
-            return node.attrname
-        if isinstance(node, nodes.Call):
-            if isinstance(node.func, nodes.Attribute) and node.func.attrname in _COPY_METHODS:
-                node = node.func.expr
-            elif node.args:
-                node = node.args[0]
-            else:
-                return None
-        else:
-            return None
-    return None
+    root = _iterated_root(iterable)
+    return root.attrname if root is not None and _self_attr(root) else None
 
 
 def _iterated_local(iterable: nodes.NodeNG) -> str | None:
     """`conns`, `conns.values()`, `list(conns)` -> "conns"."""
+    root = _iterated_root(iterable)
+    return root.name if isinstance(root, nodes.Name) else None
+
+
+def _iterated_root(iterable: nodes.NodeNG) -> nodes.NodeNG | None:
+    """What a loop walks under views and copies: `list(x.values())` -> `x`."""
     node = iterable
     for _ in range(3):
-        if isinstance(node, nodes.Name):
-            return node.name
-        if isinstance(node, nodes.Call):
-            if isinstance(node.func, nodes.Attribute) and node.func.attrname in _COPY_METHODS:
-                node = node.func.expr
-            elif node.args:
-                node = node.args[0]
-            else:
-                return None
+        if _self_attr(node) or isinstance(node, nodes.Name):
+            return node
+        if not isinstance(node, nodes.Call):
+            return None
+        if isinstance(node.func, nodes.Attribute) and node.func.attrname in _COPY_METHODS:
+            node = node.func.expr
+        elif node.args:
+            node = node.args[0]
         else:
             return None
     return None
