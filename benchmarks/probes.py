@@ -30,17 +30,9 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="one line per probe")
     args = parser.parse_args()
     probes = tomllib.loads((HERE / "probes.toml").read_text())["probe"]
-    safe_path = ["-P"] if sys.version_info >= (3, 11) else []
-    command = [
-        sys.executable,
-        *safe_path,
-        "-m",
-        "shutdownlint",
-        "check",
-        "--isolated",
-        "--no-cache",
-    ]
-    command += ["--select", "SDL2,SDL4", "--format", "json", "--exit-zero", str(HERE)]
+    # The console script beside this interpreter (never `python -m` from a cwd).
+    command = [str(Path(sys.executable).with_name("shutdownlint")), "check", "--isolated"]
+    command += ["--no-cache", "--select", "SDL2,SDL4", "--format", "json", "--exit-zero", str(HERE)]
     rows = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
     codes: dict[str, set[str]] = {}
     for row in rows:
