@@ -106,6 +106,19 @@ ADOPTS_ON_SUCCESS = frozenset(
         "start_unix_server",
     }
 )
+# Awaited asyncio calls that return a pair, and which element owns the connection:
+# `reader, writer = await asyncio.open_connection(...)` (the writer closes the transport),
+# `transport, protocol = await loop.create_connection(...)`.
+STREAM_OPENERS: dict[str, int] = {
+    "open_connection": 1,
+    "open_unix_connection": 1,
+    "create_connection": 0,
+    "create_unix_connection": 0,
+    "create_datagram_endpoint": 0,
+    "connect_accepted_socket": 0,
+}
+# Calls that run an awaitable under a deadline: what they return is what it returns.
+_DEADLINE_WRAPPERS = frozenset({"wait_for", "shield"})
 # Calls that only look at an object passed to them: not a hand-over.
 _BORROWING = frozenset(
     {
@@ -237,6 +250,7 @@ class Tracker:
         resolve=None,
         sentinel_queue: bool = False,
         other: tuple[tuple[frozenset[Identity], str], ...] = (),
+        borrows=None,
     ) -> None:
         self.idents = idents  # the object and its local aliases
         self.methods = methods
@@ -246,6 +260,8 @@ class Tracker:
         self._resolve = resolve
         self.sentinel_queue = sentinel_queue  # released by putting an end sentinel
         self.other = other  # releases called on another object: (`queue`, "task_done")
+        # (call, arguments) -> whether the callee only borrows what it is given
+        self._borrows = borrows
 
     def refers(self, expr: nodes.NodeNG) -> bool:
         if not isinstance(expr, nodes.Name | nodes.Attribute):
@@ -399,6 +415,8 @@ class Tracker:
             kw.arg == "sock" and self.refers(kw.value) for kw in call.keywords or ()
         ):
             return Release.AFTER
+        if self._borrows is not None and self._borrows(call, handed):
+            return Release.NO  # a helper of this module that only uses it
         return Release.NOW
 
     def _puts_sentinel(self, call: nodes.Call) -> bool:
@@ -473,15 +491,19 @@ def _refers(expr: nodes.NodeNG, idents: frozenset[Identity]) -> bool:
     return identity(expr) in idents or identity(expr, follow_alias=False) in idents
 
 
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def is_sentinel(expr: nodes.NodeNG) -> bool:
-    """`None`, or a name that says it ends a stream (`SENTINEL`, `_TERMINATOR`, `STOP`),
-    or a module/class constant bound to `object()`."""
+    """`None`, or a name that says it ends a stream (`SENTINEL`, `_TERMINATOR`, `STOP`,
+    `_EndOfStream`), or a module/class constant bound to `object()`, or a marker class
+    (a class of the module with an empty body, used as a value: `class _Closed: pass`)."""
     if isinstance(expr, nodes.Const):
         return expr.value is None
     name = last_name(expr)
     if name is None:
         return False
-    if _SENTINEL_NAME.search(name):
+    if _SENTINEL_NAME.search(_CAMEL_HUMP.sub("_", name)):
         return True
     if isinstance(expr, nodes.Name):
         try:
@@ -489,10 +511,23 @@ def is_sentinel(expr: nodes.NodeNG) -> bool:
         except (AstroidError, RecursionError):
             return False
         for assign in assigns:
+            if isinstance(assign, nodes.ClassDef) and _is_marker_class(assign):
+                return True
             value = getattr(assign.parent, "value", None)
             if isinstance(value, nodes.Call) and last_name(value.func) == "object":
                 return True
     return False
+
+
+def _is_marker_class(cls: nodes.ClassDef) -> bool:
+    """A class with no behaviour and no bases but `object`: only its identity matters."""
+    if any((last_name(base) or "") != "object" for base in cls.bases):
+        return False
+    return all(
+        isinstance(stmt, nodes.Pass)
+        or (isinstance(stmt, nodes.Expr) and isinstance(stmt.value, nodes.Const))
+        for stmt in cls.body
+    )
 
 
 def _loops_around(node: nodes.NodeNG, function: FunctionLike) -> list[nodes.For | nodes.While]:
@@ -565,7 +600,7 @@ class Lifecycle:
         self._contexts = contexts
         self._blocking = blocking
         self._stats = stats
-        self._raises = RaiseModel(options.raises_on)
+        self._raises = RaiseModel(options.raises_on, never_raises=self._blocking_queue_op)
         self._escaping: dict[FunctionLike, frozenset[str]] = {}
         self._own_cache: dict[nodes.NodeNG, list[nodes.NodeNG]] = {}
         # Configured types are named like nothing the stems know: let them through too.
@@ -574,6 +609,27 @@ class Lifecycle:
         self._worker_stems = WORKER_NAME_STEMS + mapped
 
     # -- shared --------------------------------------------------------------------------------
+    def _blocking_queue_op(self, call: nodes.Call) -> bool:
+        """`q.put(item)` / `q.get()` with no timeout on a `queue` module queue: it blocks
+        until it can proceed and raises nothing (a multiprocessing queue can: closed, or
+        an item that does not unpickle; an asyncio one is awaited, the await raises)."""
+        func = call.func
+        if not isinstance(func, nodes.Attribute) or func.attrname not in ("put", "get"):
+            return False
+        if call.keywords or len(call.args) != (1 if func.attrname == "put" else 0):
+            return False
+        try:
+            info = self._kinds.kind_of(func.expr)
+        except (AstroidError, RecursionError):
+            return False
+        return (
+            info is not None
+            and info.kind is Kind.QUEUE
+            and info.flavor is Flavor.THREADING
+            and info.mapping is None
+            and info.qname.startswith(("queue.", "_queue."))
+        )
+
     def _exits(self, function: FunctionLike, obligation: Obligation) -> list[Leak]:
         leaks = unreleased_exits(function, obligation, self._raises)
         if leaks is None:
@@ -701,11 +757,28 @@ class Lifecycle:
         out = []
         for statement, name, kind, info in self._owned_sockets(function):
             idents = self._aliases(function, frozenset({Local(function, name)}))
+            methods = self._release_methods(info, kind)
+            # The other half of a stream pair (the reader, the protocol) fails with it.
+            companions = (
+                [n for n in _target_names(statement.targets[0]) if n != name]
+                if _stream_pair(statement.targets[0], statement.value)
+                else []
+            )
+            if companions:
+                methods |= {"abort"}
             tracker = Tracker(
                 idents,
-                self._release_methods(info, kind),
+                methods,
                 escaping=self.escaping(function),
+                borrows=self._borrowed_by_callee,
             )
+            uses = tracker.uses
+            if companions:
+                companion = Tracker(frozenset(Local(function, n) for n in companions), frozenset())
+
+                def uses(point, tracker=tracker, companion=companion):
+                    return tracker.uses(point) or companion.uses(point)
+
             if _is_test(function):
                 continue  # a failing test leaks it: not what a maintainer would change
             if not self._releases_somewhere(tracker, function, statement.lineno or 0):
@@ -718,9 +791,7 @@ class Lifecycle:
                     continue
             # A socket leaks through the operations that use it (connect, bind, handshake,
             # an API it is passed to), not through any unrelated call before its hand-over.
-            obligation = Obligation(
-                tracker.releases, start=start, void=tracker.void, relevant=tracker.uses
-            )
+            obligation = Obligation(tracker.releases, start=start, void=tracker.void, relevant=uses)
             for leak in self._leaks(function, obligation):
                 out.append(
                     LifecycleLeak(
@@ -757,6 +828,10 @@ class Lifecycle:
             names = _target_names(target)
             if not names:
                 continue
+            opened = _stream_pair(target, value)
+            if opened is not None:
+                yield node, opened, Kind.SOCKET, None
+                continue
             adopted_name = isinstance(target, nodes.AssignName) and target.name in adopted
             if not (_named_like(call, self._socket_stems) or adopted_name):
                 continue
@@ -774,6 +849,65 @@ class Lifecycle:
             if kind in (Kind.SOCKET, Kind.SERVER):
                 for name in names:
                     yield node, name, kind, info
+
+    def _borrowed_by_callee(self, call: nodes.Call, handed: list[nodes.NodeNG]) -> bool:
+        """Every function of this module that `call` may run only uses what it is handed
+        (`_authenticate(reader, writer)`, `self._handshake(sock)`): it calls methods on
+        it, reads its attributes, passes it to borrowing calls; it never closes, stores,
+        returns or passes it on. Then the caller still owns it across the call."""
+        try:
+            callees = self._contexts.resolve_callables(call.func)
+        except (AstroidError, RecursionError):
+            return False
+        if not callees:
+            return False
+        for callee in callees:
+            if not isinstance(callee, nodes.FunctionDef | nodes.AsyncFunctionDef):
+                return False
+            params = _parameters_bound(call, callee, handed)
+            if params is None:
+                return False
+            if not all(self._only_borrows(callee, p) for p in params):
+                return False
+        return True
+
+    def _only_borrows(self, callee: FunctionLike, name: str) -> bool:
+        own = self._own(callee)
+        own_ids = {id(n) for n in own}
+        closing = RELEASES[Kind.SOCKET] | RELEASES[Kind.SERVER] | {"shutdown", "abort"}
+        for node in walk(callee):
+            if isinstance(node, nodes.AssignName) and node.name == name:
+                if not isinstance(node.parent, nodes.Arguments):
+                    return False  # rebound: not followed
+                continue
+            if not isinstance(node, nodes.Name) or node.name != name:
+                continue
+            if id(node) not in own_ids:
+                return False  # captured by a nested function: not followed
+            parent = node.parent
+            if isinstance(parent, nodes.Attribute):
+                grand = parent.parent
+                if (
+                    isinstance(grand, nodes.Call)
+                    and grand.func is parent
+                    and parent.attrname in closing
+                ):
+                    return False  # it closes it: ownership passes
+                continue
+            if isinstance(parent, nodes.Call) and node is not parent.func:
+                if is_logging_call(parent) or last_name(parent.func) in _BORROWING:
+                    continue
+                return False
+            if isinstance(parent, nodes.Keyword) and isinstance(parent.parent, nodes.Call):
+                if last_name(parent.parent.func) in _BORROWING:
+                    continue
+                return False
+            if isinstance(parent, nodes.Compare | nodes.BoolOp | nodes.UnaryOp):
+                continue
+            if isinstance(parent, nodes.If | nodes.While) and parent.test is node:
+                continue
+            return False
+        return True
 
     def unclosed_sockets(self, cls: nodes.ClassDef) -> list[ClassLeak]:
         """Socket or server attributes the class makes that none of its methods closes,
@@ -1028,6 +1162,14 @@ class Lifecycle:
                     alias = _assigned_to(node)
                     if alias is not None:
                         idents.add(Local(method, alias))
+                    taken = _taken_out(node)
+                    if taken is not None:
+                        # `self._idle.pop().close()`, `conn = self._idle.popleft()`: an
+                        # element taken out of the container is the container's to release.
+                        yield method, taken
+                        alias = _assigned_to(taken)
+                        if alias is not None:
+                            idents.add(Local(method, alias))
                     if (
                         isinstance(parent, nodes.For)
                         and isinstance(parent.target, nodes.AssignName)
@@ -1607,15 +1749,18 @@ class Lifecycle:
     def sentinel_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
         """Exits of `function` that skip the end sentinel it owes a queue's consumer: an
         early return of a stop method, or any exit of a worker producing the stream."""
-        puts = self._sentinel_puts(function)
+        entry = self._contexts.worker_context(function)
+        is_producer = entry is not None and entry.function is function
+        puts = self._sentinel_puts(function, entry if is_producer else None)
         if not puts or _is_test(function):
             return []
         is_stop = self._contexts.shutdown_function(function) is not None
-        entry = self._contexts.worker_context(function)
-        is_producer = entry is not None and entry.function is function
         out = []
         for ident, put in puts.items():
             consumer = self._consumers.get(ident)
+            if consumer is None and is_producer:
+                passed = self._passed_in(entry, ident)
+                consumer = self._consumers.get(passed) if passed is not None else None
             idents = self._aliases(function, frozenset({ident}))
             tracker = Tracker(idents, frozenset({"shutdown"}), hand_over=False, sentinel_queue=True)
             lines = [
@@ -1638,6 +1783,7 @@ class Lifecycle:
                 obligation = Obligation(
                     tracker.releases,
                     void=tracker.void,
+                    iteration_raises=True,
                     exempt=lambda exit: _stop_request(_guard_of(exit, function), function),
                 )
             else:
@@ -1663,8 +1809,52 @@ class Lifecycle:
                 )
         return out
 
-    def _sentinel_puts(self, function: FunctionLike) -> dict[Identity, nodes.Call]:
-        """{queue: the put} for each end sentinel `function` puts on a queue."""
+    @staticmethod
+    def _passed_in(entry, ident: Identity) -> Identity | None:
+        """What the starter passed for a parameter `ident` of the worker `entry` runs:
+        `Thread(target=produce, args=(path, q))` gives `produce(path, rows)` the caller's
+        `q` as `rows` (and `kwargs={"rows": q}`, `pool.submit(produce, path, q)`)."""
+        function = entry.function
+        if not isinstance(ident, Local) or ident.scope is not function:
+            return None
+        if not isinstance(function, nodes.FunctionDef | nodes.AsyncFunctionDef):
+            return None
+        params = [a.name for a in function.args.posonlyargs + function.args.args]
+        if params and params[0] in ("self", "cls") and isinstance(function.parent, nodes.ClassDef):
+            params = params[1:]
+        if ident.name not in params:
+            return None
+        site = entry.site
+        if not isinstance(site, nodes.Call):
+            return None
+        keywords = {kw.arg: kw.value for kw in site.keywords or ()}
+        positional: list[nodes.NodeNG] = []
+        named: dict[str, nodes.NodeNG] = {}
+        if "target" in keywords:
+            given = keywords.get("args")
+            if isinstance(given, nodes.Tuple | nodes.List):
+                positional = list(given.elts)
+            given = keywords.get("kwargs")
+            if isinstance(given, nodes.Dict):
+                named = {
+                    k.value: v
+                    for k, v in given.items
+                    if isinstance(k, nodes.Const) and isinstance(k.value, str)
+                }
+        elif last_name(site.func) in ("submit", "to_thread", "start_new_thread") and site.args:
+            positional = list(site.args[1:])
+            named = {kw.arg: kw.value for kw in site.keywords or () if kw.arg}
+        else:
+            return None
+        index = params.index(ident.name)
+        argument = positional[index] if index < len(positional) else named.get(ident.name)
+        if argument is None or any(isinstance(a, nodes.Starred) for a in positional[: index + 1]):
+            return None
+        return identity(argument)
+
+    def _sentinel_puts(self, function: FunctionLike, entry=None) -> dict[Identity, nodes.Call]:
+        """{queue: the put} for each end sentinel `function` puts on a queue (`entry`:
+        how `function` runs as a worker, to follow a queue passed to it)."""
         found: dict[Identity, nodes.Call] = {}
         for node in self._own(function):
             if not (
@@ -1686,6 +1876,7 @@ class Lifecycle:
                 info is None
                 and ident not in self._consumers
                 and "q" not in (last_name(queue) or "").lower()
+                and (entry is None or self._passed_in(entry, ident) not in self._consumers)
             ):
                 continue
             found.setdefault(ident, node)
@@ -1753,6 +1944,70 @@ def _is_test(function: FunctionLike) -> bool:
             return True
         scope = enclosing_function(scope)
     return False
+
+
+_TAKE_OUT = frozenset({"pop", "popleft", "popitem"})
+
+
+def _taken_out(container: nodes.NodeNG) -> nodes.Call | None:
+    """`container.pop()` (`popleft()`): the call that takes an element out of `container`.
+    `popitem()` gives a (key, value) pair: left alone."""
+    parent = container.parent
+    if (
+        isinstance(parent, nodes.Attribute)
+        and parent.attrname in _TAKE_OUT - {"popitem"}
+        and isinstance(parent.parent, nodes.Call)
+        and parent.parent.func is parent
+    ):
+        return parent.parent
+    return None
+
+
+def _parameters_bound(
+    call: nodes.Call, callee: FunctionLike, handed: list[nodes.NodeNG]
+) -> list[str] | None:
+    """The parameters of `callee` that receive the `handed` arguments of `call`."""
+    args = callee.args
+    if args.args is None:
+        return None
+    params = [a.name for a in (args.posonlyargs or []) + args.args]
+    is_method = isinstance(callee.parent, nodes.ClassDef) and getattr(callee, "type", "") in (
+        "method",
+        "classmethod",
+    )
+    if is_method and params:
+        params = params[1:]
+    found = []
+    for index, argument in enumerate(call.args):
+        if argument not in handed:
+            continue
+        if isinstance(argument, nodes.Starred) or index >= len(params):
+            return None
+        found.append(params[index])
+    keyword_names = {a.name for a in args.kwonlyargs or []} | set(params)
+    for keyword in call.keywords or ():
+        if keyword.value not in handed:
+            continue
+        if keyword.arg is None or keyword.arg not in keyword_names:
+            return None
+        found.append(keyword.arg)
+    return found or None
+
+
+def _stream_pair(target: nodes.NodeNG, value: nodes.NodeNG) -> str | None:
+    """The name owning the connection in `reader, writer = await asyncio.open_connection()`
+    (also under `await asyncio.wait_for(...)`), `transport, _ = await loop.create_connection()`."""
+    if not isinstance(value, nodes.Await) or not isinstance(value.value, nodes.Call):
+        return None
+    call = value.value
+    if last_name(call.func) in _DEADLINE_WRAPPERS and call.args:
+        inner = call.args[0]
+        call = inner if isinstance(inner, nodes.Call) else call
+    index = STREAM_OPENERS.get(last_name(call.func) or "")
+    if index is None or not isinstance(target, nodes.Tuple) or len(target.elts) != 2:
+        return None
+    element = target.elts[index]
+    return element.name if isinstance(element, nodes.AssignName) else None
 
 
 def _assigned_to(value: nodes.NodeNG) -> str | None:

@@ -272,12 +272,27 @@ def _makes_coroutine(call: nodes.Call) -> bool:
 class RaiseModel:
     """Which nodes of a statement can raise (SPEC §5 `raises-on`)."""
 
-    def __init__(self, raises_on: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        raises_on: tuple[str, ...],
+        never_raises: Callable[[nodes.Call], bool] | None = None,
+    ) -> None:
+        # `never_raises`: calls the caller knows cannot raise from facts this syntactic
+        # model lacks (a blocking `put()` on a `queue.Queue`, which only blocks).
+        self._never_raises = never_raises
         self._calls = "call" in raises_on
         self._awaits = "await" in raises_on
         self._raises = "raise" in raises_on
         self._subscripts = "subscript" in raises_on
         self._attributes = "attribute" in raises_on
+
+    @property
+    def calls(self) -> bool:
+        return self._calls
+
+    @property
+    def awaits(self) -> bool:
+        return self._awaits
 
     def points(self, node: nodes.NodeNG) -> list[nodes.NodeNG]:
         """The raise points of `node` (an expression or a simple statement), in source
@@ -298,7 +313,12 @@ class RaiseModel:
 
     def _raising(self, node: nodes.NodeNG) -> bool:
         if isinstance(node, nodes.Call):
-            return self._calls and not _is_safe_call(node) and not _makes_coroutine(node)
+            return (
+                self._calls
+                and not _is_safe_call(node)
+                and not _makes_coroutine(node)
+                and not (self._never_raises is not None and self._never_raises(node))
+            )
         if isinstance(node, nodes.Await):
             return self._awaits
         if isinstance(node, nodes.Raise):
@@ -310,9 +330,29 @@ class RaiseModel:
         return False
 
 
+_PLAIN_ITERATORS = frozenset(
+    {"range", "enumerate", "zip", "reversed", "sorted", "list", "tuple", "items", "keys",
+     "values", "copy", "split", "splitlines", "walk", "listdir"}
+)  # fmt: skip
+
+
+def _plain_iterable(expr: nodes.NodeNG) -> bool:
+    """An iterable whose iteration does not fail: a literal, a comprehension, a string,
+    or a call that builds a container (`range()`, `d.items()`, `sorted(x)`)."""
+    if isinstance(expr, nodes.List | nodes.Tuple | nodes.Set | nodes.Dict | nodes.Const):
+        return True
+    if isinstance(expr, nodes.ListComp | nodes.SetComp | nodes.DictComp):
+        return True
+    if isinstance(expr, nodes.Call):
+        return (last_name(expr.func) or "") in _PLAIN_ITERATORS
+    return False
+
+
 def categories(node: nodes.NodeNG, cancellation: bool) -> frozenset[Category]:
     """What a raise point may raise, for routing it to handlers."""
-    if isinstance(node, nodes.Await):
+    if isinstance(node, nodes.Await) or (
+        isinstance(node.parent, nodes.AsyncFor) and node is node.parent.iter
+    ):
         found = {Category.OTHER}
         if cancellation:
             found.add(Category.CANCELLED)
@@ -386,6 +426,10 @@ class Obligation:
     raising: Raising = Raising.ALL
     cancellation: bool = False  # awaits raise asyncio.CancelledError
     exempt: Callable[[nodes.NodeNG], bool] = field(default=_never)  # exits that do not leak
+    # Whether taking the next item of a `for` loop over an iterator (not a literal, a
+    # `range()` or a container's view) is a raise point: for a worker producing a stream,
+    # the source it iterates is where the stream fails (an `async for` always awaits).
+    iteration_raises: bool = False
     # Which raise points can leak this obligation (None: all): a socket leaks through the
     # operations that use it, not through any unrelated call.
     relevant: Callable[[nodes.NodeNG], bool] | None = None
@@ -538,7 +582,16 @@ class _Engine:
 
     def raise_(self, node: nodes.Raise, state: frozenset) -> frozenset:
         if _pending(state) and node.exc is not None:
-            state = self.expression(node.exc, state)
+            # Making the exception raised here is part of this raise (one finding per
+            # statement, SPEC §2): only what its arguments call can raise before it.
+            exc = node.exc
+            parts = (
+                [*exc.args, *(k.value for k in exc.keywords or ())]
+                if isinstance(exc, nodes.Call)
+                else [exc]
+            )
+            for part in parts:
+                state = self.expression(part, state)
         pending = _pending(state)
         if pending:
             if self.ob.raising is Raising.ALL:
@@ -635,6 +688,12 @@ class _Engine:
         for _ in range(4):  # the states are few: a fixpoint comes fast
             entry = _DONE if iteration else head
             entry = self.expression(header, entry)
+            if (
+                self._iteration_raises(node)
+                and _pending(entry)
+                and (self.ob.relevant is None or self.ob.relevant(node.iter))
+            ):
+                self.throw(node.iter, entry)
             self.stack.append(context)
             try:
                 end = self.block(node.body, entry)
@@ -650,6 +709,17 @@ class _Engine:
         after = head if not (iteration or serving) else _DONE
         out = self.block(node.orelse, after) | context.breaks
         return _DONE if serving else out
+
+    def _iteration_raises(self, node: nodes.For | nodes.While) -> bool:
+        """Taking the next item of `node` can raise: `async for` awaits `__anext__()`;
+        `for` over an iterator, when the obligation asks for it."""
+        if not isinstance(node, nodes.For):
+            return False
+        if isinstance(node, nodes.AsyncFor):
+            return self.raises.awaits
+        if not self.ob.iteration_raises or not self.raises.calls:
+            return False
+        return not _plain_iterable(node.iter)
 
     def try_(self, node: nodes.Try, state: frozenset) -> frozenset:
         context = _Try(node, "body", releasing_finally=self._finally_release(node))
@@ -728,7 +798,17 @@ def unreleased_exits(
         leaks = engine.run()
     except _GaveUp:
         return None
-    return sorted(leaks, key=lambda leak: (leak.node.lineno or 0, leak.node.col_offset or 0))
+    # Nested calls can start at the same column (`json.dumps(x).encode()`): the outer one
+    # first, so that the choice does not depend on the order of a set of nodes.
+    return sorted(
+        leaks,
+        key=lambda leak: (
+            leak.node.lineno or 0,
+            leak.node.col_offset or 0,
+            -(leak.node.end_lineno or 0),
+            -(leak.node.end_col_offset or 0),
+        ),
+    )
 
 
 def statements(function: FunctionLike) -> Iterator[nodes.NodeNG]:

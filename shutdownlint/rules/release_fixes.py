@@ -22,6 +22,9 @@ def exit_phrase(leak: LifecycleLeak) -> str:
         text = " ".join(node.as_string().split())
         if len(text) > 40:
             text = text[:37] + "..."
+        if isinstance(node.parent, nodes.For) and node is node.parent.iter:
+            loop = "async for" if isinstance(node.parent, nodes.AsyncFor) else "for"
+            return f"taking the next item of `{text}` (`{loop}`) raises"
         return f"`{text}` raises"
     name = getattr(leak.function, "name", "<lambda>")
     return f"`{name}()` {leak.exits}"
