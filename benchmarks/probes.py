@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Score the SDL2xx/SDL4xx rules on the probe programs of benchmarks/probes/.
+"""Score the SDL1xx, SDL2xx and SDL4xx rules on the probe programs of benchmarks/probes/.
 
     python benchmarks/probes.py [--verbose]
 
 Each probe is a small realistic module with one seeded bug (the rule that must
 report it) or a correct twin (which must stay quiet), written from real bugs of
 popular packages by reviewers who did not write the rules. Prints recall on the
-in-scope bugs, the out-of-scope shapes apart, and every finding on a correct twin.
+in-scope bugs, the out-of-scope shapes apart, and every finding on a correct twin. A
+probe in `sdlN/` counts only the findings of its own family.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import subprocess
+from collections import Counter
 import sys
 from pathlib import Path
 
@@ -32,34 +34,45 @@ def main() -> int:
     probes = tomllib.loads((HERE / "probes.toml").read_text())["probe"]
     # The console script beside this interpreter (never `python -m` from a cwd).
     command = [str(Path(sys.executable).with_name("shutdownlint")), "check", "--isolated"]
-    command += ["--no-cache", "--select", "SDL2,SDL4", "--format", "json", "--exit-zero", str(HERE)]
+    command += [
+        "--no-cache",
+        "--select",
+        "SDL1,SDL2,SDL4",
+        "--format",
+        "json",
+        "--exit-zero",
+        str(HERE),
+    ]
     rows = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
     codes: dict[str, set[str]] = {}
     for row in rows:
         codes.setdefault(Path(row["filename"]).resolve().relative_to(HERE).as_posix(), set()).add(
             row["code"]
         )
-    found = missed = outside = noisy = quiet = 0
+    tally: dict[str, Counter[str]] = {}
     for probe in probes:
-        got = codes.get(probe["file"], set())
+        family = probe["file"].split("/")[0].upper()  # sdl2/... -> SDL2
+        got = {c for c in codes.get(probe["file"], set()) if c.startswith(family)}
         expect = probe["expect"]
         if not expect:
             verdict = "quiet" if not got else f"FALSE: {','.join(sorted(got))}"
-            quiet += not got
-            noisy += bool(got)
+            outcome = "false" if got else "quiet"
         elif not probe.get("scope", True):
             verdict = "out of scope, " + ("found" if expect in got else "not found")
-            outside += 1
+            outcome = "outside"
         elif expect in got:
-            verdict, found = "found", found + 1
+            verdict = outcome = "found"
         else:
-            verdict, missed = f"MISSED ({expect})", missed + 1
+            verdict, outcome = f"MISSED ({expect})", "missed"
+        tally.setdefault(family + "xx", Counter())[outcome] += 1
         if args.verbose or verdict.startswith(("FALSE", "MISSED")):
             print(f"{probe['file']:60s} {verdict}")
-    print(
-        f"seeded bugs in scope: {found}/{found + missed} found; out of scope: {outside}; "
-        f"correct twins: {quiet}/{quiet + noisy} quiet"
-    )
+    for family, n in sorted(tally.items()):
+        print(
+            f"{family}: seeded bugs in scope {n['found']}/{n['found'] + n['missed']} found, "
+            f"{n['outside']} out of scope; correct twins {n['quiet']}/{n['quiet'] + n['false']} "
+            "quiet"
+        )
     return 0
 
 
