@@ -13,6 +13,7 @@ import pytest
 from astroid import nodes
 
 from shutdownlint.analysis.infer import walk
+from shutdownlint.analysis.lifecycle import Tracker, _conditional_release, identity
 from shutdownlint.analysis.options import DEFAULT_RAISES_ON
 from shutdownlint.analysis.paths import (
     Obligation,
@@ -312,3 +313,43 @@ def test_raises_on_subscripts() -> None:
 def test_which_handler_catches_what(handler: str, exception: str, caught: bool) -> None:
     node = astroid.extract_node(f"try:\n    pass\n{handler}\n    pass\n")
     assert catches(node.handlers[0], exception) is caught
+
+
+# -- a release owed only in some states (SDL102) ---------------------------------------
+CONDITIONAL = """
+class Cycle:
+    async def send(self, message):
+        if self.disconnected:
+            return
+        self.transport.write(message["body"])
+        if not message.get("more_body"):
+            self.message_event.set()
+
+    async def start(self):
+        await self.connect()
+        if self.message_event is not None:
+            self.message_event.set()
+        else:
+            self.message_event.set()
+
+    async def ready(self):
+        await self.connect()
+        self.message_event.set()
+"""
+
+
+@pytest.mark.parametrize(
+    ("method", "conditional"), [("send", True), ("start", False), ("ready", False)]
+)
+def test_a_release_in_one_branch_only_is_owed_in_that_state_only(method, conditional) -> None:
+    module = astroid.parse(CONDITIONAL)
+    function = next(f for f in module.body[0].mymethods() if f.name == method)
+    release = [
+        n
+        for n in walk(function)
+        if isinstance(n, nodes.Call) and n.func.as_string() == "self.message_event.set"
+    ][-1].statement()
+    tracker = Tracker(
+        frozenset({identity(release.value.func.expr)}), frozenset({"set"}), hand_over=False
+    )
+    assert _conditional_release(release, function, tracker) is conditional

@@ -206,6 +206,25 @@ def identity(expr: nodes.NodeNG | None, follow_alias: bool = True) -> Identity |
     return Local(scope, expr.name)
 
 
+def _conditional_release(release: nodes.NodeNG, function: FunctionLike, tracker: Tracker) -> bool:
+    """The release sits in one branch of an `if` whose other branch does not release: the
+    function sets the waitable only in some states (uvicorn's `send()` sets the completion
+    event on the last body chunk), so its other exits owe nothing."""
+    child, parent = release, release.parent
+    while parent is not None and child is not function:
+        if isinstance(parent, nodes.If) and child is not parent.test:
+            other = parent.orelse if child in parent.body else parent.body
+            if not any(
+                tracker.releases(node) is not Release.NO
+                for statement in other
+                for node in _own_nodes(statement)
+                if node.is_statement
+            ):
+                return True
+        child, parent = parent, parent.parent
+    return False
+
+
 def _returned(value: nodes.NodeNG, method: FunctionLike) -> bool:
     """`return sock` in `method`, for the local `value` names (a checkout that tracks the
     socket it hands out)."""
@@ -1595,6 +1614,8 @@ class Lifecycle:
                     exempt=lambda exit: _stop_request(_guard_of(exit, function), function),
                 )
                 leaks = self._first_exception_only(self._exits(function, obligation))
+            elif _conditional_release(release, function, tracker):
+                continue
             else:
                 obligation = Obligation(tracker.releases, void=tracker.void)
                 leaks = self._leaks(function, obligation, before=max(lines))
