@@ -23,6 +23,7 @@ from astroid.exceptions import AstroidError
 from shutdownlint.analysis.infer import (
     FunctionLike,
     call_argument,
+    decorator_names,
     dotted_name,
     enclosing_class,
     enclosing_function,
@@ -634,13 +635,7 @@ def _coroutine_callee(arg: nodes.NodeNG) -> nodes.NodeNG | None:
 
 def _yield_before(function: FunctionLike, node: nodes.NodeNG) -> nodes.NodeNG | None:
     """The `yield` that precedes `node` in a @contextmanager / fixture generator."""
-    if isinstance(function, nodes.Lambda) or not function.decorators:
-        return None
-    names = {
-        (dotted_name(d.func if isinstance(d, nodes.Call) else d) or "").rsplit(".", 1)[-1]
-        for d in function.decorators.nodes
-    }
-    if not names & _CONTEXT_DECORATORS:
+    if not decorator_names(function) & _CONTEXT_DECORATORS:
         return None
     for candidate in walk(function):
         if (

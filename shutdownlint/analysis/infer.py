@@ -206,3 +206,37 @@ def imported_name(expr: nodes.NodeNG) -> str | None:
                 if alias is None and name.split(".")[0] == expr.name:
                     return ".".join([expr.name, *reversed(parts)])
     return None
+
+
+def decorator_names(function: FunctionLike) -> frozenset[str]:
+    """The last names of `function`'s decorators (`@contextlib.contextmanager`,
+    `@x.setter`, `@functools.lru_cache()` -> "contextmanager", "setter", "lru_cache")."""
+    decorators = getattr(function, "decorators", None)
+    if decorators is None:
+        return frozenset()
+    names = (last_name(d.func if isinstance(d, nodes.Call) else d) for d in decorators.nodes)
+    return frozenset(name for name in names if name)
+
+
+def in_loop(node: nodes.NodeNG) -> bool:
+    """`node` runs inside a loop or comprehension of its own function."""
+    function = enclosing_function(node)
+    parent = node.parent
+    while parent is not None and parent is not function:
+        if isinstance(parent, nodes.For | nodes.While | nodes.Comprehension):
+            return True
+        parent = parent.parent
+    return False
+
+
+def property_reads(cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
+    """{property of the class: the attributes of `self` its getter reads}."""
+    return {
+        method.name: frozenset(
+            n.attrname
+            for n in walk(method)
+            if isinstance(n, nodes.Attribute) and is_self_parameter(n.expr)
+        )
+        for method in cls.mymethods()
+        if "property" in decorator_names(method)
+    }

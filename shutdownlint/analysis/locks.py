@@ -35,6 +35,7 @@ from shutdownlint.analysis.astroid_env import proxied
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
     FunctionLike,
+    decorator_names,
     dotted_name,
     enclosing_class,
     enclosing_function,
@@ -792,12 +793,7 @@ def _name(function: FunctionLike) -> str:
 
 
 def _is_context_manager(function: FunctionLike) -> bool:
-    decorators = function.decorators.nodes if function.decorators else []
-    return any(
-        last_name(d.func if isinstance(d, nodes.Call) else d)
-        in ("contextmanager", "asynccontextmanager")
-        for d in decorators
-    )
+    return bool(decorator_names(function) & {"contextmanager", "asynccontextmanager"})
 
 
 def _is_helper(function: FunctionLike) -> bool:

@@ -37,6 +37,7 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     is_self_parameter,
     last_name,
+    property_reads,
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds
@@ -323,7 +324,7 @@ class Races:
 
     def _properties(self, cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
         if cls not in self._property_cache:
-            self._property_cache[cls] = _property_reads(cls)
+            self._property_cache[cls] = property_reads(cls)
         return self._property_cache[cls]
 
     def _property_checks(self, test, state, owner, function) -> list[Access]:
@@ -507,14 +508,7 @@ class Races:
         found = {}
         for name, accesses in state.items():
             for access in accesses:
-                if (
-                    access.kind is AccessKind.DELETE
-                    or (
-                        access.kind is AccessKind.WRITE
-                        and isinstance(access.value, nodes.Const)
-                        and access.value.value is None
-                    )
-                ) and self._on_shutdown(access.function):
+                if access.clears and self._on_shutdown(access.function):
                     found[name] = access
                     break
         return found
@@ -776,19 +770,7 @@ def _conflicting(access: Access, accesses: list[Access]) -> list[Access]:
     if kind is AccessKind.DELETE:
         return [o for o in others if o.held.guarded]
     if kind is AccessKind.USE and not access.in_test and not _catches_none_use(access.node):
-        return [
-            o
-            for o in others
-            if o.held.guarded
-            and (
-                o.kind is AccessKind.DELETE
-                or (
-                    o.kind is AccessKind.WRITE
-                    and isinstance(o.value, nodes.Const)
-                    and o.value.value is None
-                )
-            )
-        ]
+        return [o for o in others if o.held.guarded and o.clears]
     return []
 
 
@@ -867,20 +849,6 @@ def _hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
                         in_test=True,
                     )
                 )
-    return found
-
-
-def _property_reads(cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
-    """{property of the class: the attributes of `self` its getter reads}."""
-    found = {}
-    for method in cls.mymethods():
-        decorators = method.decorators.nodes if method.decorators else []
-        if any(last_name(d) == "property" for d in decorators):
-            found[method.name] = frozenset(
-                n.attrname
-                for n in walk(method)
-                if isinstance(n, nodes.Attribute) and is_self_parameter(n.expr)
-            )
     return found
 
 

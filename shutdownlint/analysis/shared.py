@@ -143,6 +143,15 @@ class Access:
         return getattr(self.function, "name", "<lambda>")
 
     @property
+    def clears(self) -> bool:
+        """Deletes the state or sets it to None."""
+        return self.kind is AccessKind.DELETE or (
+            self.kind is AccessKind.WRITE
+            and isinstance(self.value, nodes.Const)
+            and self.value.value is None
+        )
+
+    @property
     def writes_constant(self) -> bool:
         return self.kind is AccessKind.WRITE and is_constant(self.value)
 

@@ -38,9 +38,11 @@ from shutdownlint.analysis.infer import (
     FunctionLike,
     enclosing_class,
     enclosing_function,
+    in_loop,
     infer_values,
     is_self_parameter,
     last_name,
+    property_reads,
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds
@@ -328,7 +330,7 @@ class Teardown:
             receiver = node.func.expr
             if _self_attr(receiver) and node.func.attrname == "clear":
                 return receiver.attrname
-            if _self_attr(receiver) and node.func.attrname in _POPPING_METHODS and _in_loop(node):
+            if _self_attr(receiver) and node.func.attrname in _POPPING_METHODS and in_loop(node):
                 return receiver.attrname
             return None
         if isinstance(node, nodes.Assign):
@@ -409,7 +411,7 @@ class Teardown:
                 and self._is_release(node)
                 and isinstance(node.func.expr, nodes.Name)
                 and node.func.expr.name == local
-                and _in_loop(node)
+                and in_loop(node)
             ):
                 return node
             if (
@@ -1021,16 +1023,6 @@ def _self_attr(node: nodes.NodeNG) -> bool:
     return isinstance(node, nodes.Attribute) and is_self_parameter(node.expr)
 
 
-def _in_loop(node: nodes.NodeNG) -> bool:
-    function = enclosing_function(node)
-    parent = node.parent
-    while parent is not None and parent is not function:
-        if isinstance(parent, nodes.For | nodes.While | nodes.Comprehension):
-            return True
-        parent = parent.parent
-    return False
-
-
 def _is_empty_container(value: nodes.NodeNG) -> bool:
     if isinstance(value, nodes.List | nodes.Set | nodes.Dict | nodes.Tuple):
         return not getattr(value, "elts", getattr(value, "items", None))
@@ -1103,7 +1095,7 @@ def _pops_attr(value: nodes.NodeNG, name: str) -> bool:
         and value.func.attrname in _POPPING_METHODS
         and _self_attr(value.func.expr)
         and value.func.expr.attrname == name
-        and _in_loop(value)
+        and in_loop(value)
     )
 
 
@@ -1134,21 +1126,11 @@ def _added_name(add: nodes.NodeNG) -> str:
     return add.value.attrname
 
 
-def _flag_properties(cls, flags: set[str]) -> set[str]:
+def _flag_properties(cls: nodes.ClassDef | None, flags: set[str]) -> set[str]:
     """Properties of the class that read a flag (`closed` -> `self._closed`)."""
-    found: set[str] = set()
     if cls is None:
-        return found
-    for method in cls.mymethods():
-        decorators = method.decorators.nodes if method.decorators else []
-        if not any(last_name(d) == "property" for d in decorators):
-            continue
-        if any(
-            isinstance(n, nodes.Attribute) and n.attrname in flags and _self_attr(n)
-            for n in walk(method)
-        ):
-            found.add(method.name)
-    return found
+        return set()
+    return {name for name, reads in property_reads(cls).items() if reads & flags}
 
 
 def _mentions_before(statement: nodes.NodeNG, names: set[str]):

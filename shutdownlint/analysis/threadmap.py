@@ -37,9 +37,10 @@ from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
     FunctionLike,
     call_argument,
+    decorator_names,
     enclosing_function,
+    in_loop,
     is_self_parameter,
-    last_name,
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
@@ -238,7 +239,7 @@ class ThreadMap:
         if entry.role is ThreadRole.SIGNAL:
             return SIGNAL
         site = entry.site
-        return ThreadId(entry.role, site, _label(entry.role, site), _in_loop(site))
+        return ThreadId(entry.role, site, _label(entry.role, site), in_loop(site))
 
     def _is_caller_root(self, function: FunctionLike) -> bool:
         """A public function or method (or a dunder): application threads call it."""
@@ -386,21 +387,7 @@ def _method_class(function: FunctionLike) -> nodes.ClassDef | None:
 
 
 def _is_property(function: FunctionLike) -> bool:
-    decorators = getattr(function, "decorators", None)
-    if decorators is None:
-        return False
-    return any(last_name(d) in ("property", "setter") for d in decorators.nodes)
-
-
-def _in_loop(site: nodes.NodeNG) -> bool:
-    """A thread made inside a loop or comprehension: several run the same target."""
-    function = enclosing_function(site)
-    node = site.parent
-    while node is not None and node is not function:
-        if isinstance(node, nodes.For | nodes.While | nodes.Comprehension):
-            return True
-        node = node.parent
-    return False
+    return bool(decorator_names(function) & {"property", "setter"})
 
 
 def _label(role: ThreadRole, site: nodes.NodeNG) -> str:
