@@ -217,6 +217,15 @@ class Contexts:
         return graph
 
     @cached_property
+    def direct_callers(self) -> dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]]:
+        """`direct_call_graph` turned round: {callee: [(caller, the call)]}."""
+        callers: dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]] = {}
+        for caller, edges in self.direct_call_graph.items():
+            for callee, call in edges:
+                callers.setdefault(callee, []).append((caller, call))
+        return callers
+
+    @cached_property
     def _called_directly(self) -> frozenset[FunctionLike]:
         """Functions called as such somewhere (making a coroutine to hand to
         `create_task(f())` is not calling it)."""
@@ -574,14 +583,10 @@ class Contexts:
                     alone.add(node)
         # Re-initialisers (`reset()` run by `if self.pid != os.getpid():` and by
         # `__init__`): reached only in a forked child, or before the object is shared.
-        sites: dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]] = {}
-        for caller, edges in self.direct_call_graph.items():
-            for callee, call in edges:
-                sites.setdefault(callee, []).append((caller, call))
         changed = True
         while changed:
             changed = False
-            for callee, calls in sites.items():
+            for callee, calls in self.direct_callers.items():
                 if callee in alone or not any(_after_fork(c, f) for f, c in calls):
                     continue
                 if all(

@@ -541,12 +541,7 @@ class Locks:
         if function is None or self.local_held(node).holds(lock):
             return False
         # The lock comes from the callers: each must test before calling.
-        callers = [
-            call
-            for caller, edges in self._contexts.direct_call_graph.items()
-            for callee, call in edges
-            if callee is function
-        ]
+        callers = [call for _, call in self._contexts.direct_callers.get(function, ())]
         return bool(callers) and all(
             self._tests_before(call, names, lock, depth + 1) for call in callers
         )
@@ -578,13 +573,20 @@ class Locks:
 
     @cached_property
     def _entries(self) -> dict[FunctionLike, Held]:
-        callers: dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]] = {}
-        for caller, edges in self._contexts.direct_call_graph.items():
-            if self._contexts.runs_alone(caller):
-                continue  # a finalizer or fork handler needs no lock: no other thread runs
-            for callee, call in edges:
-                if not self._contexts.is_scheduled_coroutine(call):
-                    callers.setdefault(callee, []).append((caller, call))
+        # A finalizer or fork handler needs no lock (no other thread runs), and making a
+        # coroutine to schedule is not calling it.
+        callers = {
+            callee: kept
+            for callee, edges in self._contexts.direct_callers.items()
+            if (
+                kept := [
+                    (caller, call)
+                    for caller, call in edges
+                    if not self._contexts.runs_alone(caller)
+                    and not self._contexts.is_scheduled_coroutine(call)
+                ]
+            )
+        }
         entries: dict[FunctionLike, Held | None] = {}
         escaped = self._escaping_names
         for function in callers:

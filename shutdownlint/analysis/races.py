@@ -705,8 +705,10 @@ class Races:
         function = access.function
         owner_state = self._state.accesses(access.key.owner)
         sites = [(function, access.node.lineno or 0)]
-        for caller, edges in self._contexts.direct_call_graph.items():
-            sites.extend((caller, call.lineno or 0) for callee, call in edges if callee is function)
+        sites.extend(
+            (caller, call.lineno or 0)
+            for caller, call in self._contexts.direct_callers.get(function, ())
+        )
         flags: dict[LockId, set[str]] = {}
         for name, others in owner_state.items():
             for other in others:

@@ -246,11 +246,11 @@ class Teardown:
         """Shutdown methods, and the private helpers of the class only they call: the
         code that runs only while shutting down (its adds are not adds after close)."""
         found: list[FunctionLike] = list(self.shutdown_methods(cls))
-        callers: dict[FunctionLike, set[FunctionLike]] = {}
-        for caller, edges in self._contexts.direct_call_graph.items():
-            for callee, _ in edges:
-                if enclosing_class(callee) is cls:
-                    callers.setdefault(callee, set()).add(caller)
+        callers = {
+            callee: {caller for caller, _ in edges}
+            for callee, edges in self._contexts.direct_callers.items()
+            if enclosing_class(callee) is cls
+        }
         changed = True
         while changed:
             changed = False
@@ -491,9 +491,9 @@ class Teardown:
         # A shutdown method's callers may set the flag before calling it.
         callers = {
             caller
-            for caller, edges in self._contexts.direct_call_graph.items()
-            for callee, _ in edges
-            if callee in closers and is_shutdown_name(_name(callee), self._options.shutdown_methods)
+            for callee in closers
+            if is_shutdown_name(_name(callee), self._options.shutdown_methods)
+            for caller, _ in self._contexts.direct_callers.get(callee, ())
         }
         for function in [*closers, *callers]:
             for node in walk(function):
