@@ -17,7 +17,9 @@ scores each case:
   counts anywhere in the outermost class on the ``qualname`` path;
 * **strict**: one of those findings has exactly the case's code;
 * **fixed clean**: the fixed file has no finding of that family inside
-  ``fixed_qualname`` (same rule for classes); n/a when there is no fixed release.
+  ``fixed_qualname`` itself, as ``../shared/realworld/README.md`` defines it (findings
+  elsewhere in its class are listed in ``fixed-matched`` with ``where: class``, and
+  counted as "class clean" apart); n/a when there is no fixed release.
 
 Every other finding in those files is counted per code. A per-case table and a
 per-family summary (with "found+fixed-clean": found in the buggy release and
@@ -280,8 +282,9 @@ def score_case(case: Case, buggy: FileResult, fixed: FileResult | None) -> dict[
         else:
             matched, rest = split_findings(fixed.findings, fixed.defs, fixed_q, group)
             row["fixed_status"] = "ok"
-            row["fixed_clean"] = not matched
             row["fixed_matched"] = [brief(f, fixed.defs, fixed_q) for f in matched]
+            row["fixed_clean"] = not any(b["where"] == "def" for b in row["fixed_matched"])
+            row["fixed_class_clean"] = not matched
             other.update(str(f.get("code")) for f in rest)
             problems.append(fixed)
 
@@ -311,6 +314,7 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
                         "strict",
                         "fixed_cases",
                         "fixed_clean",
+                        "fixed_class_clean",
                         "found_and_fixed_clean",
                     ),
                     0,
@@ -322,6 +326,7 @@ def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
             s["strict"] += bool(row["strict"])
             s["fixed_cases"] += row["fixed_clean"] is not None
             s["fixed_clean"] += bool(row["fixed_clean"])
+            s["fixed_class_clean"] += bool(row.get("fixed_class_clean"))
             s["found_and_fixed_clean"] += bool(row["found"] and row["fixed_clean"])
     order = sorted(k for k in summary if k != "all" and not k.endswith("xx"))
     groups = sorted(k for k in summary if k.endswith("xx"))
@@ -569,11 +574,21 @@ def summary_table(summary: dict[str, dict[str, int]]) -> str:
             str(s["found"]),
             str(s["strict"]),
             f"{s['fixed_clean']}/{s['fixed_cases']}",
+            f"{s['fixed_class_clean']}/{s['fixed_cases']}",
             str(s["found_and_fixed_clean"]),
         ]
         for k, s in summary.items()
     ]
-    header = ["family", "cases", "scored", "found", "strict", "fixed-clean", "found+fixed-clean"]
+    header = [
+        "family",
+        "cases",
+        "scored",
+        "found",
+        "strict",
+        "fixed-clean",
+        "class-clean",
+        "found+fixed-clean",
+    ]
     return table(header, body)
 
 

@@ -260,20 +260,31 @@ def test_lock_evidence() -> None:
             def __enter__(self): self.acquire()
             def __exit__(self, *a): self.release()
 
+        class Pool:
+            def acquire(self): pass
+            def release(self, conn): pass
+
         class C:
-            def __init__(self, mutex):
+            def __init__(self, registry, handed_lock):
                 self._kind = threading.Lock()
                 self._structure = Lockish()
-                self._mutex = mutex
+                self._mutex = registry.mutex_for(self)
+                self._handed_lock = handed_lock
+                self._pool = Pool()
             def f(self):
-                with self._kind, self._structure, self._mutex:
+                with self._kind, self._structure, self._mutex, self._handed_lock:
                     pass
         """
     )
     with_node = next(facts.module.nodes_of_class(nodes.With))
     evidence = [facts.locks.lock_of(expr).evidence for expr, _ in with_node.items]
-    assert evidence == [Evidence.KIND, Evidence.STRUCTURE, Evidence.NAME]
+    # A lock handed to the constructor is a lock (SPEC "Concurrent callers"); a name alone
+    # is no evidence.
+    assert evidence == [Evidence.KIND, Evidence.STRUCTURE, Evidence.NAME, Evidence.STRUCTURE]
     assert not facts.locks.is_strong(facts.locks.lock_of(with_node.items[2][0]).lock)
+    # A pool's `release(conn)` hands a resource back: the pool is no lock.
+    pool = next(c for c in facts.module.nodes_of_class(nodes.ClassDef) if c.name == "Pool")
+    assert not facts.locks.is_lock_implementation(pool)
 
 
 def roles(facts: ModuleFacts, name: str) -> set[ThreadRole]:

@@ -162,7 +162,13 @@ def test_score_unfetched_and_unknown_qualname(defs: Any, tmp_path: Path) -> None
 
 def test_summarise_counts() -> None:
     rows = [
-        {"family": "SDL101", "found": True, "strict": True, "fixed_clean": True},
+        {
+            "family": "SDL101",
+            "found": True,
+            "strict": True,
+            "fixed_clean": True,
+            "fixed_class_clean": False,
+        },
         {"family": "SDL102", "found": False, "strict": False, "fixed_clean": None},
         {"family": "SDL302", "found": None, "strict": None, "fixed_clean": None},
     ]
@@ -175,6 +181,7 @@ def test_summarise_counts() -> None:
         "strict": 1,
         "fixed_cases": 1,
         "fixed_clean": 1,
+        "fixed_class_clean": 0,
         "found_and_fixed_clean": 1,
     }
     assert summary["all"]["scored"] == 2

@@ -64,7 +64,7 @@ class ModuleFacts:
     @cached_property
     def threads(self) -> ThreadMap:
         """Which threads run each function (thread identities)."""
-        return ThreadMap(self.module, self.contexts, self.kinds)
+        return ThreadMap(self.module, self.contexts, self.kinds, self.locks)
 
     @cached_property
     def shared_state(self) -> SharedState:

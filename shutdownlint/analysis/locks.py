@@ -212,6 +212,10 @@ class Locks:
             return LockInfo(lock, Evidence.STRUCTURE, shown)
         name = expr.attrname if isinstance(expr, nodes.Attribute) else getattr(expr, "name", "")
         if _LOCK_NAME.search(name or ""):
+            if _handed_to_constructor(expr) and not isinstance(expr.parent, nodes.AsyncWith):
+                # `self._lock = lock` from `__init__(self, ..., lock)`, taken with `with`:
+                # a lock handed to the constructor (SPEC "Concurrent callers").
+                return LockInfo(lock, Evidence.STRUCTURE, shown, Flavor.THREADING)
             return LockInfo(lock, Evidence.NAME, shown)
         return None
 
@@ -304,7 +308,7 @@ class Locks:
         except (AstroidError, RecursionError):
             own = [cls]
         return all(
-            any(isinstance(c.locals.get(m, [None])[0], nodes.FunctionDef) for c in own)
+            any(_lock_method(c.locals.get(m, [None])[0], m) for c in own)
             for m in (_ACQUIRE, _RELEASE)
         )
 
@@ -480,18 +484,26 @@ class Locks:
             self._takes_cache[key] = self._takes_lock(function, strong)
         return self._takes_cache[key]
 
-    def _takes_lock(self, function: FunctionLike, strong: bool) -> bool:
+    def takes_thread_lock(self, function: FunctionLike) -> bool:
+        """The function itself takes a lock that excludes threads (not an asyncio lock)."""
+        return self.takes_lock(function, strong=True) and any(
+            self.is_thread_lock(info.lock) for info in self._taken(function)
+        )
+
+    def _taken(self, function: FunctionLike) -> list[LockInfo]:
+        found: list[LockInfo] = []
         for node in self._lock_sites.get(function, ()):
-            locks: list[LockInfo] = []
             if isinstance(node, nodes.With | nodes.AsyncWith):
-                locks = [i for i in (self.lock_of(e) for e, _ in node.items) if i]
+                found += [i for i in (self.lock_of(e) for e, _ in node.items) if i]
             else:
-                # An acquire (or a lock wrapper) is called as a statement of its own.
                 effect = self._call_effect(node)
-                locks = [effect[0]] if effect is not None and effect[1] else []
-            if any(not strong or i.evidence > Evidence.NAME for i in locks):
-                return True
-        return False
+                if effect is not None and effect[1]:
+                    found.append(effect[0])
+        return found
+
+    def _takes_lock(self, function: FunctionLike, strong: bool) -> bool:
+        # An acquire (or a lock wrapper) is called as a statement of its own.
+        return any(not strong or i.evidence > Evidence.NAME for i in self._taken(function))
 
     @cached_property
     def _lock_sites(self) -> dict[FunctionLike | None, list[nodes.NodeNG]]:
@@ -718,9 +730,36 @@ class Locks:
 def is_lock_like_class(cls: nodes.ClassDef) -> bool:
     """A class that defines `acquire` and `release` (a lock wrapper or implementation)."""
     try:
-        return all(isinstance(cls.getattr(m)[0], nodes.FunctionDef) for m in (_ACQUIRE, _RELEASE))
+        return all(_lock_method(cls.getattr(m)[0], m) for m in (_ACQUIRE, _RELEASE))
     except (AstroidError, IndexError, RecursionError):
         return False
+
+
+def _lock_method(function: object, name: str) -> bool:
+    """`acquire`/`release` of a lock: releasing a lock hands nothing back, so its
+    `release` takes no argument (a pool's `release(conn)` returns a resource)."""
+    if not isinstance(function, nodes.FunctionDef):
+        return False
+    if name != _RELEASE:
+        return True
+    args = function.args
+    required = len(args.posonlyargs) + len(args.args) - len(args.defaults)
+    return required <= 1
+
+
+def _handed_to_constructor(expr: nodes.NodeNG) -> bool:
+    """`self.<name>` assigned from a parameter of the class's `__init__`."""
+    cls = enclosing_class(expr)
+    if not (isinstance(expr, nodes.Attribute) and is_self_parameter(expr.expr)) or cls is None:
+        return False
+    init = cls.locals.get("__init__", [None])[0]
+    if not isinstance(init, nodes.FunctionDef):
+        return False
+    parameters = set(init.argnames()[1:])
+    return any(
+        isinstance(value, nodes.Name) and value.name in parameters
+        for value in attribute_values(cls, expr.attrname)
+    )
 
 
 def _identity(expr: nodes.NodeNG) -> tuple[LockId, str] | None:

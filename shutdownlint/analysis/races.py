@@ -34,6 +34,7 @@ from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
     call_argument,
+    decorator_names,
     enclosing_function,
     is_self_parameter,
     last_name,
@@ -42,8 +43,16 @@ from shutdownlint.analysis.infer import (
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import Held, LockId, Locks
-from shutdownlint.analysis.shared import Access, AccessKind, SharedState, is_constant
+from shutdownlint.analysis.shared import (
+    Access,
+    AccessKind,
+    SharedState,
+    in_test,
+    is_constant,
+)
 from shutdownlint.analysis.threadmap import (
+    CALLER,
+    CALLERS,
     ThreadId,
     ThreadMap,
     concurrent_pair,
@@ -87,15 +96,23 @@ class Overlap:
     other: Access | None  # the access on the other thread (None: the same code twice)
 
 
+class Protocol(str, Enum):
+    """Which locking protocol an unguarded access breaks."""
+
+    LOCKSET = "lockset"  # the state's own accesses follow a lock; this one does not
+    CLASS = "class"  # the class guards its other state with a lock, this state with none
+
+
 @dataclass(frozen=True)
 class UnguardedAccess:
     """SDL201: an access that holds no lock where the state's other accesses do."""
 
     access: Access
-    guard: Guard
+    guard: Guard  # LOCKSET: the state's lock; CLASS: the lock of the class's other state
     overlap: Overlap | None  # None: reported on the lock-owner evidence
     reason: str  # why this access runs concurrently: "shutdown path", "thread `x`"
     others: tuple[Access, ...]  # the attribute's other unguarded accesses that could break
+    protocol: Protocol = Protocol.LOCKSET
 
 
 @dataclass(frozen=True)
@@ -123,6 +140,7 @@ class CheckThenAct:
     acts: tuple[Access, ...]
     why: str  # what runs it concurrently
     related: tuple[tuple[nodes.NodeNG, str], ...]
+    region: _Branch | None = None  # CLASSIC: the statements the check decides
 
 
 class Races:
@@ -146,6 +164,7 @@ class Races:
         self._state = state
         self._stats = stats
         self._property_cache: dict[nodes.ClassDef, dict[str, frozenset[str]]] = {}
+        self._expects_cache: dict[FunctionLike, bool] = {}
 
     # -- shared helpers ------------------------------------------------------------
     def _guard(self, accesses: list[Access], writes_only: bool = True) -> Guard | None:
@@ -173,17 +192,32 @@ class Races:
         shown = self._locks.shown.get(lock, lock.key)
         return Guard(lock, shown, tuple(guarded), len(locks_seen) == 1, owns)
 
-    @staticmethod
     def _overlap(
-        access: Access, others: list[Access], callbacks: bool, interrupts: bool = True
+        self,
+        access: Access,
+        others: list[Access],
+        callbacks: bool,
+        interrupts: bool = True,
+        callers: bool = False,
     ) -> Overlap | None:
         """Threads that can run `access` and one of `others` (or `access` twice) at once
-        (`interrupts`: a signal handler counts against the main thread's code)."""
+        (`interrupts`: a signal handler counts against the main thread's code).
 
-        def usable(ids: frozenset[ThreadId]) -> list[ThreadId]:
-            return [t for t in ids if callbacks or t.role is not ThreadRole.CALLBACK]
+        Concurrent callers of a class built for them race each other where the code
+        expects it (RacerD): state that follows a lock (`callers`), or an access in a
+        function that takes a thread lock itself or is called by one that does. Elsewhere
+        the class's callers count as one application thread (a parser driven by one
+        loop, a progress bar updated by its owner)."""
 
-        mine = usable(access.threads)
+        def usable(other: Access) -> list[ThreadId]:
+            expects = callers or self._expects_concurrency(other.function)
+            return [
+                t if expects or t != CALLERS else CALLER
+                for t in other.threads
+                if callbacks or t.role is not ThreadRole.CALLBACK
+            ]
+
+        mine = usable(access)
         pair = concurrent_pair(mine, mine, interrupts)
         if pair is not None and (
             pair[0] != pair[1] or pair[0].role.concurrent_with_itself or pair[0].several
@@ -192,10 +226,20 @@ class Races:
         for other in others:
             if other is access or other.quiet:
                 continue
-            pair = concurrent_pair(mine, usable(other.threads), interrupts)
+            pair = concurrent_pair(mine, usable(other), interrupts)
             if pair is not None:
                 return Overlap(pair[0], pair[1], other)
         return None
+
+    def _expects_concurrency(self, function: FunctionLike) -> bool:
+        """The function takes a thread lock, or a function of the module that calls it
+        does: its author expects it to run on several threads at once."""
+        if function not in self._expects_cache:
+            self._expects_cache[function] = self._locks.takes_thread_lock(function) or any(
+                self._locks.takes_thread_lock(caller)
+                for caller, _ in self._contexts.direct_callers.get(function, ())
+            )
+        return self._expects_cache[function]
 
     def _published_before(self, access: Access, others: list[Access]) -> bool:
         """A write made before the threads that touch the state are started."""
@@ -258,8 +302,31 @@ class Races:
 
     @cached_property
     def reported_acts(self) -> frozenset[nodes.NodeNG]:
-        """Accesses that are the act of a reported check-then-act (not also SDL201's)."""
-        return frozenset(a.node for record in self.check_then_acts for a in record.acts)
+        """Accesses that are the act of a reported check-then-act (not also SDL201's):
+        its acts, and every access in the statements the check decides (the act is
+        whatever the check's outcome reaches, `self._thread = Thread(...)` after
+        `if not self._started: self._started = True`)."""
+        found = {a.node for record in self.check_then_acts for a in (record.access, *record.acts)}
+        found.update(self._checked_through_properties())
+        classic = [r for r in self.check_then_acts if r.region is not None]
+        if classic:
+            for owner in self._state.owners:
+                for accesses in self._state.accesses(owner).values():
+                    found.update(
+                        a.node
+                        for a in accesses
+                        for r in classic
+                        if a.function is r.region.function
+                        and (
+                            a.node in r.region
+                            # what relies on the outcome later (`return self._conns[k]`)
+                            or (
+                                a.key == r.access.key
+                                and (a.node.lineno or 0) > (r.check.lineno or 0)
+                            )
+                        )
+                    )
+        return frozenset(found)
 
     def _classic(self, owner, state, by_node) -> list[CheckThenAct]:
         found = []
@@ -299,13 +366,39 @@ class Races:
                     continue
                 related = [(a.statement, f"acts on `{a.name}` here") for a in acts[:2]]
                 record = CheckThenAct(
-                    CheckShape.CLASSIC, test, access, tuple(acts), why, tuple(related)
+                    CheckShape.CLASSIC,
+                    test,
+                    access,
+                    tuple(acts),
+                    why,
+                    tuple(related),
+                    branch_nodes,
                 )
                 # The state whose act does the damage names the finding (`cls.monitor`
                 # rather than a setting tested beside it).
                 candidates.append((not any(not a.writes_constant for a in acts), record))
             if candidates:
                 found.append(min(candidates, key=lambda c: c[0])[1])
+        return found
+
+    def _checked_through_properties(self) -> set[nodes.NodeNG]:
+        """The accesses inside the property getters a reported check reads (`if not
+        self.is_alive:` checks `self._thread` in `is_alive`): part of that check."""
+        found: set[nodes.NodeNG] = set()
+        for record in self.check_then_acts:
+            owner = record.access.key.owner
+            if record.shape is not CheckShape.CLASSIC or not isinstance(owner, nodes.ClassDef):
+                continue
+            properties = self._properties(owner)
+            for node in walk(record.check):
+                if not (isinstance(node, nodes.Attribute) and node.attrname in properties):
+                    continue
+                for getter in owner.locals.get(node.attrname, ()):
+                    found.update(
+                        a.node
+                        for a in self._state.accesses(owner).get(record.access.key.name, ())
+                        if a.function is getter
+                    )
         return found
 
     def _rechecked(self, test: nodes.NodeNG, acts: list[Access], key: StateKey) -> bool:
@@ -626,17 +719,224 @@ class Races:
     @cached_property
     def unguarded_accesses(self) -> list[UnguardedAccess]:
         found = []
-        rmw = {r.access.node for r in self.read_modify_writes}
+        # A reported read-modify-write is its whole statement (`d[k] = d.get(k) + 1`).
+        statements = {r.access.statement for r in self.read_modify_writes}
+        rmw = {
+            a.node
+            for owner in self._state.owners
+            for accesses in self._state.accesses(owner).values()
+            for a in accesses
+            if a.statement in statements
+        }
         acts = self.reported_acts
         for owner in self._state.owners:
-            for accesses in self._state.accesses(owner).values():
-                record = self._unguarded(accesses, rmw | acts)
+            state = self._state.accesses(owner)
+            protocols = {name: self._protocol(accesses) for name, accesses in state.items()}
+            for name, accesses in state.items():
+                record = self._unguarded(accesses, rmw | acts, protocols[name])
+                if record is None and protocols[name] is None:
+                    others = [g for n, g in protocols.items() if g is not None and n != name]
+                    if others:
+                        record = self._class_level(accesses, rmw | acts, others[0])
                 if record is not None:
                     found.append(record)
         return found
 
-    def _unguarded(self, accesses: list[Access], taken) -> UnguardedAccess | None:
+    def _protocol(self, accesses: list[Access]) -> Guard | None:
+        """The thread lock L the state's accesses follow (Eraser's lockset): most of its
+        writes after the constructor hold L, or, where the writes do not, most of all its
+        accesses do. Once some accesses follow L, an access on another thread without it
+        breaks the protocol, even a single read or a constant store."""
+        if not any(a.kind.writes and not a.quiet for a in accesses):
+            return None  # set once in the constructor: read in a locked region, not guarded
         guard = self._guard(accesses)
+        if guard is not None and guard.owns and self._locks.is_thread_lock(guard.lock):
+            return guard
+        every = self._guard(accesses, writes_only=False)
+        if every is None or not self._locks.is_thread_lock(every.lock):
+            return None
+        live = [a for a in accesses if not a.quiet]
+        holding = [a for a in live if every.lock in a.held.locks]
+        return every if 2 * len(holding) >= len(live) else None
+
+    def _lockset_conflicts(self, access: Access, accesses: list[Access], lock: LockId):
+        """The accesses holding the protocol's lock that an unguarded `access` races: a
+        write against any of them, a read or use against their writes. None for what
+        cannot see a torn or stale value it relies on: a method of an object that
+        synchronises itself, a read of an immutable snapshot (copy-on-write), a use in a
+        `try` that copes with the value being cleared, and the fast path of
+        double-checked locking (a test or lookup the function repeats under the lock)."""
+        if access.atomic:
+            return []
+        if not access.kind.writes and (
+            _only_returned(access)
+            or self._state.holds_immutable(access.key, access.node)
+            or (access.kind is AccessKind.USE and _catches_none_use(access.node))
+            or self._double_checked(access, accesses, lock)
+            or self._final_after_flag(access, accesses, lock)
+        ):
+            return []
+        return [
+            o
+            for o in accesses
+            if o is not access
+            and not o.quiet
+            and lock in o.held.locks
+            and (o.kind.writes or access.kind.writes)
+        ]
+
+    def _final_after_flag(self, access: Access, accesses: list[Access], lock: LockId) -> bool:
+        """Write-once publication: every write of the state sets a flag to a constant in the
+        same function under the lock (`self.value = v; self.is_done = True`), and this read
+        is in a branch decided by a test of that flag under the lock (directly or through
+        a method of the class that reads it, `elif self.succeeded():`): it sees the final
+        value."""
+        writes = [a for a in accesses if a.kind.writes and not a.quiet]
+        owner = access.key.owner
+        if not writes or not all(lock in w.held.locks for w in writes):
+            return False
+        state = self._state.accesses(owner)
+        flags = None
+        for write in writes:
+            set_here = {
+                name
+                for name, others in state.items()
+                if name != access.key.name
+                and any(
+                    o.function is write.function and o.writes_constant and lock in o.held.locks
+                    for o in others
+                )
+            }
+            flags = set_here if flags is None else flags & set_here
+        if not flags:
+            return False
+        child, parent = access.node, access.node.parent
+        while parent is not None and parent is not access.function:
+            if (
+                isinstance(parent, nodes.If)
+                and child is not parent.test
+                and lock in self._locks.held_at(parent.test).locks
+                and self._reads_any(parent.test, flags, owner)
+            ):
+                return True
+            child, parent = parent, parent.parent
+        return False
+
+    def _reads_any(self, test: nodes.NodeNG, names: set[str], owner, depth: int = 0) -> bool:
+        for node in walk(test):
+            if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
+                if node.attrname in names:
+                    return True
+                if depth == 0 and isinstance(node.parent, nodes.Call):
+                    for callee in self._contexts.resolve_callables(node):
+                        if any(
+                            isinstance(n, nodes.Return) and self._reads_any(n, names, owner, 1)
+                            for n in self._contexts.nodes_of(callee)
+                        ):
+                            return True
+        return False
+
+    def _double_checked(self, access: Access, accesses: list[Access], lock: LockId) -> bool:
+        """A test read repeated under `lock` later in its function (directly, through a
+        local the function looks up again under the lock, or through a property of the
+        class whose every unlocked test is repeated so)."""
+        names = {access.key.name}
+        function = access.function
+        if access.in_test:
+            return self._retested_after(function, access.node, names, lock)
+        statement = access.statement
+        if (
+            isinstance(statement, nodes.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], nodes.AssignName)
+        ):
+            # `pool = self.pools.get(k)`, `if pool is None:`, then under the lock again.
+            local = {statement.targets[0].name}
+            line = access.node.lineno or 0
+            if self._retested_after(function, access.node, local, None) and any(
+                other.function is function
+                and (other.node.lineno or 0) > line
+                and lock in other.held.locks
+                for other in accesses
+            ):
+                return True
+        if isinstance(access.key.owner, nodes.ClassDef) and "property" in decorator_names(function):
+            getter = getattr(function, "name", "")
+            uses = [
+                n
+                for f in self._state.functions_of(access.key.owner)
+                for n in self._contexts.nodes_of(f)
+                if isinstance(n, nodes.Attribute)
+                and n.attrname == getter
+                and is_self_parameter(n.expr)
+            ]
+            return bool(uses) and all(
+                in_test(use)
+                and (
+                    lock in self._locks.held_at(use).locks
+                    or self._retested_after(enclosing_function(use), use, {getter}, lock)
+                )
+                for use in uses
+            )
+        return False
+
+    def _retested_after(self, function, node: nodes.NodeNG, names: set[str], lock) -> bool:
+        """A later `if`/`while` of `function` tests one of `names` holding `lock` (None:
+        any test of them)."""
+        line = node.lineno or 0
+        return any(
+            isinstance(later, nodes.If | nodes.While)
+            and (later.lineno or 0) > line
+            and any(
+                getattr(n, "attrname", getattr(n, "name", None)) in names for n in walk(later.test)
+            )
+            and (lock is None or lock in self._locks.held_at(later.test).locks)
+            for later in self._contexts.nodes_of(function)
+        )
+
+    def _class_level(
+        self, accesses: list[Access], taken, other_state: Guard
+    ) -> UnguardedAccess | None:
+        """SPEC's class-level clause: the class guards its other state with a lock and
+        this state, which no access locks, with none, while one of the class's own
+        threads writes it (a computed value: a constant flag store is atomic and stays
+        exempt) and another thread reads or uses it."""
+        if any(a.held.guarded for a in accesses if not a.quiet):
+            return None
+        if any(self._kinds.kind_of(a.node) is not None for a in accesses if not a.kind.writes):
+            # A handle to an object that synchronises itself (a thread, a timer, a queue) is
+            # swapped in one store and used through its own lock; what a stale handle
+            # costs is a lifecycle question (SDL105, SDL4xx), not a torn value.
+            return None
+        for write in accesses:
+            if (
+                write.quiet
+                or write.node in taken
+                or write.kind is not AccessKind.WRITE
+                or write.writes_constant
+                or not any(t.role in _WORKER_ROLES and not t.via_api for t in write.threads)
+            ):
+                continue
+            readers = [
+                a
+                for a in accesses
+                if not a.quiet and not a.kind.writes and a.function is not write.function
+            ]
+            if self._published_before(write, readers):
+                continue
+            for reader in readers:
+                if self._ordered_by_join(write, reader):
+                    continue
+                pair = concurrent_pair(write.threads, reader.threads, interrupts=False)
+                if pair is not None:
+                    overlap = Overlap(pair[0], pair[1], reader)
+                    return UnguardedAccess(
+                        write, other_state, overlap, pair[0].label, (), Protocol.CLASS
+                    )
+        return None
+
+    def _unguarded(self, accesses: list[Access], taken, protocol: Guard | None):
+        guard = protocol or self._guard(accesses)
         if guard is None:
             return None
         candidates: list[tuple[tuple, Access, Overlap | None, str]] = []
@@ -644,12 +944,22 @@ class Races:
             if access.quiet or access.held.guarded or access.node in taken:
                 continue
             conflicting = _conflicting(access, accesses)
+            if protocol is not None:
+                conflicting += [
+                    o
+                    for o in self._lockset_conflicts(access, accesses, protocol.lock)
+                    if o not in conflicting
+                ]
             if not conflicting:
                 continue
             if self._published_before(access, accesses):
                 continue
             concurrent = [o for o in conflicting if not self._ordered_by_join(access, o)]
-            overlap = self._overlap(access, concurrent, callbacks=False) if concurrent else None
+            overlap = (
+                self._overlap(access, concurrent, callbacks=False, callers=protocol is not None)
+                if concurrent
+                else None
+            )
             reason = None
             guarded_conflict = any(o.held.guarded for o in conflicting)
             if overlap is not None:
@@ -774,6 +1084,13 @@ def _conflicting(access: Access, accesses: list[Access]) -> list[Access]:
     if kind is AccessKind.USE and not access.in_test and not _catches_none_use(access.node):
         return [o for o in others if o.held.guarded and o.clears]
     return []
+
+
+def _only_returned(access: Access) -> bool:
+    """`return self._x`: a getter hands one atomic read to its caller and decides nothing
+    with it (a read that feeds a decision of the object, `if`, arithmetic, a call on the
+    value, does)."""
+    return isinstance(access.statement, nodes.Return) and access.statement.value is access.node
 
 
 def _is_plain_reference(value: nodes.NodeNG | None) -> bool:

@@ -286,7 +286,10 @@ class SharedState:
             kind is AccessKind.RMW
             and (
                 isinstance(node.parent, nodes.Subscript)
-                or (not isinstance(node.parent, nodes.Assign) and not self._immutable(key, node))
+                or (
+                    not isinstance(node.parent, nodes.Assign)
+                    and not self.holds_immutable(key, node)
+                )
             )
         )
         return Access(
@@ -300,11 +303,11 @@ class SharedState:
             value,
             atomic,
             quiet,
-            _in_test(node),
+            in_test(node),
             in_place,
         )
 
-    def _immutable(self, key: StateKey, node: nodes.NodeNG) -> bool:
+    def holds_immutable(self, key: StateKey, node: nodes.NodeNG) -> bool:
         """The state holds a tuple, string or number: `x += ...` makes a new object (the
         copy-on-write idiom: readers iterate the old one safely)."""
         if key not in self._immutable_cache:
@@ -474,10 +477,13 @@ def _immutable_value(value: nodes.NodeNG) -> bool:
         return (last_name(base) or "").lower() in _IMMUTABLE_TYPES
     if isinstance(value, nodes.Tuple | nodes.Const):
         return True
+    if isinstance(value, nodes.BinOp):  # `self._subs + (callback,)` builds a new tuple
+        return _immutable_value(value.left) or _immutable_value(value.right)
     return isinstance(value, nodes.Call) and last_name(value.func) in _IMMUTABLE_TYPES
 
 
-def _in_test(node: nodes.NodeNG) -> bool:
+def in_test(node: nodes.NodeNG) -> bool:
+    """Read inside an `if`/`while`/`assert` test (or a conditional expression's)."""
     child, parent = node, node.parent
     while parent is not None and not isinstance(parent, FunctionLike):
         if isinstance(parent, nodes.If | nodes.While | nodes.IfExp) and child is parent.test:

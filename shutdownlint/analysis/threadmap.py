@@ -8,6 +8,11 @@ Roots, then propagation along the module's call graph:
   loop callbacks, `call_soon_threadsafe` callbacks);
 - a public function or method (and a dunder other than `__del__`) runs on the
   caller's thread; an `async def` runs on the event loop's thread;
+- a class (or module) that takes a thread lock is built for concurrent callers
+  (RacerD): its public methods run on `CALLERS`, several application threads at
+  once, whoever else in the module calls them, except a public method that only
+  the class's own worker drives (`loop_forever()` from the network thread's body):
+  that is the object's single driver, `CALLER`;
 - a public method of a `Thread` subclass that the module itself calls is not a root
   of its own: it runs where its callers run (`wait_result_broken_or_wakeup` runs on
   the manager thread only);
@@ -43,6 +48,7 @@ from shutdownlint.analysis.infer import (
     is_self_parameter,
 )
 from shutdownlint.analysis.kinds import Kinds
+from shutdownlint.analysis.locks import Locks
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 
 
@@ -64,7 +70,7 @@ class ThreadId:
     def phrase(self) -> str:
         """How a message says "runs on {phrase}"."""
         if self.role is ThreadRole.CALLER:
-            return "the caller's thread"
+            return "concurrent callers' threads" if self.several else "the caller's thread"
         if self.role is ThreadRole.LOOP:
             return "the event loop's thread"
         if self.role is ThreadRole.SIGNAL:
@@ -80,10 +86,12 @@ class ThreadId:
     def concurrent_with(self, other: ThreadId) -> bool:
         """Code run by `self` and code run by `other` can overlap in time."""
         mine, theirs = self.on or self, other.on or other
-        if (mine.via_api and theirs.role is ThreadRole.CALLER) or (
-            theirs.via_api and mine.role is ThreadRole.CALLER
-        ):
-            return False
+        # A worker that uses the public API is one more caller: concurrent with the
+        # callers exactly when callers are concurrent with one another.
+        if mine.via_api and theirs.role is ThreadRole.CALLER:
+            return theirs.several
+        if theirs.via_api and mine.role is ThreadRole.CALLER:
+            return mine.several
         mine, theirs = replace(mine, via_api=False), replace(theirs, via_api=False)
         if mine == theirs:
             return mine.several or mine.role.concurrent_with_itself
@@ -91,6 +99,9 @@ class ThreadId:
 
 
 CALLER = ThreadId(ThreadRole.CALLER, None, "caller")
+# The callers of a class (or module) that owns a thread lock: built for concurrent use,
+# its public methods may run on several application threads at once (RacerD).
+CALLERS = ThreadId(ThreadRole.CALLER, None, "callers", several=True)
 LOOP = ThreadId(ThreadRole.LOOP, None, "event loop")
 # Every signal handler runs on the main thread: one identity, which interrupts the others.
 SIGNAL = ThreadId(ThreadRole.SIGNAL, None, "a signal handler")
@@ -129,10 +140,14 @@ _THREAD_NAME = re.compile(r"[\w.:-]{1,40}")
 class ThreadMap:
     """The threads that run each function of one module (a per-module fact)."""
 
-    def __init__(self, module: nodes.Module, contexts: Contexts, kinds: Kinds) -> None:
+    def __init__(
+        self, module: nodes.Module, contexts: Contexts, kinds: Kinds, locks: Locks
+    ) -> None:
         self._module = module
         self._contexts = contexts
         self._kinds = kinds
+        self._locks = locks
+        self._concurrent_cache: dict[nodes.ClassDef | None, bool] = {}
 
     # -- queries ---------------------------------------------------------------------
     def threads_of(self, function: FunctionLike | None) -> frozenset[ThreadId]:
@@ -153,6 +168,22 @@ class ThreadMap:
     def is_exempt(self, function: FunctionLike | None) -> bool:
         """`__del__` and fork handlers: no other thread runs beside them."""
         return function is not None and function in self._exempt
+
+    def built_for_concurrent_callers(self, owner: nodes.ClassDef | None) -> bool:
+        """The class (None: the module's own functions) takes a thread lock in its code:
+        it declares itself built for concurrent use, so its public methods may run on
+        several caller threads at once (SPEC "Concurrent callers")."""
+        if owner not in self._concurrent_cache:
+            self._concurrent_cache[owner] = any(
+                self._locks.takes_thread_lock(f)
+                for f in self._contexts.functions_by_class.get(owner, ())
+            )
+        return self._concurrent_cache[owner]
+
+    def caller_of(self, function: FunctionLike) -> ThreadId:
+        """The identity of the application threads that call a public `function`."""
+        owner = _method_class(function) if isinstance(function.parent, nodes.ClassDef) else None
+        return CALLERS if self.built_for_concurrent_callers(owner) else CALLER
 
     def module_has_entries(self) -> bool:
         """Some code of the module runs apart from its caller (scheduled, or a coroutine);
@@ -277,7 +308,7 @@ class ThreadMap:
                 if function in self._called:
                     called_public.append(function)
                 else:
-                    roots.setdefault(CALLER, set()).add(function)
+                    roots.setdefault(self.caller_of(function), set()).add(function)
         found = self._spread(roots)
         for function in called_public:
             callers = [caller for caller, _ in self._callers.get(function, ())]
@@ -285,7 +316,14 @@ class ThreadMap:
                 found.get(c) and all(t.role is not ThreadRole.CALLER for t in found[c])
                 for c in callers
             )
+            caller = self.caller_of(function)
             if not on_workers:
+                roots.setdefault(caller, set()).add(function)
+            elif caller is CALLERS:
+                # A public method the class's own worker drives (`loop_forever()` from the
+                # network thread's body, and the `loop_read()` it calls): an application
+                # may drive it instead, from one thread, but it is the object's single
+                # driver, not one of its concurrent callers.
                 roots.setdefault(CALLER, set()).add(function)
         found = self._spread(roots)
         # A worker that calls user callbacks with the object: its public methods run there too.
@@ -299,7 +337,7 @@ class ThreadMap:
                 public = [
                     m
                     for m in cls.mymethods()
-                    if CALLER in found.get(m, ()) and self._is_caller_root(m)
+                    if self.caller_of(m) in found.get(m, ()) and self._is_caller_root(m)
                 ]
                 for worker in workers:
                     identity = ThreadId(
@@ -315,7 +353,7 @@ class ThreadMap:
         self, roots: dict[ThreadId, set[FunctionLike]]
     ) -> dict[FunctionLike, set[ThreadId]]:
         found: dict[FunctionLike, set[ThreadId]] = {}
-        api = roots.get(CALLER, set())
+        api = roots.get(CALLER, set()) | roots.get(CALLERS, set())
         for identity, starts in roots.items():
             if identity.role not in (ThreadRole.THREAD, ThreadRole.POOL):
                 for function in self._reach(starts):

@@ -41,23 +41,30 @@ def lock_text(lock: LockId, shown: str, at: nodes.NodeNG) -> str | None:
     return shown
 
 
-def with_lock_fix(ctx: RuleContext, statement: nodes.NodeNG, lock: str | None, message: str) -> Fix:
-    """`message`, with an edit wrapping `statement` in `with <lock>:` when possible."""
-    edit = _wrap(ctx, statement, lock) if lock else None
+def with_lock_fix(
+    ctx: RuleContext,
+    statement: nodes.NodeNG,
+    lock: str | None,
+    message: str,
+    through: nodes.NodeNG | None = None,
+) -> Fix:
+    """`message`, with an edit wrapping `statement` (through the later sibling statement
+    `through`, when given) in `with <lock>:` when possible."""
+    edit = _wrap(ctx, statement, through or statement, lock) if lock else None
     if edit is None:
         return Fix(message)
     return Fix(message, Applicability.UNSAFE, (edit,))
 
 
-def _wrap(ctx: RuleContext, statement: nodes.NodeNG, lock: str) -> Edit | None:
+def _wrap(ctx: RuleContext, statement: nodes.NodeNG, through: nodes.NodeNG, lock: str):
     source = ctx.source
-    first, last = statement.lineno, statement.end_lineno
+    first, last = statement.lineno, through.end_lineno
     if first is None or last is None or last > len(source.lines):
         return None
     indent = source.indentation(first)
     if statement.col_offset != len(indent.encode("utf-8")):
         return None  # shares its first line with something before it
-    for sibling in (statement.previous_sibling(), statement.next_sibling()):
+    for sibling in (statement.previous_sibling(), through.next_sibling()):
         if sibling is not None and (sibling.lineno == last or sibling.end_lineno == first):
             return None  # `a; b` on one line
     block = source.lines[first - 1 : last]

@@ -2,26 +2,40 @@
 
 ## What it does
 Finds an access to an attribute (or a module global rebound through `global`)
-that holds no lock where the attribute's other accesses hold one, when the two can
-run on different threads: iterating a container that others change under the lock,
-changing it in place while others iterate it, swapping it out from under in-place
-changes, or calling a method on it while others set it to `None` under the lock.
+that breaks the locking protocol of its class, when it can run on another thread
+than the accesses it breaks against:
+
+- **lockset**: most of the attribute's writes after the constructor (or most of all
+  its accesses) hold a lock L; this access, on another thread, does not, even when
+  it is one atomic operation (a flag store, a read that feeds a decision);
+- **class-level**: the class guards its other state with a lock and this attribute,
+  which no access locks, with none, while one of the class's own threads writes a
+  computed value into it and another thread reads it.
+
+A class that takes a thread lock (made in the class, or handed to its constructor)
+is built for concurrent callers: its public methods may run on several caller
+threads at once, concurrently with each other and with its own threads.
 
 ## Why is this bad?
 The lock only protects what every thread does under it. A loop over a dict that
 another thread resizes raises `RuntimeError: dictionary changed size during
 iteration`; a `stop()` that walks the job stores without the lock shuts them down
 while the scheduler thread is still using them; `self._thread.join()` fails with
-`AttributeError` when another thread has just cleared `self._thread`.
+`AttributeError` when another thread has just cleared `self._thread`; a flag
+stored or read outside the lock that orders everything else about it lets a
+caller act on a state the lock was meant to exclude.
 
-Reported once per attribute, at its first such access on a worker thread (else its
-first), when the thread map shows another thread touching it, or when the access is
-on a shutdown path and most writes of the attribute hold a real lock (the other
-thread may live in another module: a scheduler's own thread). Plain reads and
-constant flag writes are GIL-atomic and not reported; copy-on-write containers
-(tuples rebuilt under the lock), objects that synchronise themselves (queues,
-events, `deque.append`), code in `__init__` before the thread starts, `__del__`
-and fork handlers are not reported either.
+Reported once per attribute, at its first such write on a worker thread (else its
+first such access), with the accesses that hold the lock and the other thread as
+related locations. Not reported: code in `__init__` and before `Thread.start()`
+(it happens before the thread), `__del__` and fork handlers; the fast path of
+double-checked locking (a test or lookup repeated under the lock); a getter's
+`return self._x`; reads of immutable snapshots (copy-on-write tuples); methods of
+objects that synchronise themselves (queues, events, `deque.append`); uses in a
+`try` that catches what a cleared value raises; a value read after a flag that the
+writers set in the same critical section was tested under the lock (write-once
+publication); accesses ordered by a `join()` of the other thread. Where no access
+of an attribute holds a lock, a single read or a constant store stays exempt.
 
 ## Example
 ```python
@@ -85,32 +99,42 @@ the lock can block or deadlock; iterating over a copy taken under the lock
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from astroid import nodes
 
-from shutdownlint.analysis.races import UnguardedAccess
+from shutdownlint.analysis.races import Protocol, UnguardedAccess
 from shutdownlint.rules.base import Rule, RuleContext
 from shutdownlint.rules.lock_fixes import lock_text, with_lock_fix
 
 _RELATED_GUARDED = 3
+_ADVICE = {
+    Protocol.LOCKSET: "hold `{lock}` around this access, as the other accesses do",
+    Protocol.CLASS: "hold `{lock}` where `{state}` is written and where it is read",
+}
 
 
 class UnguardedSharedAttribute(Rule):
     code = "SDL201"
     name = "unguarded-shared-attribute"
-    message = (
-        "`{state}` is {verb} in `{where}` ({context}) without `{lock}`, which guards its "
-        "{other_verb} in `{other_where}` ({other_context})"
-    )
+    message = "`{state}` is {verb} in `{where}` ({context}) {breach}"
     fix_title = "hold `{lock}` around this access, as the other accesses do"
 
     def visit_module(self, node: nodes.Module, ctx: RuleContext) -> None:
-        for record in ctx.facts.races.unguarded_accesses:
-            self._report(record, ctx)
+        records = ctx.facts.races.unguarded_accesses
+        if records and "SDL401" in ctx.selected:
+            # An add after close() emptied the container is SDL401's finding, not a
+            # second one here (one finding per spot): the attribute's next access speaks.
+            adds = {r.add for r in ctx.facts.teardown.adds_after_close}
+            records = [_without(r, adds) for r in records]
+        for record in records:
+            if record is not None:
+                self._report(record, ctx)
 
     def _report(self, record: UnguardedAccess, ctx: RuleContext) -> None:
         access, guard = record.access, record.guard
         other = record.overlap.other if record.overlap and record.overlap.other else None
-        if other is None or not other.held.guarded:
+        if record.protocol is Protocol.LOCKSET and (other is None or not other.held.guarded):
             other = guard.first_write
         other_context = (
             record.overlap.theirs.label
@@ -118,11 +142,26 @@ class UnguardedSharedAttribute(Rule):
             else _context(other)
         )
         related: list[tuple[nodes.NodeNG | None, str]] = []
-        ordered = sorted(guard.accesses, key=lambda a: (not a.kind.writes, a is not other))
-        for guarded in ordered[:_RELATED_GUARDED]:
+        if record.protocol is Protocol.CLASS:
             related.append(
-                (guarded.statement, f"{guarded.kind.verb} here in `{guarded.where}` under the lock")
+                (other.statement, f"{other.kind.verb} here in `{other.where}` without a lock")
             )
+            guarded = guard.first_write
+            related.append(
+                (
+                    guarded.statement,
+                    f"the class guards `{guarded.name}` with `{guard.shown}` here",
+                )
+            )
+        else:
+            ordered = sorted(guard.accesses, key=lambda a: (not a.kind.writes, a is not other))
+            for guarded in ordered[:_RELATED_GUARDED]:
+                related.append(
+                    (
+                        guarded.statement,
+                        f"{guarded.kind.verb} here in `{guarded.where}` under the lock",
+                    )
+                )
         if record.overlap is not None and record.overlap.theirs.site is not None:
             related.append(
                 (record.overlap.theirs.site, f"{record.overlap.theirs.label} starts here")
@@ -130,29 +169,72 @@ class UnguardedSharedAttribute(Rule):
         for more in record.others[:2]:
             related.append((more.statement, f"also {more.kind.verb} without the lock here"))
         statement = _statement_to_wrap(access)
-        lock = lock_text(guard.lock, guard.shown, access.node) if guard.only else None
+        # The other unguarded accesses in the same block are taken under the lock too.
+        block = [statement] + [
+            sibling
+            for more in record.others
+            if more.function is access.function
+            and (sibling := _sibling_in(statement, _statement_to_wrap(more))) is not None
+        ]
+        block.sort(key=lambda s: s.lineno)
+        statement, through = block[0], block[-1]
+        # Class-level: the reads need the lock as much as this write, so no one-spot edit.
+        lock = (
+            lock_text(guard.lock, guard.shown, access.node)
+            if guard.only and record.protocol is Protocol.LOCKSET
+            else None
+        )
+        if record.protocol is Protocol.CLASS:
+            breach = (
+                f"with no lock while `{other.where}` ({other_context}) reads it; the class "
+                f"guards its other state with `{guard.shown}`"
+            )
+        else:
+            other_verb = "changes" if other.kind.writes else "accesses"
+            breach = (
+                f"without `{guard.shown}`, which guards its {other_verb} in "
+                f"`{other.where}` ({other_context})"
+            )
         fields = {
             "state": access.name,
             "verb": access.kind.verb,
             "where": access.where,
             "context": record.reason,
             "lock": guard.shown,
-            "other_verb": "changes" if other.kind.writes else "accesses",
-            "other_where": other.where,
-            "other_context": other_context,
+            "breach": breach,
         }
         ctx.report(
             self,
             access.node,
             related=related,
-            fix=with_lock_fix(ctx, statement, lock, self.fix_title.format(**fields)),
+            fix=with_lock_fix(
+                ctx, statement, lock, _ADVICE[record.protocol].format(**fields), through
+            ),
             **fields,
         )
+
+
+def _without(record: UnguardedAccess, adds: set[nodes.NodeNG]) -> UnguardedAccess | None:
+    if record.access.statement not in adds:
+        return record
+    rest = [a for a in record.others if a.statement not in adds]
+    if not rest:
+        return None
+    return replace(
+        record, access=rest[0], others=tuple(rest[1:]), overlap=None, reason=_context(rest[0])
+    )
 
 
 def _context(access) -> str:
     labels = sorted(t.label for t in access.threads)
     return labels[0] if labels else "caller"
+
+
+def _sibling_in(statement: nodes.NodeNG, other: nodes.NodeNG) -> nodes.NodeNG | None:
+    """`other`, or the statement containing it, in the block of `statement`."""
+    while other is not None and other.parent is not statement.parent:
+        other = other.parent
+    return other if other is not None and other.is_statement else None
 
 
 def _statement_to_wrap(access) -> nodes.NodeNG:

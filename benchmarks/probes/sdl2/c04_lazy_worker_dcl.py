@@ -11,7 +11,8 @@ class BackgroundWorker:
 
     @property
     def is_alive(self):
-        return self._thread is not None and self._thread.is_alive()
+        thread = self._thread  # one read: kill() may clear it between two
+        return thread is not None and thread.is_alive()
 
     def _ensure_thread(self):
         if self.is_alive:
