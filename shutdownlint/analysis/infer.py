@@ -223,7 +223,16 @@ def in_loop(node: nodes.NodeNG) -> bool:
     function = enclosing_function(node)
     parent = node.parent
     while parent is not None and parent is not function:
-        if isinstance(parent, nodes.For | nodes.While | nodes.Comprehension):
+        if isinstance(
+            parent,
+            nodes.For
+            | nodes.While
+            | nodes.Comprehension
+            | nodes.ListComp
+            | nodes.SetComp
+            | nodes.DictComp
+            | nodes.GeneratorExp,
+        ):
             return True
         parent = parent.parent
     return False

@@ -200,6 +200,9 @@ class Locks:
             return None
         lock, shown = identity
         info = self._kinds.kind_of(expr)
+        if info is not None and info.kind is Kind.SEMAPHORE and _binary(info.creations):
+            # `Semaphore(1)` taken with `with` admits one thread at a time: a lock.
+            return LockInfo(lock, Evidence.KIND, shown, info.flavor)
         if info is not None and info.kind in _LOCK_KINDS:
             if info.kind is Kind.CONDITION:
                 wrapped = self._condition_lock(info.creations)
@@ -745,6 +748,14 @@ def _lock_method(function: object, name: str) -> bool:
     args = function.args
     required = len(args.posonlyargs) + len(args.args) - len(args.defaults)
     return required <= 1
+
+
+def _binary(creations: tuple[nodes.NodeNG, ...]) -> bool:
+    """Every creation makes a semaphore of initial value 1 (the default)."""
+    calls = [c for c in creations if isinstance(c, nodes.Call)]
+    return bool(calls) and all(
+        not c.args or (isinstance(c.args[0], nodes.Const) and c.args[0].value == 1) for c in calls
+    )
 
 
 def _handed_to_constructor(expr: nodes.NodeNG) -> bool:

@@ -68,6 +68,7 @@ _WORKER_KINDS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK})
 _STARTS = frozenset({"start", "start_soon", "serve_forever", "connect", "bind", "listen"})
 _WORKER_ROLES = frozenset({ThreadRole.THREAD, ThreadRole.POOL})
 _GETPID = frozenset({"getpid", "get_ident", "current_thread", "get_native_id"})
+_THREAD_IDENTITY = frozenset({"get_ident", "current_thread", "get_native_id"})
 _EXITS = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
 
 
@@ -262,6 +263,7 @@ class Races:
                     and not a.atomic
                 ]
                 guard = self._guard(accesses)
+                protocol = self._protocol(accesses)
                 for access in accesses:
                     if access.kind is not AccessKind.RMW or access.quiet or access.held.guarded:
                         continue
@@ -277,6 +279,15 @@ class Races:
                             theirs = next(iter(sorted(other.threads, key=_order)), mine)
                             if not interrupts_main(mine, theirs):
                                 overlap = Overlap(mine, theirs, other)
+                    if overlap is None and protocol is not None:
+                        # An update of state whose other accesses follow a lock, on
+                        # another thread than they run: it breaks the protocol (P1), and
+                        # is this rule's finding rather than SDL201's.
+                        conflicts = self._lockset_conflicts(access, accesses, protocol.lock)
+                        overlap = self._overlap(
+                            access, conflicts, callbacks=True, interrupts=False, callers=True
+                        )
+                        guard = guard or protocol
                     if overlap is None:
                         continue
                     found.append(ReadModifyWrite(access, overlap, guard))
@@ -292,6 +303,7 @@ class Races:
             by_node = {a.node: a for accesses in state.values() for a in accesses}
             for record in (
                 *self._classic(owner, state, by_node),
+                *self._probes(owner, state),
                 *self._deferred(owner, state),
                 *self._save_restore(owner, state),
             ):
@@ -398,6 +410,51 @@ class Races:
                         a.node
                         for a in self._state.accesses(owner).get(record.access.key.name, ())
                         if a.function is getter
+                    )
+        return found
+
+    def _probes(self, owner, state) -> list[CheckThenAct]:
+        """`try: return self._conn` / `except AttributeError: self._conn = connect()`: the
+        read in the `try` is the check, the writes in the handler are the act."""
+        found = []
+        for function in self._state.functions_of(owner):
+            if self._threads.is_exempt(function):
+                continue
+            for node in self._contexts.nodes_of(function):
+                if not isinstance(node, nodes.Try) or not any(
+                    _catches(h, "AttributeError") for h in node.handlers
+                ):
+                    continue
+                body = {n for statement in node.body for n in walk(statement)}
+                handled = {
+                    n
+                    for h in node.handlers
+                    if _catches(h, "AttributeError")
+                    for statement in h.body
+                    for n in walk(statement)
+                }
+                for accesses in state.values():
+                    probe = next(
+                        (a for a in accesses if a.node in body and not a.kind.writes), None
+                    )
+                    acts = [a for a in accesses if a.node in handled and a.kind.writes]
+                    if (
+                        probe is None
+                        or not acts
+                        or probe.quiet
+                        or probe.held.shares_with(acts[0].held)
+                    ):
+                        continue
+                    if not self._harmful(node, acts, _Branch(function, ()), probe):
+                        continue
+                    why = self._shared_why(probe, acts, accesses, function)
+                    if why is None:
+                        continue
+                    related = tuple((a.statement, f"acts on `{a.name}` here") for a in acts[:2])
+                    found.append(
+                        CheckThenAct(
+                            CheckShape.CLASSIC, probe.node, probe, tuple(acts), why, related
+                        )
                     )
         return found
 
@@ -512,8 +569,14 @@ class Races:
     ) -> str | None:
         """Why two threads can run the check and the act at once (None: no evidence)."""
         name = getattr(function, "name", "<lambda>")
-        # Two threads running the check at once both pass it.
-        overlap = self._overlap(access, [], callbacks=False)
+        # Two threads running the check at once both pass it. Starting a worker or making
+        # a resource on the outcome is the lazy start any class built for concurrent
+        # callers must guard: there, its callers always count.
+        starts = branch_nodes is not None and any(
+            isinstance(n, nodes.Call) and self._starts_or_creates(n)
+            for n in branch_nodes.nodes(self._contexts)
+        )
+        overlap = self._overlap(access, [], callbacks=False, callers=starts)
         if overlap is not None:
             return describe_overlap(name, overlap)
         class_level = _is_class_level(access)
@@ -525,10 +588,6 @@ class Races:
             )
             return f"it is {what}, and `{name}` takes a lock for its other state"
         guard = self._guard(accesses)
-        starts = branch_nodes is not None and any(
-            isinstance(n, nodes.Call) and self._starts_or_creates(n)
-            for n in branch_nodes.nodes(self._contexts)
-        )
         if guard is not None and guard.owns and (starts or any(self._structural(a) for a in acts)):
             return (
                 f"`{guard.shown}` guards its other writes (in `{guard.first_write.where}`), "
@@ -660,7 +719,7 @@ class Races:
             by_function: dict[FunctionLike, list[Access]] = {}
             for access in accesses:
                 if not access.quiet:
-                    by_function.setdefault(access.function, []).append(access)
+                    by_function.setdefault(_protocol_owner(access.function), []).append(access)
             for function, mine in by_function.items():
                 record = self._save_and_restore(function, name, mine, accesses)
                 if record is not None:
@@ -766,7 +825,7 @@ class Races:
         synchronises itself, a read of an immutable snapshot (copy-on-write), a use in a
         `try` that copes with the value being cleared, and the fast path of
         double-checked locking (a test or lookup the function repeats under the lock)."""
-        if access.atomic:
+        if access.atomic or _at_own_slot(access):
             return []
         if not access.kind.writes and (
             _only_returned(access)
@@ -1011,7 +1070,10 @@ class Races:
         """After a flag was set under a lock (by this function, or by its callers before
         calling it), every add to the state re-checks that flag under the same lock: the
         state no longer changes (`ThreadPoolExecutor.shutdown` joins `_threads` unlocked
-        after `_shutdown = True`; `Future._invoke_callbacks` after the final state)."""
+        after `_shutdown = True`; `Future._invoke_callbacks` after the final state). A
+        write is itself a change: never frozen."""
+        if access.kind.writes:
+            return False
         function = access.function
         owner_state = self._state.accesses(access.key.owner)
         sites = [(function, access.node.lineno or 0)]
@@ -1065,6 +1127,8 @@ def _conflicting(access: Access, accesses: list[Access]) -> list[Access]:
     against writes that clear it. Plain reads, constant flag writes and atomic
     operations break nothing on their own."""
     kind = access.kind
+    if _at_own_slot(access):
+        return []
     others = [o for o in accesses if o is not access and not o.quiet]
     in_place = [o for o in others if o.in_place and o.held.guarded]
     if kind is AccessKind.ITERATE:
@@ -1142,13 +1206,14 @@ def _tests_of(owner, state: SharedState, contexts: Contexts):
 
 
 def _hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
-    """`hasattr(cls, "_instances")` checks `cls._instances`: its first access stands in."""
+    """`hasattr(cls, "_instances")` and `getattr(self, "_flags", None)` check
+    `cls._instances` / `self._flags`: its first access stands in."""
     found = []
     for node in walk(test):
         if (
             isinstance(node, nodes.Call)
-            and last_name(node.func) == "hasattr"
-            and len(node.args) == 2
+            and last_name(node.func) in ("hasattr", "getattr")
+            and len(node.args) in (2, 3)
             and is_self_parameter(node.args[0])
             and isinstance(node.args[1], nodes.Const)
             and isinstance(node.args[1].value, str)
@@ -1196,15 +1261,29 @@ def _lookup_checks(test: nodes.NodeNG, by_node, function: FunctionLike) -> list[
             and isinstance(value.func, nodes.Attribute)
             and value.func.attrname == "get"
         ):
-            container = value.func.expr
+            container, key = value.func.expr, value.args[0] if value.args else None
         elif isinstance(value, nodes.Subscript):
-            container = value.value
+            container, key = value.value, value.slice
         else:
             continue
+        if key is not None and per_thread_key(key):
+            continue  # each thread looks up and fills its own slot
         access = by_node.get(container)
-        if access is not None and _stores_into(branch.body, access.key.name):
+        if access is not None and _stores_into(_decided(branch), access.key.name):
             found.append(replace(access, in_test=True))
     return found
+
+
+def _decided(branch: nodes.If) -> list[nodes.NodeNG]:
+    """The statements an `if` decides: its body, and, when the body exits (a guard
+    clause, `if hit is not None: return hit`), the statements after it."""
+    decided = list(branch.body)
+    if branch.body and isinstance(branch.body[-1], _EXITS):
+        follower = branch.next_sibling()
+        while follower is not None:
+            decided.append(follower)
+            follower = follower.next_sibling()
+    return decided
 
 
 def _stores_into(body: list[nodes.NodeNG], name: str) -> bool:
@@ -1244,6 +1323,53 @@ def _is_class_level(access: Access) -> bool:
     if isinstance(function, nodes.FunctionDef):
         return function.type == "classmethod" or function.name == "__new__"
     return False
+
+
+def _at_own_slot(access: Access) -> bool:
+    """`self._conns[threading.get_ident()]`, `self._conns.pop(get_ident(), None)`: the
+    current thread's own slot of a per-thread map."""
+    parent = access.node.parent
+    if isinstance(parent, nodes.Subscript) and parent.value is access.node:
+        return per_thread_key(parent.slice)
+    if isinstance(parent, nodes.Attribute) and isinstance(parent.parent, nodes.Call):
+        call = parent.parent
+        return call.func is parent and bool(call.args) and per_thread_key(call.args[0])
+    return False
+
+
+def _protocol_owner(function: FunctionLike) -> FunctionLike:
+    """The function whose save-and-restore protocol `function` is part of: a restore
+    closure the enclosing function returns (`def pop(): ...; return pop`) belongs to
+    it (P7)."""
+    parent = enclosing_function(function)
+    name = getattr(function, "name", None)
+    if parent is None or name is None:
+        return function
+    returns = any(
+        isinstance(n, nodes.Return) and isinstance(n.value, nodes.Name) and n.value.name == name
+        for n in walk(parent)
+    )
+    return parent if returns else function
+
+
+def per_thread_key(key: nodes.NodeNG) -> bool:
+    """The current thread's identity (`threading.get_ident()`, `current_thread()`), or a
+    local of the function assigned from it: a container slot at that key belongs to
+    one thread."""
+    if isinstance(key, nodes.Name):
+        try:
+            _, assigned = key.lookup(key.name)
+        except (AstroidError, RecursionError):
+            return False
+        values = [a.parent.value for a in assigned if isinstance(a.parent, nodes.Assign)]
+        return bool(values) and len(values) == len(assigned) and all(map(_thread_identity, values))
+    return _thread_identity(key)
+
+
+def _thread_identity(node: nodes.NodeNG) -> bool:
+    while isinstance(node, nodes.Attribute):  # `current_thread().name`
+        node = node.expr
+    return isinstance(node, nodes.Call) and last_name(node.func) in _THREAD_IDENTITY
 
 
 def _is_getpid_test(test: nodes.NodeNG) -> bool:
@@ -1290,6 +1416,14 @@ def _inside_handler(node: nodes.NodeNG, function: FunctionLike) -> bool:
 
 
 _CATCH_ALL = frozenset({"AttributeError", "TypeError", "Exception", "BaseException"})
+
+
+def _catches(handler: nodes.ExceptHandler, name: str) -> bool:
+    """The handler names `name` (alone or in a tuple)."""
+    if handler.type is None:
+        return False
+    caught = handler.type.elts if isinstance(handler.type, nodes.Tuple) else [handler.type]
+    return any(last_name(c) == name for c in caught)
 
 
 def _catches_none_use(node: nodes.NodeNG) -> bool:

@@ -134,6 +134,12 @@ def interrupts_main(a: ThreadId, b: ThreadId) -> bool:
 
 
 _MAIN_THREAD = frozenset({ThreadRole.SIGNAL, ThreadRole.CALLER, ThreadRole.LOOP})
+# Run before the object (or the test's threads) exist for anyone else: the constructor,
+# and a test's set-up, which the runner calls before the test body starts its threads.
+_SET_UP = frozenset({"__init__", "setUp", "asyncSetUp", "setup_method"})
+# Cooperative (green) threads: a module built on them and no OS thread is never
+# preempted between two statements that do not yield.
+_GREEN = frozenset({"eventlet", "gevent", "greenlet"})
 _THREAD_NAME = re.compile(r"[\w.:-]{1,40}")
 
 
@@ -174,11 +180,25 @@ class ThreadMap:
         it declares itself built for concurrent use, so its public methods may run on
         several caller threads at once (SPEC "Concurrent callers")."""
         if owner not in self._concurrent_cache:
-            self._concurrent_cache[owner] = any(
+            self._concurrent_cache[owner] = not self._green_only and any(
                 self._locks.takes_thread_lock(f)
                 for f in self._contexts.functions_by_class.get(owner, ())
             )
         return self._concurrent_cache[owner]
+
+    @cached_property
+    def _green_only(self) -> bool:
+        """The module runs on green threads (eventlet, gevent) and starts no OS thread:
+        its callers cannot interleave between statements that do not yield."""
+        imported = {
+            name.split(".")[0]
+            for node in self._module.body
+            if isinstance(node, nodes.Import | nodes.ImportFrom)
+            for name in (
+                [node.modname] if isinstance(node, nodes.ImportFrom) else [n for n, _ in node.names]
+            )
+        }
+        return bool(imported & _GREEN) and not self.thread_sites
 
     def caller_of(self, function: FunctionLike) -> ThreadId:
         """The identity of the application threads that call a public `function`."""
@@ -243,7 +263,7 @@ class ThreadMap:
 
     @cached_property
     def _init_only(self) -> frozenset[FunctionLike]:
-        inits = {f for f in self._functions if getattr(f, "name", "") == "__init__"}
+        inits = {f for f in self._functions if getattr(f, "name", "") in _SET_UP}
         found = set(inits)
         entries = self._contexts.entry_points()
         changed = True
