@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -20,8 +21,23 @@ from shutdownlint.rules import ALL_RULES
 
 from .conftest import FIXTURES
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>SDL\d{3}(?:\s*,\s*SDL\d{3})*)")
-FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*.py") if not p.name.endswith(".fixed.py"))
+# Blind programs (written from SPEC alone by reviewers who did not read the rules) are
+# scored by their manifest, one family each: `test_blind_program`.
+BLIND = FIXTURES / "blind"
+FIXTURE_FILES = sorted(
+    p for p in FIXTURES.rglob("*.py") if not p.name.endswith(".fixed.py") and BLIND not in p.parents
+)
+BLIND_PROBES = [
+    (manifest.parent, probe)
+    for manifest in sorted(BLIND.glob("*/manifest.toml"))
+    for probe in tomllib.loads(manifest.read_text(encoding="utf-8"))["probe"]
+]
 
 
 def expected(path: Path) -> Counter:
@@ -38,6 +54,21 @@ def actual(path: Path) -> Counter:
     settings = build_settings([path], isolated=True, overrides=Overrides(select=["SDL"]))
     result = check_path(path, settings, ALL_RULES)
     return Counter((f.location.row, f.code) for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("folder", "probe"), BLIND_PROBES, ids=[f"{f.name}/{p['file']}" for f, p in BLIND_PROBES]
+)
+def test_blind_program(folder: Path, probe: dict) -> None:
+    """A seeded bug is reported with its code at the line SPEC names; a correct program
+    gets no finding of its family (the other families are not what it was written for)."""
+    path = folder / probe["file"]
+    family = (probe["expect"] or probe.get("family", folder.name.upper()))[:4]
+    got = {(row, code) for row, code in actual(path) if code.startswith(family)}
+    if probe["expect"]:
+        assert (probe["line"], probe["expect"]) in got, f"{probe['why']}: got {sorted(got)}"
+    else:
+        assert not got, f"{probe['why']}: got {sorted(got)}"
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))

@@ -319,6 +319,7 @@ class Races:
         whatever the check's outcome reaches, `self._thread = Thread(...)` after
         `if not self._started: self._started = True`)."""
         found = {a.node for record in self.check_then_acts for a in (record.access, *record.acts)}
+        tests = {r.check for r in self.check_then_acts if r.region is not None}
         found.update(self._checked_through_properties())
         classic = [r for r in self.check_then_acts if r.region is not None]
         if classic:
@@ -331,6 +332,8 @@ class Races:
                         if a.function is r.region.function
                         and (
                             a.node in r.region
+                            or r.check in tests
+                            and a.node in set(walk(r.check))
                             # what relies on the outcome later (`return self._conns[k]`)
                             or (
                                 a.key == r.access.key
@@ -829,7 +832,10 @@ class Races:
             return []
         if not access.kind.writes and (
             _only_returned(access)
-            or self._state.holds_immutable(access.key, access.node)
+            or (
+                access.kind is AccessKind.ITERATE
+                and self._state.holds_immutable(access.key, access.node)
+            )
             or (access.kind is AccessKind.USE and _catches_none_use(access.node))
             or self._double_checked(access, accesses, lock)
             or self._final_after_flag(access, accesses, lock)
@@ -902,6 +908,9 @@ class Races:
         names = {access.key.name}
         function = access.function
         if access.in_test:
+            # Re-validated under the lock by the flag itself or by a field its writers
+            # change in the same critical section (`closed` and `generation`).
+            names |= self._companions(access, accesses, lock)
             return self._retested_after(function, access.node, names, lock)
         statement = access.statement
         if (
@@ -938,6 +947,16 @@ class Races:
                 for use in uses
             )
         return False
+
+    def _companions(self, access: Access, accesses: list[Access], lock: LockId) -> set[str]:
+        """Fields written, holding `lock`, in the functions that write `access`'s state
+        holding it: changed in the same critical sections."""
+        writers = {a.function for a in accesses if a.kind.writes and lock in a.held.locks}
+        return {
+            name
+            for name, others in self._state.accesses(access.key.owner).items()
+            if any(o.kind.writes and o.function in writers and lock in o.held.locks for o in others)
+        }
 
     def _retested_after(self, function, node: nodes.NodeNG, names: set[str], lock) -> bool:
         """A later `if`/`while` of `function` tests one of `names` holding `lock` (None:

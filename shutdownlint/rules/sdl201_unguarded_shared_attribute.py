@@ -125,7 +125,7 @@ class UnguardedSharedAttribute(Rule):
         if records and "SDL401" in ctx.selected:
             # An add after close() emptied the container is SDL401's finding, not a
             # second one here (one finding per spot): the attribute's next access speaks.
-            adds = {r.add for r in ctx.facts.teardown.adds_after_close}
+            adds = {r.add: r.function for r in ctx.facts.teardown.adds_after_close}
             records = [_without(r, adds) for r in records]
         for record in records:
             if record is not None:
@@ -214,10 +214,19 @@ class UnguardedSharedAttribute(Rule):
         )
 
 
-def _without(record: UnguardedAccess, adds: set[nodes.NodeNG]) -> UnguardedAccess | None:
-    if record.access.statement not in adds:
+def _without(record: UnguardedAccess, adds: dict) -> UnguardedAccess | None:
+    """The record without the accesses that are SDL401's: the add, and the checks the
+    adding function makes before it (`if self.closed: return`)."""
+
+    def part_of_add(access) -> bool:
+        return access.statement in adds or any(
+            function is access.function and (access.node.lineno or 0) <= (add.lineno or 0)
+            for add, function in adds.items()
+        )
+
+    if not part_of_add(record.access):
         return record
-    rest = [a for a in record.others if a.statement not in adds]
+    rest = [a for a in record.others if not part_of_add(a)]
     if not rest:
         return None
     return replace(
