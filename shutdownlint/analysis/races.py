@@ -97,6 +97,33 @@ class Overlap:
     other: Access | None  # the access on the other thread (None: the same code twice)
 
 
+class Reason(str, Enum):
+    """What makes two threads run a piece of code at once (typed evidence; rules word it)."""
+
+    OVERLAP = "overlap"  # two thread identities, `Concurrency.overlap`
+    CLASS_STATE = "class-state"  # class-level state; the function takes a lock for other state
+    MODULE_GLOBAL = "module-global"  # a module global; the function takes a lock
+    GUARDED_ELSEWHERE = "guarded-elsewhere"  # `Concurrency.guard` guards its other writes
+    HANDED_OFF = "handed-off"  # checked, then a callback handed to another thread uses it
+    PUBLIC = "public"  # a public function of a module that runs threads
+
+
+@dataclass(frozen=True)
+class Concurrency:
+    """Why a check runs concurrently with the act it relies on."""
+
+    reason: Reason
+    function: FunctionLike  # the function the check is in
+    overlap: Overlap | None = None
+    guard: Guard | None = None
+    handed_to: nodes.Call | None = None  # HANDED_OFF: the call that schedules the callback
+    cleared_by: Access | None = None  # HANDED_OFF: the write that clears the state
+
+    @property
+    def where(self) -> str:
+        return getattr(self.function, "name", "<lambda>")
+
+
 class Protocol(str, Enum):
     """Which locking protocol an unguarded access breaks."""
 
@@ -111,7 +138,7 @@ class UnguardedAccess:
     access: Access
     guard: Guard  # LOCKSET: the state's lock; CLASS: the lock of the class's other state
     overlap: Overlap | None  # None: reported on the lock-owner evidence
-    reason: str  # why this access runs concurrently: "shutdown path", "thread `x`"
+    on_shutdown_path: bool  # the evidence is the shutdown path (no overlap is known)
     others: tuple[Access, ...]  # the attribute's other unguarded accesses that could break
     protocol: Protocol = Protocol.LOCKSET
 
@@ -139,7 +166,7 @@ class CheckThenAct:
     check: nodes.NodeNG  # where it is reported (the test, the callback's assert, the save)
     access: Access  # the checked (or saved) state
     acts: tuple[Access, ...]
-    why: str  # what runs it concurrently
+    why: Concurrency  # what runs it concurrently
     related: tuple[tuple[nodes.NodeNG, str], ...]
     region: _Branch | None = None  # CLASSIC: the statements the check decides
 
@@ -569,9 +596,8 @@ class Races:
         accesses: list[Access],
         function: FunctionLike,
         branch_nodes: _Branch | None = None,
-    ) -> str | None:
+    ) -> Concurrency | None:
         """Why two threads can run the check and the act at once (None: no evidence)."""
-        name = getattr(function, "name", "<lambda>")
         # Two threads running the check at once both pass it. Starting a worker or making
         # a resource on the outcome is the lazy start any class built for concurrent
         # callers must guard: there, its callers always count.
@@ -581,21 +607,16 @@ class Races:
         )
         overlap = self._overlap(access, [], callbacks=False, callers=starts)
         if overlap is not None:
-            return describe_overlap(name, overlap)
+            return Concurrency(Reason.OVERLAP, function, overlap)
         class_level = _is_class_level(access)
         if (class_level or isinstance(access.key.owner, nodes.Module)) and self._locks.takes_lock(
             function, strong=True
         ):
-            what = (
-                "class-level state shared by every instance" if class_level else "a module global"
-            )
-            return f"it is {what}, and `{name}` takes a lock for its other state"
+            reason = Reason.CLASS_STATE if class_level else Reason.MODULE_GLOBAL
+            return Concurrency(reason, function)
         guard = self._guard(accesses)
         if guard is not None and guard.owns and (starts or any(self._structural(a) for a in acts)):
-            return (
-                f"`{guard.shown}` guards its other writes (in `{guard.first_write.where}`), "
-                "so it is shared between threads"
-            )
+            return Concurrency(Reason.GUARDED_ELSEWHERE, function, guard=guard)
         return None
 
     def _structural(self, act: Access) -> bool:
@@ -645,9 +666,8 @@ class Races:
                                 f"`{write.where}` sets it to None on a shutdown path",
                             ),
                         )
-                        why = (
-                            f"`{check.where}` checks it before handing the callback to "
-                            f"`{call.func.as_string()}`; `{write.where}` can clear it in between"
+                        why = Concurrency(
+                            Reason.HANDED_OFF, check.function, handed_to=call, cleared_by=write
                         )
                         report_at = (
                             use.statement if isinstance(use.statement, nodes.Assert) else use.node
@@ -763,18 +783,17 @@ class Races:
             )
         return None
 
-    def _save_restore_why(self, save: Access, accesses: list[Access]) -> str | None:
-        name = save.where
+    def _save_restore_why(self, save: Access, accesses: list[Access]) -> Concurrency | None:
         overlap = self._overlap(save, [a for a in accesses if a.kind.writes], callbacks=False)
         if overlap is not None:
-            return describe_overlap(name, overlap)
+            return Concurrency(Reason.OVERLAP, save.function, overlap)
         guard = self._guard(accesses)
         if guard is not None:
-            return f"`{guard.shown}` guards its other writes, so it is shared between threads"
+            return Concurrency(Reason.GUARDED_ELSEWHERE, save.function, guard=guard)
         if self._threads.module_has_threads() and any(
             t.role is ThreadRole.CALLER for t in save.threads
         ):
-            return f"`{name}` is public and the module runs threads"
+            return Concurrency(Reason.PUBLIC, save.function)
         return None
 
     # -- SDL201 ----------------------------------------------------------------------
@@ -1008,9 +1027,7 @@ class Races:
                 pair = concurrent_pair(write.threads, reader.threads, interrupts=False)
                 if pair is not None:
                     overlap = Overlap(pair[0], pair[1], reader)
-                    return UnguardedAccess(
-                        write, other_state, overlap, pair[0].label, (), Protocol.CLASS
-                    )
+                    return UnguardedAccess(write, other_state, overlap, False, (), Protocol.CLASS)
         return None
 
     def _unguarded(self, accesses: list[Access], taken, protocol: Guard | None):
@@ -1038,33 +1055,30 @@ class Races:
                 if concurrent
                 else None
             )
-            reason = None
             guarded_conflict = any(o.held.guarded for o in conflicting)
-            if overlap is not None:
-                reason = overlap.mine.label
-            elif (
-                guarded_conflict
+            on_shutdown = (
+                overlap is None
+                and guarded_conflict
                 and guard.owns
-                and self._contexts.shutdown_function(access.function)
-            ):
-                reason = "shutdown path"
-            if reason is None:
+                and self._contexts.shutdown_function(access.function) is not None
+            )
+            if overlap is None and not on_shutdown:
                 continue
             if self._frozen_after_flag(access, accesses):
                 continue
             on_worker = any(t.role in _WORKER_ROLES for t in access.threads)
             rank = (
                 not (access.kind.writes and on_worker),
-                reason != "shutdown path",
+                not on_shutdown,
                 access.node.lineno or 0,
             )
-            candidates.append((rank, access, overlap, reason))
+            candidates.append((rank, access, overlap, on_shutdown))
         if not candidates:
             return None
         candidates.sort(key=lambda c: c[0])
-        _, access, overlap, reason = candidates[0]
+        _, access, overlap, on_shutdown = candidates[0]
         others = tuple(c[1] for c in candidates[1:])
-        return UnguardedAccess(access, guard, overlap, reason, others)
+        return UnguardedAccess(access, guard, overlap, on_shutdown, others)
 
     def _ordered_by_join(self, access: Access, other: Access) -> bool:
         """One side joins a thread before its access, and the other runs on a thread:
@@ -1128,13 +1142,6 @@ class Races:
 
 
 # -- helpers ---------------------------------------------------------------------------
-def describe_overlap(name: str, overlap: Overlap) -> str:
-    """`f` runs on X and on Y (or on several threads at once)."""
-    if overlap.mine == overlap.theirs:
-        return f"`{name}` runs on several threads at once: {overlap.mine.phrase}"
-    return f"`{name}` runs on {overlap.mine.phrase} and on {overlap.theirs.phrase}"
-
-
 def _order(thread: ThreadId) -> tuple:
     return (thread.role is not ThreadRole.CALLER, thread.label)
 

@@ -106,6 +106,7 @@ from astroid import nodes
 from shutdownlint.analysis.races import Protocol, UnguardedAccess
 from shutdownlint.rules.base import Rule, RuleContext
 from shutdownlint.rules.lock_fixes import lock_text, with_lock_fix
+from shutdownlint.rules.race_words import thread_origins
 
 _RELATED_GUARDED = 3
 _ADVICE = {
@@ -162,10 +163,8 @@ class UnguardedSharedAttribute(Rule):
                         f"{guarded.kind.verb} here in `{guarded.where}` under the lock",
                     )
                 )
-        if record.overlap is not None and record.overlap.theirs.site is not None:
-            related.append(
-                (record.overlap.theirs.site, f"{record.overlap.theirs.label} starts here")
-            )
+        if record.overlap is not None:
+            related += thread_origins(record.overlap.mine, record.overlap.theirs)
         for more in record.others[:2]:
             related.append((more.statement, f"also {more.kind.verb} without the lock here"))
         statement = _statement_to_wrap(access)
@@ -199,7 +198,7 @@ class UnguardedSharedAttribute(Rule):
             "state": access.name,
             "verb": access.kind.verb,
             "where": access.where,
-            "context": record.reason,
+            "context": _context(access, record),
             "lock": guard.shown,
             "breach": breach,
         }
@@ -229,12 +228,16 @@ def _without(record: UnguardedAccess, adds: dict) -> UnguardedAccess | None:
     rest = [a for a in record.others if not part_of_add(a)]
     if not rest:
         return None
-    return replace(
-        record, access=rest[0], others=tuple(rest[1:]), overlap=None, reason=_context(rest[0])
-    )
+    return replace(record, access=rest[0], others=tuple(rest[1:]), overlap=None)
 
 
-def _context(access) -> str:
+def _context(access, record: UnguardedAccess | None = None) -> str:
+    """The thread an access runs on, as the message names it."""
+    if record is not None and record.access is access:
+        if record.on_shutdown_path:
+            return "shutdown path"
+        if record.overlap is not None:
+            return record.overlap.mine.label
     labels = sorted(t.label for t in access.threads)
     return labels[0] if labels else "caller"
 

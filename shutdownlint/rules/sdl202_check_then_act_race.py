@@ -78,6 +78,7 @@ from astroid import nodes
 from shutdownlint.analysis.races import CheckShape, CheckThenAct
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
+from shutdownlint.rules.race_words import concurrency_words, thread_origins
 
 _WHAT = {
     CheckShape.CLASSIC: "is checked and then acted on without one lock held across both",
@@ -117,12 +118,19 @@ class CheckThenActRace(Rule):
             self._report(record, ctx)
 
     def _report(self, record: CheckThenAct, ctx: RuleContext) -> None:
+        related = list(record.related)
+        why = record.why
+        if why.overlap is not None:
+            related += thread_origins(why.overlap.mine, why.overlap.theirs)
+        if why.guard is not None:
+            guarded = why.guard.first_write
+            related.append((guarded.statement, f"`{why.guard.shown}` is held here"))
         ctx.report(
             self,
             record.check,
-            related=list(record.related),
+            related=related,
             fix=Fix(_ADVICE[record.shape]),
             state=record.access.name,
             what=_WHAT[record.shape],
-            why=record.why,
+            why=concurrency_words(why),
         )

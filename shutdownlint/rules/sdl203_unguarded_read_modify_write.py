@@ -68,11 +68,10 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from shutdownlint.analysis.races import ReadModifyWrite, describe_overlap
-from shutdownlint.analysis.threadmap import ThreadId
-from shutdownlint.analysis.vocabulary import ThreadRole
+from shutdownlint.analysis.races import ReadModifyWrite
 from shutdownlint.rules.base import Rule, RuleContext, short_source
 from shutdownlint.rules.lock_fixes import lock_text, with_lock_fix
+from shutdownlint.rules.race_words import overlap_words, thread_origins
 
 
 class UnguardedReadModifyWrite(Rule):
@@ -89,7 +88,7 @@ class UnguardedReadModifyWrite(Rule):
         access, overlap, guard = race.access, race.overlap, race.guard
         where = access.where
         if overlap.other is None:
-            why = describe_overlap(where, overlap)
+            why = overlap_words(where, overlap)
         else:
             why = (
                 f"`{where}` runs on {overlap.mine.phrase} and `{overlap.other.where}` "
@@ -99,8 +98,7 @@ class UnguardedReadModifyWrite(Rule):
         if overlap.other is not None:
             held = " under the lock" if overlap.other.held.guarded else ""
             related.append((overlap.other.statement, f"also updated here{held}"))
-        for thread in (overlap.mine, overlap.theirs):
-            related.append(_origin(thread))
+        related += thread_origins(overlap.mine, overlap.theirs)
         lock = None
         if guard is not None:
             why += f"; `{guard.shown}` guards its other writes"
@@ -118,10 +116,3 @@ class UnguardedReadModifyWrite(Rule):
             fix=with_lock_fix(ctx, access.statement, lock, title),
             **fields,
         )
-
-
-def _origin(thread: ThreadId) -> tuple[nodes.NodeNG | None, str]:
-    """Where a thread identity comes from, as a related location."""
-    if thread.role is ThreadRole.CALLBACK and thread.on is not None:
-        return thread.site, f"user callbacks run here on {thread.on.label}, and may call back"
-    return thread.site, f"{thread.label} starts here"
