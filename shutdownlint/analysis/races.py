@@ -34,7 +34,6 @@ from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
     call_argument,
-    decorator_names,
     enclosing_function,
     is_self_parameter,
     last_name,
@@ -47,7 +46,6 @@ from shutdownlint.analysis.shared import (
     Access,
     AccessKind,
     SharedState,
-    in_test,
     is_constant,
 )
 from shutdownlint.analysis.threadmap import (
@@ -69,6 +67,20 @@ _STARTS = frozenset({"start", "start_soon", "serve_forever", "connect", "bind", 
 _WORKER_ROLES = frozenset({ThreadRole.THREAD, ThreadRole.POOL})
 _GETPID = frozenset({"getpid", "get_ident", "current_thread", "get_native_id"})
 _THREAD_IDENTITY = frozenset({"get_ident", "current_thread", "get_native_id"})
+# Calls that hand work to another thread: what was written before them is visible there.
+_HAND_OFFS = frozenset(
+    {
+        "start",
+        "submit",
+        "put",
+        "put_nowait",
+        "set",
+        "notify",
+        "notify_all",
+        "apply_async",
+        "register",
+    }
+)
 _EXITS = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
 
 
@@ -271,8 +283,24 @@ class Races:
 
     def _published_before(self, access: Access, others: list[Access]) -> bool:
         """A write made before the threads that touch the state are started."""
+        if not access.kind.writes:
+            return False
         threads = frozenset(t for o in others if o is not access for t in o.threads)
-        return access.kind.writes and self._state.precedes_thread_start(access, threads)
+        return self._state.precedes_thread_start(access, threads)
+
+    def _hands_off_after(self, access: Access) -> bool:
+        """Later in its function, a call hands work to another thread (starts a component,
+        submits, puts on a queue, sets an event, registers a callback): happens-before."""
+        line = access.node.lineno or 0
+        return any(
+            isinstance(n, nodes.Call)
+            and (n.lineno or 0) > line
+            and (
+                last_name(n.func) in _HAND_OFFS
+                or ((row := self._contexts.scheduler_of(n)) is not None and row.runs_on_thread)
+            )
+            for n in self._contexts.nodes_of(access.function)
+        )
 
     # -- SDL203 ----------------------------------------------------------------------
     @cached_property
@@ -310,7 +338,16 @@ class Races:
                         # An update of state whose other accesses follow a lock, on
                         # another thread than they run: it breaks the protocol (P1), and
                         # is this rule's finding rather than SDL201's.
-                        conflicts = self._lockset_conflicts(access, accesses, protocol.lock)
+                        # Lost against the updates made under the lock, or splitting a
+                        # locked section that reads the state and acts on it.
+                        conflicts = [
+                            o
+                            for o in accesses
+                            if o is not access
+                            and not o.quiet
+                            and o.kind.writes
+                            and protocol.lock in o.held.locks
+                        ] + self._lockset_conflicts(access, accesses, protocol.lock)
                         overlap = self._overlap(
                             access, conflicts, callbacks=True, interrupts=False, callers=True
                         )
@@ -841,155 +878,63 @@ class Races:
         return every if 2 * len(holding) >= len(live) else None
 
     def _lockset_conflicts(self, access: Access, accesses: list[Access], lock: LockId):
-        """The accesses holding the protocol's lock that an unguarded `access` races: a
-        write against any of them, a read or use against their writes. None for what
-        cannot see a torn or stale value it relies on: a method of an object that
-        synchronises itself, a read of an immutable snapshot (copy-on-write), a use in a
-        `try` that copes with the value being cleared, and the fast path of
-        double-checked locking (a test or lookup the function repeats under the lock)."""
-        if access.atomic or _at_own_slot(access):
-            return []
-        if not access.kind.writes and (
-            _only_returned(access)
-            or (
-                access.kind is AccessKind.ITERATE
-                and self._state.holds_immutable(access.key, access.node)
-            )
-            or (access.kind is AccessKind.USE and _catches_none_use(access.node))
-            or self._double_checked(access, accesses, lock)
-            or self._final_after_flag(access, accesses, lock)
+        """What an unguarded write breaks (P1): where the field's writes take the lock, the
+        writers' protocol itself, so every locked access; where only its reads do, the
+        locked compound operations the store can split (a critical section that reads the
+        field and then acts in the same section). A lone read breaks nothing the lock
+        would prevent (it sees the old value or the new one either way): what a stale
+        read costs is a check-then-act (SDL202) or a use after a clear (the semantic
+        conflicts). A store followed by the writer's own critical section on the lock is
+        ordered by that section."""
+        if (
+            not access.kind.writes
+            or access.atomic
+            or _at_own_slot(access)
+            or self._locks_after(access, lock)
         ):
             return []
+        writes = self._guard(accesses)
+        if writes is not None and writes.owns and writes.lock == lock:
+            # The field's writes take the lock (P1's definition of a guarded field): a
+            # store without it breaks the writers' own protocol, against every locked
+            # access.
+            return [o for o in accesses if o is not access and not o.quiet and lock in o.held.locks]
         return [
-            o
-            for o in accesses
-            if o is not access
-            and not o.quiet
-            and lock in o.held.locks
-            and (o.kind.writes or access.kind.writes)
+            read
+            for read in accesses
+            if read is not access
+            and not read.quiet
+            and not read.kind.writes
+            and read.function is not access.function
+            and lock in read.held.locks
+            and self._acts_after(read, lock)
         ]
 
-    def _final_after_flag(self, access: Access, accesses: list[Access], lock: LockId) -> bool:
-        """Write-once publication: every write of the state sets a flag to a constant in the
-        same function under the lock (`self.value = v; self.is_done = True`), and this read
-        is in a branch decided by a test of that flag under the lock (directly or through
-        a method of the class that reads it, `elif self.succeeded():`): it sees the final
-        value."""
-        writes = [a for a in accesses if a.kind.writes and not a.quiet]
-        owner = access.key.owner
-        if not writes or not all(lock in w.held.locks for w in writes):
-            return False
-        state = self._state.accesses(owner)
-        flags = None
-        for write in writes:
-            set_here = {
-                name
-                for name, others in state.items()
-                if name != access.key.name
-                and any(
-                    o.function is write.function and o.writes_constant and lock in o.held.locks
-                    for o in others
-                )
-            }
-            flags = set_here if flags is None else flags & set_here
-        if not flags:
-            return False
-        child, parent = access.node, access.node.parent
-        while parent is not None and parent is not access.function:
-            if (
-                isinstance(parent, nodes.If)
-                and child is not parent.test
-                and lock in self._locks.held_at(parent.test).locks
-                and self._reads_any(parent.test, flags, owner)
-            ):
-                return True
-            child, parent = parent, parent.parent
-        return False
-
-    def _reads_any(self, test: nodes.NodeNG, names: set[str], owner, depth: int = 0) -> bool:
-        for node in walk(test):
-            if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
-                if node.attrname in names:
-                    return True
-                if depth == 0 and isinstance(node.parent, nodes.Call):
-                    for callee in self._contexts.resolve_callables(node):
-                        if any(
-                            isinstance(n, nodes.Return) and self._reads_any(n, names, owner, 1)
-                            for n in self._contexts.nodes_of(callee)
-                        ):
-                            return True
-        return False
-
-    def _double_checked(self, access: Access, accesses: list[Access], lock: LockId) -> bool:
-        """A test read repeated under `lock` later in its function (directly, through a
-        local the function looks up again under the lock, or through a property of the
-        class whose every unlocked test is repeated so)."""
-        names = {access.key.name}
-        function = access.function
-        if access.in_test:
-            # Re-validated under the lock by the flag itself or by a field its writers
-            # change in the same critical section (`closed` and `generation`).
-            names |= self._companions(access, accesses, lock)
-            return self._retested_after(function, access.node, names, lock)
-        statement = access.statement
-        if (
-            isinstance(statement, nodes.Assign)
-            and len(statement.targets) == 1
-            and isinstance(statement.targets[0], nodes.AssignName)
-        ):
-            # `pool = self.pools.get(k)`, `if pool is None:`, then under the lock again.
-            local = {statement.targets[0].name}
-            line = access.node.lineno or 0
-            if self._retested_after(function, access.node, local, None) and any(
-                other.function is function
-                and (other.node.lineno or 0) > line
-                and lock in other.held.locks
-                for other in accesses
-            ):
-                return True
-        if isinstance(access.key.owner, nodes.ClassDef) and "property" in decorator_names(function):
-            getter = getattr(function, "name", "")
-            uses = [
-                n
-                for f in self._state.functions_of(access.key.owner)
-                for n in self._contexts.nodes_of(f)
-                if isinstance(n, nodes.Attribute)
-                and n.attrname == getter
-                and is_self_parameter(n.expr)
-            ]
-            return bool(uses) and all(
-                in_test(use)
-                and (
-                    lock in self._locks.held_at(use).locks
-                    or self._retested_after(enclosing_function(use), use, {getter}, lock)
-                )
-                for use in uses
-            )
-        return False
-
-    def _companions(self, access: Access, accesses: list[Access], lock: LockId) -> set[str]:
-        """Fields written, holding `lock`, in the functions that write `access`'s state
-        holding it: changed in the same critical sections."""
-        writers = {a.function for a in accesses if a.kind.writes and lock in a.held.locks}
-        return {
-            name
-            for name, others in self._state.accesses(access.key.owner).items()
-            if any(o.kind.writes and o.function in writers and lock in o.held.locks for o in others)
-        }
-
-    def _retested_after(self, function, node: nodes.NodeNG, names: set[str], lock) -> bool:
-        """A later `if`/`while` of `function` tests one of `names` holding `lock` (None:
-        any test of them)."""
-        line = node.lineno or 0
+    def _acts_after(self, read: Access, lock: LockId) -> bool:
+        """Within the critical section holding `read`, a later write of the owner's state
+        relies on what was read."""
+        line = read.node.lineno or 0
         return any(
-            isinstance(later, nodes.If | nodes.While)
-            and (later.lineno or 0) > line
-            and any(
-                getattr(n, "attrname", getattr(n, "name", None)) in names for n in walk(later.test)
-            )
-            and (lock is None or lock in self._locks.held_at(later.test).locks)
-            for later in self._contexts.nodes_of(function)
+            other.function is read.function
+            and other.kind.writes
+            and (other.node.lineno or 0) > line
+            and lock in other.held.locks
+            for accesses in self._state.accesses(read.key.owner).values()
+            for other in accesses
         )
+
+    def _locks_after(self, access: Access, lock: LockId) -> bool:
+        """The statements after the access in its block take `lock` before anything leaves
+        the block: the writer's own critical section follows the store on its path."""
+        follower = access.statement.next_sibling()
+        while follower is not None and not isinstance(follower, _EXITS):
+            if isinstance(follower, nodes.With | nodes.AsyncWith) and any(
+                (info := self._locks.lock_of(item)) is not None and info.lock == lock
+                for item, _ in follower.items
+            ):
+                return True
+            follower = follower.next_sibling()
+        return False
 
     def _class_level(
         self, accesses: list[Access], taken, other_state: Guard
@@ -1014,10 +959,15 @@ class Races:
                 or not any(t.role in _WORKER_ROLES and not t.via_api for t in write.threads)
             ):
                 continue
-            readers = [
-                a
+            # A store between two reads of one function changes what it does (a check and
+            # then a use); a lone read sees the old value or the new one, lock or not.
+            reads = Counter(
+                a.function
                 for a in accesses
                 if not a.quiet and not a.kind.writes and a.function is not write.function
+            )
+            readers = [
+                a for a in accesses if not a.quiet and not a.kind.writes and reads[a.function] > 1
             ]
             if self._published_before(write, readers):
                 continue
@@ -1050,6 +1000,12 @@ class Races:
             if self._published_before(access, accesses):
                 continue
             concurrent = [o for o in conflicting if not self._ordered_by_join(access, o)]
+            if access.kind.writes and self._hands_off_after(access):
+                # Written before this function hands work to another thread: ordered
+                # before what that thread does (its accesses run on no caller thread).
+                concurrent = [
+                    o for o in concurrent if any(t.role is ThreadRole.CALLER for t in o.threads)
+                ]
             overlap = (
                 self._overlap(access, concurrent, callbacks=False, callers=protocol is not None)
                 if concurrent
@@ -1174,13 +1130,6 @@ def _conflicting(access: Access, accesses: list[Access]) -> list[Access]:
     if kind is AccessKind.USE and not access.in_test and not _catches_none_use(access.node):
         return [o for o in others if o.held.guarded and o.clears]
     return []
-
-
-def _only_returned(access: Access) -> bool:
-    """`return self._x`: a getter hands one atomic read to its caller and decides nothing
-    with it (a read that feeds a decision of the object, `if`, arithmetic, a call on the
-    value, does)."""
-    return isinstance(access.statement, nodes.Return) and access.statement.value is access.node
 
 
 def _is_plain_reference(value: nodes.NodeNG | None) -> bool:

@@ -5,12 +5,15 @@ Finds an access to an attribute (or a module global rebound through `global`)
 that breaks the locking protocol of its class, when it can run on another thread
 than the accesses it breaks against:
 
-- **lockset**: most of the attribute's writes after the constructor (or most of all
-  its accesses) hold a lock L; this access, on another thread, does not, even when
-  it is one atomic operation (a flag store, a read that feeds a decision);
+- **lockset**: the attribute's writes after the constructor take a lock L (or its
+  reads do); this access, on another thread, does not, and the lock would change
+  what can happen: iterating or changing a container in place while others change it
+  under L, using a value others clear under L, a store outside the lock that the
+  other writers take, or a store that can land inside a critical section that tests
+  the attribute and then acts;
 - **class-level**: the class guards its other state with a lock and this attribute,
   which no access locks, with none, while one of the class's own threads writes a
-  computed value into it and another thread reads it.
+  computed value into it and another thread reads it twice (a check, then a use).
 
 A class that takes a thread lock (made in the class, or handed to its constructor)
 is built for concurrent callers: its public methods may run on several caller
@@ -26,16 +29,16 @@ stored or read outside the lock that orders everything else about it lets a
 caller act on a state the lock was meant to exclude.
 
 Reported once per attribute, at its first such write on a worker thread (else its
-first such access), with the accesses that hold the lock and the other thread as
-related locations. Not reported: code in `__init__` and before `Thread.start()`
-(it happens before the thread), `__del__` and fork handlers; the fast path of
-double-checked locking (a test or lookup repeated under the lock); a getter's
-`return self._x`; reads of immutable snapshots (copy-on-write tuples); methods of
-objects that synchronise themselves (queues, events, `deque.append`); uses in a
-`try` that catches what a cleared value raises; a value read after a flag that the
-writers set in the same critical section was tested under the lock (write-once
-publication); accesses ordered by a `join()` of the other thread. Where no access
-of an attribute holds a lock, a single read or a constant store stays exempt.
+first such access), with the accesses that hold the lock and the threads that race
+as related locations. Not reported: code in `__init__`, a test's `setUp`, before
+`Thread.start()` or before the function hands work to another thread (a start, a
+submit, a queue put, an event set: happens-before); `__del__` and fork handlers;
+accesses ordered by a `join()` of the other thread; a lone read (it sees the old
+value or the new one, lock or not: what a stale read costs is SDL202's); a store
+followed, on its path, by the writer's own critical section on the lock; iterating
+an immutable snapshot (copy-on-write tuples); methods of objects that synchronise
+themselves (queues, events, `deque.append`); uses in a `try` that catches what a
+cleared value raises; a container slot keyed by the current thread's identity.
 
 ## Example
 ```python
