@@ -60,6 +60,14 @@ class Fix:
     applicability: Applicability = Applicability.DISPLAY_ONLY
     edits: tuple[Edit, ...] = ()
 
+    def applicable(self, unsafe: bool = False) -> bool:
+        """Whether `--fix` applies it (`unsafe`: with `--unsafe-fixes`), as in ruff."""
+        if not self.edits:
+            return False
+        return self.applicability is Applicability.SAFE or (
+            unsafe and self.applicability is Applicability.UNSAFE
+        )
+
     def to_json(self) -> dict:
         return {
             "message": self.message,
