@@ -192,8 +192,8 @@ async def test_open_diagnose_fix_and_see_it_go(client: LanguageClient, tmp_path:
     actions = await actions_at(client, uri, diagnostic)
     titles = [a.title for a in actions]
     assert titles == [
-        "Fix SDL301: pass `timeout=` to `put()` and handle `queue.Full`, "
-        "or use `put_nowait()` (unsafe)",
+        "Fix SDL301: pass `timeout=5.0` to `put()`: after 5.0 s it raises `queue.Full`, "
+        "which the code has to handle (unsafe)",
         "Add `# noqa: SDL301`",
     ]
     fix = actions[0]

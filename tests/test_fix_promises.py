@@ -1,0 +1,118 @@
+"""Every edit keeps the promise of its title: what it writes is what the title says,
+and an edit that would break what the code relies on is not made (issue 21)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from shutdownlint.config import TARGET_VERSIONS, Overrides, build_settings
+from shutdownlint.engine import check_bytes
+from shutdownlint.findings import Applicability, Finding
+from shutdownlint.fixes import apply_edits
+from shutdownlint.rules import ALL_RULES
+
+from .conftest import BAD
+
+
+def findings(source: str, *select: str, target: str | None = None) -> list[Finding]:
+    overrides = Overrides(select=list(select) or None)
+    settings = build_settings([Path(".")], isolated=True, overrides=overrides)
+    if target is not None:
+        analysis = dataclasses.replace(settings.analysis, target_version=TARGET_VERSIONS[target])
+        settings = dataclasses.replace(settings, analysis=analysis)
+    return check_bytes(source.encode(), Path("m.py"), settings, ALL_RULES).findings
+
+
+def fixed(source: str, finding: Finding) -> str:
+    assert finding.fix is not None
+    return apply_edits(source, finding.fix.edits)
+
+
+MONITOR = """\
+import threading
+
+
+class Monitor:
+    def __init__(self):
+        self._running = True
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self):
+        while self._running:
+            self._running = bool(self._running)
+
+    def stop(self):
+        self._running = False
+"""
+
+
+def test_sdl105_joins_with_a_timeout_and_checks_is_alive_without_sdl302() -> None:
+    (finding,) = findings(MONITOR)  # the default selection: SDL302 is off
+    assert finding.code == "SDL105"
+    after = fixed(MONITOR, finding)
+    assert "        self._thread.join(timeout=5.0)\n        if self._thread.is_alive():\n" in after
+    assert "timeout=5.0" in finding.fix.message and "is_alive" not in finding.fix.message
+    assert "TimeoutError" in finding.fix.message
+    assert findings(after, "SDL") == []
+
+
+def test_sdl301_title_says_what_the_edit_does() -> None:
+    (finding,) = findings(BAD)
+    assert finding.fix.applicability is Applicability.UNSAFE
+    title = finding.fix.message
+    assert title.startswith("pass `timeout=5.0` to `put()`")
+    assert "raises `queue.Full`" in title and "and handle `queue.Full`" not in title
+    assert "except" not in fixed(BAD, finding)
+
+
+SEMAPHORE = """\
+import threading
+
+
+class Pool:
+    def __init__(self):
+        self._sem = threading.Semaphore(2)
+
+    def stop(self):
+        self._sem.acquire()
+
+    def close(self):
+        if self._sem.acquire():
+            self._sem.release()
+"""
+
+
+def test_acquire_whose_result_is_thrown_away_gets_no_edit() -> None:
+    by_row = {f.location.row: f for f in findings(SEMAPHORE, "SDL302")}
+    assert set(by_row) == {9, 12}
+    assert by_row[9].fix.applicability is Applicability.DISPLAY_ONLY and not by_row[9].fix.edits
+    assert "check what it returns" in by_row[9].fix.message
+    assert by_row[12].fix.applicability is Applicability.UNSAFE
+    assert "if self._sem.acquire(timeout=5.0):" in fixed(SEMAPHORE, by_row[12])
+    assert "returns False" in by_row[12].fix.message
+
+
+AWAIT_TASK = """\
+import asyncio
+
+
+class Service:
+    async def start(self):
+        self._task = asyncio.create_task(asyncio.sleep(10))
+
+    async def close(self):
+        await self._task
+"""
+
+
+@pytest.mark.parametrize("target", ["py310", "py311"])
+def test_a_timeout_on_an_awaited_task_does_not_cancel_it(target: str) -> None:
+    (finding,) = [f for f in findings(AWAIT_TASK, "SDL302", target=target) if f.code == "SDL302"]
+    after = fixed(AWAIT_TASK, finding)
+    assert "asyncio.shield(self._task)" in after
+    assert "shielded" in finding.fix.message
+    compile(after, "m.py", "exec")
