@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
