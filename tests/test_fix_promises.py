@@ -116,3 +116,49 @@ def test_a_timeout_on_an_awaited_task_does_not_cancel_it(target: str) -> None:
     assert "asyncio.shield(self._task)" in after
     assert "shielded" in finding.fix.message
     compile(after, "m.py", "exec")
+
+
+def test_sdl104_gives_no_close_edit_for_a_container_of_sockets() -> None:
+    source = """\
+import socket
+
+
+class Pool:
+    def __init__(self, address):
+        self.address = address
+        self._idle = []
+
+    def connect(self):
+        self._idle.append(socket.create_connection(self.address))
+
+    def close(self):
+        self.address = None
+"""
+    (finding,) = findings(source)
+    assert finding.fix.applicability is Applicability.DISPLAY_ONLY and not finding.fix.edits
+    assert "the sockets it holds stay open" in finding.message
+    assert "for s in self._idle: s.close()" in finding.fix.message
+
+
+@pytest.mark.parametrize("annotation", ["", ": socket.socket | None", ": Optional[socket.socket]"])
+def test_sdl104_guards_an_attribute_that_may_be_none(annotation: str) -> None:
+    source = f"""\
+import socket
+from typing import Optional
+
+
+class Client:
+    def __init__(self, address):
+        self.address = address
+        self.sock{annotation} = None
+
+    def connect(self):
+        self.sock = socket.create_connection(self.address)
+
+    def close(self):
+        self.address = None
+"""
+    (finding,) = findings(source)
+    assert "        if self.sock is not None:\n            self.sock.close()\n" in fixed(
+        source, finding
+    )
