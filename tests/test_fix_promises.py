@@ -14,7 +14,7 @@ from shutdownlint.findings import Applicability, Finding
 from shutdownlint.fixes import apply_edits
 from shutdownlint.rules import ALL_RULES
 
-from .conftest import BAD
+from .conftest import BAD, FIXTURES
 
 
 def findings(source: str, *select: str, target: str | None = None) -> list[Finding]:
@@ -162,3 +162,64 @@ class Client:
     assert "        if self.sock is not None:\n            self.sock.close()\n" in fixed(
         source, finding
     )
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "SDL201/lock_held_while_waiting_for_the_worker.py",
+        "SDL203/starter_waits_holding_the_lock.py",
+    ],
+)
+def test_taking_a_lock_held_while_waiting_for_the_worker_is_no_edit(fixture: str) -> None:
+    source = (FIXTURES / fixture).read_text(encoding="utf-8")
+    (finding,) = findings(source, "SDL")
+    assert finding.fix.applicability is Applicability.DISPLAY_ONLY and not finding.fix.edits
+    assert "waits while holding the lock, so taking it here can deadlock" in finding.fix.message
+
+
+CONDITION = """\
+import threading
+
+
+class Service:
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._results = []
+        self._thread = threading.Thread(target=self._work)
+
+    def start(self):
+        self._thread.start()
+
+    def _work(self):
+        for r in self._results:
+            print(r)
+
+    def wait_for_results(self):
+        with self._cond:
+            self._results.clear()
+            self._cond.wait(timeout=1)
+"""
+
+
+def test_a_condition_waited_on_is_released_so_the_lock_edit_stays() -> None:
+    (finding,) = findings(CONDITION, "SDL")
+    assert finding.code == "SDL201"
+    assert finding.fix.applicability is Applicability.UNSAFE
+    assert "with self._cond:" in fixed(CONDITION, finding)
+
+
+def test_sdl103_help_releases_what_the_worker_waits_on_before_joining() -> None:
+    source = """\
+import threading
+
+
+def run_job(job):
+    worker = threading.Thread(target=job.run)
+    worker.start()
+    job.report_progress()
+    worker.join()
+"""
+    (finding,) = findings(source)
+    assert finding.code == "SDL103" and not finding.fix.edits
+    assert "after releasing what it waits on" in finding.fix.message
