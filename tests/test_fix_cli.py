@@ -18,26 +18,7 @@ from shutdownlint import fixes
 from shutdownlint.cli import main
 from shutdownlint.findings import Applicability, Edit, Finding, Fix, Location
 
-from .conftest import ROOT
-
-# SDL105 at `def stop` (line 14): its fix (unsafe) joins the thread.
-WORKER = """\
-import threading
-
-
-class Monitor:
-    def __init__(self):
-        self._running = True
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
-
-    def _loop(self):
-        while self._running:
-            self._running = bool(self._running)
-
-    def stop(self):
-        self._running = False
-"""
+from .conftest import MONITOR, ROOT
 
 
 @pytest.fixture
@@ -58,29 +39,29 @@ def codes(path: Path) -> Counter:
 
 def test_fix_alone_applies_safe_fixes_only(project: Path) -> None:
     path = project / "m.py"
-    path.write_text(WORKER, encoding="utf-8")
+    path.write_text(MONITOR, encoding="utf-8")
     result = check("--fix", "m.py")
-    assert path.read_text(encoding="utf-8") == WORKER  # the only fix is unsafe
+    assert path.read_text(encoding="utf-8") == MONITOR  # the only fix is unsafe
     assert result.exit_code == 1
     assert "1 hidden fix can be enabled with the `--unsafe-fixes` option" in result.stdout
 
 
 def test_unsafe_fixes_alone_shows_them_as_available(project: Path) -> None:
-    (project / "m.py").write_text(WORKER, encoding="utf-8")
+    (project / "m.py").write_text(MONITOR, encoding="utf-8")
     result = check("--unsafe-fixes", "m.py")
     assert result.exit_code == 1
     assert "SDL105 [*] `stop()` never joins" in result.stdout
     assert "[*] 1 fixable with the `--fix` option." in result.stdout
-    assert (project / "m.py").read_text(encoding="utf-8") == WORKER
+    assert (project / "m.py").read_text(encoding="utf-8") == MONITOR
 
 
 def test_fix_unsafe_writes_and_exit_code_reflects_what_remains(project: Path) -> None:
     path = project / "m.py"
-    path.write_text(WORKER, encoding="utf-8")
+    path.write_text(MONITOR, encoding="utf-8")
     result = check("--fix", "--unsafe-fixes", "m.py")
     assert result.exit_code == 0, result.output
     fixed = path.read_text(encoding="utf-8")
-    assert fixed != WORKER and "self._thread.join(" in fixed
+    assert fixed != MONITOR and "self._thread.join(" in fixed
     assert "Fixed 1 problem in 1 file." in result.stderr
     assert codes(path) == Counter()
     again = check("--fix", "--unsafe-fixes", "m.py")
@@ -90,7 +71,7 @@ def test_fix_unsafe_writes_and_exit_code_reflects_what_remains(project: Path) ->
 def test_fix_exit_code_is_one_when_findings_remain(project: Path) -> None:
     path = project / "m.py"
     leak = "\n\ndef run_job(job):\n    w = threading.Thread(target=job.run)\n    w.start()\n"
-    path.write_text(WORKER + leak + "    job.report()\n    w.join()\n", encoding="utf-8")
+    path.write_text(MONITOR + leak + "    job.report()\n    w.join()\n", encoding="utf-8")
     result = check("--fix", "--unsafe-fixes", "m.py")
     assert result.exit_code == 1  # SDL103's fix is a suggestion only: it stays
     assert "SDL103" in result.stdout and "SDL105" not in result.stdout
@@ -98,19 +79,19 @@ def test_fix_exit_code_is_one_when_findings_remain(project: Path) -> None:
 
 def test_diff_writes_nothing_and_exits_one_when_it_would_change(project: Path) -> None:
     path = project / "m.py"
-    path.write_text(WORKER, encoding="utf-8")
+    path.write_text(MONITOR, encoding="utf-8")
     result = check("--diff", "--unsafe-fixes", "m.py")
     assert result.exit_code == 1
     assert result.stdout.startswith("--- m.py\n+++ m.py\n@@ ")
     assert "+        self._thread.join(" in result.stdout
-    assert path.read_text(encoding="utf-8") == WORKER
+    assert path.read_text(encoding="utf-8") == MONITOR
     nothing = check("--diff", "m.py")  # safe fixes only: none
     assert nothing.exit_code == 0 and nothing.stdout == ""
 
 
 def test_add_noqa_merges_into_an_existing_comment(project: Path) -> None:
     path = project / "m.py"
-    source = WORKER.replace("    def stop(self):", "    def stop(self):  # noqa: E501")
+    source = MONITOR.replace("    def stop(self):", "    def stop(self):  # noqa: E501")
     path.write_text(source, encoding="utf-8")
     result = check("--add-noqa", "m.py")
     assert result.exit_code == 0, result.output
@@ -122,13 +103,13 @@ def test_add_noqa_merges_into_an_existing_comment(project: Path) -> None:
 
 
 def test_add_noqa_and_fix_do_not_combine(project: Path) -> None:
-    (project / "m.py").write_text(WORKER, encoding="utf-8")
+    (project / "m.py").write_text(MONITOR, encoding="utf-8")
     assert check("--add-noqa", "--fix", "m.py").exit_code == 2
 
 
 def test_fix_keeps_crlf_bom_cookie_and_permissions(project: Path) -> None:
     path = project / "m.py"
-    source = "# -*- coding: latin-1 -*-\n# caf\xe9\n" + WORKER
+    source = "# -*- coding: latin-1 -*-\n# caf\xe9\n" + MONITOR
     data = source.replace("\n", "\r\n").encode("latin-1")
     path.write_bytes(data)
     path.chmod(0o640)
@@ -138,7 +119,7 @@ def test_fix_keeps_crlf_bom_cookie_and_permissions(project: Path) -> None:
     assert b"join(" in written and b"\n" not in written.replace(b"\r\n", b"")
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     bom = project / "b.py"
-    bom.write_bytes(codecs.BOM_UTF8 + WORKER.encode())
+    bom.write_bytes(codecs.BOM_UTF8 + MONITOR.encode())
     assert check("--fix", "--unsafe-fixes", "b.py").exit_code == 0
     assert bom.read_bytes().startswith(codecs.BOM_UTF8 + b"import threading\n")
     assert [p.name for p in project.iterdir() if p.name.endswith(".tmp")] == []
@@ -146,7 +127,7 @@ def test_fix_keeps_crlf_bom_cookie_and_permissions(project: Path) -> None:
 
 def test_the_cache_does_not_make_fix_skip_a_file(project: Path) -> None:
     path = project / "m.py"
-    path.write_text(WORKER, encoding="utf-8")
+    path.write_text(MONITOR, encoding="utf-8")
     runner = CliRunner()
     assert runner.invoke(main, ["check", "m.py"]).exit_code == 1  # cached now
     result = runner.invoke(main, ["check", "--fix", "--unsafe-fixes", "m.py"])
@@ -156,10 +137,10 @@ def test_the_cache_does_not_make_fix_skip_a_file(project: Path) -> None:
 
 
 def test_fix_on_stdin_writes_the_fixed_source_to_stdout(project: Path) -> None:
-    result = check("--fix", "--unsafe-fixes", "--stdin-filename", "m.py", input=WORKER.encode())
+    result = check("--fix", "--unsafe-fixes", "--stdin-filename", "m.py", input=MONITOR.encode())
     assert result.exit_code == 0
     assert result.stdout.startswith("import threading\n") and "self._thread.join(" in result.stdout
-    diff = check("--diff", "--unsafe-fixes", "--stdin-filename", "m.py", input=WORKER.encode())
+    diff = check("--diff", "--unsafe-fixes", "--stdin-filename", "m.py", input=MONITOR.encode())
     assert diff.exit_code == 1 and "+        self._thread.join(" in diff.stdout
 
 
@@ -167,7 +148,7 @@ def test_a_failed_rename_leaves_the_original_intact(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = project / "m.py"
-    path.write_text(WORKER, encoding="utf-8")
+    path.write_text(MONITOR, encoding="utf-8")
 
     def fail(*args: object) -> None:
         raise OSError("disk full")
@@ -176,7 +157,7 @@ def test_a_failed_rename_leaves_the_original_intact(
     result = check("--fix", "--unsafe-fixes", "m.py")
     assert result.exit_code == 1
     assert "not fixed: cannot write" in result.stderr
-    assert path.read_text(encoding="utf-8") == WORKER
+    assert path.read_text(encoding="utf-8") == MONITOR
     assert sorted(p.name for p in project.iterdir()) == ["m.py", "pyproject.toml"]
 
 
@@ -196,12 +177,12 @@ main()
 
 def test_killed_between_write_and_rename_leaves_the_original_intact(project: Path) -> None:
     path = project / "m.py"
-    path.write_text(WORKER, encoding="utf-8")
+    path.write_text(MONITOR, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-c", KILLED], cwd=project, capture_output=True, text=True, check=False
     )
     assert done.returncode == 9, done.stderr
-    assert path.read_text(encoding="utf-8") == WORKER
+    assert path.read_text(encoding="utf-8") == MONITOR
     leftovers = [p for p in project.iterdir() if p.name.startswith(".m.py.")]
     assert len(leftovers) == 1 and "join(" in leftovers[0].read_text(encoding="utf-8")
 

@@ -14,7 +14,7 @@ from shutdownlint.findings import Applicability, Finding
 from shutdownlint.fixes import apply_edits
 from shutdownlint.rules import ALL_RULES
 
-from .conftest import BAD, FIXTURES
+from .conftest import BAD, FIXTURES, MONITOR, SOCKET_LIST
 
 
 def findings(source: str, *select: str, target: str | None = None) -> list[Finding]:
@@ -29,25 +29,6 @@ def findings(source: str, *select: str, target: str | None = None) -> list[Findi
 def fixed(source: str, finding: Finding) -> str:
     assert finding.fix is not None
     return apply_edits(source, finding.fix.edits)
-
-
-MONITOR = """\
-import threading
-
-
-class Monitor:
-    def __init__(self):
-        self._running = True
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
-
-    def _loop(self):
-        while self._running:
-            self._running = bool(self._running)
-
-    def stop(self):
-        self._running = False
-"""
 
 
 def test_sdl105_joins_with_a_timeout_and_checks_is_alive_without_sdl302() -> None:
@@ -119,21 +100,7 @@ def test_a_timeout_on_an_awaited_task_does_not_cancel_it(target: str) -> None:
 
 
 def test_sdl104_gives_no_close_edit_for_a_container_of_sockets() -> None:
-    source = """\
-import socket
-
-
-class Pool:
-    def __init__(self, address):
-        self.address = address
-        self._idle = []
-
-    def connect(self):
-        self._idle.append(socket.create_connection(self.address))
-
-    def close(self):
-        self.address = None
-"""
+    source = SOCKET_LIST
     (finding,) = findings(source)
     assert finding.fix.applicability is Applicability.DISPLAY_ONLY and not finding.fix.edits
     assert "the sockets it holds stay open" in finding.message

@@ -28,7 +28,7 @@ from shutdownlint.fixes import python_parses
 from shutdownlint.rules import ALL_RULES
 from shutdownlint.runner import fix_source
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, SOCKET_LIST
 
 SOURCES = [
     p
@@ -55,21 +55,7 @@ class Client:
     def close(self):
         self.address = None
 """,
-    "container": """\
-import socket
-
-
-class Pool:
-    def __init__(self, address):
-        self.address = address
-        self._idle = []
-
-    def connect(self):
-        self._idle.append(socket.create_connection(self.address))
-
-    def close(self):
-        self.address = None
-""",
+    "container": SOCKET_LIST,
 }
 EXTRA["annotated"] = EXTRA["unannotated"].replace(
     "self.sock = None", "self.sock: socket.socket | None = None"
