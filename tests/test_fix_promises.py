@@ -190,3 +190,22 @@ def run_job(job):
     (finding,) = findings(source)
     assert finding.code == "SDL103" and not finding.fix.edits
     assert "after releasing what it waits on" in finding.fix.message
+
+
+def test_an_inserted_release_is_what_its_title_says() -> None:
+    """SDL102/SDL104 before an early exit: the title names the call the edit inserts."""
+    titles = 0
+    for path in sorted(FIXTURES.glob("SDL10[24]/*.py")):
+        if path.name.endswith(".fixed.py"):
+            continue
+        for finding in findings(path.read_text(encoding="utf-8"), "SDL"):
+            fix = finding.fix
+            if fix is None or not fix.edits or not fix.message.startswith("call `"):
+                continue
+            titles += 1
+            call = fix.message.split("`")[1]
+            exit_word = fix.message.split("`")[3]
+            (edit,) = fix.edits
+            assert edit.content.strip() == call
+            assert exit_word in ("return", "continue", "break")
+    assert titles >= 3

@@ -31,14 +31,16 @@ def exit_phrase(leak: LifecycleLeak) -> str:
 
 
 def release_before_exit(ctx: RuleContext, leak: LifecycleLeak, message: str) -> Fix:
-    """`message`, with an edit inserting the release right before an early exit that
-    stands alone on its line."""
+    """`message` as a suggestion; or, where the leaking exit is an early `return`,
+    `continue` or `break` alone on its line, an edit inserting the release right before
+    it, titled with what it does."""
     node = leak.leak.node
     if leak.release is None or leak.leak.kind not in _EXITS or not _starts_line(ctx, node):
         return Fix(message)
     indent = ctx.source.indentation(node.lineno)
     edit = ctx.insert(node.lineno, f"{indent}{leak.release}\n")
-    return Fix(message, Applicability.UNSAFE, (edit,))
+    title = f"call `{leak.release}` just before this `{leak.leak.kind.value}`"
+    return Fix(title, Applicability.UNSAFE, (edit,))
 
 
 def append_to_method(
