@@ -38,9 +38,11 @@ if str(ROOT) not in sys.path:
 from shutdownlint.config import Overrides, build_settings  # noqa: E402
 from shutdownlint.engine import check_bytes  # noqa: E402
 from shutdownlint.fixes import apply_edits, finding_edits, read_source  # noqa: E402
+from shutdownlint.report import printable  # noqa: E402
 from shutdownlint.rules import ALL_RULES  # noqa: E402
 
 FLAGS = ["--isolated", "--select", "SDL", "--no-cache", "--exit-zero"]
+NEW: list[str] = []  # each finding an edit added, for the Markdown
 
 
 def linter() -> list[str]:
@@ -114,8 +116,9 @@ def per_edit(tree: Path, rows: list[dict]) -> Counter:
                 counts["add a finding"] += 1
                 counts["findings added"] += sum(new.values())
                 for code, message in new:
-                    where = f"{filename}:{finding.location.row}"
-                    print(f"  new after {finding.code} at {where}: {code} {message}")
+                    where = f"{path.relative_to(tree)}:{finding.location.row}"
+                    NEW.append(f"after the {finding.code} edit at {where} alone: {code} {message}")
+                    print(f"  {NEW[-1]}")
     return counts
 
 
@@ -148,7 +151,8 @@ def all_at_once(tree: Path, rows: list[dict], jobs: int | None) -> Counter:
     counts["findings removed"] = sum((before_keys - after_keys).values())
     counts["findings added"] = sum((after_keys - before_keys).values())
     for file, code, message in sorted(after_keys - before_keys):
-        print(f"  new after --fix: {file}: {code} {message}")
+        NEW.append(f"after --fix on {tree.name}: {file}: {code} {message}")
+        print(f"  {NEW[-1]}")
     return counts
 
 
@@ -193,7 +197,7 @@ def write_markdown(out: Path, sections: list) -> None:
         "# Fixes applied to real trees: do they parse, remove their finding, add one?",
         "",
         f"- Python: {sys.version.split()[0]}; linter commit {commit}",
-        f"- Command: `python benchmarks/fixes.py --out {out.relative_to(ROOT)} {trees}`",
+        f"- Command: `python benchmarks/fixes.py --out {out.resolve().relative_to(ROOT)} {trees}`",
         "  (each tree is copied to a temporary folder first; every rule selected)",
         "",
         "Per edit: each finding's edits applied alone, the file checked again. All at",
@@ -214,6 +218,8 @@ def write_markdown(out: Path, sections: list) -> None:
             f"/{together['files changed']} | {together['findings removed']} "
             f"| {together['findings added']} | {together['findings after']} |"
         )
+    lines += ["", "## Findings that appear after an edit", ""]
+    lines += [f"- {printable(note)}" for note in NEW] or ["None."]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
