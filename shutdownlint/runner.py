@@ -322,8 +322,9 @@ def fix_run(
         if change.changed and write:
             try:
                 write_atomically(result.path, stored.encode(change.after), expected=data)
-            except OSError as e:
-                warnings.append(f"{result.path}: not fixed: cannot write: {describe(e)}")
+            except (OSError, UnicodeError) as e:
+                reason = describe(e) if isinstance(e, OSError) else f"cannot encode: {e}"
+                warnings.append(f"{result.path}: not fixed: cannot write: {reason}")
                 results.append(dataclasses.replace(result, warnings=result.warnings + warnings))
                 continue
         changes.append(change)
