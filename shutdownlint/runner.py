@@ -311,7 +311,8 @@ def fix_run(
             unsafe=unsafe,
             add_noqa=add_noqa,
             rules=rules,
-            findings=result.findings if fresh else None,
+            # Findings of the bytes now on disk only: else they are checked again.
+            findings=result.findings if fresh and _same(data, result) else None,
             debug=debug,
         )
         if done is None:
@@ -337,3 +338,7 @@ def fix_run(
             )
         )
     return RunResult(results, outcome.run_warnings, outcome.max_file_size), changes
+
+
+def _same(data: bytes, result: FileResult) -> bool:
+    return result.content_hash == hashlib.sha256(data).hexdigest()
