@@ -83,7 +83,7 @@ def test_diff_writes_nothing_and_exits_one_when_it_would_change(project: Path) -
     result = check("--diff", "--unsafe-fixes", "m.py")
     assert result.exit_code == 1
     assert result.stdout.startswith("--- m.py\n+++ m.py\n@@ ")
-    assert "+        self._thread.join(" in result.stdout
+    assert "+            self._thread.join(" in result.stdout
     assert path.read_text(encoding="utf-8") == MONITOR
     nothing = check("--diff", "m.py")  # safe fixes only: none
     assert nothing.exit_code == 0 and nothing.stdout == ""
@@ -141,7 +141,7 @@ def test_fix_on_stdin_writes_the_fixed_source_to_stdout(project: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("import threading\n") and "self._thread.join(" in result.stdout
     diff = check("--diff", "--unsafe-fixes", "--stdin-filename", "m.py", input=MONITOR.encode())
-    assert diff.exit_code == 1 and "+        self._thread.join(" in diff.stdout
+    assert diff.exit_code == 1 and "+            self._thread.join(" in diff.stdout
 
 
 def test_a_failed_rename_leaves_the_original_intact(

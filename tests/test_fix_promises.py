@@ -32,10 +32,17 @@ def fixed(source: str, finding: Finding) -> str:
 
 
 def test_sdl105_joins_with_a_timeout_and_checks_is_alive_without_sdl302() -> None:
+    """A join with `timeout=`, then `is_alive()`; only a live worker is joined (joining
+    one never started raises)."""
     (finding,) = findings(MONITOR)  # the default selection: SDL302 is off
     assert finding.code == "SDL105"
     after = fixed(MONITOR, finding)
-    assert "        self._thread.join(timeout=5.0)\n        if self._thread.is_alive():\n" in after
+    assert (
+        "        if self._thread.is_alive():\n"
+        "            self._thread.join(timeout=5.0)\n"
+        "            if self._thread.is_alive():\n"
+        "                raise TimeoutError("
+    ) in after
     assert "timeout=5.0" in finding.fix.message and "is_alive" not in finding.fix.message
     assert "TimeoutError" in finding.fix.message
     assert findings(after, "SDL") == []

@@ -49,15 +49,17 @@ class Monitor:
 
     def stop(self):
         self._running = False
-        self._thread.join(timeout=5.0)
         if self._thread.is_alive():
-            raise TimeoutError("self._thread did not stop within 5.0 s")
+            self._thread.join(timeout=5.0)
+            if self._thread.is_alive():
+                raise TimeoutError("self._thread did not stop within 5.0 s")
 ```
 
 ## Fix safety
 Unsafe: the edit joins the thread or process at the end of the stop method with
-`timeout=` (the `fix-timeout` setting, 5 s by default) and raises `TimeoutError`
-when it is still alive after that; or it shuts the executor down. `stop()` then
+`timeout=` (the `fix-timeout` setting, 5 s by default) if it is alive (a worker
+that was never started cannot be joined) and raises `TimeoutError` when it is
+still alive after that; or it shuts the executor down. `stop()` then
 waits for the worker, and may raise, which its callers have to allow. A task is
 not fixed: it must be cancelled and awaited, which only an `async` stop method can
 do (a suggestion only).
@@ -119,8 +121,15 @@ class WorkerNotJoinedOnStop(Rule):
             return Fix(message)
         lines = [call]
         if leak.kind is not Kind.EXECUTOR:
+            # Joining a thread or process that was never started raises; joining one
+            # that has ended does nothing: so join only a live one.
             still = f"{attribute} did not stop within {timeout} s"
-            lines += [f"if {attribute}.is_alive():", f'    raise TimeoutError("{still}")']
+            lines = [
+                f"if {attribute}.is_alive():",
+                f"    {call}",
+                f"    if {attribute}.is_alive():",
+                f'        raise TimeoutError("{still}")',
+            ]
         if leak.may_be_none:
             lines = [f"if {attribute} is not None:", *(f"    {line}" for line in lines)]
         return append_to_method(ctx, leak.method, lines, message, leak.attribute)
