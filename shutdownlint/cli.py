@@ -184,8 +184,13 @@ def _check(
     if from_stdin:
         data = _read_stdin(settings.max_file_size)
         outcome = runner.check_source(data, stdin_path, settings, debug=debug)
+        if (fix or diff) and not outcome.results:  # excluded: passed through unchanged
+            if not diff:
+                sys.stdout.buffer.write(data)
+            return 0
         if fix or diff:
-            return _fix_stdin(data, stdin_path, settings, outcome, diff, unsafe_fixes, debug)
+            code = _fix_stdin(data, stdin_path, settings, outcome, diff, unsafe_fixes, debug)
+            return 0 if code == 1 and exit_zero and not diff else code
     else:
         cache = None if no_cache else Cache(cache_dir or settings.root / CACHE_DIR_NAME, settings)
         interactive = (
@@ -312,7 +317,8 @@ def _tell_fixed(changes: list[runner.FileFix], add_noqa: bool, quiet: bool) -> N
     in_files = "file" if files == 1 else "files"
     if add_noqa:
         added = sum(c.added_noqa for c in changes)
-        click.echo(f"Added {added} noqa directives in {files} {in_files}.", err=True)
+        directives = "directive" if added == 1 else "directives"
+        click.echo(f"Added {added} noqa {directives} in {files} {in_files}.", err=True)
     else:
         fixed = sum(sum(c.fixed.values()) for c in changes)
         click.echo(f"Fixed {fixed} {_problems(fixed)} in {files} {in_files}.", err=True)

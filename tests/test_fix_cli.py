@@ -96,7 +96,7 @@ def test_add_noqa_merges_into_an_existing_comment(project: Path) -> None:
     result = check("--add-noqa", "m.py")
     assert result.exit_code == 0, result.output
     assert "    def stop(self):  # noqa: E501, SDL105\n" in path.read_text(encoding="utf-8")
-    assert "Added 1 noqa directives in 1 file." in result.stderr
+    assert "Added 1 noqa directive in 1 file." in result.stderr
     assert check("m.py").exit_code == 0
     assert check("--add-noqa", "m.py").exit_code == 0
     assert path.read_text(encoding="utf-8").count("SDL105") == 1
@@ -141,6 +141,11 @@ def test_fix_on_stdin_writes_the_fixed_source_to_stdout(project: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("import threading\n") and "self._thread.join(" in result.stdout
     diff = check("--diff", "--unsafe-fixes", "--stdin-filename", "m.py", input=MONITOR.encode())
+    (project / "pyproject.toml").write_text(
+        '[tool.shutdownlint]\nexclude = ["m.py"]\n', encoding="utf-8"
+    )
+    excluded = check("--fix", "--unsafe-fixes", "--stdin-filename", "m.py", input=MONITOR.encode())
+    assert excluded.exit_code == 0 and excluded.stdout == MONITOR
     assert diff.exit_code == 1 and "+            self._thread.join(" in diff.stdout
 
 
