@@ -252,3 +252,23 @@ def test_the_written_file_is_replaced_not_truncated(tmp_path: Path) -> None:
     with pytest.raises(fixes.FileChanged):
         fixes.write_atomically(path, b"newer\n", expected=b"old\n")
     assert path.read_bytes() == b"new\n"
+
+
+def test_fix_refuses_an_edit_that_breaks_the_code_and_names_the_rule(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shutdownlint.rules import sdl105_worker_not_joined_on_stop as sdl105
+
+    def broken(ctx, method, lines, message, attribute=None):
+        at = Location(method.lineno + 1, 1)
+        return Fix(message, Applicability.UNSAFE, (Edit("(\n", at, at),))
+
+    monkeypatch.setattr(sdl105, "append_to_method", broken)
+    path = project / "m.py"
+    path.write_text(MONITOR, encoding="utf-8")
+    result = check("--fix", "--unsafe-fixes", "m.py")
+    assert result.exit_code == 1
+    assert "SDL105 (worker-not-joined-on-stop): not fixed: its edit would leave code" in (
+        result.stderr
+    )
+    assert path.read_text(encoding="utf-8") == MONITOR
