@@ -22,7 +22,6 @@ from __future__ import annotations
 import ast
 import codecs
 import contextlib
-import dataclasses
 import io
 import os
 import re
@@ -37,7 +36,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from shutdownlint.findings import Edit, Finding, Location, source_lines
+from shutdownlint.findings import Edit, Finding, Location, newline_of, source_lines
 
 
 def with_keyword_argument(call_source: str, name: str, value: str) -> str | None:
@@ -199,11 +198,6 @@ class StoredAs:
         return codecs.BOM_UTF8 + data if self.bom else data
 
 
-def newline_of(text: str) -> str:
-    match = re.search(r"\r\n|\r|\n", text)
-    return match.group() if match else "\n"
-
-
 def read_source(data: bytes) -> tuple[str, StoredAs] | None:
     """The text of a file's bytes, decoded as Python does, and how to store it again;
     None when it does not decode (nothing is fixed in such a file)."""
@@ -236,21 +230,13 @@ def applies(finding: Finding, unsafe: bool) -> bool:
     return finding.fix is not None and finding.fix.applicable(unsafe)
 
 
-def _in_file_newlines(edit: Edit, newline: str) -> Edit:
-    """Edits are written with `\n`: the lines they insert end as the file's lines do."""
-    if newline == "\n" or "\n" not in edit.content:
-        return edit
-    return dataclasses.replace(edit, content=re.sub(r"\r?\n", newline, edit.content))
-
-
 def finding_edits(source: str, finding: Finding) -> tuple[Edit, ...] | None:
     """The edits of `finding`'s fix as they are written into `source`, or None when it
     has none or they would leave code that does not parse. The editor's quick fix and
     `--fix` both take a finding's edits from here."""
     if finding.fix is None or not finding.fix.edits:
         return None
-    newline = newline_of(source)
-    edits = tuple(_in_file_newlines(e, newline) for e in finding.fix.edits)
+    edits = finding.fix.in_newline(newline_of(source)).edits
     try:
         fixed = apply_edits(source, edits)
     except EditConflict:

@@ -4,6 +4,7 @@ what is written, what is not, exit codes, and that no data is lost (SPEC §3, §
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import stat
 import subprocess
@@ -272,3 +273,11 @@ def test_fix_refuses_an_edit_that_breaks_the_code_and_names_the_rule(
         result.stderr
     )
     assert path.read_text(encoding="utf-8") == MONITOR
+
+
+def test_json_edits_of_a_crlf_file_insert_crlf_lines(project: Path) -> None:
+    (project / "m.py").write_bytes(MONITOR.replace("\n", "\r\n").encode())
+    result = check("--format", "json", "m.py")
+    [row] = json.loads(result.stdout)
+    [edit] = row["fix"]["edits"]
+    assert edit["content"].endswith("\r\n") and "\n" not in edit["content"].replace("\r\n", "")
