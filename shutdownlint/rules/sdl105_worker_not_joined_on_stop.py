@@ -112,8 +112,8 @@ class WorkerNotJoinedOnStop(Rule):
             timeout = repr(float(ctx.facts.options.fix_timeout))
             call = f"{attribute}.join(timeout={timeout})"
             message = (
-                f"join `{attribute}` at the end of `{leak.method.name}()` with "
-                f"`timeout={timeout}`, and raise `TimeoutError` if it is still alive after"
+                f"join `{attribute}`, if it is running, at the end of `{leak.method.name}()` "
+                f"with `timeout={timeout}`, and raise `TimeoutError` if it still runs after"
             )
         else:
             return Fix(f"cancel `{attribute}` in `{leak.method.name}()` and await it")
