@@ -108,6 +108,7 @@ def test_every_edit_parses_and_removes_its_finding(path: Path, target: str) -> N
 
 
 def test_every_fixable_fixture_has_a_fixed_sibling() -> None:
+    """(`python -m tests.regenerate_fixed` writes them.)"""
     missing = [
         str(p.relative_to(FIXTURES))
         for p in FIXABLE
