@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import os
 import sys
@@ -16,8 +17,8 @@ import click
 
 from shutdownlint import __version__, baseline, runner
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
-from shutdownlint.config import ConfigError, Overrides, build_settings, split_codes
-from shutdownlint.findings import Finding
+from shutdownlint.config import ConfigError, Overrides, Settings, build_settings, split_codes
+from shutdownlint.findings import FileResult, Finding, source_lines
 from shutdownlint.report import (
     FORMATS,
     SOURCE_FORMATS,
@@ -66,6 +67,22 @@ def main() -> None:
     help="Write the report to this file.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes and write the files.")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Include unsafe fixes: applied with --fix or --diff, else shown as available.",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff instead of writing them (exit 1 if any).",
+)
+@click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add `# noqa: CODE` to each line with a finding (merged into an existing noqa).",
+)
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of the findings.")
 @click.option(
     "--jobs",
@@ -138,12 +155,20 @@ def _check(
     debug: bool,
     baseline_file: Path | None = None,
     write_baseline: Path | None = None,
+    fix: bool = False,
+    unsafe_fixes: bool = False,
+    diff: bool = False,
+    add_noqa: bool = False,
 ) -> int:
     if isolated and config_file is not None:
         raise click.UsageError("--isolated ignores all configuration: drop it or --config")
     if stdin_filename is not None and paths not in ((), (Path("-"),)):
         raise click.UsageError("--stdin-filename reads stdin: it takes no PATH arguments")
+    if add_noqa and (fix or diff):
+        raise click.UsageError("--add-noqa cannot be combined with --fix or --diff")
     from_stdin = stdin_filename is not None or paths == (Path("-"),)
+    if add_noqa and from_stdin:
+        raise click.UsageError("--add-noqa edits files: it cannot read stdin")
     stdin_path = Path(stdin_filename or "-")
     targets = [stdin_path] if from_stdin else list(paths or (Path("."),))
     overrides = Overrides(
@@ -159,6 +184,13 @@ def _check(
     if from_stdin:
         data = _read_stdin(settings.max_file_size)
         outcome = runner.check_source(data, stdin_path, settings, debug=debug)
+        if (fix or diff) and not outcome.results:  # excluded: passed through unchanged
+            if not diff:
+                sys.stdout.buffer.write(data)
+            return 0
+        if fix or diff:
+            code = _fix_stdin(data, stdin_path, settings, outcome, diff, unsafe_fixes, debug)
+            return 0 if code == 1 and exit_zero and not diff else code
     else:
         cache = None if no_cache else Cache(cache_dir or settings.root / CACHE_DIR_NAME, settings)
         interactive = (
@@ -168,6 +200,18 @@ def _check(
             outcome = runner.run(
                 targets, settings, jobs=jobs, cache=cache, debug=debug, on_file=on_file
             )
+        if fix or diff or add_noqa:
+            outcome, changes = runner.fix_run(
+                outcome,
+                settings,
+                unsafe=unsafe_fixes,
+                add_noqa=add_noqa,
+                write=not diff,
+                debug=debug,
+            )
+            if diff:
+                return _print_diff(changes, outcome, quiet)
+            _tell_fixed(changes, add_noqa, quiet)
 
     if not quiet or debug:
         for warning in outcome.warnings:
@@ -198,11 +242,12 @@ def _check(
         sources=sources,
         quiet=quiet,
         rules=_rule_infos(),
+        unsafe_fixes=unsafe_fixes,
     )
     if statistics and output_format == "json":
-        report = json.dumps(outcome.statistics().to_json(), indent=2) + "\n"
+        report = json.dumps(outcome.statistics(unsafe_fixes).to_json(), indent=2) + "\n"
     elif statistics:
-        report = "\n".join(outcome.statistics().lines()) + "\n"
+        report = "\n".join(outcome.statistics(unsafe_fixes).lines()) + "\n"
     else:
         report = FORMATS[output_format](outcome.findings, options)
     if out is not None:
@@ -210,6 +255,73 @@ def _check(
     else:
         click.echo(report, nl=False)
     return outcome.exit_code(exit_zero)
+
+
+def _fix_stdin(
+    data: bytes,
+    path: Path,
+    settings: Settings,
+    outcome: runner.RunResult,
+    diff: bool,
+    unsafe: bool,
+    debug: bool,
+) -> int:
+    """`--fix`/`--diff` on stdin: the fixed source (or the diff) goes to stdout, as ruff
+    does; the findings that remain go to stderr, one per line."""
+    findings = outcome.findings
+    done = runner.fix_source(data, path, settings, unsafe=unsafe, findings=findings, debug=debug)
+    if done is None:  # undecodable: passed through unchanged
+        sys.stdout.buffer.write(data)
+        return outcome.exit_code()
+    change, stored = done
+    for line in change.refused:
+        click.echo(f"shutdownlint: warning: {printable(f'{path}:{line}')}", err=True)
+    if diff:
+        click.echo(_unified_diff(change), nl=False)
+        return 1 if change.changed else 0
+    sys.stdout.buffer.write(stored.encode(change.after))
+    sys.stdout.flush()
+    remaining = FORMATS["concise"](change.findings, ReportOptions(quiet=True))
+    click.echo(remaining, nl=False, err=True)
+    return runner.RunResult([FileResult(change.path, change.findings)]).exit_code()
+
+
+def _unified_diff(change: runner.FileFix) -> str:
+    name = ReportOptions().display(str(change.path))  # relative to the working directory
+    before = source_lines(change.before, keepends=True)
+    after = source_lines(change.after, keepends=True)
+    lines = difflib.unified_diff(before, after, name, name)
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
+
+
+def _print_diff(changes: list[runner.FileFix], outcome: runner.RunResult, quiet: bool) -> int:
+    """`--diff`: a unified diff per file that would change; exit 1 when any would."""
+    changed = [c for c in changes if c.changed]
+    click.echo("".join(_unified_diff(c) for c in changed), nl=False)
+    if not quiet:
+        for warning in outcome.warnings:
+            click.echo(f"shutdownlint: warning: {printable(warning)}", err=True)
+        fixed = sum(sum(c.fixed.values()) for c in changed)
+        click.echo(f"Would fix {fixed} {_problems(fixed)}.", err=True)
+    return 2 if any(f.code == "SDL999" for f in outcome.findings) else int(bool(changed))
+
+
+def _problems(count: int) -> str:
+    return "problem" if count == 1 else "problems"
+
+
+def _tell_fixed(changes: list[runner.FileFix], add_noqa: bool, quiet: bool) -> None:
+    if quiet:
+        return
+    files = sum(1 for c in changes if c.changed)
+    in_files = "file" if files == 1 else "files"
+    if add_noqa:
+        added = sum(c.added_noqa for c in changes)
+        directives = "directive" if added == 1 else "directives"
+        click.echo(f"Added {added} noqa {directives} in {files} {in_files}.", err=True)
+    else:
+        fixed = sum(sum(c.fixed.values()) for c in changes)
+        click.echo(f"Fixed {fixed} {_problems(fixed)} in {files} {in_files}.", err=True)
 
 
 def _keeping(outcome: runner.RunResult, findings: Sequence[Finding]) -> runner.RunResult:

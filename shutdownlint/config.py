@@ -11,6 +11,7 @@ import math
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -372,6 +373,12 @@ def _fix_timeout(table: dict, where: str) -> float:
         or value <= 0
     ):
         raise ConfigError(f"{where}: `fix-timeout` must be a positive number of seconds")
+    if value > threading.TIMEOUT_MAX:
+        # join(timeout=1e308) raises OverflowError: the edit would write a crash.
+        raise ConfigError(
+            f"{where}: `fix-timeout` must be at most threading.TIMEOUT_MAX "
+            f"({threading.TIMEOUT_MAX:g} seconds)"
+        )
     return float(value)
 
 

@@ -34,7 +34,14 @@ from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.words import ANALYSIS_WORDS
 from shutdownlint.config import Settings
 from shutdownlint.fileio import FileTooLarge, absolute, describe, read_regular
-from shutdownlint.findings import FileResult, Finding, Location, Related, source_lines
+from shutdownlint.findings import (
+    FileResult,
+    Finding,
+    Location,
+    Related,
+    newline_of,
+    source_lines,
+)
 from shutdownlint.rules import RULES_BY_CODE
 from shutdownlint.rules.base import Report, Rule, RuleContext
 from shutdownlint.rules.sdl900_parse_error import ParseError
@@ -427,7 +434,7 @@ def _finding(report: Report, path: Path, read: dict[str, SourceText]) -> Finding
         filename=filename,
         location=start,
         end_location=end,
-        fix=report.fix,
+        fix=report.fix.in_newline(newline_of(read[filename].text)),
         noqa_row=start.row,
         related=tuple(related),
     )

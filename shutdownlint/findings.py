@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from enum import Enum
@@ -15,6 +17,12 @@ def source_lines(text: str, keepends: bool = False) -> list[str]:
     `\\u2028`, which would shift every row after such a character."""
     lines = io.StringIO(text, newline="").readlines()
     return lines if keepends else [line.rstrip("\r\n") for line in lines]
+
+
+def newline_of(text: str) -> str:
+    """The line ending a text uses: its first one, `\n` when it has none."""
+    match = re.search(r"\r\n|\r|\n", text)
+    return match.group() if match else "\n"
 
 
 @dataclass(frozen=True, order=True)
@@ -59,6 +67,24 @@ class Fix:
     message: str
     applicability: Applicability = Applicability.DISPLAY_ONLY
     edits: tuple[Edit, ...] = ()
+
+    def in_newline(self, newline: str) -> Fix:
+        """The fix with the lines its edits insert ending in `newline` (rules write
+        `\n`; a CRLF file gets CRLF lines, in every output and in `--fix`)."""
+        if newline == "\n" or not any("\n" in e.content for e in self.edits):
+            return self
+        edits = tuple(
+            dataclasses.replace(e, content=re.sub(r"\r?\n", newline, e.content)) for e in self.edits
+        )
+        return dataclasses.replace(self, edits=edits)
+
+    def applicable(self, unsafe: bool = False) -> bool:
+        """Whether `--fix` applies it (`unsafe`: with `--unsafe-fixes`), as in ruff."""
+        if not self.edits:
+            return False
+        return self.applicability is Applicability.SAFE or (
+            unsafe and self.applicability is Applicability.UNSAFE
+        )
 
     def to_json(self) -> dict:
         return {

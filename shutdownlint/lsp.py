@@ -14,7 +14,9 @@
   answering while astroid works; one thread, because astroid's manager is
   process-wide state (`runner` evicts the project's modules after each check).
 - Code actions: apply the rule's fix (its libcst edits, as a WorkspaceEdit) where
-  it has one, and add `# noqa: CODE` on the finding's noqa row.
+  it has one, taken from `fixes.finding_edits` exactly as `--fix` takes them (in
+  the file's line endings; no action when the edit would not parse), and add
+  `# noqa: CODE` on the finding's noqa row.
 - Configuration: `[tool.shutdownlint]` of the nearest pyproject.toml above each
   document, read on every check, exactly as `shutdownlint check` reads it
   (excludes and per-file-ignores included). A change to a pyproject.toml (a
@@ -48,7 +50,7 @@ from pygls.uris import to_fs_path
 from shutdownlint import __version__, runner
 from shutdownlint.config import ConfigError, build_settings
 from shutdownlint.findings import Applicability, Edit, Finding, Location, source_lines
-from shutdownlint.fixes import noqa_edit
+from shutdownlint.fixes import finding_edits, noqa_edit
 from shutdownlint.report.options import documentation_url
 
 SOURCE = "shutdownlint"
@@ -376,9 +378,12 @@ def code_actions(
         # Edits are made against the text that was checked (the current version).
         positions.files[finding.filename] = (uri, source_lines(checked.text))
         fix = finding.fix
-        if fix is not None and fix.edits:
+        # The edits `--fix` would write: in the file's line endings, and never code that
+        # does not parse.
+        fix_edits = finding_edits(checked.text, finding)
+        if fix is not None and fix_edits:
             unsafe = fix.applicability is not Applicability.SAFE
-            edits = _text_edits(positions, finding.filename, fix.edits)
+            edits = _text_edits(positions, finding.filename, fix_edits)
             actions.append(
                 types.CodeAction(
                     title=f"Fix {finding.code}: {fix.message}" + (" (unsafe)" if unsafe else ""),

@@ -6,6 +6,7 @@ command line and no output format.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -18,9 +19,19 @@ from pathlib import Path
 from shutdownlint.cache import Cache
 from shutdownlint.config import Settings
 from shutdownlint.engine import check_bytes, decode
-from shutdownlint.fileio import read_regular
+from shutdownlint.fileio import describe, read_regular
 from shutdownlint.files import discover
 from shutdownlint.findings import FileResult, Finding
+from shutdownlint.fixes import (
+    FixOutcome,
+    StoredAs,
+    applies,
+    fix_text,
+    noqa_text,
+    python_parses,
+    read_source,
+    write_atomically,
+)
 from shutdownlint.parallel import check_paths
 from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 from shutdownlint.rules.base import Rule
@@ -36,6 +47,7 @@ class Statistics:
     skipped: int  # files without concurrency code: syntax check only
     gave_up: int  # nodes where analysis ran out of depth or inference budget
     too_large: int = 0  # files above max-file-size, not checked
+    fixable: frozenset[str] = frozenset()  # codes with a fix `--fix` would apply
 
     def lines(self) -> list[str]:
         out = [
@@ -56,7 +68,7 @@ class Statistics:
                     "code": code,
                     "name": RULES_BY_CODE[code].name,
                     "count": self.counts[code],
-                    "fixable": False,
+                    "fixable": code in self.fixable,
                 }
                 for code in sorted(self.counts)
             ],
@@ -87,8 +99,10 @@ class RunResult:
         """The source of each file read, by the filename its findings carry."""
         return {str(r.path): r.source for r in self.results if r.source is not None}
 
-    def statistics(self) -> Statistics:
+    def statistics(self, unsafe: bool = False) -> Statistics:
+        """Counts per code; `unsafe`: unsafe fixes count as fixable (`--unsafe-fixes`)."""
         return Statistics(
+            fixable=frozenset(f.code for f in self.findings if applies(f, unsafe)),
             counts=dict(Counter(f.code for f in self.findings)),
             files=len(self.results),
             skipped=sum(r.stats.get("skipped", 0) for r in self.results),
@@ -197,3 +211,134 @@ def _digest(path: Path, settings: Settings) -> str | None:
         return hashlib.sha256(read_regular(path, settings.max_file_size)).hexdigest()
     except OSError:
         return None
+
+
+# -- fixing ---------------------------------------------------------------------------
+@dataclass
+class FileFix:
+    """What `--fix`, `--diff` or `--add-noqa` did (or would do) to one file."""
+
+    path: Path
+    before: str
+    after: str
+    findings: list[Finding]  # what remains reported in `after`
+    fixed: Counter[str] = field(default_factory=Counter)  # code -> findings fixed
+    added_noqa: int = 0
+    refused: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.after != self.before
+
+
+def _checker(
+    path: Path, stored: StoredAs, settings: Settings, rules: Sequence[type[Rule]], debug: bool
+) -> Callable[[str], list[Finding]]:
+    def check(text: str) -> list[Finding]:
+        return check_bytes(stored.encode(text), path, settings, rules, debug).findings
+
+    return check
+
+
+def fix_source(
+    data: bytes,
+    path: Path,
+    settings: Settings,
+    *,
+    unsafe: bool = False,
+    add_noqa: bool = False,
+    rules: Sequence[type[Rule]] | None = None,
+    findings: Sequence[Finding] | None = None,
+    debug: bool = False,
+) -> tuple[FileFix, StoredAs] | None:
+    """Fix (or, with `add_noqa`, suppress) the findings of one file's content; None when
+    it does not decode. `findings` are those of `data` when already known."""
+    read = read_source(data)
+    if read is None:
+        return None
+    text, stored = read
+    check = _checker(path, stored, settings, rules or ALL_RULES, debug)
+    if add_noqa:
+        found = list(check(text) if findings is None else findings)
+        rows = [(f.noqa_row, f.code) for f in found if f.noqa_row and f.code != "SDL999"]
+        after, added = noqa_text(text, rows)
+        if python_parses(text) and not python_parses(after):
+            after, added = text, 0
+        remaining = check(after) if added else found
+        return FileFix(path, text, after, remaining, added_noqa=added), stored
+    outcome: FixOutcome = fix_text(text, check, unsafe, findings)
+    return (
+        FileFix(path, text, outcome.text, outcome.findings, outcome.fixed, 0, outcome.refused),
+        stored,
+    )
+
+
+def fix_run(
+    outcome: RunResult,
+    settings: Settings,
+    *,
+    unsafe: bool = False,
+    add_noqa: bool = False,
+    write: bool = True,
+    rules: Sequence[type[Rule]] | None = None,
+    debug: bool = False,
+) -> tuple[RunResult, list[FileFix]]:
+    """Fix the files of a run that have something to fix; written (atomically) unless
+    `write` is False (`--diff`). Returns the run with each fixed file's remaining
+    findings, and what was done per file. A result from the cache is checked again:
+    the fix is made from the file as it is now."""
+    changes: list[FileFix] = []
+    results = []
+    for result in outcome.results:
+        fresh = result.source is not None
+        wanted = (
+            any(f.noqa_row and f.code != "SDL999" for f in result.findings)
+            if add_noqa
+            else any(applies(f, unsafe) for f in result.findings)
+        )
+        if not result.findings or not wanted:
+            results.append(result)
+            continue
+        try:
+            data = read_regular(result.path, settings.max_file_size)
+        except OSError:
+            results.append(result)
+            continue
+        done = fix_source(
+            data,
+            result.path,
+            settings,
+            unsafe=unsafe,
+            add_noqa=add_noqa,
+            rules=rules,
+            # Findings of the bytes now on disk only: else they are checked again.
+            findings=result.findings if fresh and _same(data, result) else None,
+            debug=debug,
+        )
+        if done is None:
+            results.append(result)
+            continue
+        change, stored = done
+        warnings = [f"{result.path}:{line}" for line in change.refused]
+        if change.changed and write:
+            try:
+                write_atomically(result.path, stored.encode(change.after), expected=data)
+            except (OSError, UnicodeError) as e:
+                reason = describe(e) if isinstance(e, OSError) else f"cannot encode: {e}"
+                warnings.append(f"{result.path}: not fixed: cannot write: {reason}")
+                results.append(dataclasses.replace(result, warnings=result.warnings + warnings))
+                continue
+        changes.append(change)
+        results.append(
+            dataclasses.replace(
+                result,
+                findings=change.findings,
+                source=change.after,
+                warnings=result.warnings + warnings,
+            )
+        )
+    return RunResult(results, outcome.run_warnings, outcome.max_file_size), changes
+
+
+def _same(data: bytes, result: FileResult) -> bool:
+    return result.content_hash == hashlib.sha256(data).hexdigest()

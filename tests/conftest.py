@@ -25,6 +25,42 @@ class Fetcher:
         self.thread.join()
 """
 
+# SDL105 at `def stop` (line 14): its fix (unsafe) joins the thread.
+MONITOR = """\
+import threading
+
+
+class Monitor:
+    def __init__(self):
+        self._running = True
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self):
+        while self._running:
+            self._running = bool(self._running)
+
+    def stop(self):
+        self._running = False
+"""
+
+# SDL104 at `def close` (line 12): a list of sockets, which has no close().
+SOCKET_LIST = """\
+import socket
+
+
+class Pool:
+    def __init__(self, address):
+        self.address = address
+        self._idle = []
+
+    def connect(self):
+        self._idle.append(socket.create_connection(self.address))
+
+    def close(self):
+        self.address = None
+"""
+
 
 @pytest.fixture
 def root() -> Path:

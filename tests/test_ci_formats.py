@@ -195,7 +195,7 @@ def test_junit_one_testcase_per_finding_grouped_per_file(project: Path) -> None:
         failure = put.find("failure")
         assert failure is not None and failure.get("type") == "SDL301"
         assert "can block forever" in failure.get("message")
-        assert "help: pass `timeout=`" in failure.text
+        assert "help: pass `timeout=5.0`" in failure.text
         assert f"{suite.get('name')}:6:" in failure.text  # a related location as a note
 
 

@@ -181,7 +181,10 @@ def test_text_format(project: Path) -> None:
     notes = [line for line in lines if line.startswith("  note: ")]
     assert any(line.startswith("  note: bad.py:6:") for line in notes)  # the bounded queue
     assert any(line.startswith("  note: bad.py:7:") for line in notes)  # the thread
-    assert lines[-1] == "Found 1 problem in 1 file."
+    assert lines[-2:] == [
+        "Found 1 problem in 1 file.",
+        "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).",
+    ]
     assert "\x1b[" not in result.output
 
 
@@ -189,7 +192,7 @@ def test_text_summary_plural(project: Path) -> None:
     write(project, "a.py", BAD)
     write(project, "b.py", BAD)
     result = check("--extend-select", "SDL302", ".")
-    assert result.stdout.splitlines()[-1] == "Found 4 problems in 2 files."
+    assert result.stdout.splitlines()[-2] == "Found 4 problems in 2 files."
 
 
 def test_quiet_drops_summary(project: Path) -> None:
@@ -292,7 +295,7 @@ def test_output_file(project: Path) -> None:
     assert [r["code"] for r in rows] == ["SDL301"]
     result = check("-o", "report.txt", "bad.py")
     assert result.stdout == ""
-    assert (project / "report.txt").read_text().splitlines()[-1] == "Found 1 problem in 1 file."
+    assert (project / "report.txt").read_text().splitlines()[-2] == "Found 1 problem in 1 file."
 
 
 def test_statistics(project: Path) -> None:

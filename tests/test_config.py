@@ -183,6 +183,7 @@ def test_unknown_key_is_one_line_error(cwd: Path) -> None:
         ("fix-timeout = true", "fix-timeout"),
         ("fix-timeout = nan", "fix-timeout"),
         ("fix-timeout = inf", "fix-timeout"),
+        ("fix-timeout = 1e308", "fix-timeout"),
         ('raises-on = ["bogus"]', "raises-on"),
         ('raises-on = "call"', "raises-on"),
         ('[tool.shutdownlint.types]\n"mylib.Channel" = "bogus"', "types"),

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from click.testing import Result as CliResult
 
+from shutdownlint.cli import main
 from shutdownlint.config import TARGET_VERSIONS, Overrides, build_settings
 from shutdownlint.engine import check_bytes, check_path
 from shutdownlint.findings import Applicability
@@ -139,18 +143,39 @@ def test_every_edit_parses_and_removes_its_finding(path: Path, target: str) -> N
     assert after == Counter(f.code for f in before) - Counter(f.code for f in fixable)
 
 
+def test_every_fixable_fixture_has_a_fixed_sibling() -> None:
+    """(`python -m tests.regenerate_fixed` writes them.)"""
+    missing = [
+        str(p.relative_to(FIXTURES))
+        for p in FIXABLE
+        if not p.with_name(p.name[: -len(".py")] + ".fixed.py").exists()
+    ]
+    assert not missing, missing
+
+
+def _fix_with_cli(folder: Path, path: Path) -> CliResult:
+    return CliRunner().invoke(
+        main,
+        ["check", "--isolated", "--no-cache", "--select", "SDL", "--fix", "--unsafe-fixes"]
+        + ["--quiet", str(path)],
+    )
+
+
 @pytest.mark.parametrize(
     "path",
     sorted(FIXTURES.rglob("*.fixed.py")),
     ids=lambda p: str(p.relative_to(FIXTURES)),
 )
-def test_fixed_sibling(path: Path) -> None:
-    """`foo.fixed.py` is `foo.py` with every edit applied (`# expect:` comments aside),
-    and fixing it again changes nothing."""
+def test_fixed_sibling(path: Path, tmp_path: Path) -> None:
+    """`foo.fixed.py` is what `check --fix --unsafe-fixes` writes into `foo.py`
+    (`# expect:` comments aside), and fixing it again changes nothing."""
     original = path.with_name(path.name.replace(".fixed.py", ".py"))
-    source = original.read_text(encoding="utf-8")
-    edits = [e for f in _findings(original, source) if f.fix for e in f.fix.edits]
-    fixed = apply_edits(source, edits)
+    folder = tmp_path / original.parent.name
+    shutil.copytree(original.parent, folder)  # other modules of the folder are consulted
+    copy = folder / original.name
+    result = _fix_with_cli(folder, copy)
+    assert result.exit_code in (0, 1), result.output
+    fixed = copy.read_text(encoding="utf-8")
     assert _strip_expect(fixed) == _strip_expect(path.read_text(encoding="utf-8"))
-    again = [e for f in _findings(original, fixed) if f.fix for e in f.fix.edits]
-    assert again == []
+    again = _fix_with_cli(folder, copy)
+    assert copy.read_text(encoding="utf-8") == fixed, again.output

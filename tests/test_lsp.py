@@ -23,7 +23,7 @@ from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features  # 
 from shutdownlint.findings import Edit, Location  # noqa: E402
 from shutdownlint.fixes import apply_edits  # noqa: E402
 
-from .conftest import BAD  # noqa: E402
+from .conftest import BAD, MONITOR  # noqa: E402
 
 SERVER = [sys.executable, "-m", "shutdownlint", "server"]
 PUT_ROW = 10  # 0-based LSP line of the put in BAD
@@ -192,8 +192,8 @@ async def test_open_diagnose_fix_and_see_it_go(client: LanguageClient, tmp_path:
     actions = await actions_at(client, uri, diagnostic)
     titles = [a.title for a in actions]
     assert titles == [
-        "Fix SDL301: pass `timeout=` to `put()` and handle `queue.Full`, "
-        "or use `put_nowait()` (unsafe)",
+        "Fix SDL301: pass `timeout=5.0` to `put()`: after 5.0 s it raises `queue.Full`, "
+        "which the code has to handle (unsafe)",
         "Add `# noqa: SDL301`",
     ]
     fix = actions[0]
@@ -204,6 +204,28 @@ async def test_open_diagnose_fix_and_see_it_go(client: LanguageClient, tmp_path:
     assert fixed == FIXED
     change(client, uri, 2, fixed)
     assert await diagnostics_for(client, uri, 2) == []
+
+
+@pytest.mark.asyncio
+async def test_quick_fix_writes_what_fix_writes_in_a_crlf_file(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    """The quick fix and `check --fix` take their edits from one place: in a CRLF file
+    both insert CRLF lines, and give the same text."""
+    from shutdownlint.config import build_settings
+    from shutdownlint.runner import fix_source
+
+    source = MONITOR.replace("\n", "\r\n")
+    path = tmp_path / "monitor.py"
+    uri = open_file(client, path, source)
+    [diagnostic] = await diagnostics_for(client, uri, 1)
+    [fix] = [a for a in await actions_at(client, uri, diagnostic) if a.title.startswith("Fix")]
+    assert fix.edit is not None
+    quick = apply_workspace_edit(source, fix.edit, uri)
+    assert "join(timeout=5.0)\r\n" in quick and "\n" not in quick.replace("\r\n", "")
+    settings = build_settings([path], isolated=True)
+    done = fix_source(source.encode(), path, settings, unsafe=True)
+    assert done is not None and done[0].after == quick
 
 
 @pytest.mark.asyncio

@@ -10,10 +10,10 @@ import pytest
 
 from shutdownlint import docs
 from shutdownlint.config import Overrides, build_settings
-from shutdownlint.engine import check_bytes
+from shutdownlint.engine import check_bytes, check_path
 from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
-from .conftest import ROOT, SHARED
+from .conftest import FIXTURES, ROOT, SHARED
 
 PACKAGE = ROOT / "shutdownlint"
 
@@ -102,7 +102,17 @@ ALLOWED = {
     "report": {"report", "findings"},
     "cache": {"config", "findings", "fileio"},
     "parallel": {"analysis", "config", "engine", "findings", "rules"},
-    "runner": {"cache", "config", "engine", "fileio", "files", "findings", "parallel", "rules"},
+    "runner": {
+        "cache",
+        "config",
+        "engine",
+        "fileio",
+        "files",
+        "findings",
+        "fixes",
+        "parallel",
+        "rules",
+    },
     "docs": {"rules"},
     "baseline": {"config", "findings", "report"},
     "cli": {"baseline", "cache", "config", "findings", "lsp", "report", "rules", "runner"},
@@ -224,3 +234,29 @@ def test_ruff_check_and_format_are_clean() -> None:
             [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
         )
         assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _fix_safety(rule) -> str:
+    return rule.doc().split("## Fix safety", 1)[1].strip().split("\n## ", 1)[0]
+
+
+def test_fix_safety_says_whether_the_rule_edits() -> None:
+    """A rule whose findings never carry an edit on any fixture says so under Fix
+    safety ("Display-only" or "No fix"); one that edits labels them ("Unsafe"/"Safe")."""
+    editing: set[str] = set()
+    for path in sorted(FIXTURES.rglob("*.py")):
+        if path.name.endswith(".fixed.py"):
+            continue
+        settings = build_settings([path], isolated=True, overrides=Overrides(select=["SDL"]))
+        for finding in check_path(path, settings, ALL_RULES).findings:
+            if finding.fix is not None and finding.fix.edits:
+                editing.add(finding.code)
+    for rule in ALL_RULES:
+        text = _fix_safety(rule)
+        if rule.code in editing:
+            assert text.startswith(("Unsafe", "Safe")), (rule.code, text[:60])
+        else:
+            assert text.startswith(("Display-only (no edit is mechanical)", "No fix")), (
+                rule.code,
+                text[:60],
+            )

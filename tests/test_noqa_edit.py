@@ -79,3 +79,13 @@ def test_a_file_that_does_not_tokenise_still_gets_one() -> None:
     assert silenced.startswith("def f(:  # noqa: SDL900\n")
     assert codes(silenced) == []
     assert noqa_edit(source, 99, "SDL900") is None
+
+
+def test_noqa_text_merges_several_codes_on_one_line_and_skips_covered_ones() -> None:
+    from shutdownlint.fixes import noqa_text
+
+    source = "a = 1\nb = 2  # noqa: E501\nc = 3  # noqa\n"
+    rows = [(1, "SDL201"), (1, "SDL202"), (2, "SDL301"), (3, "SDL301"), (1, "SDL201")]
+    text, added = noqa_text(source, rows)
+    assert text == "a = 1  # noqa: SDL201, SDL202\nb = 2  # noqa: E501, SDL301\nc = 3  # noqa\n"
+    assert added == 3

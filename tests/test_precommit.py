@@ -133,7 +133,7 @@ def test_hook_fails_on_a_finding_then_passes_after_the_fix(repo: Path, home: Pat
     assert "shutdownlint" in failed.stdout and "Failed" in failed.stdout
     expected = f"{Path('pkg', 'fetcher.py')}:11:13: SDL301 `self.results.put(page)` can block"
     assert expected in failed.stdout, failed.stdout
-    assert "help: pass `timeout=`" in failed.stdout
+    assert "help: pass `timeout=5.0`" in failed.stdout
 
     write(repo, "pkg/fetcher.py", GOOD)
     passed = pre_commit(repo, home)

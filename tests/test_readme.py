@@ -78,3 +78,16 @@ def test_command_lines_use_real_commands_and_options() -> None:
                     [p.name for p in command.params].index("output_format")
                 ].type.choices
             )
+
+
+def test_readme_lists_every_check_option() -> None:
+    """The option list under Use names every `check` option the CLI has."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", readme))
+    options = {
+        name
+        for p in main.commands["check"].params
+        for name in p.opts
+        if name.startswith("--") and name != "--format"
+    }
+    assert options - {"--help"} <= listed, sorted(options - listed)

@@ -1264,15 +1264,22 @@ class Lifecycle:
         return False
 
     def _reset_to_none(self, cls: nodes.ClassDef, attribute: str) -> bool:
+        """`self.<attribute> = None` (or `self.<attribute>: T | None = None`) somewhere."""
         for method in self._class_methods(cls):
             for node in self._own(method):
+                targets = (
+                    node.targets
+                    if isinstance(node, nodes.Assign)
+                    else [node.target]
+                    if isinstance(node, nodes.AnnAssign)
+                    else []
+                )
                 if (
-                    isinstance(node, nodes.Assign)
-                    and any(
+                    any(
                         isinstance(t, nodes.AssignAttr)
                         and t.attrname == attribute
                         and is_self_parameter(t.expr)
-                        for t in node.targets
+                        for t in targets
                     )
                     and isinstance(node.value, nodes.Const)
                     and node.value.value is None

@@ -28,6 +28,7 @@ class ReportOptions:
     sources: Mapping[str, str] = field(default_factory=dict)  # absolute filename -> text
     quiet: bool = False
     rules: tuple[RuleInfo, ...] = ()  # the catalogue, for formats that describe rules
+    unsafe_fixes: bool = False  # --unsafe-fixes: unsafe fixes count as available
 
     def display(self, filename: str) -> str:
         """A path relative to the working directory when it is below it, printable."""

@@ -26,7 +26,8 @@ def render(findings: Sequence[Finding], options: ReportOptions) -> str:
     for f in findings:
         where = f"{options.display(f.filename)}:{f.location.row}:{f.location.column}:"
         colour = _YELLOW if f.severity == "warning" else _RED
-        out.append(f"{paint(where, _BOLD)} {paint(f.code, _BOLD, colour)} {f.message}\n")
+        mark = "[*] " if _fixable(f, options.unsafe_fixes) else ""
+        out.append(f"{paint(where, _BOLD)} {paint(f.code, _BOLD, colour)} {mark}{f.message}\n")
         if options.show_source:
             out.extend(_frame(f, options, paint))
         if f.fix is not None:
@@ -42,7 +43,25 @@ def render(findings: Sequence[Finding], options: ReportOptions) -> str:
             out.append(f"Found {len(findings)} {problems} in {files} {in_files}.\n")
         else:
             out.append("All checks passed!\n")
+        out.extend(_fix_hint(findings, options.unsafe_fixes))
     return "".join(out)
+
+
+def _fixable(finding: Finding, unsafe: bool) -> bool:
+    return finding.fix is not None and finding.fix.applicable(unsafe)
+
+
+def _fix_hint(findings: Sequence[Finding], unsafe: bool) -> list[str]:
+    """ruff's summary: how many findings `--fix` would fix, and how many unsafe fixes
+    only `--unsafe-fixes` enables."""
+    fixable = sum(1 for f in findings if _fixable(f, unsafe))
+    hidden = sum(1 for f in findings if _fixable(f, True)) - fixable
+    fixes = "fix" if hidden == 1 else "fixes"
+    more = f"{hidden} hidden {fixes} can be enabled with the `--unsafe-fixes` option"
+    if fixable:
+        line = f"[*] {fixable} fixable with the `--fix` option"
+        return [f"{line} ({more}).\n" if hidden else f"{line}.\n"]
+    return [f"No fixes available ({more}).\n"] if hidden else []
 
 
 def _frame(f: Finding, options: ReportOptions, paint) -> list[str]:

@@ -6,7 +6,10 @@ guards the state's other accesses, written as this method names its instance
 stand alone on their lines are wrapped; lines inside a multi-line string keep
 their text. The result must parse (checked with libcst), else no edit is made.
 Every such edit is unsafe: holding a lock longer can block, or deadlock when the
-wrapped code takes another lock or calls out.
+wrapped code takes another lock or calls out. Where the code that starts the
+access's thread waits (joins it, waits on an event it sets) while holding that
+very lock, taking the lock in the thread deadlocks for certain: no edit then, and
+the help says why.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from astroid import nodes
 
 from shutdownlint.analysis.infer import enclosing_function
 from shutdownlint.analysis.locks import LockId
+from shutdownlint.analysis.shared import Access
 from shutdownlint.findings import Applicability, Edit, Fix, Location
 from shutdownlint.fixes import apply_edits, parses
 from shutdownlint.rules.base import RuleContext
@@ -46,17 +50,59 @@ def with_lock_fix(
     statement: nodes.NodeNG,
     lock: str | None,
     message: str,
+    held_while_waiting: nodes.NodeNG | None = None,
     through: nodes.NodeNG | None = None,
 ) -> Fix:
     """`message`, with an edit wrapping `statement` (through the later sibling statement
-    `through`, when given) in `with <lock>:` when possible."""
+    `through`, when given) in `with <lock>:` when possible;
+    none when `held_while_waiting` (a wait made while the lock is held) says it would
+    deadlock."""
+    if held_while_waiting is not None:
+        wait = " ".join(held_while_waiting.as_string().split())
+        return Fix(
+            f"{message}; not done by an edit: `{wait}` (line {held_while_waiting.lineno}) "
+            "waits while holding the lock, so taking it here can deadlock: release the "
+            "lock before that wait first"
+        )
     edit = _wrap(ctx, statement, through or statement, lock) if lock else None
     if edit is None:
         return Fix(message)
     return Fix(message, Applicability.UNSAFE, (edit,))
 
 
-def _wrap(ctx: RuleContext, statement: nodes.NodeNG, through: nodes.NodeNG, lock: str):
+def wait_holding(ctx: RuleContext, access: Access, lock: LockId) -> nodes.Call | None:
+    """A blocking wait (`join()`, `wait()`, `result()`, ...) made while `lock` is held, in
+    a function that starts one of `access`'s threads or in the class (else the module)
+    of `access`: the holder may wait for this very thread, which then can never take
+    the lock."""
+    names = ctx.facts.blocking.method_names - {"acquire", "put"}
+    scope: nodes.NodeNG = access.function.root()
+    owner = access.function.parent
+    while owner is not None and not isinstance(owner, nodes.ClassDef | nodes.Module):
+        owner = owner.parent
+    if isinstance(owner, nodes.ClassDef):
+        scope = owner
+    places = [scope]
+    for thread in access.threads:
+        starter = enclosing_function(thread.site) if thread.site is not None else None
+        if starter is not None:
+            places.append(starter)
+    for place in places:
+        for call in place.nodes_of_class(nodes.Call):
+            func = call.func
+            if (
+                isinstance(func, nodes.Attribute)
+                and func.attrname in names
+                and func.expr.as_string() != lock.key  # `cond.wait()` releases `cond`
+                and lock in ctx.facts.locks.held_at(call).locks
+            ):
+                return call
+    return None
+
+
+def _wrap(
+    ctx: RuleContext, statement: nodes.NodeNG, through: nodes.NodeNG, lock: str
+) -> Edit | None:
     source = ctx.source
     first, last = statement.lineno, through.end_lineno
     if first is None or last is None or last > len(source.lines):

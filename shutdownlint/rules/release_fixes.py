@@ -31,14 +31,16 @@ def exit_phrase(leak: LifecycleLeak) -> str:
 
 
 def release_before_exit(ctx: RuleContext, leak: LifecycleLeak, message: str) -> Fix:
-    """`message`, with an edit inserting the release right before an early exit that
-    stands alone on its line."""
+    """`message` as a suggestion; or, where the leaking exit is an early `return`,
+    `continue` or `break` alone on its line, an edit inserting the release right before
+    it, titled with what it does."""
     node = leak.leak.node
     if leak.release is None or leak.leak.kind not in _EXITS or not _starts_line(ctx, node):
         return Fix(message)
     indent = ctx.source.indentation(node.lineno)
     edit = ctx.insert(node.lineno, f"{indent}{leak.release}\n")
-    return Fix(message, Applicability.UNSAFE, (edit,))
+    title = f"call `{leak.release}` just before this `{leak.leak.kind.value}`"
+    return Fix(title, Applicability.UNSAFE, (edit,))
 
 
 def append_to_method(
@@ -53,6 +55,7 @@ def append_to_method(
     (releasing it after `self._sock = None` would release nothing)."""
     body = method.body
     last = body[-1]
+    lines = _in_file_indentation(ctx, method, lines)
     rebind = next((s for s in body if attribute and _rebinds(s, attribute)), None)
     if rebind is not None:
         if not _starts_line(ctx, rebind):
@@ -91,3 +94,20 @@ def _rebinds(statement: nodes.NodeNG, attribute: str) -> bool:
             if isinstance(element, nodes.AssignAttr) and element.attrname == attribute:
                 return True
     return False
+
+
+def _in_file_indentation(
+    ctx: RuleContext, method: nodes.FunctionDef, lines: list[str]
+) -> list[str]:
+    """`lines` nest with four spaces; a file indented otherwise (tabs, two spaces) gets
+    its own unit: the step from the `def` line to the method's body."""
+    outer = ctx.source.indentation(method.lineno)
+    inner = ctx.source.indentation(method.body[0].lineno)
+    unit = inner[len(outer) :] if inner.startswith(outer) and len(inner) > len(outer) else ""
+    if not unit or unit == "    ":
+        return lines
+    out = []
+    for line in lines:
+        stripped = line.lstrip(" ")
+        out.append(unit * ((len(line) - len(stripped)) // 4) + stripped)
+    return out

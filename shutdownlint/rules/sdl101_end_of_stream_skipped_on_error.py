@@ -71,8 +71,8 @@ the stream still ends it; from Python 3.13, `queue.shutdown()` wakes every
 consumer too.
 
 ## Fix safety
-A suggestion only: where the sentinel goes depends on the protocol between the
-producer and its consumer.
+Display-only (no edit is mechanical): where the sentinel goes depends on the
+protocol between the producer and its consumer.
 """
 
 from __future__ import annotations

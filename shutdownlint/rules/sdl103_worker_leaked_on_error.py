@@ -39,8 +39,11 @@ def run_job(job):
 Executors are best used as context managers (`with ThreadPoolExecutor() as pool:`).
 
 ## Fix safety
-A suggestion only: joining, shutting down or cancelling on the error path has
-to fit what the worker is doing.
+Display-only (no edit is mechanical): joining, shutting down or cancelling on the
+error path has to fit what the worker is doing. A join in a `finally:` block
+deadlocks when the worker waits on something the leaking path never releases (an
+event nobody sets, a queue's end sentinel nobody puts): release what the worker
+waits on first (set the event, put the sentinel), then join it with a timeout.
 """
 
 from __future__ import annotations
@@ -73,9 +76,7 @@ class WorkerLeakedOnError(Rule):
                 self,
                 leak.leak.node,
                 related=leak.related,
-                fix=Fix(
-                    f"make sure `{leak.subject}` is {how} on every path: use a `finally:` block"
-                ),
+                fix=Fix(self._advice(leak.subject, leak.kind, how)),
                 kind=leak.kind.value,
                 name=leak.subject,
                 exit=exit_phrase(leak),
@@ -83,3 +84,14 @@ class WorkerLeakedOnError(Rule):
             )
 
     visit_asyncfunctiondef = visit_functiondef
+
+    @staticmethod
+    def _advice(subject: str, kind: Kind, how: str) -> str:
+        advice = f"make sure `{subject}` is {how} on every path: use a `finally:` block"
+        if kind in (Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR):
+            # A join the worker never lets finish is a deadlock, not a fix.
+            advice += (
+                ", after releasing what it waits on (set its stop event, put its end "
+                "sentinel), or the wait there never ends"
+            )
+        return advice

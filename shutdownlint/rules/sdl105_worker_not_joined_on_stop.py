@@ -49,13 +49,20 @@ class Monitor:
 
     def stop(self):
         self._running = False
-        self._thread.join(timeout=5.0)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5.0)
+            if self._thread.is_alive():
+                raise TimeoutError("self._thread did not stop within 5.0 s")
 ```
 
 ## Fix safety
-Unsafe: the edit joins the thread or process at the end of the stop method
-(with `timeout=` when SDL302 is selected), or shuts the executor down; `stop()`
-then waits for the worker, which its callers have to allow.
+Unsafe: the edit joins the thread or process at the end of the stop method with
+`timeout=` (the `fix-timeout` setting, 5 s by default) if it is alive (a worker
+that was never started cannot be joined) and raises `TimeoutError` when it is
+still alive after that; or it shuts the executor down. `stop()` then
+waits for the worker, and may raise, which its callers have to allow. A task is
+not fixed: it must be cancelled and awaited, which only an `async` stop method can
+do (a suggestion only).
 """
 
 from __future__ import annotations
@@ -102,16 +109,27 @@ class WorkerNotJoinedOnStop(Rule):
             call = f"{attribute}.shutdown(wait=True)"
             message = f"shut `{attribute}` down in `{leak.method.name}()`"
         elif leak.kind in (Kind.THREAD, Kind.PROCESS):
-            timeout = ctx.facts.options.fix_timeout
-            call = (
-                f"{attribute}.join(timeout={timeout!r})"
-                if "SDL302" in ctx.selected
-                else f"{attribute}.join()"
+            timeout = repr(float(ctx.facts.options.fix_timeout))
+            call = f"{attribute}.join(timeout={timeout})"
+            message = (
+                f"join `{attribute}`, if it is running, at the end of `{leak.method.name}()` "
+                f"with `timeout={timeout}`, and raise `TimeoutError` if it still runs after"
             )
-            message = f"join `{attribute}` at the end of `{leak.method.name}()`, with a timeout"
         else:
             return Fix(f"cancel `{attribute}` in `{leak.method.name}()` and await it")
         if isinstance(leak.method, nodes.AsyncFunctionDef):
             return Fix(message)
-        lines = [f"if {attribute} is not None:", f"    {call}"] if leak.may_be_none else [call]
+        lines = [call]
+        if leak.kind is not Kind.EXECUTOR:
+            # Joining a thread or process that was never started raises; joining one
+            # that has ended does nothing: so join only a live one.
+            still = f"{attribute} did not stop within {timeout} s"
+            lines = [
+                f"if {attribute}.is_alive():",
+                f"    {call}",
+                f"    if {attribute}.is_alive():",
+                f'        raise TimeoutError("{still}")',
+            ]
+        if leak.may_be_none:
+            lines = [f"if {attribute} is not None:", *(f"    {line}" for line in lines)]
         return append_to_method(ctx, leak.method, lines, message, leak.attribute)

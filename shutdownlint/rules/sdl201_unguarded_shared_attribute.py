@@ -97,7 +97,10 @@ class Scheduler:
 Unsafe, and offered only when one lock guards the attribute's other accesses: the
 edit wraps the statement in `with <that lock>:`. Code that calls out while holding
 the lock can block or deadlock; iterating over a copy taken under the lock
-(`list(self._stores.values())`) is an alternative when it does.
+(`list(self._stores.values())`) is an alternative when it does. No edit (and the
+help says why) where a function of the class waits (`join()`, `wait()`,
+`result()`) while it holds that lock, or the code that starts the thread does:
+it may be waiting for this very thread, which could then never take the lock.
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ from astroid import nodes
 
 from shutdownlint.analysis.races import Protocol, UnguardedAccess
 from shutdownlint.rules.base import Rule, RuleContext
-from shutdownlint.rules.lock_fixes import lock_text, with_lock_fix
+from shutdownlint.rules.lock_fixes import lock_text, wait_holding, with_lock_fix
 from shutdownlint.rules.race_words import thread_origins
 
 _RELATED_GUARDED = 3
@@ -210,7 +213,12 @@ class UnguardedSharedAttribute(Rule):
             access.node,
             related=related,
             fix=with_lock_fix(
-                ctx, statement, lock, _ADVICE[record.protocol].format(**fields), through
+                ctx,
+                statement,
+                lock,
+                _ADVICE[record.protocol].format(**fields),
+                wait_holding(ctx, access, guard.lock) if lock else None,
+                through,
             ),
             **fields,
         )

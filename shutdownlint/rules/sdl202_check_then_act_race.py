@@ -67,8 +67,8 @@ For a callback handed to another thread, test the state again inside the callbac
 (on the thread that also clears it) instead of asserting it.
 
 ## Fix safety
-No edit: which lock to take, and how far the region must reach, is a decision for
-the author (a suggestion only).
+Display-only (no edit is mechanical): which lock to take, and how far the region
+must reach, is a decision for the author (a suggestion only).
 """
 
 from __future__ import annotations

@@ -61,7 +61,9 @@ class Server:
 ## Fix safety
 Unsafe, and offered only when one lock guards the state's other writes: the edit
 wraps the update in `with <that lock>:`. Holding the lock can block the thread, or
-deadlock if the code under it takes another lock in the opposite order.
+deadlock if the code under it takes another lock in the opposite order. No edit
+(and the help says why) where a function of the class waits (`join()`, `wait()`,
+`result()`) while it holds that lock, or the code that starts the thread does.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ from astroid import nodes
 
 from shutdownlint.analysis.races import ReadModifyWrite
 from shutdownlint.rules.base import Rule, RuleContext, short_source
-from shutdownlint.rules.lock_fixes import lock_text, with_lock_fix
+from shutdownlint.rules.lock_fixes import lock_text, wait_holding, with_lock_fix
 from shutdownlint.rules.race_words import overlap_words, thread_origins
 
 
@@ -113,6 +115,12 @@ class UnguardedReadModifyWrite(Rule):
             self,
             access.statement,
             related=related,
-            fix=with_lock_fix(ctx, access.statement, lock, title),
+            fix=with_lock_fix(
+                ctx,
+                access.statement,
+                lock,
+                title,
+                wait_holding(ctx, access, guard.lock) if lock and guard else None,
+            ),
             **fields,
         )

@@ -58,7 +58,9 @@ For asyncio, bound the await: `async with asyncio.timeout(5): await q.put(item)`
 Unsafe: the edit passes `timeout=` (the `fix-timeout` setting, 5 s by default)
 to `put()`, or for asyncio wraps the await in `asyncio.timeout()` (Python 3.11+
 targets) or `asyncio.wait_for()`. The put then raises `queue.Full` (or
-`TimeoutError`) where it used to wait, and the code around it has to handle that.
+`TimeoutError`) where it used to wait. The edit does not handle that exception
+(what to do with an item nobody takes, drop it, retry or stop, is the program's
+choice), and its title says so: the code around it has to handle it.
 """
 
 from __future__ import annotations

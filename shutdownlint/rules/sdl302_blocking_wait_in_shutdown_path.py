@@ -75,7 +75,12 @@ Unsafe: the edit passes `timeout=` (the `fix-timeout` setting, 5 s by default),
 or for asyncio wraps the await in `asyncio.timeout()` (Python 3.11+ targets) or
 `asyncio.wait_for()`. After a timed-out wait the code must decide what to do
 with a worker that is still running. `Queue.join()` takes no timeout: its fix is
-a suggestion only.
+a suggestion only. A `Semaphore.acquire()` whose result is thrown away gets no
+edit: with a timeout it returns False instead of waiting, and the code would go
+on as if it held the semaphore. An awaited task or future is wrapped in
+`asyncio.shield()` inside the timeout: the timeout cancels the awaiting code, and
+without the shield it would also cancel the task the original code only waited
+for.
 """
 
 from __future__ import annotations

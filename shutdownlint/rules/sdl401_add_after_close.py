@@ -73,8 +73,8 @@ class Pool:
 ```
 
 ## Fix safety
-No edit: the re-check needs a decision about the item (close it, or raise). The
-suggestion names the lock and the flag.
+Display-only (no edit is mechanical): the re-check needs a decision about the
+item (close it, or raise). The suggestion names the lock and the flag.
 """
 
 from __future__ import annotations

@@ -81,8 +81,8 @@ class Pipeline:
 ```
 
 ## Fix safety
-No edit: reordering a shutdown can change what is flushed; the suggestion says
-which statements to move.
+Display-only (no edit is mechanical): reordering a shutdown can change what is
+flushed; the suggestion says which statements to move.
 """
 
 from __future__ import annotations
