@@ -37,6 +37,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from astroid import nodes
+from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
@@ -136,7 +137,7 @@ def interrupts_main(a: ThreadId, b: ThreadId) -> bool:
 _MAIN_THREAD = frozenset({ThreadRole.SIGNAL, ThreadRole.CALLER, ThreadRole.LOOP})
 # Run before the object (or the test's threads) exist for anyone else: the constructor,
 # and a test's set-up, which the runner calls before the test body starts its threads.
-_SET_UP = frozenset({"__init__", "setUp", "asyncSetUp", "setup_method"})
+_SET_UP = frozenset({"__init__", "__setstate__", "setUp", "asyncSetUp", "setup_method"})
 # Cooperative (green) threads: a module built on them and no OS thread is never
 # preempted between two statements that do not yield.
 _GREEN = frozenset({"eventlet", "gevent", "greenlet"})
@@ -180,7 +181,9 @@ class ThreadMap:
         it declares itself built for concurrent use, so its public methods may run on
         several caller threads at once (SPEC "Concurrent callers")."""
         if owner not in self._concurrent_cache:
-            self._concurrent_cache[owner] = not self._green_only and any(
+            self._concurrent_cache[owner] = (
+                not self._green_only and not _is_test_case(owner)
+            ) and any(
                 self._locks.takes_thread_lock(f)
                 for f in self._contexts.functions_by_class.get(owner, ())
             )
@@ -276,7 +279,11 @@ class ThreadMap:
                 if not name.startswith("_") or name.startswith("__"):
                     continue
                 callers = self._callers.get(function)
-                if callers and all(caller in found for caller, _ in callers):
+                # Called only before the object is shared, or where no other thread runs
+                # (a fork handler re-initialising it in the child, `__del__`).
+                if callers and all(
+                    caller in found or caller in self._exempt for caller, _ in callers
+                ):
                     found.add(function)
                     changed = True
         return frozenset(found)
@@ -435,6 +442,19 @@ class ThreadMap:
             elif isinstance(func, nodes.Name) and not self._contexts.resolve_callables(func):
                 found.append(node)
         return found
+
+
+def _is_test_case(owner: nodes.ClassDef | None) -> bool:
+    """A test class: the runner calls its methods one at a time on one thread; only the
+    threads a test starts run beside them."""
+    if owner is None:
+        return False
+    if owner.name.startswith("Test"):
+        return True
+    try:
+        return any(base.name.endswith("TestCase") for base in owner.ancestors())
+    except (AstroidError, RecursionError):
+        return False
 
 
 def _method_class(function: FunctionLike) -> nodes.ClassDef | None:
