@@ -14,8 +14,8 @@ consumer that stops on the end sentinel, a class that joins its queue):
   closes the one it owns;
 - joins (SDL105): a class that starts and keeps a worker its stop method never joins.
 
-Release operations per kind are one table (`RELEASES`), extended by the
-`release` list of `[tool.shutdownlint.types]`.
+Release operations per kind are the rows of `operations.OPERATIONS`, extended by
+the `release` list of `[tool.shutdownlint.types]`.
 """
 
 from __future__ import annotations
@@ -42,6 +42,13 @@ from shutdownlint.analysis.infer import (
     walk,
 )
 from shutdownlint.analysis.kinds import KindInfo, Kinds
+from shutdownlint.analysis.operations import (
+    STARTS_BY_TYPE,
+    Holder,
+    adding_methods,
+    operations,
+    release_statement,
+)
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.paths import (
     Leak,
@@ -57,39 +64,6 @@ from shutdownlint.analysis.paths import (
 )
 from shutdownlint.analysis.vocabulary import Flavor, Kind
 
-#: What releases an object of each kind (SPEC: queue `shutdown()`; Event `set()`; ...).
-RELEASES: dict[Kind, frozenset[str]] = {
-    Kind.QUEUE: frozenset({"shutdown"}),
-    Kind.EVENT: frozenset({"set"}),
-    Kind.CONDITION: frozenset({"notify", "notify_all"}),
-    Kind.FUTURE: frozenset({"set_result", "set_exception", "cancel"}),
-    Kind.TASK: frozenset({"cancel"}),
-    Kind.SEMAPHORE: frozenset({"release"}),
-    Kind.BARRIER: frozenset({"abort"}),
-    Kind.LOCK: frozenset({"release"}),
-    Kind.THREAD: frozenset({"join"}),
-    Kind.PROCESS: frozenset({"join", "wait", "communicate", "terminate", "kill"}),
-    Kind.EXECUTOR: frozenset({"shutdown", "terminate", "join"}),
-    Kind.SOCKET: frozenset({"close", "detach"}),
-    Kind.SERVER: frozenset({"close", "server_close"}),
-}
-# How a worker of each kind is joined, for SDL105 (a signal is not a join).
-JOINS: dict[Kind, frozenset[str]] = {
-    Kind.THREAD: frozenset({"join"}),
-    Kind.PROCESS: frozenset({"join", "wait", "communicate"}),
-    Kind.EXECUTOR: frozenset({"shutdown", "join"}),
-    Kind.TASK: frozenset({"cancel"}),
-}
-# Methods that start a worker, per kind (and per third-party type that starts otherwise).
-STARTS: dict[Kind, frozenset[str]] = {
-    Kind.THREAD: frozenset({"start"}),
-    Kind.PROCESS: frozenset({"start"}),
-}
-STARTS_BY_TYPE: dict[str, frozenset[str]] = {
-    # paramiko's Transport is a Thread that its connect methods start.
-    "paramiko.Transport": frozenset({"connect", "start_client", "start_server"}),
-    "paramiko.transport.Transport": frozenset({"connect", "start_client", "start_server"}),
-}
 # asyncio APIs that adopt a socket passed as `sock=` only when they return: until then
 # the socket is still the caller's to close.
 ADOPTS_ON_SUCCESS = frozenset(
@@ -127,9 +101,6 @@ _BORROWING = frozenset(
         "wait", "settimeout", "setsockopt", "sendall", "send", "recv", "append_log",
     }
 )  # fmt: skip
-_ADDS = frozenset(
-    {"append", "appendleft", "add", "insert", "extend", "put", "put_nowait", "setdefault"}
-)
 _SENTINEL_NAME = re.compile(
     r"(?i)(^|_)(sentinel|terminator|terminate|stop|eof|end|done|quit|shutdown|poison|close)(_|$)"
 )
@@ -423,7 +394,7 @@ class Tracker:
             return Release.NOW
         if name in _BORROWING:
             return Release.NO
-        if name in _ADDS and isinstance(func, nodes.Attribute):
+        if name in adding_methods() and isinstance(func, nodes.Attribute):
             container = func.expr
             if state_key(container) is not None or last_name(container) in self.escaping:
                 return Release.NOW  # put into a container that outlives the call
@@ -444,7 +415,7 @@ class Tracker:
         func = call.func
         return (
             isinstance(func, nodes.Attribute)
-            and func.attrname in ("put", "put_nowait")
+            and func.attrname in operations(Kind.QUEUE).put
             and self.refers(func.expr)
             and bool(call.args)
             and is_sentinel(call.args[0])
@@ -670,7 +641,7 @@ class Lifecycle:
         return out
 
     def _release_methods(self, info: KindInfo | None, kind: Kind) -> frozenset[str]:
-        methods = RELEASES.get(kind, frozenset())
+        methods = operations(kind).release
         if info is not None and info.mapping is not None:
             methods |= frozenset(info.mapping.release)
         return methods
@@ -756,7 +727,7 @@ class Lifecycle:
                     (c.func.attrname in tracker.methods and tracker.refers(c.func.expr))
                     # put into a local list that is not returned: still this function's
                     or (
-                        c.func.attrname in _ADDS
+                        c.func.attrname in adding_methods()
                         and isinstance(c.func.expr, nodes.Name)
                         and c.func.expr.name not in tracker.escaping
                         and identity(c.func.expr) is not None
@@ -893,7 +864,11 @@ class Lifecycle:
     def _only_borrows(self, callee: FunctionLike, name: str) -> bool:
         own = self._own(callee)
         own_ids = {id(n) for n in own}
-        closing = RELEASES[Kind.SOCKET] | RELEASES[Kind.SERVER] | {"shutdown", "abort"}
+        closing = (
+            operations(Kind.SOCKET).release
+            | operations(Kind.SERVER).release
+            | {"shutdown", "abort"}
+        )
         for node in walk(callee):
             if isinstance(node, nodes.AssignName) and node.name == name:
                 if not isinstance(node.parent, nodes.Arguments):
@@ -973,7 +948,8 @@ class Lifecycle:
                 continue  # made while stopping (a close task): it is the stop, not a worker
             if kind in (Kind.THREAD, Kind.PROCESS) and not self._started(cls, attribute, made):
                 continue
-            if self._released_in_class(cls, attribute, JOINS[kind], kind, joins_only=True):
+            joins = operations(kind).join
+            if self._released_in_class(cls, attribute, joins, kind, joins_only=True):
                 continue
             creation = [made, *info.creations]
             signal = self._signalling_stop(stops, creation)
@@ -1082,7 +1058,7 @@ class Lifecycle:
                 elif isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
                     container = node.func.expr
                     if (
-                        node.func.attrname in _ADDS
+                        node.func.attrname in adding_methods()
                         and isinstance(container, nodes.Attribute)
                         and is_self_parameter(container.expr)
                         and node.args
@@ -1473,7 +1449,7 @@ class Lifecycle:
                 info = self._kinds.kind_of(func.expr)
                 if info is None or info.kind not in (Kind.THREAD, Kind.PROCESS):
                     continue
-                starts = STARTS_BY_TYPE.get(info.qname, STARTS.get(info.kind, frozenset()))
+                starts = STARTS_BY_TYPE.get(info.qname, operations(info.kind).start)
                 if func.attrname in starts and info.flavor is not Flavor.SUBPROCESS:
                     yield node, func.expr.name, info
             elif isinstance(node, nodes.Assign) and len(node.targets) == 1:
@@ -1521,7 +1497,11 @@ class Lifecycle:
         waits = self._waits
         if not waits:
             return {}
-        methods = RELEASES[Kind.EVENT] | RELEASES[Kind.FUTURE] | RELEASES[Kind.CONDITION]
+        methods = (
+            operations(Kind.EVENT).release
+            | operations(Kind.FUTURE).release
+            | operations(Kind.CONDITION).release
+        )
         found: dict[Identity, list[nodes.NodeNG]] = {}
         for node in self._contexts.all_nodes:
             if isinstance(node, nodes.Attribute) and node.attrname in methods:
@@ -1635,7 +1615,7 @@ class Lifecycle:
                         wait.info.kind,
                         made,
                         tuple(related),
-                        release=_release_statement(subject, wait.info.kind),
+                        release=release_statement(wait.info.kind, subject),
                     )
                 )
         return out
@@ -1881,7 +1861,7 @@ class Lifecycle:
             if not (
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
-                and node.func.attrname in ("put", "put_nowait")
+                and node.func.attrname in operations(Kind.QUEUE).put
                 and node.args
                 and is_sentinel(node.args[0])
             ):
@@ -1910,10 +1890,10 @@ class Lifecycle:
             if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
                 if not _refers(node.func.expr, idents):
                     continue
-                if node.func.attrname in ("get", "get_nowait"):
+                if node.func.attrname in operations(Kind.QUEUE).get:
                     return False
                 if (
-                    node.func.attrname in ("put", "put_nowait")
+                    node.func.attrname in operations(Kind.QUEUE).put
                     and node.args
                     and not is_sentinel(node.args[0])
                 ):
@@ -1967,16 +1947,13 @@ def _is_test(function: FunctionLike) -> bool:
     return False
 
 
-_TAKE_OUT = frozenset({"pop", "popleft", "popitem"})
-
-
 def _taken_out(container: nodes.NodeNG) -> nodes.Call | None:
     """`container.pop()` (`popleft()`): the call that takes an element out of `container`.
     `popitem()` gives a (key, value) pair: left alone."""
     parent = container.parent
     if (
         isinstance(parent, nodes.Attribute)
-        and parent.attrname in _TAKE_OUT - {"popitem"}
+        and parent.attrname in operations(Holder.CONTAINER).take - {"popitem"}
         and isinstance(parent.parent, nodes.Call)
         and parent.parent.func is parent
     ):
@@ -2125,16 +2102,6 @@ def _lifecycle_guard(test: nodes.NodeNG | None, function: FunctionLike, queue: f
     return False
 
 
-def _release_statement(subject: str, kind: Kind) -> str | None:
-    if kind is Kind.EVENT:
-        return f"{subject}.set()"
-    if kind is Kind.CONDITION:
-        return None  # notifying needs the condition's lock: not mechanical
-    if kind is Kind.FUTURE:
-        return f"{subject}.cancel()"
-    return None
-
-
 def _taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
     """`x = q.get(...)`, `x = q.get_nowait()`, `x = await q.get()`: (x, q)."""
     if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
@@ -2146,7 +2113,7 @@ def _taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
         isinstance(target, nodes.AssignName)
         and isinstance(value, nodes.Call)
         and isinstance(value.func, nodes.Attribute)
-        and value.func.attrname in ("get", "get_nowait")
+        and value.func.attrname in operations(Kind.QUEUE).get
         and not (
             value.args
             and isinstance(value.args[0], nodes.Const)

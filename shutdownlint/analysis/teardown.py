@@ -47,28 +47,12 @@ from shutdownlint.analysis.infer import (
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import Held, LockId, Locks
+from shutdownlint.analysis.operations import adding_methods, operations, taking_methods
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.shared import SharedState
 from shutdownlint.analysis.threadmap import ThreadMap, concurrent_pair
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 
-#: Methods that put an item into a container (a list, set, dict, deque, queue).
-ADDING_METHODS = frozenset(
-    {
-        "append",
-        "appendleft",
-        "add",
-        "setdefault",
-        "update",
-        "put",
-        "put_nowait",
-        "extend",
-        "extendleft",
-        "insert",
-    }
-)
-#: Methods that take items out of a container one at a time.
-_POPPING_METHODS = frozenset({"pop", "popleft", "popitem", "get", "get_nowait"})
 #: Calls that copy a container's items (the copy is then cleaned up item by item).
 _COPIES = frozenset({"list", "tuple", "set", "dict", "sorted", "frozenset"})
 _COPY_METHODS = frozenset({"copy", "values", "items", "keys"})
@@ -88,9 +72,6 @@ LOOP_DRIVERS = frozenset(
     }
 )
 _LOOP_DRIVER_NAMES = frozenset(q.rsplit(".", 1)[-1] for q in LOOP_DRIVERS) - {"start", "run"}
-#: Queue operations: a worker that calls these consumes from (or produces into) the queue.
-_GETS = frozenset({"get", "get_nowait"})
-_PUTS = frozenset({"put", "put_nowait"})
 #: Shutdown method names where dropping work is the intent (abort semantics).
 _ABORTS = frozenset({"terminate", "kill", "cancel", "abort"})
 
@@ -330,7 +311,7 @@ class Teardown:
             receiver = node.func.expr
             if _self_attr(receiver) and node.func.attrname == "clear":
                 return receiver.attrname
-            if _self_attr(receiver) and node.func.attrname in _POPPING_METHODS and in_loop(node):
+            if _self_attr(receiver) and node.func.attrname in taking_methods() and in_loop(node):
                 return receiver.attrname
             return None
         if isinstance(node, nodes.Assign):
@@ -375,7 +356,7 @@ class Teardown:
                 if (
                     isinstance(inner, nodes.Call)
                     and isinstance(inner.func, nodes.Attribute)
-                    and inner.func.attrname in _POPPING_METHODS
+                    and inner.func.attrname in taking_methods()
                     and _self_attr(inner.func.expr)
                     and inner.func.expr.attrname == name
                 ):
@@ -581,8 +562,8 @@ class Teardown:
                     handle,
                     kind,
                     frozenset(self._signals(reached)),
-                    frozenset(self._queue_ops(reached, _GETS)),
-                    frozenset(self._queue_ops(reached, _PUTS)),
+                    frozenset(self._queue_ops(reached, operations(Kind.QUEUE).get)),
+                    frozenset(self._queue_ops(reached, operations(Kind.QUEUE).put)),
                 )
             )
         found.extend(self._owned_thread_objects(cls))
@@ -622,8 +603,13 @@ class Teardown:
                 for mine, argument in _passed_attributes(worker_class, call).items()
                 if (info := self._kinds.kind_of(argument)) is not None and info.kind is Kind.QUEUE
             }
-            consumes = {passed[q].attrname for q in _attribute_ops(reached, _GETS) if q in passed}
-            produces = {passed[q].attrname for q in _attribute_ops(reached, _PUTS) if q in passed}
+            queue = operations(Kind.QUEUE)
+            consumes = {
+                passed[q].attrname for q in _attribute_ops(reached, queue.get) if q in passed
+            }
+            produces = {
+                passed[q].attrname for q in _attribute_ops(reached, queue.put) if q in passed
+            }
             if consumes or produces:
                 found.append(
                     Worker(
@@ -775,7 +761,7 @@ class Teardown:
                 if is_shutdown_name(method, self._options.shutdown_methods):
                     return StopHow.STOP
             if attr is not None and attr in worker.consumes:
-                if method in _PUTS:
+                if method in operations(Kind.QUEUE).put:
                     return StopHow.SENTINEL
                 if method == "shutdown":
                     return StopHow.QUEUE_SHUTDOWN
@@ -1092,7 +1078,7 @@ def _pops_attr(value: nodes.NodeNG, name: str) -> bool:
     return (
         isinstance(value, nodes.Call)
         and isinstance(value.func, nodes.Attribute)
-        and value.func.attrname in _POPPING_METHODS
+        and value.func.attrname in taking_methods()
         and _self_attr(value.func.expr)
         and value.func.expr.attrname == name
         and in_loop(value)
@@ -1106,7 +1092,7 @@ def _adds(body: list[nodes.NodeNG], containers) -> list[nodes.NodeNG]:
         if (
             isinstance(node, nodes.Call)
             and isinstance(node.func, nodes.Attribute)
-            and node.func.attrname in ADDING_METHODS
+            and node.func.attrname in adding_methods()
             and _self_attr(node.func.expr)
             and node.func.expr.attrname in containers
         ) or (

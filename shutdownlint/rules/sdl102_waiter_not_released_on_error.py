@@ -71,11 +71,9 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from shutdownlint.analysis.vocabulary import Kind
+from shutdownlint.analysis.operations import operations
 from shutdownlint.rules.base import Rule, RuleContext
 from shutdownlint.rules.release_fixes import exit_phrase, release_before_exit
-
-_VERBS = {Kind.EVENT: "set", Kind.FUTURE: "resolved", Kind.CONDITION: "notified"}
 
 
 class WaiterNotReleasedOnError(Rule):
@@ -87,7 +85,7 @@ class WaiterNotReleasedOnError(Rule):
     def visit_functiondef(self, node: nodes.FunctionDef, ctx: RuleContext) -> None:
         lifecycle = ctx.facts.lifecycle
         for leak in lifecycle.waiter_leaks(node):
-            verb = _VERBS.get(leak.kind, "released")
+            verb = operations(leak.kind).released
             fix = (
                 f"set, resolve or notify `{leak.subject}` in a `finally:` block "
                 "or before the early exit"

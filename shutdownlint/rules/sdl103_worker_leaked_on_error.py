@@ -47,17 +47,10 @@ from __future__ import annotations
 
 from astroid import nodes
 
-from shutdownlint.analysis.vocabulary import Kind
+from shutdownlint.analysis.operations import operations
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
 from shutdownlint.rules.release_fixes import exit_phrase
-
-_HOW = {
-    Kind.THREAD: "joined",
-    Kind.PROCESS: "joined",
-    Kind.EXECUTOR: "shut down",
-    Kind.TASK: "cancelled",
-}
 
 
 class WorkerLeakedOnError(Rule):
@@ -68,7 +61,7 @@ class WorkerLeakedOnError(Rule):
 
     def visit_functiondef(self, node: nodes.FunctionDef, ctx: RuleContext) -> None:
         for leak in ctx.facts.lifecycle.worker_leaks(node):
-            how = _HOW.get(leak.kind, "stopped")
+            how = operations(leak.kind).released
             ctx.report(
                 self,
                 leak.leak.node,

@@ -62,17 +62,11 @@ from __future__ import annotations
 
 from astroid import nodes
 
+from shutdownlint.analysis.operations import operations
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
 from shutdownlint.rules.release_fixes import append_to_method
-
-_ACTION = {
-    Kind.THREAD: "joins",
-    Kind.PROCESS: "joins",
-    Kind.EXECUTOR: "shuts down",
-    Kind.TASK: "cancels",
-}
 
 
 class WorkerNotJoinedOnStop(Rule):
@@ -91,7 +85,7 @@ class WorkerNotJoinedOnStop(Rule):
                 related=leak.related,
                 fix=self._fix(ctx, leak),
                 method=leak.method.name,
-                action=_ACTION[leak.kind],
+                action=operations(leak.kind).releases,
                 attribute=leak.attribute,
                 kind=leak.kind.value,
             )
