@@ -224,3 +224,31 @@ def test_ruff_check_and_format_are_clean() -> None:
             [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
         )
         assert run.returncode == 0, run.stdout + run.stderr
+
+
+# -- the domain's words: enums carry no wording --------------------------------
+def _package_enums():
+    import enum
+    import importlib
+    import pkgutil
+
+    import shutdownlint
+
+    seen = {}
+    for info in pkgutil.walk_packages(shutdownlint.__path__, "shutdownlint."):
+        if info.name.endswith(("lsp", "flake8_plugin")):
+            continue  # optional dependencies
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, enum.Enum) and value is not enum.Enum:
+                if value.__module__.startswith("shutdownlint"):
+                    seen[f"{value.__module__}.{value.__qualname__}"] = value
+    return sorted(seen.items())
+
+
+@pytest.mark.parametrize("name, enum_class", _package_enums(), ids=lambda x: str(x))
+def test_no_two_members_of_an_enum_share_a_value(name, enum_class) -> None:
+    """A display string used as a value makes two members one (`StopHow.LOOP_STOP` was
+    an alias of `StopHow.STOP`, both "stops")."""
+    aliases = {alias for alias, member in enum_class.__members__.items() if member.name != alias}
+    assert not aliases, f"{name}: {sorted(aliases)} are aliases of other members"

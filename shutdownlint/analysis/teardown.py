@@ -79,14 +79,14 @@ _ABORTS = frozenset({"terminate", "kill", "cancel", "abort"})
 class StopHow(str, Enum):
     """How a shutdown statement stops a worker."""
 
-    JOIN = "joins"
-    STOP = "stops"  # a shutdown method of the worker object (`consumer.stop()`)
-    CANCEL = "cancels"
-    SIGNAL = "signals"  # sets its stop event / flag
-    SENTINEL = "sends the end sentinel to"
-    QUEUE_SHUTDOWN = "shuts down the queue of"
-    EXECUTOR_SHUTDOWN = "shuts down the executor of"
-    LOOP_STOP = "stops"
+    JOIN = "join"
+    STOP = "stop"  # a shutdown method of the worker object (`consumer.stop()`)
+    CANCEL = "cancel"
+    SIGNAL = "signal"  # sets its stop event / flag
+    SENTINEL = "sentinel"  # puts the end sentinel on the queue it consumes
+    QUEUE_SHUTDOWN = "queue-shutdown"
+    EXECUTOR_SHUTDOWN = "executor-shutdown"
+    LOOP_STOP = "loop-stop"  # stops (or joins) the thread that runs an event loop
 
 
 class AddRace(str, Enum):

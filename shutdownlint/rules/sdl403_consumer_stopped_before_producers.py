@@ -93,6 +93,18 @@ from shutdownlint.analysis.teardown import EarlyStop, StopHow
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext, short_source
 
+#: How the message says what the statement does to the worker.
+_HOW = {
+    StopHow.JOIN: "joins",
+    StopHow.STOP: "stops",
+    StopHow.CANCEL: "cancels",
+    StopHow.SIGNAL: "signals",
+    StopHow.SENTINEL: "sends the end sentinel to",
+    StopHow.QUEUE_SHUTDOWN: "shuts down the queue of",
+    StopHow.EXECUTOR_SHUTDOWN: "shuts down the executor of",
+    StopHow.LOOP_STOP: "stops",
+}
+
 
 class ConsumerStoppedBeforeProducers(Rule):
     code = "SDL403"
@@ -112,7 +124,10 @@ class ConsumerStoppedBeforeProducers(Rule):
             advice = "close the resources registered on the loop before stopping its thread"
             related = [(n, "this close needs the loop running") for n in record.dependents[:2]]
         else:
-            name = getattr(worker.function, "name", "the consumer")
+            if stop.how is StopHow.STOP and worker.handle:
+                name = f"self.{worker.handle}"  # `self._consumer.stop()`: the object it stops
+            else:
+                name = getattr(worker.function, "name", "the consumer")
             advice = self.fix_title
             related = [(n, "a producer is only stopped here") for n in record.dependents[:2]]
         related.append((worker.site, "the worker is started here"))
@@ -122,7 +137,7 @@ class ConsumerStoppedBeforeProducers(Rule):
             related=related,
             fix=Fix(advice),
             stop=short_source(stop.node),
-            how=stop.how.value,
+            how=_HOW[stop.how],
             worker=name,
             method=getattr(record.method, "name", "<lambda>"),
             why=record.why,
