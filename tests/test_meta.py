@@ -240,9 +240,12 @@ def _package_enums():
             continue  # optional dependencies
         module = importlib.import_module(info.name)
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, enum.Enum) and value is not enum.Enum:
-                if value.__module__.startswith("shutdownlint"):
-                    seen[f"{value.__module__}.{value.__qualname__}"] = value
+            if (
+                isinstance(value, type)
+                and issubclass(value, enum.Enum)
+                and value.__module__.startswith("shutdownlint")
+            ):
+                seen[f"{value.__module__}.{value.__qualname__}"] = value
     return sorted(seen.items())
 
 
@@ -252,3 +255,14 @@ def test_no_two_members_of_an_enum_share_a_value(name, enum_class) -> None:
     an alias of `StopHow.STOP`, both "stops")."""
     aliases = {alias for alias, member in enum_class.__members__.items() if member.name != alias}
     assert not aliases, f"{name}: {sorted(aliases)} are aliases of other members"
+
+
+def test_readme_rule_table_matches_the_registry() -> None:
+    """README.md's table of rules lists every registered rule once, with its name, and
+    marks exactly the opt-in ones."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (SDL\d{3}) \| ([a-z0-9-]+) \| (.*) \|$", text, re.MULTILINE)
+    listed = [(code, name) for code, name, _ in rows]
+    assert listed == [(rule.code, rule.name) for rule in ALL_RULES]
+    opt_in = {code for code, _, summary in rows if "(opt-in)" in summary}
+    assert opt_in == {rule.code for rule in ALL_RULES if rule.opt_in}
