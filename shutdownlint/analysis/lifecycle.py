@@ -971,16 +971,11 @@ class Lifecycle:
         return out
 
     def _stop_methods(self, cls: nodes.ClassDef) -> list[nodes.FunctionDef]:
-        """The class's own stop/close methods callable with no arguments, in source order,
+        """The class's stop methods (`Contexts.stop_methods`) that stop the object itself
+        (not a worker's target) and are callable with no arguments, in source order,
         leaving out abstract ones (`pass`, `...`, `raise NotImplementedError`)."""
         out = []
-        for node in cls.body:
-            if not isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
-                continue
-            if node.name == "__del__" or not is_shutdown_name(
-                node.name, self._options.shutdown_methods
-            ):
-                continue
+        for node in self._contexts.stop_methods(cls):
             if not self._contexts.is_stop_method(node):
                 continue
             args = node.args
@@ -990,7 +985,7 @@ class Lifecycle:
             if _is_abstract(node):
                 continue
             out.append(node)
-        return out
+        return sorted(out, key=lambda node: (node.lineno or 0, node.col_offset or 0))
 
     def _closes_itself(self, info: KindInfo, methods: frozenset[str]) -> bool:
         """The object is an instance of a class of this module that closes itself (a
@@ -1332,28 +1327,15 @@ class Lifecycle:
                         )
                     )
         read: set[str] = set()
-        seen: set[FunctionLike] = set()
-        queue = list(targets)
-        while queue:
-            function = queue.pop()
-            if function in seen:
-                continue
-            seen.add(function)
+        for function in self._contexts.reach(targets, inferred=True):
             for node in self._own(function):
                 if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
                     read.add(node.attrname)
-            queue.extend(callee for callee, _ in self._contexts.call_graph.get(function, ()))
         return read
 
     def _signals(self, stop: FunctionLike) -> set[str]:
         written: set[str] = set()
-        seen: set[FunctionLike] = set()
-        queue = [stop]
-        while queue:
-            function = queue.pop()
-            if function in seen:
-                continue
-            seen.add(function)
+        for function in self._contexts.reach(stop, inferred=True):
             for node in self._own(function):
                 if isinstance(node, nodes.AssignAttr) and is_self_parameter(node.expr):
                     written.add(node.attrname)
@@ -1364,7 +1346,6 @@ class Lifecycle:
                     and is_self_parameter(node.func.expr.expr)
                 ):
                     written.add(node.func.expr.attrname)
-            queue.extend(callee for callee, _ in self._contexts.call_graph.get(function, ()))
         return written
 
     # -- SDL103: workers started in a function -------------------------------------------------

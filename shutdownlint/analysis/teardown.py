@@ -202,26 +202,12 @@ class Teardown:
         return [n for n in self._contexts.class_defs if any(True for _ in self.shutdown_methods(n))]
 
     def shutdown_methods(self, cls: nodes.ClassDef):
-        for method in cls.mymethods():
-            if self._contexts.runs_alone(method):
-                continue
-            if is_shutdown_name(method.name, self._options.shutdown_methods):
-                yield method
+        return self._contexts.stop_methods(cls)
 
     def _reached_from_shutdown(self, cls: nodes.ClassDef) -> list[FunctionLike]:
         """Shutdown methods and the functions of the class they call (`close()` ->
         `_reset()`, which `reset()` calls too): where a container may be emptied."""
-        found: list[FunctionLike] = list(self.shutdown_methods(cls))
-        pending = list(found)
-        while pending:
-            function = pending.pop()
-            for callee, _ in self._contexts.direct_call_graph.get(function, ()):
-                if callee not in found and enclosing_class(callee) is cls:
-                    if self._contexts.runs_alone(callee):
-                        continue
-                    found.append(callee)
-                    pending.append(callee)
-        return found
+        return self._contexts.reach(self.shutdown_methods(cls), within=cls, skip_alone=True)
 
     def _closers(self, cls: nodes.ClassDef) -> list[FunctionLike]:
         """Shutdown methods, and the private helpers of the class only they call: the
@@ -553,7 +539,7 @@ class Teardown:
             site = entry.site
             if enclosing_class(site) is not cls and site is not cls:
                 continue
-            reached = self._reached_in_class(function, cls)
+            reached = self._contexts.reach(function, cls)
             handle, kind = self._handle_of(site, cls)
             found.append(
                 Worker(
@@ -597,7 +583,7 @@ class Teardown:
             run = worker_class.locals.get("run")
             if info is None or info.kind is not Kind.THREAD or not run:
                 continue
-            reached = self._reached_in_class(run[0], worker_class)
+            reached = self._contexts.reach(run[0], worker_class)
             passed = {
                 mine: argument
                 for mine, argument in _passed_attributes(worker_class, call).items()
@@ -629,17 +615,6 @@ class Teardown:
             if isinstance(value, nodes.ClassDef) and value.root() is self._module:
                 return value
         return None
-
-    def _reached_in_class(self, function: FunctionLike, cls: nodes.ClassDef) -> list[FunctionLike]:
-        found = [function]
-        pending = [function]
-        while pending:
-            current = pending.pop()
-            for callee, _ in self._contexts.direct_call_graph.get(current, ()):
-                if callee not in found and (enclosing_class(callee) is cls):
-                    found.append(callee)
-                    pending.append(callee)
-        return found
 
     def _handle_of(self, site: nodes.NodeNG, cls: nodes.ClassDef) -> tuple[str | None, Kind | None]:
         """The attribute that holds what `site` starts: `self._t = Thread(...)`,
@@ -968,7 +943,7 @@ class Teardown:
         info = self._kinds.kind_of_class(cls)
         if info is None or info.kind is not Kind.THREAD:
             return False
-        for function in self._reached_in_class(run[0], cls):
+        for function in self._contexts.reach(run[0], cls):
             for node in walk(function):
                 if isinstance(node, nodes.Call) and last_name(node.func) in _LOOP_DRIVER_NAMES:
                     return True
