@@ -91,10 +91,8 @@ STREAM_OPENERS: dict[str, int] = {
 }
 # Calls that run an awaitable under a deadline: what they return is what it returns.
 _DEADLINE_WRAPPERS = frozenset({"wait_for", "shield"})
-_STOP_NAMES = re.compile(
-    r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)"
-)
-_IDENTITY_CALLS = frozenset(
+STOP_NAMES = re.compile(r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)")
+IDENTITY_CALLS = frozenset(
     {"getpid", "current_thread", "get_ident", "main_thread", "currentThread"}
 )
 _WAITABLE_KINDS = frozenset({Kind.EVENT, Kind.FUTURE, Kind.CONDITION})
@@ -231,7 +229,7 @@ class Lifecycle:
             methods |= frozenset(info.mapping.release)
         return methods
 
-    def _own(self, root: nodes.NodeNG) -> list[nodes.NodeNG]:
+    def own(self, root: nodes.NodeNG) -> list[nodes.NodeNG]:
         """`own_nodes(root)`, kept for functions (asked about again by every rule)."""
         cached = self._own_cache.get(root)
         if cached is None:
@@ -245,7 +243,7 @@ class Lifecycle:
         cache = self._escaping
         if function not in cache:
             found = set()
-            for node in self._own(function):
+            for node in self.own(function):
                 returned = isinstance(node, nodes.Return | nodes.Yield) and node.value is not None
                 stored = isinstance(node, nodes.Assign) and any(
                     isinstance(t, nodes.AssignAttr | nodes.Subscript) for t in node.targets
@@ -260,10 +258,10 @@ class Lifecycle:
             if isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
                 yield node
 
-    def _aliases(self, function: FunctionLike, idents: frozenset[Identity]) -> frozenset[Identity]:
+    def aliases(self, function: FunctionLike, idents: frozenset[Identity]) -> frozenset[Identity]:
         """`idents` and the locals of `function` assigned straight from them (`s = sock`)."""
         found = set(idents)
-        for node in self._own(function):
+        for node in self.own(function):
             if (
                 isinstance(node, nodes.Assign)
                 and len(node.targets) == 1
@@ -274,7 +272,7 @@ class Lifecycle:
                 found.add(Local(function, node.targets[0].name))
         return frozenset(found)
 
-    def _leaks(
+    def leaks(
         self,
         function: FunctionLike,
         obligation: Obligation,
@@ -291,7 +289,7 @@ class Lifecycle:
         """Whether any statement of `scope` after line `after` releases or hands over."""
         return any(
             tracker.releases(node) is not Release.NO
-            for node in self._own(scope)
+            for node in self.own(scope)
             if node.is_statement and (node.lineno or 0) > after
         )
 
@@ -331,7 +329,7 @@ class Lifecycle:
         and does not close or hand over on some error path."""
         out = []
         for statement, name, kind, info in self._owned_sockets(function):
-            idents = self._aliases(function, frozenset({Local(function, name)}))
+            idents = self.aliases(function, frozenset({Local(function, name)}))
             methods = self._release_methods(info, kind)
             # The other half of a stream pair (the reader, the protocol) fails with it.
             companions = (
@@ -354,7 +352,7 @@ class Lifecycle:
                 def uses(point, tracker=tracker, companion=companion):
                     return tracker.uses(point) or companion.uses(point)
 
-            if _is_test(function):
+            if is_test(function):
                 continue  # a failing test leaks it: not what a maintainer would change
             if not self._releases_somewhere(tracker, function, statement.lineno or 0):
                 continue  # never closed nor handed over here: not this function's to own
@@ -367,7 +365,7 @@ class Lifecycle:
             # A socket leaks through the operations that use it (connect, bind, handshake,
             # an API it is passed to), not through any unrelated call before its hand-over.
             obligation = Obligation(tracker.releases, start=start, void=tracker.void, relevant=uses)
-            for leak in self._leaks(function, obligation):
+            for leak in self.leaks(function, obligation):
                 out.append(
                     LifecycleLeak(
                         leak,
@@ -388,7 +386,7 @@ class Lifecycle:
         is then passed as `sock=` to an asyncio API."""
         adopted = {
             kw.value.name
-            for node in self._own(function)
+            for node in self.own(function)
             if isinstance(node, nodes.Call) and last_name(node.func) in ADOPTS_ON_SUCCESS
             for kw in node.keywords or ()
             if kw.arg == "sock" and isinstance(kw.value, nodes.Name)
@@ -447,7 +445,7 @@ class Lifecycle:
         return True
 
     def _only_borrows(self, callee: FunctionLike, name: str) -> bool:
-        own = self._own(callee)
+        own = self.own(callee)
         own_ids = {id(n) for n in own}
         closing = (
             operations(Kind.SOCKET).release
@@ -629,7 +627,7 @@ class Lifecycle:
         for method in self._class_methods(cls):
             if getattr(method, "type", "method") != "method":
                 continue  # `cls._instance = ...` in a classmethod: class state, not owned
-            for node in self._own(method):
+            for node in self.own(method):
                 attribute, value = None, None
                 if isinstance(node, nodes.Assign) and len(node.targets) == 1:
                     target = node.targets[0]
@@ -726,7 +724,7 @@ class Lifecycle:
         key = StateKey(cls, attribute)
         for method in self._class_methods(cls):
             idents = {key}
-            for node in self._own(method):
+            for node in self.own(method):
                 if (
                     isinstance(node, nodes.Attribute)
                     and node.attrname == attribute
@@ -762,7 +760,7 @@ class Lifecycle:
                             idents.add(Local(method, loop.target.name))
             aliases = {i for i in idents if isinstance(i, Local)}
             if aliases:
-                for node in self._own(method):
+                for node in self.own(method):
                     if isinstance(node, nodes.Name) and Local(method, node.name) in aliases:
                         yield method, node
 
@@ -821,7 +819,7 @@ class Lifecycle:
 
     def _reset_to_none(self, cls: nodes.ClassDef, attribute: str) -> bool:
         for method in self._class_methods(cls):
-            for node in self._own(method):
+            for node in self.own(method):
                 if (
                     isinstance(node, nodes.Assign)
                     and any(
@@ -845,7 +843,7 @@ class Lifecycle:
                 return True
         function = enclosing_function(made)
         if function is not None:
-            for node in self._own(function):
+            for node in self.own(function):
                 if (
                     isinstance(node, nodes.Call)
                     and isinstance(node.func, nodes.Attribute)
@@ -913,7 +911,7 @@ class Lifecycle:
                     )
         read: set[str] = set()
         for function in self._contexts.reach(targets, inferred=True):
-            for node in self._own(function):
+            for node in self.own(function):
                 if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
                     read.add(node.attrname)
         return read
@@ -921,7 +919,7 @@ class Lifecycle:
     def _signals(self, stop: FunctionLike) -> set[str]:
         written: set[str] = set()
         for function in self._contexts.reach(stop, inferred=True):
-            for node in self._own(function):
+            for node in self.own(function):
                 if isinstance(node, nodes.AssignAttr) and is_self_parameter(node.expr):
                     written.add(node.attrname)
                 elif (
@@ -939,12 +937,12 @@ class Lifecycle:
         cancels or hands over on its normal path, but not on some error path."""
         out = []
         for statement, name, info in self._started_workers(function):
-            idents = self._aliases(function, frozenset({Local(function, name)}))
+            idents = self.aliases(function, frozenset({Local(function, name)}))
             methods = self._release_methods(info, info.kind)
             if info.qname in STARTS_BY_TYPE:
                 methods |= {"close"}
             tracker = Tracker(idents, methods, escaping=self.escaping(function))
-            if _is_test(function):
+            if is_test(function):
                 continue  # a failing test leaks it: not what a maintainer would change
             if self._owned_before(function, name, statement, tracker):
                 continue  # stored (or handed over) before it started: its owner stops it
@@ -960,7 +958,7 @@ class Lifecycle:
             # running is a choice (a browser left open, a background job), not a leak.
             leaks = [
                 leak
-                for leak in self._leaks(function, obligation)
+                for leak in self.leaks(function, obligation)
                 if leak.kind in (LeakKind.EXCEPTION, LeakKind.RAISE)
             ]
             for leak in leaks:
@@ -1107,7 +1105,7 @@ class Lifecycle:
         (`loop.add_callback(setup)`, `Thread(target=setup)`)."""
         if releaser.parent is None or enclosing_function(releaser) is not owner:
             return False
-        for node in self._own(owner):
+        for node in self.own(owner):
             if isinstance(node, nodes.Call):
                 for argument in [*node.args, *(kw.value for kw in node.keywords or ())]:
                     if argument is releaser:
@@ -1123,13 +1121,13 @@ class Lifecycle:
     def waiter_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
         """Exits of `function` that leave an Event/Future/Condition unreleased while a
         party waits for it with no timeout."""
-        if _is_test(function):
+        if is_test(function):
             return []
         out = []
         for ident, waits, sites in self._handshakes.get(function, ()):
             releasing = frozenset(enclosing_function(s) for s in sites) - {None}
             tracker = Tracker(
-                self._aliases(function, frozenset({ident})),
+                self.aliases(function, frozenset({ident})),
                 frozenset(s.attrname for s in sites),
                 hand_over=False,
                 releasing_calls=releasing - {function},
@@ -1137,14 +1135,14 @@ class Lifecycle:
             )
             lines = [
                 node.lineno or 0
-                for node in self._own(function)
+                for node in self.own(function)
                 if node.is_statement and tracker.releases(node) is not Release.NO
             ]
             if not lines:
                 continue
             release = next(
                 n
-                for n in self._own(function)
+                for n in self.own(function)
                 if n.is_statement
                 and (n.lineno or 0) == max(lines)
                 and tracker.releases(n) is not Release.NO
@@ -1157,14 +1155,14 @@ class Lifecycle:
                     scope=Scope.SERVING,
                     loop=serving,
                     raising=Raising.EXPLICIT,
-                    exempt=lambda exit: _stop_request(guard_of(exit, function), function),
+                    exempt=lambda exit: stop_request(guard_of(exit, function), function),
                 )
                 leaks = self._first_exception_only(self._exits(function, obligation))
             elif conditional_release(release, function, tracker):
                 continue
             else:
                 obligation = Obligation(tracker.releases, void=tracker.void)
-                leaks = self._leaks(function, obligation, before=max(lines))
+                leaks = self.leaks(function, obligation, before=max(lines))
             wait = waits[0]
             subject = wait.receiver.as_string()
             made = wait.info.creations[0] if wait.info.creations else None
@@ -1229,7 +1227,7 @@ class Lifecycle:
         """Items taken with `get()` from a joined queue that an exit of the loop iteration
         leaves without `task_done()` (or a hand-over to code that calls it)."""
         joined = self._joined_queues
-        if not joined or _is_test(function):
+        if not joined or is_test(function):
             return []
         out = []
         for node in statements(function):
@@ -1246,9 +1244,9 @@ class Lifecycle:
             loops = loops_around(node, function)
             if not loops:
                 continue
-            queues = self._aliases(function, frozenset({qident}))
+            queues = self.aliases(function, frozenset({qident}))
             tracker = Tracker(
-                self._aliases(function, frozenset({Local(function, name)})),
+                self.aliases(function, frozenset({Local(function, name)})),
                 frozenset(),
                 hand_over=False,
                 escaping=self.escaping(function),
@@ -1262,12 +1260,12 @@ class Lifecycle:
                 scope=Scope.ITERATION,
                 loop=loops[0],
                 void=tracker.void,
-                exempt=lambda exit, name=name: _stop_request(
+                exempt=lambda exit, name=name: stop_request(
                     guard_of(exit, function), function, name
                 ),
             )
             subject = queue.as_string()
-            for leak in self._leaks(function, obligation):
+            for leak in self.leaks(function, obligation):
                 out.append(
                     LifecycleLeak(
                         leak,
@@ -1290,7 +1288,7 @@ class Lifecycle:
 
     # -- SDL101: end of stream ------------------------------------------------------------------
     @cached_property
-    def _consumers(self) -> dict[Identity, nodes.NodeNG]:
+    def consumers(self) -> dict[Identity, nodes.NodeNG]:
         """Queues whose consumer stops when it takes the end sentinel: the item from
         `get()` compared with a sentinel in a branch that ends the loop or the generator."""
         found: dict[Identity, nodes.NodeNG] = {}
@@ -1303,7 +1301,7 @@ class Lifecycle:
                 ident = identity(queue)
                 if ident is None or ident in found:
                     continue
-                for test_if in self._own(function):
+                for test_if in self.own(function):
                     if (
                         isinstance(test_if, nodes.If)
                         and _compares_to_sentinel(test_if.test, name)
@@ -1312,159 +1310,6 @@ class Lifecycle:
                         found[ident] = test_if
                         break
         return found
-
-    def sentinel_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
-        """Exits of `function` that skip the end sentinel it owes a queue's consumer: an
-        early return of a stop method, or any exit of a worker producing the stream."""
-        entry = self._contexts.worker_context(function)
-        is_producer = entry is not None and entry.function is function
-        puts = self._sentinel_puts(function, entry if is_producer else None)
-        if not puts or _is_test(function):
-            return []
-        is_stop = self._contexts.shutdown_function(function) is not None
-        out = []
-        for ident, put in puts.items():
-            consumer = self._consumers.get(ident)
-            if consumer is None and is_producer:
-                passed = self._passed_in(entry, ident)
-                consumer = self._consumers.get(passed) if passed is not None else None
-            idents = self._aliases(function, frozenset({ident}))
-            tracker = Tracker(idents, frozenset({"shutdown"}), hand_over=False, sentinel_queue=True)
-            lines = [
-                n.lineno or 0
-                for n in self._own(function)
-                if n.is_statement and tracker.releases(n) is not Release.NO
-            ]
-            if not lines:
-                continue
-            if is_stop:
-                obligation = Obligation(
-                    tracker.releases,
-                    raising=Raising.NONE,
-                    void=tracker.void,
-                    exempt=lambda exit, idents=idents: _lifecycle_guard(
-                        guard_of(exit, function), function, idents
-                    ),
-                )
-            elif is_producer and consumer is not None and self._produces_data(function, idents):
-                obligation = Obligation(
-                    tracker.releases,
-                    void=tracker.void,
-                    iteration_raises=True,
-                    exempt=lambda exit: _stop_request(guard_of(exit, function), function),
-                )
-            else:
-                continue
-            subject = put.func.expr.as_string()
-            related = [(put, "the end sentinel is put only here")]
-            if consumer is not None:
-                related.append((consumer, "the consumer stops only on the sentinel"))
-            queue_info = self._kinds.kind_of(put.func.expr)
-            if queue_info is not None and queue_info.creations:
-                related.append((queue_info.creations[0], "the queue is made here"))
-            for leak in self._leaks(function, obligation, before=max(lines)):
-                out.append(
-                    LifecycleLeak(
-                        leak,
-                        function,
-                        subject,
-                        Kind.QUEUE,
-                        None,
-                        tuple(related),
-                        release=put.as_string(),
-                    )
-                )
-        return out
-
-    @staticmethod
-    def _passed_in(entry, ident: Identity) -> Identity | None:
-        """What the starter passed for a parameter `ident` of the worker `entry` runs:
-        `Thread(target=produce, args=(path, q))` gives `produce(path, rows)` the caller's
-        `q` as `rows` (and `kwargs={"rows": q}`, `pool.submit(produce, path, q)`)."""
-        function = entry.function
-        if not isinstance(ident, Local) or ident.scope is not function:
-            return None
-        if not isinstance(function, nodes.FunctionDef | nodes.AsyncFunctionDef):
-            return None
-        params = [a.name for a in function.args.posonlyargs + function.args.args]
-        if params and params[0] in ("self", "cls") and isinstance(function.parent, nodes.ClassDef):
-            params = params[1:]
-        if ident.name not in params:
-            return None
-        site = entry.site
-        if not isinstance(site, nodes.Call):
-            return None
-        keywords = {kw.arg: kw.value for kw in site.keywords or ()}
-        positional: list[nodes.NodeNG] = []
-        named: dict[str, nodes.NodeNG] = {}
-        if "target" in keywords:
-            given = keywords.get("args")
-            if isinstance(given, nodes.Tuple | nodes.List):
-                positional = list(given.elts)
-            given = keywords.get("kwargs")
-            if isinstance(given, nodes.Dict):
-                named = {
-                    k.value: v
-                    for k, v in given.items
-                    if isinstance(k, nodes.Const) and isinstance(k.value, str)
-                }
-        elif last_name(site.func) in ("submit", "to_thread", "start_new_thread") and site.args:
-            positional = list(site.args[1:])
-            named = {kw.arg: kw.value for kw in site.keywords or () if kw.arg}
-        else:
-            return None
-        index = params.index(ident.name)
-        argument = positional[index] if index < len(positional) else named.get(ident.name)
-        if argument is None or any(isinstance(a, nodes.Starred) for a in positional[: index + 1]):
-            return None
-        return identity(argument)
-
-    def _sentinel_puts(self, function: FunctionLike, entry=None) -> dict[Identity, nodes.Call]:
-        """{queue: the put} for each end sentinel `function` puts on a queue (`entry`:
-        how `function` runs as a worker, to follow a queue passed to it)."""
-        found: dict[Identity, nodes.Call] = {}
-        for node in self._own(function):
-            if not (
-                isinstance(node, nodes.Call)
-                and isinstance(node.func, nodes.Attribute)
-                and node.func.attrname in operations(Kind.QUEUE).put
-                and node.args
-                and is_sentinel(node.args[0])
-            ):
-                continue
-            queue = node.func.expr
-            ident = identity(queue)
-            if ident is None:
-                continue
-            info = self._kinds.kind_of(queue)
-            if info is not None and info.kind is not Kind.QUEUE:
-                continue
-            if (
-                info is None
-                and ident not in self._consumers
-                and "q" not in (last_name(queue) or "").lower()
-                and (entry is None or self._passed_in(entry, ident) not in self._consumers)
-            ):
-                continue
-            found.setdefault(ident, node)
-        return found
-
-    def _produces_data(self, function: FunctionLike, idents: frozenset) -> bool:
-        """The worker puts items other than the sentinel on the queue and takes none."""
-        data = False
-        for node in self._own(function):
-            if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
-                if not refers_to(node.func.expr, idents):
-                    continue
-                if node.func.attrname in operations(Kind.QUEUE).get:
-                    return False
-                if (
-                    node.func.attrname in operations(Kind.QUEUE).put
-                    and node.args
-                    and not is_sentinel(node.args[0])
-                ):
-                    data = True
-        return data
 
 
 # Once one of these succeeded, a socket holds a peer or a listening port.
@@ -1489,7 +1334,7 @@ def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> node
     return None
 
 
-def _is_test(function: FunctionLike) -> bool:
+def is_test(function: FunctionLike) -> bool:
     """Test code: a `test_*` function, or any function of a test module (`test_*.py`,
     `*_test.py`, `conftest.py`, or a module under a `test`/`tests` folder). A test that
     fails on an error path fails the run it leaks into: no maintainer adds cleanup there."""
@@ -1621,7 +1466,7 @@ def _is_abstract(function: FunctionLike) -> bool:
     return False
 
 
-def _stop_request(
+def stop_request(
     test: nodes.NodeNG | None, function: FunctionLike, item: str | None = None
 ) -> bool:
     """A test that asks the worker to stop in order: the item taken compared with a
@@ -1635,7 +1480,7 @@ def _stop_request(
                     return True
         if isinstance(node, nodes.Call) and last_name(node.func) in ("is_set", "empty"):
             return True
-        if isinstance(node, nodes.Attribute | nodes.Name) and _STOP_NAMES.search(
+        if isinstance(node, nodes.Attribute | nodes.Name) and STOP_NAMES.search(
             last_name(node) or ""
         ):
             return True
@@ -1644,28 +1489,6 @@ def _stop_request(
         and item is not None
         and item in test.as_string()
     )
-
-
-def _lifecycle_guard(test: nodes.NodeNG | None, function: FunctionLike, queue: frozenset) -> bool:
-    """An early return that is correct in a stop method: it tests the queue itself, the
-    process or thread identity (a fork guard), a lifecycle flag (`if not self._started`,
-    `if self._closed`) or an attribute the method sets (idempotence)."""
-    if test is None:
-        return False
-    assigned = {n.attrname for n in own_nodes(function) if isinstance(n, nodes.AssignAttr)}
-    for node in walk(test):
-        if isinstance(node, nodes.Name | nodes.Attribute) and refers_to(node, queue):
-            return True
-        if isinstance(node, nodes.Call) and last_name(node.func) in _IDENTITY_CALLS | {"is_alive"}:
-            return True
-        if isinstance(node, nodes.Attribute) and (
-            node.attrname in assigned
-            or _STOP_NAMES.search(node.attrname)
-            or "start" in node.attrname.lower()
-            or "open" in node.attrname.lower()
-        ):
-            return True
-    return False
 
 
 def _taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:

@@ -452,3 +452,46 @@ def guard_of(node: nodes.NodeNG, function: FunctionLike) -> nodes.NodeNG | None:
             return parent.test
         child, parent = parent, parent.parent
     return None
+
+
+def passed_in(entry, ident: Identity) -> Identity | None:
+    """What the starter passed for a parameter `ident` of the worker `entry` runs:
+    `Thread(target=produce, args=(path, q))` gives `produce(path, rows)` the caller's
+    `q` as `rows` (and `kwargs={"rows": q}`, `pool.submit(produce, path, q)`)."""
+    function = entry.function
+    if not isinstance(ident, Local) or ident.scope is not function:
+        return None
+    if not isinstance(function, nodes.FunctionDef | nodes.AsyncFunctionDef):
+        return None
+    params = [a.name for a in function.args.posonlyargs + function.args.args]
+    if params and params[0] in ("self", "cls") and isinstance(function.parent, nodes.ClassDef):
+        params = params[1:]
+    if ident.name not in params:
+        return None
+    site = entry.site
+    if not isinstance(site, nodes.Call):
+        return None
+    keywords = {kw.arg: kw.value for kw in site.keywords or ()}
+    positional: list[nodes.NodeNG] = []
+    named: dict[str, nodes.NodeNG] = {}
+    if "target" in keywords:
+        given = keywords.get("args")
+        if isinstance(given, nodes.Tuple | nodes.List):
+            positional = list(given.elts)
+        given = keywords.get("kwargs")
+        if isinstance(given, nodes.Dict):
+            named = {
+                k.value: v
+                for k, v in given.items
+                if isinstance(k, nodes.Const) and isinstance(k.value, str)
+            }
+    elif last_name(site.func) in ("submit", "to_thread", "start_new_thread") and site.args:
+        positional = list(site.args[1:])
+        named = {kw.arg: kw.value for kw in site.keywords or () if kw.arg}
+    else:
+        return None
+    index = params.index(ident.name)
+    argument = positional[index] if index < len(positional) else named.get(ident.name)
+    if argument is None or any(isinstance(a, nodes.Starred) for a in positional[: index + 1]):
+        return None
+    return identity(argument)
