@@ -42,7 +42,6 @@ from shutdownlint.analysis.infer import (
 )
 from shutdownlint.analysis.kinds import KindInfo, Kinds
 from shutdownlint.analysis.operations import (
-    STARTS_BY_TYPE,
     Holder,
     adding_methods,
     operations,
@@ -111,7 +110,7 @@ WORKER_NAME_STEMS = (
 )  # fmt: skip
 
 
-def _named_like(call: nodes.Call, stems: tuple[str, ...]) -> bool:
+def named_like(call: nodes.Call, stems: tuple[str, ...]) -> bool:
     name = (last_name(call.func) or "").lower()
     return any(stem in name for stem in stems)
 
@@ -178,8 +177,8 @@ class Lifecycle:
         self._own_cache: dict[nodes.NodeNG, list[nodes.NodeNG]] = {}
         # Configured types are named like nothing the stems know: let them through too.
         mapped = tuple(m.qname.rsplit(".", 1)[-1].lower() for m in options.types)
-        self._socket_stems = SOCKET_NAME_STEMS + mapped
-        self._worker_stems = WORKER_NAME_STEMS + mapped
+        self.socket_stems = SOCKET_NAME_STEMS + mapped
+        self.worker_stems = WORKER_NAME_STEMS + mapped
 
     # -- shared --------------------------------------------------------------------------------
     def _blocking_queue_op(self, call: nodes.Call) -> bool:
@@ -223,7 +222,7 @@ class Lifecycle:
             out.append(leak)
         return out
 
-    def _release_methods(self, info: KindInfo | None, kind: Kind) -> frozenset[str]:
+    def release_methods(self, info: KindInfo | None, kind: Kind) -> frozenset[str]:
         methods = operations(kind).release
         if info is not None and info.mapping is not None:
             methods |= frozenset(info.mapping.release)
@@ -285,7 +284,7 @@ class Lifecycle:
             leaks = [leak for leak in leaks if (leak.node.lineno or 0) < before]
         return self._first_exception_only(leaks)
 
-    def _releases_somewhere(self, tracker: Tracker, scope: nodes.NodeNG, after: int = 0) -> bool:
+    def releases_somewhere(self, tracker: Tracker, scope: nodes.NodeNG, after: int = 0) -> bool:
         """Whether any statement of `scope` after line `after` releases or hands over."""
         return any(
             tracker.releases(node) is not Release.NO
@@ -330,7 +329,7 @@ class Lifecycle:
         out = []
         for statement, name, kind, info in self._owned_sockets(function):
             idents = self.aliases(function, frozenset({Local(function, name)}))
-            methods = self._release_methods(info, kind)
+            methods = self.release_methods(info, kind)
             # The other half of a stream pair (the reader, the protocol) fails with it.
             companions = (
                 [n for n in _target_names(statement.targets[0]) if n != name]
@@ -354,7 +353,7 @@ class Lifecycle:
 
             if is_test(function):
                 continue  # a failing test leaks it: not what a maintainer would change
-            if not self._releases_somewhere(tracker, function, statement.lineno or 0):
+            if not self.releases_somewhere(tracker, function, statement.lineno or 0):
                 continue  # never closed nor handed over here: not this function's to own
             start = statement
             if not self._hands_over(tracker, function, statement.lineno or 0):
@@ -406,7 +405,7 @@ class Lifecycle:
                 yield node, opened, Kind.SOCKET, None
                 continue
             adopted_name = isinstance(target, nodes.AssignName) and target.name in adopted
-            if not (_named_like(call, self._socket_stems) or adopted_name):
+            if not (named_like(call, self.socket_stems) or adopted_name):
                 continue
             info = self._kinds.kind_of_call(call)
             kind = info.kind if info is not None else None
@@ -494,9 +493,9 @@ class Lifecycle:
             return []
         out = []
         for attribute, (kind, made, info) in self._owned_attributes(
-            cls, (Kind.SOCKET, Kind.SERVER), self._socket_stems
+            cls, (Kind.SOCKET, Kind.SERVER), self.socket_stems
         ).items():
-            methods = self._release_methods(info, kind) | {"shutdown", "detach"}
+            methods = self.release_methods(info, kind) | {"shutdown", "detach"}
             if self._released_in_class(cls, attribute, methods, kind):
                 continue
             if self._closes_itself(info, methods):
@@ -522,7 +521,7 @@ class Lifecycle:
             return []
         out = []
         for attribute, (kind, made, info) in self._owned_attributes(
-            cls, _WORKER_KINDS, self._worker_stems
+            cls, _WORKER_KINDS, self.worker_stems
         ).items():
             if self._per_item(made):
                 continue
@@ -647,7 +646,7 @@ class Lifecycle:
                 value = value.value if isinstance(value, nodes.Await) else value
                 if not isinstance(value, nodes.Call | nodes.Name):
                     continue
-                if isinstance(value, nodes.Name) and not self._made_locally(value, method):
+                if isinstance(value, nodes.Name) and not self.made_locally(value, method):
                     continue
                 if not self._could_make(value, stems):
                     continue
@@ -681,7 +680,7 @@ class Lifecycle:
                 if isinstance(made, nodes.Call):
                     calls.append(made)
         for call in calls:
-            if _named_like(call, stems):
+            if named_like(call, stems):
                 return True
             name = last_name(call.func)
             if name is not None and isinstance(
@@ -691,7 +690,7 @@ class Lifecycle:
         return False
 
     @staticmethod
-    def _made_locally(name: nodes.Name, method: FunctionLike) -> bool:
+    def made_locally(name: nodes.Name, method: FunctionLike) -> bool:
         """`name` is a local of `method` assigned from a call (not a parameter)."""
         try:
             scope, assigns = name.lookup(name.name)
@@ -932,108 +931,6 @@ class Lifecycle:
         return written
 
     # -- SDL103: workers started in a function -------------------------------------------------
-    def worker_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
-        """Threads, processes, executors and tasks `function` starts and joins, shuts down,
-        cancels or hands over on its normal path, but not on some error path."""
-        out = []
-        for statement, name, info in self._started_workers(function):
-            idents = self.aliases(function, frozenset({Local(function, name)}))
-            methods = self._release_methods(info, info.kind)
-            if info.qname in STARTS_BY_TYPE:
-                methods |= {"close"}
-            tracker = Tracker(idents, methods, escaping=self.escaping(function))
-            if is_test(function):
-                continue  # a failing test leaks it: not what a maintainer would change
-            if self._owned_before(function, name, statement, tracker):
-                continue  # stored (or handed over) before it started: its owner stops it
-            if not self._releases_somewhere(tracker, function, statement.lineno or 0):
-                continue  # left to run on the normal path too: fire and forget
-            obligation = Obligation(
-                tracker.releases,
-                start=statement,
-                void=tracker.void,
-                cancellation=info.kind is Kind.TASK,
-            )
-            # SDL103 is about exception paths: an early `return` that leaves a worker
-            # running is a choice (a browser left open, a background job), not a leak.
-            leaks = [
-                leak
-                for leak in self.leaks(function, obligation)
-                if leak.kind in (LeakKind.EXCEPTION, LeakKind.RAISE)
-            ]
-            for leak in leaks:
-                out.append(
-                    LifecycleLeak(
-                        leak,
-                        function,
-                        name,
-                        info.kind,
-                        statement,
-                        ((statement, f"the {info.kind.value} is started here"),),
-                    )
-                )
-        return out
-
-    @staticmethod
-    def _owned_before(
-        function: FunctionLike, name: str, start: nodes.NodeNG, tracker: Tracker
-    ) -> bool:
-        """The worker is handed over before `start`: by the statement that makes it
-        (`t = self._transport = Transport(sock)`) or one after it and before the start
-        (`self._threads.append(t); t.start()`)."""
-        made = [
-            node
-            for node in statements(function)
-            if isinstance(node, nodes.Assign)
-            and any(isinstance(t, nodes.AssignName) and t.name == name for t in node.targets)
-            and (node.lineno or 0) <= (start.lineno or 0)
-        ]
-        if not made:
-            return False
-        creation = made[-1]
-        if any(isinstance(t, nodes.AssignAttr | nodes.Subscript) for t in creation.targets):
-            return True
-        return any(
-            tracker.releases(node) is not Release.NO
-            for node in statements(function)
-            if (creation.lineno or 0) < (node.lineno or 0) < (start.lineno or 0)
-        )
-
-    def _started_workers(self, function: FunctionLike):
-        """(statement, name, info): `t.start()` on a thread or process made in `function`,
-        an executor or `Popen` made outside `with`, a task created in a coroutine."""
-        is_async = isinstance(function, nodes.AsyncFunctionDef)
-        for node in statements(function):
-            if isinstance(node, nodes.Expr) and isinstance(node.value, nodes.Call):
-                func = node.value.func
-                if not (isinstance(func, nodes.Attribute) and isinstance(func.expr, nodes.Name)):
-                    continue
-                if not self._made_locally(func.expr, function):
-                    continue
-                info = self._kinds.kind_of(func.expr)
-                if info is None or info.kind not in (Kind.THREAD, Kind.PROCESS):
-                    continue
-                starts = STARTS_BY_TYPE.get(info.qname, operations(info.kind).start)
-                if func.attrname in starts and info.flavor is not Flavor.SUBPROCESS:
-                    yield node, func.expr.name, info
-            elif isinstance(node, nodes.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-                if not isinstance(target, nodes.AssignName) or not isinstance(
-                    node.value, nodes.Call
-                ):
-                    continue
-                if not _named_like(node.value, self._worker_stems):
-                    continue
-                info = self._kinds.kind_of_call(node.value)
-                if info is None:
-                    continue
-                if (
-                    info.kind is Kind.EXECUTOR
-                    or (info.kind is Kind.PROCESS and info.flavor is Flavor.SUBPROCESS)
-                    or (info.kind is Kind.TASK and is_async)
-                ):
-                    yield node, target.name, info
-
     # -- SDL102: waiters -----------------------------------------------------------------------
     @cached_property
     def _waits(self) -> dict[Identity, list]:
