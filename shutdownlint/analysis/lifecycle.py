@@ -45,7 +45,6 @@ from shutdownlint.analysis.operations import (
     Holder,
     adding_methods,
     operations,
-    release_statement,
 )
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.ownership import (
@@ -54,8 +53,6 @@ from shutdownlint.analysis.ownership import (
     Identity,
     Local,
     Tracker,
-    conditional_release,
-    guard_of,
     identity,
     is_sentinel,
     loops_around,
@@ -68,9 +65,7 @@ from shutdownlint.analysis.paths import (
     LeakKind,
     Obligation,
     RaiseModel,
-    Raising,
     Release,
-    Scope,
     is_logging_call,
     statements,
     unreleased_exits,
@@ -202,7 +197,7 @@ class Lifecycle:
             and info.qname.startswith(("queue.", "_queue."))
         )
 
-    def _exits(self, function: FunctionLike, obligation: Obligation) -> list[Leak]:
+    def exits_of(self, function: FunctionLike, obligation: Obligation) -> list[Leak]:
         leaks = unreleased_exits(function, obligation, self._raises)
         if leaks is None:
             self._stats["gave_up"] += 1
@@ -210,7 +205,7 @@ class Lifecycle:
         return leaks
 
     @staticmethod
-    def _first_exception_only(leaks: list[Leak]) -> list[Leak]:
+    def first_exception_only(leaks: list[Leak]) -> list[Leak]:
         """One exception-path finding per object and function (the first raise point);
         every explicit exit is its own finding (SPEC §2)."""
         out, seen_exception = [], False
@@ -279,10 +274,10 @@ class Lifecycle:
     ) -> list[Leak]:
         """The leaking exits, one exception finding at most; with `before`, only those on
         lines before it (exits after the release are none of this obligation's)."""
-        leaks = self._exits(function, obligation)
+        leaks = self.exits_of(function, obligation)
         if before is not None:
             leaks = [leak for leak in leaks if (leak.node.lineno or 0) < before]
-        return self._first_exception_only(leaks)
+        return self.first_exception_only(leaks)
 
     def releases_somewhere(self, tracker: Tracker, scope: nodes.NodeNG, after: int = 0) -> bool:
         """Whether any statement of `scope` after line `after` releases or hands over."""
@@ -933,7 +928,7 @@ class Lifecycle:
     # -- SDL103: workers started in a function -------------------------------------------------
     # -- SDL102: waiters -----------------------------------------------------------------------
     @cached_property
-    def _waits(self) -> dict[Identity, list]:
+    def waits(self) -> dict[Identity, list]:
         """Waits with no timeout, by the identity of what is waited on."""
         found: dict[Identity, list] = {}
         names = _WAITABLE_METHODS
@@ -952,10 +947,10 @@ class Lifecycle:
         return found
 
     @cached_property
-    def _release_sites(self) -> dict[Identity, list[nodes.NodeNG]]:
+    def release_sites(self) -> dict[Identity, list[nodes.NodeNG]]:
         """Calls that release something waited on (`evt.set()`, `fut.set_result(x)`, and
         `fut.set_result` handed on as a callback), by identity."""
-        waits = self._waits
+        waits = self.waits
         if not waits:
             return {}
         methods = (
@@ -972,12 +967,12 @@ class Lifecycle:
         return found
 
     @cached_property
-    def _handshakes(self) -> dict[FunctionLike, list[tuple]]:
+    def handshakes(self) -> dict[FunctionLike, list[tuple]]:
         """{function that must release: [(identity, waits, release sites)]} for every
         waitable whose releasers are handed off to run elsewhere (SPEC §2, SDL102)."""
         units: dict[FunctionLike, list[tuple]] = {}
-        for ident, sites in self._release_sites.items():
-            waits = self._waits[ident]
+        for ident, sites in self.release_sites.items():
+            waits = self.waits[ident]
             releasers = {enclosing_function(site) for site in sites} - {None}
             waiters = {enclosing_function(w.node) for w in waits}
             if not releasers or releasers & waiters:
@@ -1015,75 +1010,9 @@ class Lifecycle:
                         return True
         return False
 
-    def waiter_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
-        """Exits of `function` that leave an Event/Future/Condition unreleased while a
-        party waits for it with no timeout."""
-        if is_test(function):
-            return []
-        out = []
-        for ident, waits, sites in self._handshakes.get(function, ()):
-            releasing = frozenset(enclosing_function(s) for s in sites) - {None}
-            tracker = Tracker(
-                self.aliases(function, frozenset({ident})),
-                frozenset(s.attrname for s in sites),
-                hand_over=False,
-                releasing_calls=releasing - {function},
-                resolve=self._contexts.resolve_callables,
-            )
-            lines = [
-                node.lineno or 0
-                for node in self.own(function)
-                if node.is_statement and tracker.releases(node) is not Release.NO
-            ]
-            if not lines:
-                continue
-            release = next(
-                n
-                for n in self.own(function)
-                if n.is_statement
-                and (n.lineno or 0) == max(lines)
-                and tracker.releases(n) is not Release.NO
-            )
-            loops = loops_around(release, function)
-            if loops:
-                serving = loops[-1]
-                obligation = Obligation(
-                    lambda _: Release.NO,
-                    scope=Scope.SERVING,
-                    loop=serving,
-                    raising=Raising.EXPLICIT,
-                    exempt=lambda exit: stop_request(guard_of(exit, function), function),
-                )
-                leaks = self._first_exception_only(self._exits(function, obligation))
-            elif conditional_release(release, function, tracker):
-                continue
-            else:
-                obligation = Obligation(tracker.releases, void=tracker.void)
-                leaks = self.leaks(function, obligation, before=max(lines))
-            wait = waits[0]
-            subject = wait.receiver.as_string()
-            made = wait.info.creations[0] if wait.info.creations else None
-            related = [(wait.node, "the waiter blocks here with no timeout")]
-            related.append((release, "released only here"))
-            if made is not None:
-                related.append((made, f"the {wait.info.kind.value} is made here"))
-            for leak in leaks:
-                out.append(
-                    LifecycleLeak(
-                        leak,
-                        function,
-                        subject,
-                        wait.info.kind,
-                        made,
-                        tuple(related),
-                        release=release_statement(wait.info.kind, subject),
-                    )
-                )
-        return out
-
     # -- SDL102: task_done per item --------------------------------------------------------------
     @cached_property
-    def _joined_queues(self) -> dict[Identity, nodes.NodeNG | None]:
+    def joined_queues(self) -> dict[Identity, nodes.NodeNG | None]:
         """Queues some code marks `task_done()` on (they take part in `join()` accounting),
         with the `join()` that waits for them when this module has one."""
         done: set[Identity] = set()
@@ -1103,86 +1032,6 @@ class Lifecycle:
                     joins.setdefault(ident, node)
         return {ident: joins.get(ident) for ident in done}
 
-    @staticmethod
-    def _releases_on_main_path(
-        tracker: Tracker, loop: nodes.NodeNG, taken: nodes.NodeNG, item: str
-    ) -> bool:
-        """A statement of the loop after `taken` releases the item, outside the branch that
-        handles the end sentinel (that branch alone says nothing of the other items)."""
-        for node in own_nodes(loop):
-            if not node.is_statement or (node.lineno or 0) <= (taken.lineno or 0):
-                continue
-            if tracker.releases(node) is Release.NO:
-                continue
-            guard = guard_of(node, loop)
-            if guard is not None and _compares_to_sentinel(guard, item):
-                continue
-            return True
-        return False
-
-    def task_done_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
-        """Items taken with `get()` from a joined queue that an exit of the loop iteration
-        leaves without `task_done()` (or a hand-over to code that calls it)."""
-        joined = self._joined_queues
-        if not joined or is_test(function):
-            return []
-        out = []
-        for node in statements(function):
-            taken = _taken_from_queue(node)
-            if taken is None:
-                continue
-            name, queue = taken
-            qident = identity(queue)
-            if qident not in joined:
-                continue
-            info = self._kinds.kind_of(queue)
-            if info is not None and (info.kind is not Kind.QUEUE or "Simple" in info.qname):
-                continue
-            loops = loops_around(node, function)
-            if not loops:
-                continue
-            queues = self.aliases(function, frozenset({qident}))
-            tracker = Tracker(
-                self.aliases(function, frozenset({Local(function, name)})),
-                frozenset(),
-                hand_over=False,
-                escaping=self.escaping(function),
-                other=((queues, "task_done"),),
-            )
-            if not self._releases_on_main_path(tracker, loops[0], node, name):
-                continue  # the iteration never releases here: handed on some other way
-            obligation = Obligation(
-                tracker.releases,
-                start=node,
-                scope=Scope.ITERATION,
-                loop=loops[0],
-                void=tracker.void,
-                exempt=lambda exit, name=name: stop_request(
-                    guard_of(exit, function), function, name
-                ),
-            )
-            subject = queue.as_string()
-            for leak in self.leaks(function, obligation):
-                out.append(
-                    LifecycleLeak(
-                        leak,
-                        function,
-                        subject,
-                        Kind.QUEUE,
-                        node,
-                        tuple(
-                            (where, note)
-                            for where, note in (
-                                (node, f"the item is taken from `{subject}` here"),
-                                (joined[qident], "`join()` waits for every item here"),
-                            )
-                            if where is not None
-                        ),
-                        release=f"{subject}.task_done()",
-                    )
-                )
-        return out
-
     # -- SDL101: end of stream ------------------------------------------------------------------
     @cached_property
     def consumers(self) -> dict[Identity, nodes.NodeNG]:
@@ -1191,7 +1040,7 @@ class Lifecycle:
         found: dict[Identity, nodes.NodeNG] = {}
         for function in self._functions():
             for node in statements(function):
-                taken = _taken_from_queue(node)
+                taken = taken_from_queue(node)
                 if taken is None:
                     continue
                 name, queue = taken
@@ -1201,7 +1050,7 @@ class Lifecycle:
                 for test_if in self.own(function):
                     if (
                         isinstance(test_if, nodes.If)
-                        and _compares_to_sentinel(test_if.test, name)
+                        and compares_to_sentinel(test_if.test, name)
                         and _ends(test_if, function)
                     ):
                         found[ident] = test_if
@@ -1388,7 +1237,7 @@ def stop_request(
     )
 
 
-def _taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
+def taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
     """`x = q.get(...)`, `x = q.get_nowait()`, `x = await q.get()`: (x, q)."""
     if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
         return None
@@ -1410,7 +1259,7 @@ def _taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
     return None
 
 
-def _compares_to_sentinel(test: nodes.NodeNG, name: str) -> bool:
+def compares_to_sentinel(test: nodes.NodeNG, name: str) -> bool:
     for node in walk(test):
         if (
             isinstance(node, nodes.Compare)
