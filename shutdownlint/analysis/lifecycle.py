@@ -48,7 +48,6 @@ from shutdownlint.analysis.operations import (
 )
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.ownership import (
-    ADOPTS_ON_SUCCESS,
     BORROWING,
     Identity,
     Local,
@@ -72,19 +71,6 @@ from shutdownlint.analysis.paths import (
 )
 from shutdownlint.analysis.vocabulary import Flavor, Kind
 
-# Awaited asyncio calls that return a pair, and which element owns the connection:
-# `reader, writer = await asyncio.open_connection(...)` (the writer closes the transport),
-# `transport, protocol = await loop.create_connection(...)`.
-STREAM_OPENERS: dict[str, int] = {
-    "open_connection": 1,
-    "open_unix_connection": 1,
-    "create_connection": 0,
-    "create_unix_connection": 0,
-    "create_datagram_endpoint": 0,
-    "connect_accepted_socket": 0,
-}
-# Calls that run an awaitable under a deadline: what they return is what it returns.
-_DEADLINE_WRAPPERS = frozenset({"wait_for", "shield"})
 STOP_NAMES = re.compile(r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)")
 IDENTITY_CALLS = frozenset(
     {"getpid", "current_thread", "get_ident", "main_thread", "currentThread"}
@@ -92,8 +78,6 @@ IDENTITY_CALLS = frozenset(
 _WAITABLE_KINDS = frozenset({Kind.EVENT, Kind.FUTURE, Kind.CONDITION})
 # The blocking methods of those kinds (awaits aside): rows of analysis/blocking.py.
 _WAITABLE_METHODS = frozenset({"wait", "wait_for", "result", "exception"})
-_WORKER_KINDS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK})
-
 # Cheap first filters: a call can only make a socket, a server or a worker if its name
 # says so (inference, which builds imported modules, runs only on those). The stems cover
 # the socket/server and worker rows of KNOWN_TYPES (a test checks it), and the helper
@@ -288,7 +272,7 @@ class Lifecycle:
         )
 
     @staticmethod
-    def _hands_over(tracker: Tracker, function: FunctionLike, after: int) -> bool:
+    def hands_over(tracker: Tracker, function: FunctionLike, after: int) -> bool:
         """Whether a statement after line `after` hands the object over (returns, stores
         or passes it on) rather than releasing it with one of its own methods."""
         for node in own_nodes(function):
@@ -318,106 +302,7 @@ class Lifecycle:
         return False
 
     # -- SDL104: sockets ----------------------------------------------------------------------
-    def socket_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
-        """Sockets and servers `function` makes (or receives from a helper that made them)
-        and does not close or hand over on some error path."""
-        out = []
-        for statement, name, kind, info in self._owned_sockets(function):
-            idents = self.aliases(function, frozenset({Local(function, name)}))
-            methods = self.release_methods(info, kind)
-            # The other half of a stream pair (the reader, the protocol) fails with it.
-            companions = (
-                [n for n in _target_names(statement.targets[0]) if n != name]
-                if _stream_pair(statement.targets[0], statement.value)
-                else []
-            )
-            if companions:
-                methods |= {"abort"}
-            tracker = Tracker(
-                idents,
-                methods,
-                escaping=self.escaping(function),
-                borrows=self._borrowed_by_callee,
-            )
-            uses = tracker.uses
-            if companions:
-                companion = Tracker(frozenset(Local(function, n) for n in companions), frozenset())
-
-                def uses(point, tracker=tracker, companion=companion):
-                    return tracker.uses(point) or companion.uses(point)
-
-            if is_test(function):
-                continue  # a failing test leaks it: not what a maintainer would change
-            if not self.releases_somewhere(tracker, function, statement.lineno or 0):
-                continue  # never closed nor handed over here: not this function's to own
-            start = statement
-            if not self._hands_over(tracker, function, statement.lineno or 0):
-                # Closed where it is made: it matters once it holds a peer or listens.
-                start = _first_binding(function, tracker, statement.lineno or 0)
-                if start is None:
-                    continue
-            # A socket leaks through the operations that use it (connect, bind, handshake,
-            # an API it is passed to), not through any unrelated call before its hand-over.
-            obligation = Obligation(tracker.releases, start=start, void=tracker.void, relevant=uses)
-            for leak in self.leaks(function, obligation):
-                out.append(
-                    LifecycleLeak(
-                        leak,
-                        function,
-                        name,
-                        kind,
-                        statement,
-                        ((statement, f"the {kind.value} is made here"),),
-                        release=f"{name}.close()",
-                    )
-                )
-        return out
-
-    def _owned_sockets(self, function: FunctionLike):
-        """(statement, name, kind, info) for each socket or server a statement of
-        `function` makes: `s = socket.socket()`, `conn, _ = srv.accept()`, `s = x.dup()`,
-        `srv = await asyncio.start_server(...)`, and a socket from an unknown helper that
-        is then passed as `sock=` to an asyncio API."""
-        adopted = {
-            kw.value.name
-            for node in self.own(function)
-            if isinstance(node, nodes.Call) and last_name(node.func) in ADOPTS_ON_SUCCESS
-            for kw in node.keywords or ()
-            if kw.arg == "sock" and isinstance(kw.value, nodes.Name)
-        }
-        for node in statements(function):
-            if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
-                continue
-            target, value = node.targets[0], node.value
-            call = value.value if isinstance(value, nodes.Await) else value
-            if not isinstance(call, nodes.Call):
-                continue
-            names = _target_names(target)
-            if not names:
-                continue
-            opened = _stream_pair(target, value)
-            if opened is not None:
-                yield node, opened, Kind.SOCKET, None
-                continue
-            adopted_name = isinstance(target, nodes.AssignName) and target.name in adopted
-            if not (named_like(call, self.socket_stems) or adopted_name):
-                continue
-            info = self._kinds.kind_of_call(call)
-            kind = info.kind if info is not None else None
-            method = call.func.attrname if isinstance(call.func, nodes.Attribute) else None
-            if kind not in (Kind.SOCKET, Kind.SERVER) and method in ("accept", "dup"):
-                receiver = self._kinds.kind_of(call.func.expr)
-                if receiver is not None and receiver.kind is Kind.SOCKET:
-                    kind, info, names = Kind.SOCKET, receiver, names[:1]
-            if method == "socketpair" or (call.func.as_string().endswith("socketpair")):
-                kind = Kind.SOCKET
-            if kind is None and adopted_name:
-                kind = Kind.SOCKET
-            if kind in (Kind.SOCKET, Kind.SERVER):
-                for name in names:
-                    yield node, name, kind, info
-
-    def _borrowed_by_callee(self, call: nodes.Call, handed: list[nodes.NodeNG]) -> bool:
+    def borrowed_by_callee(self, call: nodes.Call, handed: list[nodes.NodeNG]) -> bool:
         """Every function of this module that `call` may run only uses what it is handed
         (`_authenticate(reader, writer)`, `self._handshake(sock)`): it calls methods on
         it, reads its attributes, passes it to borrowing calls; it never closes, stores,
@@ -480,74 +365,8 @@ class Lifecycle:
             return False
         return True
 
-    def unclosed_sockets(self, cls: nodes.ClassDef) -> list[ClassLeak]:
-        """Socket or server attributes the class makes that none of its methods closes,
-        although it has a stop/close method (SPEC §2, SDL104 class-level)."""
-        stops = self._stop_methods(cls)
-        if not stops or self._is_kind(cls, (Kind.SOCKET, Kind.SERVER)):
-            return []
-        out = []
-        for attribute, (kind, made, info) in self._owned_attributes(
-            cls, (Kind.SOCKET, Kind.SERVER), self.socket_stems
-        ).items():
-            methods = self.release_methods(info, kind) | {"shutdown", "detach"}
-            if self._released_in_class(cls, attribute, methods, kind):
-                continue
-            if self._closes_itself(info, methods):
-                continue
-            out.append(
-                ClassLeak(
-                    cls,
-                    stops[0],
-                    attribute,
-                    kind,
-                    ((made, f"`self.{attribute}` is made here"),),
-                    self._reset_to_none(cls, attribute),
-                )
-            )
-        return out
-
     # -- SDL105: workers a class keeps --------------------------------------------------------
-    def unjoined_workers(self, cls: nodes.ClassDef) -> list[ClassLeak]:
-        """Threads, processes, executors and tasks a class starts and keeps, which its
-        stop/close method (or anything it calls) never joins, shuts down or cancels."""
-        stops = self._stop_methods(cls)
-        if not stops:
-            return []
-        out = []
-        for attribute, (kind, made, info) in self._owned_attributes(
-            cls, _WORKER_KINDS, self.worker_stems
-        ).items():
-            if self._per_item(made):
-                continue
-            maker = enclosing_function(made)
-            if maker is not None and self._contexts.shutdown_function(maker) is not None:
-                continue  # made while stopping (a close task): it is the stop, not a worker
-            if kind in (Kind.THREAD, Kind.PROCESS) and not self._started(cls, attribute, made):
-                continue
-            joins = operations(kind).join
-            if self._released_in_class(cls, attribute, joins, kind, joins_only=True):
-                continue
-            creation = [made, *info.creations]
-            signal = self._signalling_stop(stops, creation)
-            if kind is Kind.THREAD and self._is_daemon(creation) and signal is None:
-                continue  # a daemon the class never signals is meant to die with the process
-            method = signal or stops[0]
-            related = [(c, f"the {kind.value} is made here") for c in info.creations[:1]]
-            related.append((made, f"kept in `self.{attribute}` here"))
-            out.append(
-                ClassLeak(
-                    cls,
-                    method,
-                    attribute,
-                    kind,
-                    tuple(related),
-                    self._reset_to_none(cls, attribute),
-                )
-            )
-        return out
-
-    def _stop_methods(self, cls: nodes.ClassDef) -> list[nodes.FunctionDef]:
+    def stop_methods(self, cls: nodes.ClassDef) -> list[nodes.FunctionDef]:
         """The class's stop methods (`Contexts.stop_methods`) that stop the object itself
         (not a worker's target) and are callable with no arguments, in source order,
         leaving out abstract ones (`pass`, `...`, `raise NotImplementedError`)."""
@@ -564,7 +383,7 @@ class Lifecycle:
             out.append(node)
         return sorted(out, key=lambda node: (node.lineno or 0, node.col_offset or 0))
 
-    def _closes_itself(self, info: KindInfo, methods: frozenset[str]) -> bool:
+    def closes_itself(self, info: KindInfo, methods: frozenset[str]) -> bool:
         """The object is an instance of a class of this module that closes itself (a
         server whose `serve_until_quit()` ends with `self.server_close()`)."""
         for creation in info.creations:
@@ -595,7 +414,7 @@ class Lifecycle:
                     return True
         return False
 
-    def _is_kind(self, cls: nodes.ClassDef, kinds: tuple[Kind, ...]) -> bool:
+    def is_kind(self, cls: nodes.ClassDef, kinds: tuple[Kind, ...]) -> bool:
         info = self._kinds.kind_of_class(cls)
         return info is not None and info.kind in kinds
 
@@ -611,7 +430,7 @@ class Lifecycle:
             if isinstance(m, nodes.FunctionDef | nodes.AsyncFunctionDef)
         ]
 
-    def _owned_attributes(
+    def owned_attributes(
         self, cls: nodes.ClassDef, kinds, stems: tuple[str, ...]
     ) -> dict[str, tuple]:
         """{attribute: (kind, the statement that makes or stores it, info)} for `self.x`
@@ -697,20 +516,7 @@ class Lifecycle:
             for a in assigns
         )
 
-    def _per_item(self, made: nodes.NodeNG) -> bool:
-        """Made in a method that takes required arguments: one worker per request or
-        child, not a worker for the object's lifetime."""
-        method = enclosing_function(made)
-        while method is not None and not isinstance(method.parent, nodes.ClassDef):
-            method = enclosing_function(method)
-        if not isinstance(method, nodes.FunctionDef | nodes.AsyncFunctionDef):
-            return False
-        if method.name == "__init__":
-            return False
-        args = method.args
-        return len(args.posonlyargs + args.args) - len(args.defaults) - 1 > 0
-
-    def _uses(
+    def attribute_uses(
         self, cls: nodes.ClassDef, attribute: str
     ) -> Iterator[tuple[FunctionLike, nodes.NodeNG]]:
         """(method, expression) for every `self.<attribute>` of the class's methods, and
@@ -758,7 +564,7 @@ class Lifecycle:
                     if isinstance(node, nodes.Name) and Local(method, node.name) in aliases:
                         yield method, node
 
-    def _released_in_class(
+    def released_in_class(
         self,
         cls: nodes.ClassDef,
         attribute: str,
@@ -769,7 +575,7 @@ class Lifecycle:
         """Whether some method of the class releases `self.<attribute>`: calls a release
         method on it (or an alias, or each element of it), awaits it, uses it as a context
         manager, calls a stop method of its own on it, or hands it to a call."""
-        for _, node in self._uses(cls, attribute):
+        for _, node in self.attribute_uses(cls, attribute):
             parent = node.parent
             if isinstance(parent, nodes.Attribute) and isinstance(parent.parent, nodes.Call):
                 call = parent.parent
@@ -811,7 +617,7 @@ class Lifecycle:
                 return True
         return False
 
-    def _reset_to_none(self, cls: nodes.ClassDef, attribute: str) -> bool:
+    def reset_to_none(self, cls: nodes.ClassDef, attribute: str) -> bool:
         for method in self._class_methods(cls):
             for node in self.own(method):
                 if (
@@ -827,103 +633,6 @@ class Lifecycle:
                 ):
                     return True
         return False
-
-    def _started(self, cls: nodes.ClassDef, attribute: str, made: nodes.NodeNG) -> bool:
-        """A thread or process is started: `.start()` on the attribute, or on the local
-        it was made in before being stored."""
-        for _, node in self._uses(cls, attribute):
-            parent = node.parent
-            if isinstance(parent, nodes.Attribute) and parent.attrname == "start":
-                return True
-        function = enclosing_function(made)
-        if function is not None:
-            for node in self.own(function):
-                if (
-                    isinstance(node, nodes.Call)
-                    and isinstance(node.func, nodes.Attribute)
-                    and node.func.attrname == "start"
-                    and isinstance(node.func.expr, nodes.Name)
-                    and any(
-                        n.name == node.func.expr.name
-                        for n in walk(made)
-                        if isinstance(n, nodes.Name | nodes.AssignName)
-                    )
-                ):
-                    return True
-        return False
-
-    @staticmethod
-    def _is_daemon(creation: list[nodes.NodeNG]) -> bool:
-        """`Thread(..., daemon=True)`, or `t.daemon = True` where it is made."""
-        for node in (n for made in creation for n in walk(made)):
-            if isinstance(node, nodes.Call):
-                for kw in node.keywords or ():
-                    if kw.arg == "daemon" and isinstance(kw.value, nodes.Const) and kw.value.value:
-                        return True
-        functions = {enclosing_function(made) for made in creation} - {None}
-        for node in (n for f in functions for n in own_nodes(f)):
-            if (
-                isinstance(node, nodes.Assign)
-                and any(
-                    isinstance(t, nodes.AssignAttr) and t.attrname == "daemon" for t in node.targets
-                )
-                and isinstance(node.value, nodes.Const)
-                and node.value.value
-            ):
-                return True
-            if isinstance(node, nodes.Call) and last_name(node.func) == "setDaemon":
-                return True
-        return False
-
-    def _signalling_stop(
-        self, stops: list[nodes.FunctionDef], creation: list[nodes.NodeNG]
-    ) -> nodes.FunctionDef | None:
-        """The stop method that signals the worker made at `creation`: it (or a helper it
-        calls) writes, sets or puts into state the worker's code reads."""
-        read = self._worker_reads(creation)
-        if not read:
-            return None
-        for stop in stops:
-            if self._signals(stop) & read:
-                return stop
-        return None
-
-    def _worker_reads(self, creation: list[nodes.NodeNG]) -> set[str]:
-        """`self` attributes read by the code a worker runs (its target and what it calls)."""
-        targets = []
-        for node in (n for made in creation for n in walk(made)):
-            if isinstance(node, nodes.Call):
-                for kw in node.keywords or ():
-                    if kw.arg in ("target", "function"):
-                        targets.extend(self._contexts.resolve_callables(kw.value))
-                if node.args and last_name(node.func) in ("create_task", "ensure_future", "submit"):
-                    first = node.args[0]
-                    targets.extend(
-                        self._contexts.resolve_callables(
-                            first.func if isinstance(first, nodes.Call) else first
-                        )
-                    )
-        read: set[str] = set()
-        for function in self._contexts.reach(targets, inferred=True):
-            for node in self.own(function):
-                if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
-                    read.add(node.attrname)
-        return read
-
-    def _signals(self, stop: FunctionLike) -> set[str]:
-        written: set[str] = set()
-        for function in self._contexts.reach(stop, inferred=True):
-            for node in self.own(function):
-                if isinstance(node, nodes.AssignAttr) and is_self_parameter(node.expr):
-                    written.add(node.attrname)
-                elif (
-                    isinstance(node, nodes.Call)
-                    and isinstance(node.func, nodes.Attribute)
-                    and isinstance(node.func.expr, nodes.Attribute)
-                    and is_self_parameter(node.func.expr.expr)
-                ):
-                    written.add(node.func.expr.attrname)
-        return written
 
     # -- SDL103: workers started in a function -------------------------------------------------
     # -- SDL102: waiters -----------------------------------------------------------------------
@@ -1058,26 +767,7 @@ class Lifecycle:
         return found
 
 
-# Once one of these succeeded, a socket holds a peer or a listening port.
-_BINDS = frozenset({"listen", "connect", "connect_ex"})
 _TEST_FUNCTION = re.compile(r"^(test_|test$)")
-
-
-def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> nodes.NodeNG | None:
-    """The first statement after line `after` that connects the socket or makes it listen
-    (bound only, it holds an address for a moment: a port probe, not a listener)."""
-    for node in statements(function):
-        if (node.lineno or 0) <= after:
-            continue
-        for call in own_nodes(node):
-            if (
-                isinstance(call, nodes.Call)
-                and isinstance(call.func, nodes.Attribute)
-                and call.func.attrname in _BINDS
-                and tracker.refers(call.func.expr)
-            ):
-                return node if node.is_statement else node.statement()
-    return None
 
 
 def is_test(function: FunctionLike) -> bool:
@@ -1149,22 +839,6 @@ def _parameters_bound(
     return found or None
 
 
-def _stream_pair(target: nodes.NodeNG, value: nodes.NodeNG) -> str | None:
-    """The name owning the connection in `reader, writer = await asyncio.open_connection()`
-    (also under `await asyncio.wait_for(...)`), `transport, _ = await loop.create_connection()`."""
-    if not isinstance(value, nodes.Await) or not isinstance(value.value, nodes.Call):
-        return None
-    call = value.value
-    if last_name(call.func) in _DEADLINE_WRAPPERS and call.args:
-        inner = call.args[0]
-        call = inner if isinstance(inner, nodes.Call) else call
-    index = STREAM_OPENERS.get(last_name(call.func) or "")
-    if index is None or not isinstance(target, nodes.Tuple) or len(target.elts) != 2:
-        return None
-    element = target.elts[index]
-    return element.name if isinstance(element, nodes.AssignName) else None
-
-
 def _assigned_to(value: nodes.NodeNG) -> str | None:
     """The local name `value` is assigned to: `t = self._thread`, and the matching element
     of a tuple swap `sock, self._sock = self._sock, None`."""
@@ -1185,14 +859,6 @@ def _assigned_to(value: nodes.NodeNG) -> str | None:
             if isinstance(element, nodes.AssignName):
                 return element.name
     return None
-
-
-def _target_names(target: nodes.NodeNG) -> list[str]:
-    if isinstance(target, nodes.AssignName):
-        return [target.name]
-    if isinstance(target, nodes.Tuple | nodes.List):
-        return [t.name for t in target.elts if isinstance(t, nodes.AssignName)]
-    return []
 
 
 def _is_abstract(function: FunctionLike) -> bool:
