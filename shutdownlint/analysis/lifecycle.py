@@ -1,21 +1,18 @@
-"""Lifecycle obligations (SDL1xx): what must be released, by whom, and where it is not.
+"""Lifecycle facts (for the SDL1xx rules): what a function or a class owns, and what
+releases or hands it over.
 
-Built on the exception-path model of `paths`. For each shape of obligation this
-module finds where it starts, what releases or hands it over, and the evidence
-that somebody depends on the release (a waiter blocked with no timeout, a
-consumer that stops on the end sentinel, a class that joins its queue):
+Built on the exception-path model of `paths` and the ownership facts of `ownership`
+(identity, the Tracker). Per function: a value's aliases, the local containers that
+escape, the exits that leave an obligation unreleased (`leaks`), whether a release
+or a hand-over happens at all. Per module: what is waited on with no timeout and
+where it is released (hand-shakes whose releasers run elsewhere), the queues whose
+consumer stops on the end sentinel, the queues joined on `task_done()`. Per class:
+its stop methods, the sockets and workers it keeps in attributes, and whether some
+method releases them.
 
-- end of stream (SDL101): a sentinel put owed by a shutdown method, or by a
-  worker that produces a stream its consumer ends on;
-- waiters (SDL102): an Event/Future/Condition a party waits on with no timeout,
-  set by a callback or worker; an item taken with `get()` owing `task_done()`;
-- workers (SDL103): a thread, process, executor or task started in a function;
-- sockets (SDL104): a socket or server a function makes, and a class that never
-  closes the one it owns;
-- joins (SDL105): a class that starts and keeps a worker its stop method never joins.
-
-Release operations per kind are the rows of `operations.OPERATIONS`, extended by
-the `release` list of `[tool.shutdownlint.types]`.
+Which of these make a finding, and how the message says it, is each rule's decision
+(rules/sdl101..sdl105). Release operations per kind are the rows of
+`operations.OPERATIONS`, extended by the `release` list of `[tool.shutdownlint.types]`.
 """
 
 from __future__ import annotations
@@ -24,7 +21,6 @@ import contextlib
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
 
 from astroid import nodes
@@ -94,47 +90,9 @@ def named_like(call: nodes.Call, stems: tuple[str, ...]) -> bool:
     return any(stem in name for stem in stems)
 
 
-EXIT_WORDS: dict[LeakKind, str] = {
-    LeakKind.RETURN: "returns here",
-    LeakKind.RAISE: "raises here",
-    LeakKind.BREAK: "leaves the loop here",
-    LeakKind.CONTINUE: "skips to the next item here",
-    LeakKind.EXCEPTION: "this call raises",
-}
-
-
-# -- results -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LifecycleLeak:
-    """An exit that leaves an obligation unreleased, with what explains it."""
-
-    leak: Leak
-    function: FunctionLike
-    subject: str  # how a message names the object: `sock`, `self._ready`
-    kind: Kind | None
-    made: nodes.NodeNG | None  # where the object was made, started or taken
-    related: tuple[tuple[nodes.NodeNG, str], ...] = ()
-    release: str | None = None  # the statement that would release it here (for edits)
-
-    @property
-    def exits(self) -> str:
-        return EXIT_WORDS[self.leak.kind]
-
-
-@dataclass(frozen=True)
-class ClassLeak:
-    """A class-level finding: a stop method that never releases what the class owns."""
-
-    cls: nodes.ClassDef
-    method: nodes.FunctionDef  # the stop/close method (reported at its `def`)
-    attribute: str
-    kind: Kind
-    related: tuple[tuple[nodes.NodeNG, str], ...]
-    may_be_none: bool = False  # the attribute is reset to None somewhere
-
-
 class Lifecycle:
-    """SDL1xx obligations of one module (a per-module fact, per function cached)."""
+    """What the functions and classes of one module own and release (a per-module fact,
+    per function cached)."""
 
     def __init__(
         self,

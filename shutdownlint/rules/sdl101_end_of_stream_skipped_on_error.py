@@ -81,13 +81,7 @@ from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike, last_name, walk
-from shutdownlint.analysis.lifecycle import (
-    IDENTITY_CALLS,
-    STOP_NAMES,
-    LifecycleLeak,
-    is_test,
-    stop_request,
-)
+from shutdownlint.analysis.lifecycle import IDENTITY_CALLS, STOP_NAMES, is_test, stop_request
 from shutdownlint.analysis.operations import operations
 from shutdownlint.analysis.ownership import (
     Identity,
@@ -103,7 +97,7 @@ from shutdownlint.analysis.paths import Obligation, Raising, Release
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
-from shutdownlint.rules.release_fixes import exit_phrase
+from shutdownlint.rules.release_fixes import LifecycleLeak, exit_phrase
 
 
 class EndOfStreamSkippedOnError(Rule):

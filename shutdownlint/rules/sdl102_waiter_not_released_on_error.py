@@ -74,7 +74,6 @@ from astroid import nodes
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike, enclosing_function
 from shutdownlint.analysis.lifecycle import (
-    LifecycleLeak,
     compares_to_sentinel,
     is_test,
     stop_request,
@@ -93,7 +92,7 @@ from shutdownlint.analysis.ownership import (
 from shutdownlint.analysis.paths import Obligation, Raising, Release, Scope, statements
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.rules.base import Rule, RuleContext
-from shutdownlint.rules.release_fixes import exit_phrase, release_before_exit
+from shutdownlint.rules.release_fixes import LifecycleLeak, exit_phrase, release_before_exit
 
 
 class WaiterNotReleasedOnError(Rule):

@@ -49,14 +49,14 @@ from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike
-from shutdownlint.analysis.lifecycle import LifecycleLeak, is_test, named_like
+from shutdownlint.analysis.lifecycle import is_test, named_like
 from shutdownlint.analysis.operations import STARTS_BY_TYPE, operations
 from shutdownlint.analysis.ownership import Local, Tracker
 from shutdownlint.analysis.paths import LeakKind, Obligation, Release, statements
 from shutdownlint.analysis.vocabulary import Flavor, Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
-from shutdownlint.rules.release_fixes import exit_phrase
+from shutdownlint.rules.release_fixes import LifecycleLeak, exit_phrase
 
 
 class WorkerLeakedOnError(Rule):

@@ -67,17 +67,18 @@ from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike, last_name
-from shutdownlint.analysis.lifecycle import (
-    ClassLeak,
-    LifecycleLeak,
-    is_test,
-    named_like,
-)
+from shutdownlint.analysis.lifecycle import is_test, named_like
 from shutdownlint.analysis.ownership import ADOPTS_ON_SUCCESS, Local, Tracker, own_nodes
 from shutdownlint.analysis.paths import Obligation, statements
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.rules.base import Rule, RuleContext
-from shutdownlint.rules.release_fixes import append_to_method, exit_phrase, release_before_exit
+from shutdownlint.rules.release_fixes import (
+    ClassLeak,
+    LifecycleLeak,
+    append_to_method,
+    exit_phrase,
+    release_before_exit,
+)
 
 
 class ListenerNotClosed(Rule):

@@ -70,13 +70,12 @@ from shutdownlint.analysis.infer import (
     last_name,
     walk,
 )
-from shutdownlint.analysis.lifecycle import ClassLeak
 from shutdownlint.analysis.operations import operations
 from shutdownlint.analysis.ownership import own_nodes
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
-from shutdownlint.rules.release_fixes import append_to_method
+from shutdownlint.rules.release_fixes import ClassLeak, append_to_method
 
 
 class WorkerNotJoinedOnStop(Rule):
