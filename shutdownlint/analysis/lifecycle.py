@@ -117,7 +117,7 @@ class Lifecycle:
         self.socket_stems = SOCKET_NAME_STEMS + mapped
         self.worker_stems = WORKER_NAME_STEMS + mapped
 
-    # -- shared --------------------------------------------------------------------------------
+    # -- per function: aliases, escapes, exits that leak ---------------------------------------
     def _blocking_queue_op(self, call: nodes.Call) -> bool:
         """`q.put(item)` / `q.get()` with no timeout on a `queue` module queue: it blocks
         until it can proceed and raises nothing (a multiprocessing queue can: closed, or
@@ -221,6 +221,15 @@ class Lifecycle:
             leaks = [leak for leak in leaks if (leak.node.lineno or 0) < before]
         return self.first_exception_only(leaks)
 
+    def releasing_statements(self, function: FunctionLike, tracker: Tracker) -> list[nodes.NodeNG]:
+        """The statements of `function` that release (or hand over) what `tracker` follows,
+        in the order of `own`."""
+        return [
+            n
+            for n in self.own(function)
+            if n.is_statement and tracker.releases(n) is not Release.NO
+        ]
+
     def releases_somewhere(self, tracker: Tracker, scope: nodes.NodeNG, after: int = 0) -> bool:
         """Whether any statement of `scope` after line `after` releases or hands over."""
         return any(
@@ -259,7 +268,7 @@ class Lifecycle:
                 return True
         return False
 
-    # -- SDL104: sockets ----------------------------------------------------------------------
+    # -- hand-overs to a callee ----------------------------------------------------------------
     def borrowed_by_callee(self, call: nodes.Call, handed: list[nodes.NodeNG]) -> bool:
         """Every function of this module that `call` may run only uses what it is handed
         (`_authenticate(reader, writer)`, `self._handshake(sock)`): it calls methods on
@@ -323,7 +332,7 @@ class Lifecycle:
             return False
         return True
 
-    # -- SDL105: workers a class keeps --------------------------------------------------------
+    # -- per class: stop methods, what the class keeps, what releases it -----------------------
     def stop_methods(self, cls: nodes.ClassDef) -> list[nodes.FunctionDef]:
         """The class's stop methods (`Contexts.stop_methods`) that stop the object itself
         (not a worker's target) and are callable with no arguments, in source order,
@@ -592,8 +601,7 @@ class Lifecycle:
                     return True
         return False
 
-    # -- SDL103: workers started in a function -------------------------------------------------
-    # -- SDL102: waiters -----------------------------------------------------------------------
+    # -- per module: waits, their releases, hand-shakes ----------------------------------------
     @cached_property
     def waits(self) -> dict[Identity, list]:
         """Waits with no timeout, by the identity of what is waited on."""
@@ -677,7 +685,7 @@ class Lifecycle:
                         return True
         return False
 
-    # -- SDL102: task_done per item --------------------------------------------------------------
+    # -- per module: queues joined on task_done() ----------------------------------------------
     @cached_property
     def joined_queues(self) -> dict[Identity, nodes.NodeNG | None]:
         """Queues some code marks `task_done()` on (they take part in `join()` accounting),
@@ -699,7 +707,7 @@ class Lifecycle:
                     joins.setdefault(ident, node)
         return {ident: joins.get(ident) for ident in done}
 
-    # -- SDL101: end of stream ------------------------------------------------------------------
+    # -- per module: queues whose consumer stops on the end sentinel ---------------------------
     @cached_property
     def consumers(self) -> dict[Identity, nodes.NodeNG]:
         """Queues whose consumer stops when it takes the end sentinel: the item from

@@ -93,7 +93,7 @@ from shutdownlint.analysis.ownership import (
     passed_in,
     refers_to,
 )
-from shutdownlint.analysis.paths import Obligation, Raising, Release
+from shutdownlint.analysis.paths import Obligation, Raising
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
@@ -142,11 +142,7 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
         idents = facts.lifecycle.aliases(function, frozenset({ident}))
         queue = operations(Kind.QUEUE)
         tracker = Tracker(idents, queue.release, hand_over=False, sentinel_queue=True)
-        lines = [
-            n.lineno or 0
-            for n in facts.lifecycle.own(function)
-            if n.is_statement and tracker.releases(n) is not Release.NO
-        ]
+        lines = [n.lineno or 0 for n in facts.lifecycle.releasing_statements(function, tracker)]
         if not lines:
             continue
         if is_stop:

@@ -151,20 +151,11 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             releasing_calls=releasing - {function},
             resolve=facts.contexts.resolve_callables,
         )
-        lines = [
-            node.lineno or 0
-            for node in facts.lifecycle.own(function)
-            if node.is_statement and tracker.releases(node) is not Release.NO
-        ]
-        if not lines:
+        released_at = facts.lifecycle.releasing_statements(function, tracker)
+        if not released_at:
             continue
-        release = next(
-            n
-            for n in facts.lifecycle.own(function)
-            if n.is_statement
-            and (n.lineno or 0) == max(lines)
-            and tracker.releases(n) is not Release.NO
-        )
+        lines = [n.lineno or 0 for n in released_at]
+        release = next(n for n in released_at if (n.lineno or 0) == max(lines))
         loops = loops_around(release, function)
         if loops:
             serving = loops[-1]
