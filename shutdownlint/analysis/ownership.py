@@ -120,7 +120,9 @@ def returned(value: nodes.NodeNG, method: FunctionLike) -> bool:
 
 
 def own_nodes(root: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
-    """`root` and its descendants, not entering nested functions, lambdas or classes."""
+    """`root` and its descendants, not entering nested functions or classes. A lambda's
+    body is walked (`Thread(target=lambda: sock.close())` releases `sock` where it is
+    written), unlike `Contexts.nodes_of`, which leaves lambdas to their own entry."""
     stack = [root]
     while stack:
         node = stack.pop()
