@@ -73,5 +73,8 @@ def test_removing_an_operation_fails_its_fixture(table, key, column, name, fixtu
 def test_release_statement_and_words_come_from_the_rows() -> None:
     assert operations.release_statement(Kind.EVENT, "self._ready") == "self._ready.set()"
     assert operations.release_statement(Kind.CONDITION, "cv") is None  # needs its lock
+    assert operations.release_statement(Kind.THREAD, "self._t", 5.0) == "self._t.join(timeout=5.0)"
+    assert operations.release_statement(Kind.THREAD, "self._t") == "self._t.join()"
+    assert operations.release_statement(Kind.TASK, "self._task") is None  # must be awaited
     assert operations.operations(Kind.EXECUTOR).releases == "shuts down"
     assert operations.adding_methods() >= {"extendleft", "update", "put_nowait", "insert"}

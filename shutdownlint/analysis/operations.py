@@ -44,6 +44,8 @@ class Operations:
     released: str = "released"  # how a message says it was released ("never {released}")
     releases: str = "releases"  # how a message says a statement releases it ("{releases} it")
     fix: str | None = None  # the release a fix writes, with `{subject}` for the object
+    #: the same release bounded in time (`{timeout}`), for a release that waits
+    fix_bounded: str | None = None
 
 
 def _names(*names: str) -> frozenset[str]:
@@ -100,6 +102,8 @@ OPERATIONS: dict[Kind | Holder, Operations] = {
         join=_names("join"),
         released="joined",
         releases="joins",
+        fix="{subject}.join()",
+        fix_bounded="{subject}.join(timeout={timeout})",
     ),
     Kind.PROCESS: Operations(
         start=_names("start"),
@@ -107,18 +111,27 @@ OPERATIONS: dict[Kind | Holder, Operations] = {
         join=_names("join", "wait", "communicate"),
         released="joined",
         releases="joins",
+        fix="{subject}.join()",
+        fix_bounded="{subject}.join(timeout={timeout})",
     ),
     Kind.EXECUTOR: Operations(
         release=_names("shutdown", "terminate", "join"),
         join=_names("shutdown", "join"),
         released="shut down",
         releases="shuts down",
+        fix="{subject}.shutdown(wait=True)",
     ),
     Kind.SOCKET: Operations(
-        release=_names("close", "detach"), released="closed", releases="closes"
+        release=_names("close", "detach"),
+        released="closed",
+        releases="closes",
+        fix="{subject}.close()",
     ),
     Kind.SERVER: Operations(
-        release=_names("close", "server_close"), released="closed", releases="closes"
+        release=_names("close", "server_close"),
+        released="closed",
+        releases="closes",
+        fix="{subject}.close()",
     ),
 }
 
@@ -138,10 +151,13 @@ def operations(kind: Kind | Holder | None) -> Operations:
 _NOTHING = Operations()
 
 
-def release_statement(kind: Kind, subject: str) -> str | None:
-    """The statement a fix writes to release `subject`, when that is mechanical."""
-    fix = operations(kind).fix
-    return fix.format(subject=subject) if fix is not None else None
+def release_statement(kind: Kind, subject: str, timeout: float | None = None) -> str | None:
+    """The statement a fix writes to release `subject`, when that is mechanical (bounded
+    by `timeout` when given and the release waits)."""
+    row = operations(kind)
+    if timeout is not None and row.fix_bounded is not None:
+        return row.fix_bounded.format(subject=subject, timeout=repr(timeout))
+    return row.fix.format(subject=subject) if row.fix is not None else None
 
 
 # -- unions over the rows (cached: the table is read per node; tests clear the caches) ------

@@ -68,6 +68,7 @@ from astroid import nodes
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike, last_name
 from shutdownlint.analysis.lifecycle import is_test, named_like
+from shutdownlint.analysis.operations import release_statement
 from shutdownlint.analysis.ownership import ADOPTS_ON_SUCCESS, Local, Tracker, own_nodes
 from shutdownlint.analysis.paths import Obligation, statements
 from shutdownlint.analysis.vocabulary import Kind
@@ -110,10 +111,11 @@ class ListenerNotClosed(Rule):
         for leak in _unclosed_sockets(ctx.facts, node):
             attribute = f"self.{leak.attribute}"
             fix = f"close `{attribute}` in `{leak.method.name}()`"
+            close = release_statement(leak.kind, attribute)
             if leak.may_be_none:
-                lines = [f"if {attribute} is not None:", f"    {attribute}.close()"]
+                lines = [f"if {attribute} is not None:", f"    {close}"]
             else:
-                lines = [f"{attribute}.close()"]
+                lines = [close]
             ctx.report(
                 self,
                 leak.method,
@@ -194,7 +196,7 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
                     kind,
                     statement,
                     ((statement, f"the {kind.value} is made here"),),
-                    release=f"{name}.close()",
+                    release=release_statement(kind, name),
                 )
             )
     return out

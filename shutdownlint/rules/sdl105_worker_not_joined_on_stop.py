@@ -70,7 +70,7 @@ from shutdownlint.analysis.infer import (
     last_name,
     walk,
 )
-from shutdownlint.analysis.operations import operations
+from shutdownlint.analysis.operations import operations, release_statement
 from shutdownlint.analysis.ownership import own_nodes
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
@@ -101,19 +101,14 @@ class WorkerNotJoinedOnStop(Rule):
 
     def _fix(self, ctx: RuleContext, leak) -> Fix:
         attribute = f"self.{leak.attribute}"
-        if leak.kind is Kind.EXECUTOR:
-            call = f"{attribute}.shutdown(wait=True)"
-            message = f"shut `{attribute}` down in `{leak.method.name}()`"
-        elif leak.kind in (Kind.THREAD, Kind.PROCESS):
-            timeout = ctx.facts.options.fix_timeout
-            call = (
-                f"{attribute}.join(timeout={timeout!r})"
-                if "SDL302" in ctx.selected
-                else f"{attribute}.join()"
-            )
-            message = f"join `{attribute}` at the end of `{leak.method.name}()`, with a timeout"
-        else:
+        timeout = ctx.facts.options.fix_timeout if "SDL302" in ctx.selected else None
+        call = release_statement(leak.kind, attribute, timeout)
+        if call is None:  # a task: cancelling it is not enough, it must be awaited
             return Fix(f"cancel `{attribute}` in `{leak.method.name}()` and await it")
+        if leak.kind is Kind.EXECUTOR:
+            message = f"shut `{attribute}` down in `{leak.method.name}()`"
+        else:
+            message = f"join `{attribute}` at the end of `{leak.method.name}()`, with a timeout"
         if isinstance(leak.method, nodes.AsyncFunctionDef):
             return Fix(message)
         lines = [f"if {attribute} is not None:", f"    {call}"] if leak.may_be_none else [call]
