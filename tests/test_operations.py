@@ -22,6 +22,7 @@ REMOVALS = [
     (Holder.CONTAINER, "take", "popleft", "SDL401/deque_pool_drained_item_by_item.py"),
     (Kind.QUEUE, "put", "put", "SDL403/queue_stop_order.py"),
     (Kind.QUEUE, "get", "get", "SDL101/producer_worker.py"),
+    (Kind.QUEUE, "done", "task_done", "SDL102/task_done.py"),
     (Kind.EVENT, "release", "set", "SDL102/asyncio_waiters.py"),
     (Kind.THREAD, "release", "join", "SDL103/started_in_a_function.py"),
     (Kind.THREAD, "start", "start", "SDL103/started_in_a_function.py"),

@@ -690,18 +690,19 @@ class Lifecycle:
     def joined_queues(self) -> dict[Identity, nodes.NodeNG | None]:
         """Queues some code marks `task_done()` on (they take part in `join()` accounting),
         with the `join()` that waits for them when this module has one."""
+        queue = operations(Kind.QUEUE)
         done: set[Identity] = set()
         joins: dict[Identity, nodes.NodeNG] = {}
         for node in self._contexts.all_nodes:
             if (
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
-                and node.func.attrname in ("task_done", "join")
+                and node.func.attrname in queue.done | queue.join
             ):
                 ident = identity(node.func.expr)
                 if ident is None:
                     continue
-                if node.func.attrname == "task_done":
+                if node.func.attrname in queue.done:
                     done.add(ident)
                 else:
                     joins.setdefault(ident, node)

@@ -41,11 +41,13 @@ class Operations:
     get: frozenset[str] = frozenset()  # a queue's consumer side
     release: frozenset[str] = frozenset()  # lets a waiter go / frees what it holds
     join: frozenset[str] = frozenset()  # waits for (or ends) a worker: a signal is not a join
+    done: frozenset[str] = frozenset()  # marks an item taken with `get` processed (for `join`)
     released: str = "released"  # how a message says it was released ("never {released}")
     releases: str = "releases"  # how a message says a statement releases it ("{releases} it")
     fix: str | None = None  # the release a fix writes, with `{subject}` for the object
     #: the same release bounded in time (`{timeout}`), for a release that waits
     fix_bounded: str | None = None
+    done_fix: str | None = None  # the statement a fix writes to mark an item done
 
 
 def _names(*names: str) -> frozenset[str]:
@@ -73,6 +75,9 @@ OPERATIONS: dict[Kind | Holder, Operations] = {
     Kind.QUEUE: Operations(
         put=_names("put", "put_nowait"),
         get=_names("get", "get_nowait"),
+        done=_names("task_done"),
+        join=_names("join"),  # waits until every item taken is marked done
+        done_fix="{subject}.task_done()",
         release=_names("shutdown"),
         released="shut down",
         releases="shuts down",

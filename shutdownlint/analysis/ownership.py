@@ -153,7 +153,7 @@ class Tracker:
         releasing_calls: frozenset[FunctionLike] = frozenset(),
         resolve=None,
         sentinel_queue: bool = False,
-        other: tuple[tuple[frozenset[Identity], str], ...] = (),
+        other: tuple[tuple[frozenset[Identity], frozenset[str]], ...] = (),
         borrows=None,
     ) -> None:
         self.idents = idents  # the object and its local aliases
@@ -163,7 +163,7 @@ class Tracker:
         self.releasing_calls = releasing_calls  # functions whose call releases it
         self._resolve = resolve
         self.sentinel_queue = sentinel_queue  # released by putting an end sentinel
-        self.other = other  # releases called on another object: (`queue`, "task_done")
+        self.other = other  # releases called on another object: (`queue`, {"task_done"})
         # (call, arguments) -> whether the callee only borrows what it is given
         self._borrows = borrows
 
@@ -289,8 +289,8 @@ class Tracker:
     def _call_releases(self, call: nodes.Call) -> Release:
         func = call.func
         if isinstance(func, nodes.Attribute):
-            for idents, method in self.other:
-                if func.attrname == method and refers_to(func.expr, idents):
+            for idents, methods in self.other:
+                if func.attrname in methods and refers_to(func.expr, idents):
                     return Release.NOW
         if self._puts_sentinel(call) or self._summarised(call):
             return Release.NOW

@@ -239,7 +239,7 @@ def _task_done_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecyc
             frozenset(),
             hand_over=False,
             escaping=facts.lifecycle.escaping(function),
-            other=((queues, "task_done"),),
+            other=((queues, operations(Kind.QUEUE).done),),
         )
         if not _releases_on_main_path(tracker, loops[0], node, name):
             continue  # the iteration never releases here: handed on some other way
@@ -268,7 +268,7 @@ def _task_done_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecyc
                         )
                         if where is not None
                     ),
-                    release=f"{subject}.task_done()",
+                    release=operations(Kind.QUEUE).done_fix.format(subject=subject),
                 )
             )
     return out
