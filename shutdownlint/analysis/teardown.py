@@ -641,6 +641,9 @@ class Teardown:
                         break
 
     def _stops(self, node: nodes.NodeNG, worker: Worker) -> StopHow | None:
+        joins = operations(Kind.THREAD).join  # `t.join()`
+        cancels = operations(Kind.TASK).join  # `task.cancel()`
+        queue = operations(Kind.QUEUE)
         if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
             method = node.func.attrname
             receiver = node.func.expr
@@ -648,24 +651,28 @@ class Teardown:
             if attr is not None and attr == worker.handle:
                 if worker.handle_kind is Kind.EXECUTOR and method == "shutdown":
                     return StopHow.EXECUTOR_SHUTDOWN
-                if method == "join":
+                if method in joins:
                     return StopHow.JOIN
-                if method == "cancel":
+                if method in cancels:
                     return StopHow.CANCEL
                 if is_shutdown_name(method, self._options.shutdown_methods):
                     return StopHow.STOP
             if attr is not None and attr in worker.consumes:
-                if method in operations(Kind.QUEUE).put:
+                if method in queue.put:
                     return StopHow.SENTINEL
-                if method == "shutdown":
+                if method in queue.release:
                     return StopHow.QUEUE_SHUTDOWN
-            if attr is not None and attr in worker.signals and method == "set":
+            if (
+                attr is not None
+                and attr in worker.signals
+                and method in operations(Kind.EVENT).release
+            ):
                 return StopHow.SIGNAL
             # `for t in self._threads: t.join()`
-            if method in ("join", "cancel") and isinstance(receiver, nodes.Name):
+            if method in joins | cancels and isinstance(receiver, nodes.Name):
                 loop = loop_binding(receiver)
                 if loop is not None and iterated_attr(loop.iter) == worker.handle:
-                    return StopHow.JOIN if method == "join" else StopHow.CANCEL
+                    return StopHow.JOIN if method in joins else StopHow.CANCEL
         if isinstance(node, nodes.Assign):
             for target in node.targets:
                 if (
