@@ -30,7 +30,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>SDL\d{3}(?:\s*,\s*SDL\d{3})*)")
+EXPECT = re.compile(r"#\s*expect:\s*(?P<items>SDL\d{3}.*)$")
+# One expected finding: its code, and optionally a fragment of what the user reads (the
+# message or the fix title): `# expect: SDL403 "before its producers", SDL302`.
+ITEM = re.compile(r'\s*(?P<code>SDL\d{3})(?:\s+"(?P<fragment>[^"]*)")?\s*(?:,|$)')
 # Blind programs (written from SPEC alone by reviewers who did not read the rules) are
 # scored by their manifest, one family each: `test_blind_program`.
 BLIND = FIXTURES / "blind"
@@ -51,20 +54,39 @@ BLIND_PROBES = [
 ]
 
 
-def expected(path: Path) -> Counter:
-    found: Counter = Counter()
+def expectations(path: Path) -> list[tuple[int, str, str | None]]:
+    """(line, code, message fragment or None) for every `# expect:` item of a fixture."""
+    found = []
     for row, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         match = EXPECT.search(line)
-        if match:
-            for code in re.split(r"\s*,\s*", match.group("codes")):
-                found[(row, code)] += 1
+        if not match:
+            continue
+        items = match.group("items").rstrip()
+        at = 0
+        while at < len(items):
+            item = ITEM.match(items, at)
+            assert item and item.end() > at, f"{path.name}:{row}: bad `# expect:` {items!r}"
+            found.append((row, item.group("code"), item.group("fragment")))
+            at = item.end()
     return found
 
 
-def actual(path: Path) -> Counter:
+def expected(path: Path) -> Counter:
+    return Counter((row, code) for row, code, _ in expectations(path))
+
+
+def findings_of(path: Path):
     settings = build_settings([path], isolated=True, overrides=Overrides(select=["SDL"]))
-    result = check_path(path, settings, ALL_RULES)
-    return Counter((f.location.row, f.code) for f in result.findings)
+    return check_path(path, settings, ALL_RULES).findings
+
+
+def actual(path: Path) -> Counter:
+    return Counter((f.location.row, f.code) for f in findings_of(path))
+
+
+def _read(finding) -> str:
+    """What a user reads of a finding: its message and its fix title."""
+    return f"{finding.message}\n{finding.fix.message if finding.fix else ''}"
 
 
 @pytest.mark.parametrize(("folder", "probe"), BLIND_PROBES)
@@ -82,10 +104,19 @@ def test_blind_program(folder: Path, probe: dict) -> None:
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture(path: Path) -> None:
-    want, got = expected(path), actual(path)
+    findings = findings_of(path)
+    want = expected(path)
+    got = Counter((f.location.row, f.code) for f in findings)
     missing = sorted((want - got).elements())
     extra = sorted((got - want).elements())
     assert not missing and not extra, f"missing {missing}, unexpected {extra}"
+    for row, code, fragment in expectations(path):
+        if fragment is None:
+            continue
+        read = [_read(f) for f in findings if (f.location.row, f.code) == (row, code)]
+        assert any(fragment in text for text in read), (
+            f"line {row}: no {code} says {fragment!r}; it says {read}"
+        )
 
 
 def test_every_rule_has_bad_and_clean_fixtures() -> None:
@@ -96,6 +127,9 @@ def test_every_rule_has_bad_and_clean_fixtures() -> None:
         files = list(folder.glob("*.py"))
         assert files, f"no fixtures for {rule.code}"
         assert any(expected(p) for p in files), f"{rule.code} has no bad example"
+        assert any(fragment for p in files for _, _, fragment in expectations(p)), (
+            f'{rule.code}: no fixture checks what its message says (`# expect: CODE "..."`)'
+        )
         clean_lines = sum(
             1 for p in files for line in p.read_text().splitlines() if "expect:" not in line
         )

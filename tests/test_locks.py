@@ -12,6 +12,7 @@ from astroid import nodes
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.locks import Evidence
 from shutdownlint.analysis.options import AnalysisOptions
+from shutdownlint.analysis.teardown import StopHow
 from shutdownlint.analysis.vocabulary import ThreadRole
 
 HEADER = "import threading\nimport logging\n"
@@ -362,5 +363,5 @@ def test_teardown_facts() -> None:
     assert workers["_read"].produces == {"_q"} and workers["_write"].consumes == {"_q"}
     assert (workers["_read"].handle, workers["_write"].handle) == ("_reader", "_writer")
     close = cls.locals["close"][0]
-    order = [(s.worker.function.name, s.how.value) for s in facts.teardown.stop_order(close)]
-    assert order == [("_write", "joins"), ("_read", "joins")]
+    order = [(s.worker.function.name, s.how) for s in facts.teardown.stop_order(close)]
+    assert order == [("_write", StopHow.JOIN), ("_read", StopHow.JOIN)]

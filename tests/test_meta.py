@@ -260,3 +260,45 @@ def test_fix_safety_says_whether_the_rule_edits() -> None:
                 rule.code,
                 text[:60],
             )
+
+
+# -- the domain's words: enums carry no wording --------------------------------
+def _package_enums():
+    import enum
+    import importlib
+    import pkgutil
+
+    import shutdownlint
+
+    seen = {}
+    for info in pkgutil.walk_packages(shutdownlint.__path__, "shutdownlint."):
+        if info.name.endswith(("lsp", "flake8_plugin")):
+            continue  # optional dependencies
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, enum.Enum)
+                and value.__module__.startswith("shutdownlint")
+            ):
+                seen[f"{value.__module__}.{value.__qualname__}"] = value
+    return sorted(seen.items())
+
+
+@pytest.mark.parametrize("name, enum_class", _package_enums(), ids=lambda x: str(x))
+def test_no_two_members_of_an_enum_share_a_value(name, enum_class) -> None:
+    """A display string used as a value makes two members one (`StopHow.LOOP_STOP` was
+    an alias of `StopHow.STOP`, both "stops")."""
+    aliases = {alias for alias, member in enum_class.__members__.items() if member.name != alias}
+    assert not aliases, f"{name}: {sorted(aliases)} are aliases of other members"
+
+
+def test_readme_rule_table_matches_the_registry() -> None:
+    """README.md's table of rules lists every registered rule once, with its name, and
+    marks exactly the opt-in ones."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (SDL\d{3}) \| ([a-z0-9-]+) \| (.*) \|$", text, re.MULTILINE)
+    listed = [(code, name) for code, name, _ in rows]
+    assert listed == [(rule.code, rule.name) for rule in ALL_RULES]
+    opt_in = {code for code, _, summary in rows if "(opt-in)" in summary}
+    assert opt_in == {rule.code for rule in ALL_RULES if rule.opt_in}

@@ -13,8 +13,8 @@ import pytest
 from astroid import nodes
 
 from shutdownlint.analysis.infer import walk
-from shutdownlint.analysis.lifecycle import Tracker, _conditional_release, identity
 from shutdownlint.analysis.options import DEFAULT_RAISES_ON
+from shutdownlint.analysis.ownership import Tracker, conditional_release, identity
 from shutdownlint.analysis.paths import (
     Obligation,
     RaiseModel,
@@ -352,4 +352,4 @@ def test_a_release_in_one_branch_only_is_owed_in_that_state_only(method, conditi
     tracker = Tracker(
         frozenset({identity(release.value.func.expr)}), frozenset({"set"}), hand_over=False
     )
-    assert _conditional_release(release, function, tracker) is conditional
+    assert conditional_release(release, function, tracker) is conditional

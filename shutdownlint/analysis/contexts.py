@@ -12,7 +12,7 @@ call; at node level, `finally:` blocks and interrupt handlers (owned by
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
@@ -224,6 +224,43 @@ class Contexts:
             for callee, call in edges:
                 callers.setdefault(callee, []).append((caller, call))
         return callers
+
+    def reach(
+        self,
+        start: FunctionLike | Iterable[FunctionLike],
+        within: nodes.ClassDef | None = None,
+        *,
+        inferred: bool = False,
+        skip_alone: bool = False,
+    ) -> list[FunctionLike]:
+        """`start` and every function it calls, transitively, in the order found: through
+        `direct_call_graph` (no inference) or, with `inferred`, `call_graph`. `within`
+        follows only the functions of that class; `skip_alone` leaves out code that runs
+        with no other thread beside it (`__del__`, fork handlers: `runs_alone`)."""
+        found = [start] if isinstance(start, FunctionLike) else list(start)
+        seen = set(found)
+        pending = list(found)
+        graph = self.call_graph if inferred else self.direct_call_graph
+        while pending:
+            function = pending.pop()
+            for callee, _ in graph.get(function, ()):
+                if callee in seen or (within is not None and enclosing_class(callee) is not within):
+                    continue
+                if skip_alone and self.runs_alone(callee):
+                    continue
+                seen.add(callee)
+                found.append(callee)
+                pending.append(callee)
+        return found
+
+    def stop_methods(self, cls: nodes.ClassDef) -> Iterator[FunctionLike]:
+        """The methods of `cls` named like a shutdown method (SPEC §2), leaving out those
+        that run alone (`__del__`, fork handlers)."""
+        for method in cls.mymethods():
+            if self.runs_alone(method):
+                continue
+            if is_shutdown_name(method.name, self._options.shutdown_methods):
+                yield method
 
     @cached_property
     def _called_directly(self) -> frozenset[FunctionLike]:

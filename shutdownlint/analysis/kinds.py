@@ -31,6 +31,7 @@ from shutdownlint.analysis.infer import (
     state_key,
     walk,
 )
+from shutdownlint.analysis.operations import Holder, operations
 from shutdownlint.analysis.options import TypeMapping
 from shutdownlint.analysis.schedulers import SCHEDULERS_BY_KEYWORD, SCHEDULERS_BY_NAME, Scheduler
 from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind
@@ -159,8 +160,6 @@ _SIMPLE_QUEUES = frozenset(
     }
 )
 _DATACLASS_FIELD = ("dataclasses.field", "field")
-# Methods that put a value into a container, and where the value goes.
-_ADDING_METHODS = {"append": 0, "appendleft": 0, "add": 0, "insert": 1, "setdefault": 1}
 # `d.values()`, `d.items()` iterate over what `d` holds (items: pairs, kept simple).
 _VIEWS = frozenset({"values", "copy"})
 
@@ -406,7 +405,7 @@ class Kinds:
         for node in walk(self._module):
             container = value = None
             if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
-                position = _ADDING_METHODS.get(node.func.attrname)
+                position = operations(Holder.CONTAINER).added_at.get(node.func.attrname)
                 if position is not None and len(node.args) > position:
                     container, value = node.func.expr, node.args[position]
             elif isinstance(node, nodes.Assign) and isinstance(node.targets[0], nodes.Subscript):

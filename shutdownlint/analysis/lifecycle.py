@@ -1,21 +1,18 @@
-"""Lifecycle obligations (SDL1xx): what must be released, by whom, and where it is not.
+"""Lifecycle facts (for the SDL1xx rules): what a function or a class owns, and what
+releases or hands it over.
 
-Built on the exception-path model of `paths`. For each shape of obligation this
-module finds where it starts, what releases or hands it over, and the evidence
-that somebody depends on the release (a waiter blocked with no timeout, a
-consumer that stops on the end sentinel, a class that joins its queue):
+Built on the exception-path model of `paths` and the ownership facts of `ownership`
+(identity, the Tracker). Per function: a value's aliases, the local containers that
+escape, the exits that leave an obligation unreleased (`leaks`), whether a release
+or a hand-over happens at all. Per module: what is waited on with no timeout and
+where it is released (hand-shakes whose releasers run elsewhere), the queues whose
+consumer stops on the end sentinel, the queues joined on `task_done()`. Per class:
+its stop methods, the sockets and workers it keeps in attributes, and whether some
+method releases them.
 
-- end of stream (SDL101): a sentinel put owed by a shutdown method, or by a
-  worker that produces a stream its consumer ends on;
-- waiters (SDL102): an Event/Future/Condition a party waits on with no timeout,
-  set by a callback or worker; an item taken with `get()` owing `task_done()`;
-- workers (SDL103): a thread, process, executor or task started in a function;
-- sockets (SDL104): a socket or server a function makes, and a class that never
-  closes the one it owns;
-- joins (SDL105): a class that starts and keeps a worker its stop method never joins.
-
-Release operations per kind are one table (`RELEASES`), extended by the
-`release` list of `[tool.shutdownlint.types]`.
+Which of these make a finding, and how the message says it, is each rule's decision
+(rules/sdl101..sdl105). Release operations per kind are the rows of
+`operations.OPERATIONS`, extended by the `release` list of `[tool.shutdownlint.types]`.
 """
 
 from __future__ import annotations
@@ -24,7 +21,6 @@ import contextlib
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cached_property
 
 from astroid import nodes
@@ -38,112 +34,46 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     is_self_parameter,
     last_name,
-    state_key,
     walk,
 )
 from shutdownlint.analysis.kinds import KindInfo, Kinds
+from shutdownlint.analysis.operations import (
+    Holder,
+    adding_methods,
+    operations,
+)
 from shutdownlint.analysis.options import AnalysisOptions
+from shutdownlint.analysis.ownership import (
+    BORROWING,
+    Identity,
+    Local,
+    Tracker,
+    identity,
+    is_sentinel,
+    loops_around,
+    own_nodes,
+    refers_to,
+    returned,
+)
 from shutdownlint.analysis.paths import (
     Leak,
     LeakKind,
     Obligation,
     RaiseModel,
-    Raising,
     Release,
-    Scope,
     is_logging_call,
     statements,
     unreleased_exits,
 )
 from shutdownlint.analysis.vocabulary import Flavor, Kind
 
-#: What releases an object of each kind (SPEC: queue `shutdown()`; Event `set()`; ...).
-RELEASES: dict[Kind, frozenset[str]] = {
-    Kind.QUEUE: frozenset({"shutdown"}),
-    Kind.EVENT: frozenset({"set"}),
-    Kind.CONDITION: frozenset({"notify", "notify_all"}),
-    Kind.FUTURE: frozenset({"set_result", "set_exception", "cancel"}),
-    Kind.TASK: frozenset({"cancel"}),
-    Kind.SEMAPHORE: frozenset({"release"}),
-    Kind.BARRIER: frozenset({"abort"}),
-    Kind.LOCK: frozenset({"release"}),
-    Kind.THREAD: frozenset({"join"}),
-    Kind.PROCESS: frozenset({"join", "wait", "communicate", "terminate", "kill"}),
-    Kind.EXECUTOR: frozenset({"shutdown", "terminate", "join"}),
-    Kind.SOCKET: frozenset({"close", "detach"}),
-    Kind.SERVER: frozenset({"close", "server_close"}),
-}
-# How a worker of each kind is joined, for SDL105 (a signal is not a join).
-JOINS: dict[Kind, frozenset[str]] = {
-    Kind.THREAD: frozenset({"join"}),
-    Kind.PROCESS: frozenset({"join", "wait", "communicate"}),
-    Kind.EXECUTOR: frozenset({"shutdown", "join"}),
-    Kind.TASK: frozenset({"cancel"}),
-}
-# Methods that start a worker, per kind (and per third-party type that starts otherwise).
-STARTS: dict[Kind, frozenset[str]] = {
-    Kind.THREAD: frozenset({"start"}),
-    Kind.PROCESS: frozenset({"start"}),
-}
-STARTS_BY_TYPE: dict[str, frozenset[str]] = {
-    # paramiko's Transport is a Thread that its connect methods start.
-    "paramiko.Transport": frozenset({"connect", "start_client", "start_server"}),
-    "paramiko.transport.Transport": frozenset({"connect", "start_client", "start_server"}),
-}
-# asyncio APIs that adopt a socket passed as `sock=` only when they return: until then
-# the socket is still the caller's to close.
-ADOPTS_ON_SUCCESS = frozenset(
-    {
-        "create_connection",
-        "create_server",
-        "create_unix_connection",
-        "create_unix_server",
-        "create_datagram_endpoint",
-        "connect_accepted_socket",
-        "open_connection",
-        "start_server",
-        "open_unix_connection",
-        "start_unix_server",
-    }
-)
-# Awaited asyncio calls that return a pair, and which element owns the connection:
-# `reader, writer = await asyncio.open_connection(...)` (the writer closes the transport),
-# `transport, protocol = await loop.create_connection(...)`.
-STREAM_OPENERS: dict[str, int] = {
-    "open_connection": 1,
-    "open_unix_connection": 1,
-    "create_connection": 0,
-    "create_unix_connection": 0,
-    "create_datagram_endpoint": 0,
-    "connect_accepted_socket": 0,
-}
-# Calls that run an awaitable under a deadline: what they return is what it returns.
-_DEADLINE_WRAPPERS = frozenset({"wait_for", "shield"})
-# Calls that only look at an object passed to them: not a hand-over.
-_BORROWING = frozenset(
-    {
-        "print", "str", "repr", "len", "isinstance", "id", "hash", "type", "bool", "getattr",
-        "hasattr", "setattr", "format", "register", "modify", "unregister", "select",
-        "wait", "settimeout", "setsockopt", "sendall", "send", "recv", "append_log",
-    }
-)  # fmt: skip
-_ADDS = frozenset(
-    {"append", "appendleft", "add", "insert", "extend", "put", "put_nowait", "setdefault"}
-)
-_SENTINEL_NAME = re.compile(
-    r"(?i)(^|_)(sentinel|terminator|terminate|stop|eof|end|done|quit|shutdown|poison|close)(_|$)"
-)
-_STOP_NAMES = re.compile(
-    r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)"
-)
-_IDENTITY_CALLS = frozenset(
+STOP_NAMES = re.compile(r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)")
+IDENTITY_CALLS = frozenset(
     {"getpid", "current_thread", "get_ident", "main_thread", "currentThread"}
 )
 _WAITABLE_KINDS = frozenset({Kind.EVENT, Kind.FUTURE, Kind.CONDITION})
 # The blocking methods of those kinds (awaits aside): rows of analysis/blocking.py.
 _WAITABLE_METHODS = frozenset({"wait", "wait_for", "result", "exception"})
-_WORKER_KINDS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK})
-
 # Cheap first filters: a call can only make a socket, a server or a worker if its name
 # says so (inference, which builds imported modules, runs only on those). The stems cover
 # the socket/server and worker rows of KNOWN_TYPES (a test checks it), and the helper
@@ -155,454 +85,14 @@ WORKER_NAME_STEMS = (
 )  # fmt: skip
 
 
-def _named_like(call: nodes.Call, stems: tuple[str, ...]) -> bool:
+def named_like(call: nodes.Call, stems: tuple[str, ...]) -> bool:
     name = (last_name(call.func) or "").lower()
     return any(stem in name for stem in stems)
 
 
-EXIT_WORDS: dict[LeakKind, str] = {
-    LeakKind.RETURN: "returns here",
-    LeakKind.RAISE: "raises here",
-    LeakKind.BREAK: "leaves the loop here",
-    LeakKind.CONTINUE: "skips to the next item here",
-    LeakKind.EXCEPTION: "this call raises",
-}
-
-
-# -- identity of an object across a function and its module --------------------------------
-@dataclass(frozen=True)
-class Local:
-    """A local variable of one function (seen from nested functions too, by closure)."""
-
-    scope: nodes.NodeNG
-    name: str
-
-
-Identity = Local | StateKey
-
-
-def identity(expr: nodes.NodeNG | None, follow_alias: bool = True) -> Identity | None:
-    """What `expr` names: `self.x` of a class, a module global, or a function's local.
-    A local assigned once from `self.x` (`q = self.queue`) is `self.x`."""
-    if expr is None:
-        return None
-    key = state_key(expr)
-    if key is not None:
-        return key
-    if not isinstance(expr, nodes.Name):
-        return None
-    try:
-        scope, assigns = expr.lookup(expr.name)
-    except (AstroidError, RecursionError):
-        return None
-    if not isinstance(scope, FunctionLike):
-        return None
-    if follow_alias:
-        values = [a.parent.value for a in assigns if isinstance(a.parent, nodes.Assign)]
-        if len(assigns) == 1 and len(values) == 1:
-            aliased = state_key(values[0])
-            if aliased is not None:
-                return aliased
-    return Local(scope, expr.name)
-
-
-def _conditional_release(release: nodes.NodeNG, function: FunctionLike, tracker: Tracker) -> bool:
-    """The release sits in one branch of an `if` whose other branch does not release: the
-    function sets the waitable only in some states (uvicorn's `send()` sets the completion
-    event on the last body chunk), so its other exits owe nothing."""
-    child, parent = release, release.parent
-    while parent is not None and child is not function:
-        if isinstance(parent, nodes.If) and child is not parent.test:
-            other = parent.orelse if child in parent.body else parent.body
-            if not any(
-                tracker.releases(node) is not Release.NO
-                for statement in other
-                for node in _own_nodes(statement)
-                if node.is_statement
-            ):
-                return True
-        child, parent = parent, parent.parent
-    return False
-
-
-def _returned(value: nodes.NodeNG, method: FunctionLike) -> bool:
-    """`return sock` in `method`, for the local `value` names (a checkout that tracks the
-    socket it hands out)."""
-    return isinstance(value, nodes.Name) and any(
-        isinstance(node, nodes.Return)
-        and isinstance(node.value, nodes.Name)
-        and node.value.name == value.name
-        for node in _own_nodes(method)
-    )
-
-
-def _own_nodes(root: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
-    """`root` and its descendants, not entering nested functions, lambdas or classes."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        for child in node.get_children():
-            if not isinstance(child, nodes.FunctionDef | nodes.AsyncFunctionDef | nodes.ClassDef):
-                stack.append(child)
-
-
-def _header(node: nodes.NodeNG) -> list[nodes.NodeNG]:
-    """The parts of a statement evaluated before its body (a `with`'s items)."""
-    if isinstance(node, nodes.With | nodes.AsyncWith):
-        return [item for item, _ in node.items]
-    return [node]
-
-
-# -- tracking one object ---------------------------------------------------------------------
-class Tracker:
-    """Decides, statement by statement, whether an object is released or handed over."""
-
-    def __init__(
-        self,
-        idents: frozenset[Identity],
-        methods: frozenset[str],
-        *,
-        hand_over: bool = True,
-        escaping: frozenset[str] = frozenset(),
-        releasing_calls: frozenset[FunctionLike] = frozenset(),
-        resolve=None,
-        sentinel_queue: bool = False,
-        other: tuple[tuple[frozenset[Identity], str], ...] = (),
-        borrows=None,
-    ) -> None:
-        self.idents = idents  # the object and its local aliases
-        self.methods = methods
-        self.hand_over = hand_over  # passing the object to a call hands it over
-        self.escaping = escaping  # local containers that are returned or stored
-        self.releasing_calls = releasing_calls  # functions whose call releases it
-        self._resolve = resolve
-        self.sentinel_queue = sentinel_queue  # released by putting an end sentinel
-        self.other = other  # releases called on another object: (`queue`, "task_done")
-        # (call, arguments) -> whether the callee only borrows what it is given
-        self._borrows = borrows
-
-    def refers(self, expr: nodes.NodeNG) -> bool:
-        if not isinstance(expr, nodes.Name | nodes.Attribute):
-            return False
-        return _refers(expr, self.idents)
-
-    def mentions(self, expr: nodes.NodeNG) -> bool:
-        return any(
-            self.refers(n) for n in walk(expr) if isinstance(n, nodes.Name | nodes.Attribute)
-        )
-
-    def releases(self, node: nodes.NodeNG) -> Release:
-        """What `node` (a simple statement, a `return`, or a `with` for its items) does to
-        the object; a compound statement itself does nothing (its body's statements do)."""
-        if isinstance(node, _COMPOUND):
-            return Release.NO
-        if isinstance(node, nodes.With | nodes.AsyncWith):
-            return Release.NOW if any(self._owns(item) for item, _ in node.items) else Release.NO
-        if isinstance(node, nodes.Return) and node.value is not None and self._held(node.value):
-            return Release.NOW  # returned to the caller
-        if isinstance(node, nodes.Delete) and any(self.refers(t) for t in node.targets):
-            return Release.NOW
-        if isinstance(node, nodes.Assign | nodes.AnnAssign):
-            value = node.value
-            targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
-            if value is not None and self._stored(targets, value):
-                return Release.NOW
-            if (
-                isinstance(value, nodes.Const)
-                and value.value is None
-                and any(
-                    self.refers(t)
-                    for t in targets
-                    if isinstance(t, nodes.AssignName | nodes.AssignAttr)
-                )
-            ):
-                return Release.NOW  # `sock = None` after a hand-over
-        result = Release.NO
-        for sub in _own_nodes(node):
-            if isinstance(sub, nodes.Yield | nodes.YieldFrom) and sub.value is not None:
-                if self.mentions(sub.value):
-                    return Release.NOW
-            elif isinstance(sub, nodes.Await) and self.refers(sub.value):
-                return Release.NOW  # `await task`
-            elif isinstance(sub, nodes.Call):
-                verdict = self._call_releases(sub)
-                if verdict is Release.NOW:
-                    return verdict
-                if verdict is Release.AFTER:
-                    result = verdict
-        return result
-
-    def _held(self, value: nodes.NodeNG) -> bool:
-        """`value` is the object, or a literal container or wrapper holding it
-        (`return sock`, `return (sock, addr)`, `return Session(sock)`)."""
-        if self.refers(value):
-            return True
-        if isinstance(value, nodes.Tuple | nodes.List | nodes.Set):
-            return any(self._held(e) for e in value.elts)
-        if isinstance(value, nodes.Dict):
-            return any(self._held(v) for _, v in value.items)
-        return False
-
-    def uses(self, point: nodes.NodeNG) -> bool:
-        """A raise point that operates on the object: one of its methods, or a call that
-        is given the object (an await of either)."""
-        if isinstance(point, nodes.Await):
-            point = point.value
-        if not isinstance(point, nodes.Call):
-            return False
-        func = point.func
-        if isinstance(func, nodes.Attribute) and self.refers(func.expr):
-            return True
-        return any(self._passes(a) for a in [*point.args, *(k.value for k in point.keywords or ())])
-
-    def _passes(self, argument: nodes.NodeNG) -> bool:
-        """An argument that gives the callee the object itself: the object, a container
-        holding it, one of its bound methods (`sock.close` as a callback), or a lambda
-        using it; not a value computed from it (`sock.fileno()`, `p.stdout.read()`)."""
-        if isinstance(argument, nodes.Starred):
-            argument = argument.value
-        if self._held(argument):
-            return True
-        if isinstance(argument, nodes.Attribute) and self.refers(argument.expr):
-            return True
-        return isinstance(argument, nodes.Lambda) and self.mentions(argument.body)
-
-    def _bound_method(self, argument: nodes.NodeNG) -> bool:
-        return isinstance(argument, nodes.Attribute) and self.refers(argument.expr)
-
-    def _owns(self, item: nodes.NodeNG) -> bool:
-        """`with sock:`, `with closing(sock):`, `with stack.enter_context(sock)`."""
-        if self.refers(item):
-            return True
-        return isinstance(item, nodes.Call) and any(self.refers(a) for a in item.args)
-
-    def _stored(self, targets: list[nodes.NodeNG], value: nodes.NodeNG) -> bool:
-        """`self.a = x`, `d[k] = x`, `self.pair = (x, y)`, `self.s = Wrap(x)`,
-        `GLOBAL = x`: handed over."""
-        if not (
-            self._held(value)
-            or (
-                isinstance(value, nodes.Call)
-                and any(
-                    self._held(a) for a in [*value.args, *(k.value for k in value.keywords or ())]
-                )
-            )
-        ):
-            return False
-        for target in targets:
-            if isinstance(target, nodes.AssignAttr | nodes.Subscript):
-                return True
-            if isinstance(target, nodes.AssignName) and (
-                isinstance(target.scope(), nodes.Module) or target.name in self.escaping
-            ):
-                return True
-            if isinstance(target, nodes.Tuple | nodes.List):
-                return self._stored(list(target.elts), value)
-        return False
-
-    def _call_releases(self, call: nodes.Call) -> Release:
-        func = call.func
-        if isinstance(func, nodes.Attribute):
-            for idents, method in self.other:
-                if func.attrname == method and _refers(func.expr, idents):
-                    return Release.NOW
-        if self._puts_sentinel(call) or self._summarised(call):
-            return Release.NOW
-        if isinstance(func, nodes.Attribute) and self.refers(func.expr):
-            if func.attrname in self.methods:
-                return Release.NOW
-            return Release.NO  # a method of the object itself uses it
-        arguments = [*call.args, *(kw.value for kw in call.keywords or ())]
-        handed = [a for a in arguments if self._passes(a)]
-        if not handed or is_logging_call(call):
-            return Release.NO
-        name = last_name(func) or ""
-        if self.hand_over and any(self._bound_method(a) for a in handed):
-            # `atexit.register(sock.close)`, `stack.callback(t.join)`: its release, delegated.
-            return Release.NOW
-        if name in _BORROWING:
-            return Release.NO
-        if name in _ADDS and isinstance(func, nodes.Attribute):
-            container = func.expr
-            if state_key(container) is not None or last_name(container) in self.escaping:
-                return Release.NOW  # put into a container that outlives the call
-            return Release.NO if not self.hand_over else Release.NOW
-        if not self.hand_over:
-            return Release.NO
-        if name in ADOPTS_ON_SUCCESS and any(
-            kw.arg == "sock" and self.refers(kw.value) for kw in call.keywords or ()
-        ):
-            return Release.AFTER
-        if self._borrows is not None and self._borrows(call, handed):
-            return Release.NO  # a helper of this module that only uses it
-        return Release.NOW
-
-    def _puts_sentinel(self, call: nodes.Call) -> bool:
-        if not self.sentinel_queue:
-            return False
-        func = call.func
-        return (
-            isinstance(func, nodes.Attribute)
-            and func.attrname in ("put", "put_nowait")
-            and self.refers(func.expr)
-            and bool(call.args)
-            and is_sentinel(call.args[0])
-        )
-
-    def _summarised(self, call: nodes.Call) -> bool:
-        if not self.releasing_calls or self._resolve is None:
-            return False
-        return any(f in self.releasing_calls for f in self._resolve(call.func))
-
-    def void(self, test: nodes.NodeNG, outcome: bool) -> bool:
-        """The branch of `test` taken on `outcome` holds nothing to release: the object is
-        absent (`if x is None`, `if not x`) or already done (`if fut.done()`)."""
-        negated = False
-        while isinstance(test, nodes.UnaryOp) and test.op == "not":
-            test, negated = test.operand, not negated
-        outcome = outcome != negated
-        if isinstance(test, nodes.BoolOp):
-            if test.op == "and" and outcome:
-                return any(self.void(v, True) for v in test.values)
-            if test.op == "or" and not outcome:
-                return any(self.void(v, False) for v in test.values)
-            return False
-        if isinstance(test, nodes.Compare) and len(test.ops) == 1:
-            op, right = test.ops[0]
-            is_none = isinstance(right, nodes.Const) and right.value is None
-            if is_none and self.refers(test.left):
-                if op == "is":
-                    return outcome
-                if op == "is not":
-                    return not outcome
-            return False
-        if self.refers(test):
-            return not outcome  # `if x:` false: there is no x
-        if (
-            isinstance(test, nodes.Call)
-            and isinstance(test.func, nodes.Attribute)
-            and self.refers(test.func.expr)
-        ):
-            if test.func.attrname in ("done", "cancelled", "is_set"):
-                return outcome
-            if test.func.attrname == "is_alive":
-                return not outcome
-        return False
-
-
-_COMPOUND = (
-    nodes.If,
-    nodes.For,
-    nodes.While,
-    nodes.Try,
-    nodes.TryStar,
-    nodes.Match,
-    nodes.FunctionDef,
-    nodes.AsyncFunctionDef,
-    nodes.ClassDef,
-)
-
-
-def _refers(expr: nodes.NodeNG, idents: frozenset[Identity]) -> bool:
-    if not isinstance(expr, nodes.Name | nodes.Attribute):
-        return False
-    return identity(expr) in idents or identity(expr, follow_alias=False) in idents
-
-
-_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def is_sentinel(expr: nodes.NodeNG) -> bool:
-    """`None`, or a name that says it ends a stream (`SENTINEL`, `_TERMINATOR`, `STOP`,
-    `_EndOfStream`), or a module/class constant bound to `object()`, or a marker class
-    (a class of the module with an empty body, used as a value: `class _Closed: pass`)."""
-    if isinstance(expr, nodes.Const):
-        return expr.value is None
-    name = last_name(expr)
-    if name is None:
-        return False
-    if _SENTINEL_NAME.search(_CAMEL_HUMP.sub("_", name)):
-        return True
-    if isinstance(expr, nodes.Name):
-        try:
-            _, assigns = expr.lookup(expr.name)
-        except (AstroidError, RecursionError):
-            return False
-        for assign in assigns:
-            if isinstance(assign, nodes.ClassDef) and _is_marker_class(assign):
-                return True
-            value = getattr(assign.parent, "value", None)
-            if isinstance(value, nodes.Call) and last_name(value.func) == "object":
-                return True
-    return False
-
-
-def _is_marker_class(cls: nodes.ClassDef) -> bool:
-    """A class with no behaviour and no bases but `object`: only its identity matters."""
-    if any((last_name(base) or "") != "object" for base in cls.bases):
-        return False
-    return all(
-        isinstance(stmt, nodes.Pass)
-        or (isinstance(stmt, nodes.Expr) and isinstance(stmt.value, nodes.Const))
-        for stmt in cls.body
-    )
-
-
-def _loops_around(node: nodes.NodeNG, function: FunctionLike) -> list[nodes.For | nodes.While]:
-    """The loops of `function` that enclose `node`, innermost first."""
-    found = []
-    parent = node.parent
-    while parent is not None and parent is not function:
-        if isinstance(parent, nodes.For | nodes.While):
-            found.append(parent)
-        parent = parent.parent
-    return found
-
-
-def _guard_of(node: nodes.NodeNG, function: FunctionLike) -> nodes.NodeNG | None:
-    """The test of the innermost `if` (or `while`) of `function` that decides whether
-    `node` runs."""
-    child, parent = node, node.parent
-    while parent is not None and parent is not function:
-        if isinstance(parent, nodes.If | nodes.While) and child is not parent.test:
-            return parent.test
-        child, parent = parent, parent.parent
-    return None
-
-
-# -- results -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LifecycleLeak:
-    """An exit that leaves an obligation unreleased, with what explains it."""
-
-    leak: Leak
-    function: FunctionLike
-    subject: str  # how a message names the object: `sock`, `self._ready`
-    kind: Kind | None
-    made: nodes.NodeNG | None  # where the object was made, started or taken
-    related: tuple[tuple[nodes.NodeNG, str], ...] = ()
-    release: str | None = None  # the statement that would release it here (for edits)
-
-    @property
-    def exits(self) -> str:
-        return EXIT_WORDS[self.leak.kind]
-
-
-@dataclass(frozen=True)
-class ClassLeak:
-    """A class-level finding: a stop method that never releases what the class owns."""
-
-    cls: nodes.ClassDef
-    method: nodes.FunctionDef  # the stop/close method (reported at its `def`)
-    attribute: str
-    kind: Kind
-    related: tuple[tuple[nodes.NodeNG, str], ...]
-    may_be_none: bool = False  # the attribute is reset to None somewhere
-
-
 class Lifecycle:
-    """SDL1xx obligations of one module (a per-module fact, per function cached)."""
+    """What the functions and classes of one module own and release (a per-module fact,
+    per function cached)."""
 
     def __init__(
         self,
@@ -624,10 +114,10 @@ class Lifecycle:
         self._own_cache: dict[nodes.NodeNG, list[nodes.NodeNG]] = {}
         # Configured types are named like nothing the stems know: let them through too.
         mapped = tuple(m.qname.rsplit(".", 1)[-1].lower() for m in options.types)
-        self._socket_stems = SOCKET_NAME_STEMS + mapped
-        self._worker_stems = WORKER_NAME_STEMS + mapped
+        self.socket_stems = SOCKET_NAME_STEMS + mapped
+        self.worker_stems = WORKER_NAME_STEMS + mapped
 
-    # -- shared --------------------------------------------------------------------------------
+    # -- per function: aliases, escapes, exits that leak ---------------------------------------
     def _blocking_queue_op(self, call: nodes.Call) -> bool:
         """`q.put(item)` / `q.get()` with no timeout on a `queue` module queue: it blocks
         until it can proceed and raises nothing (a multiprocessing queue can: closed, or
@@ -649,7 +139,7 @@ class Lifecycle:
             and info.qname.startswith(("queue.", "_queue."))
         )
 
-    def _exits(self, function: FunctionLike, obligation: Obligation) -> list[Leak]:
+    def exits_of(self, function: FunctionLike, obligation: Obligation) -> list[Leak]:
         leaks = unreleased_exits(function, obligation, self._raises)
         if leaks is None:
             self._stats["gave_up"] += 1
@@ -657,7 +147,7 @@ class Lifecycle:
         return leaks
 
     @staticmethod
-    def _first_exception_only(leaks: list[Leak]) -> list[Leak]:
+    def first_exception_only(leaks: list[Leak]) -> list[Leak]:
         """One exception-path finding per object and function (the first raise point);
         every explicit exit is its own finding (SPEC §2)."""
         out, seen_exception = [], False
@@ -669,17 +159,17 @@ class Lifecycle:
             out.append(leak)
         return out
 
-    def _release_methods(self, info: KindInfo | None, kind: Kind) -> frozenset[str]:
-        methods = RELEASES.get(kind, frozenset())
+    def release_methods(self, info: KindInfo | None, kind: Kind) -> frozenset[str]:
+        methods = operations(kind).release
         if info is not None and info.mapping is not None:
             methods |= frozenset(info.mapping.release)
         return methods
 
-    def _own(self, root: nodes.NodeNG) -> list[nodes.NodeNG]:
-        """`_own_nodes(root)`, kept for functions (asked about again by every rule)."""
+    def own(self, root: nodes.NodeNG) -> list[nodes.NodeNG]:
+        """`own_nodes(root)`, kept for functions (asked about again by every rule)."""
         cached = self._own_cache.get(root)
         if cached is None:
-            cached = list(_own_nodes(root))
+            cached = list(own_nodes(root))
             if isinstance(root, FunctionLike):
                 self._own_cache[root] = cached
         return cached
@@ -689,7 +179,7 @@ class Lifecycle:
         cache = self._escaping
         if function not in cache:
             found = set()
-            for node in self._own(function):
+            for node in self.own(function):
                 returned = isinstance(node, nodes.Return | nodes.Yield) and node.value is not None
                 stored = isinstance(node, nodes.Assign) and any(
                     isinstance(t, nodes.AssignAttr | nodes.Subscript) for t in node.targets
@@ -704,21 +194,21 @@ class Lifecycle:
             if isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
                 yield node
 
-    def _aliases(self, function: FunctionLike, idents: frozenset[Identity]) -> frozenset[Identity]:
+    def aliases(self, function: FunctionLike, idents: frozenset[Identity]) -> frozenset[Identity]:
         """`idents` and the locals of `function` assigned straight from them (`s = sock`)."""
         found = set(idents)
-        for node in self._own(function):
+        for node in self.own(function):
             if (
                 isinstance(node, nodes.Assign)
                 and len(node.targets) == 1
                 and isinstance(node.targets[0], nodes.AssignName)
                 and isinstance(node.value, nodes.Name | nodes.Attribute)
-                and _refers(node.value, frozenset(found))
+                and refers_to(node.value, frozenset(found))
             ):
                 found.add(Local(function, node.targets[0].name))
         return frozenset(found)
 
-    def _leaks(
+    def leaks(
         self,
         function: FunctionLike,
         obligation: Obligation,
@@ -726,24 +216,33 @@ class Lifecycle:
     ) -> list[Leak]:
         """The leaking exits, one exception finding at most; with `before`, only those on
         lines before it (exits after the release are none of this obligation's)."""
-        leaks = self._exits(function, obligation)
+        leaks = self.exits_of(function, obligation)
         if before is not None:
             leaks = [leak for leak in leaks if (leak.node.lineno or 0) < before]
-        return self._first_exception_only(leaks)
+        return self.first_exception_only(leaks)
 
-    def _releases_somewhere(self, tracker: Tracker, scope: nodes.NodeNG, after: int = 0) -> bool:
+    def releasing_statements(self, function: FunctionLike, tracker: Tracker) -> list[nodes.NodeNG]:
+        """The statements of `function` that release (or hand over) what `tracker` follows,
+        in the order of `own`."""
+        return [
+            n
+            for n in self.own(function)
+            if n.is_statement and tracker.releases(n) is not Release.NO
+        ]
+
+    def releases_somewhere(self, tracker: Tracker, scope: nodes.NodeNG, after: int = 0) -> bool:
         """Whether any statement of `scope` after line `after` releases or hands over."""
         return any(
             tracker.releases(node) is not Release.NO
-            for node in self._own(scope)
+            for node in self.own(scope)
             if node.is_statement and (node.lineno or 0) > after
         )
 
     @staticmethod
-    def _hands_over(tracker: Tracker, function: FunctionLike, after: int) -> bool:
+    def hands_over(tracker: Tracker, function: FunctionLike, after: int) -> bool:
         """Whether a statement after line `after` hands the object over (returns, stores
         or passes it on) rather than releasing it with one of its own methods."""
-        for node in _own_nodes(function):
+        for node in own_nodes(function):
             if not node.is_statement or (node.lineno or 0) <= after:
                 continue
             if tracker.releases(node) is Release.NO:
@@ -756,120 +255,21 @@ class Lifecycle:
                     (c.func.attrname in tracker.methods and tracker.refers(c.func.expr))
                     # put into a local list that is not returned: still this function's
                     or (
-                        c.func.attrname in _ADDS
+                        c.func.attrname in adding_methods()
                         and isinstance(c.func.expr, nodes.Name)
                         and c.func.expr.name not in tracker.escaping
                         and identity(c.func.expr) is not None
                         and isinstance(identity(c.func.expr), Local)
                     )
                 )
-                for c in _own_nodes(node)
+                for c in own_nodes(node)
             )
             if not kept_here and not isinstance(node, nodes.With | nodes.AsyncWith):
                 return True
         return False
 
-    # -- SDL104: sockets ----------------------------------------------------------------------
-    def socket_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
-        """Sockets and servers `function` makes (or receives from a helper that made them)
-        and does not close or hand over on some error path."""
-        out = []
-        for statement, name, kind, info in self._owned_sockets(function):
-            idents = self._aliases(function, frozenset({Local(function, name)}))
-            methods = self._release_methods(info, kind)
-            # The other half of a stream pair (the reader, the protocol) fails with it.
-            companions = (
-                [n for n in _target_names(statement.targets[0]) if n != name]
-                if _stream_pair(statement.targets[0], statement.value)
-                else []
-            )
-            if companions:
-                methods |= {"abort"}
-            tracker = Tracker(
-                idents,
-                methods,
-                escaping=self.escaping(function),
-                borrows=self._borrowed_by_callee,
-            )
-            uses = tracker.uses
-            if companions:
-                companion = Tracker(frozenset(Local(function, n) for n in companions), frozenset())
-
-                def uses(point, tracker=tracker, companion=companion):
-                    return tracker.uses(point) or companion.uses(point)
-
-            if _is_test(function):
-                continue  # a failing test leaks it: not what a maintainer would change
-            if not self._releases_somewhere(tracker, function, statement.lineno or 0):
-                continue  # never closed nor handed over here: not this function's to own
-            start = statement
-            if not self._hands_over(tracker, function, statement.lineno or 0):
-                # Closed where it is made: it matters once it holds a peer or listens.
-                start = _first_binding(function, tracker, statement.lineno or 0)
-                if start is None:
-                    continue
-            # A socket leaks through the operations that use it (connect, bind, handshake,
-            # an API it is passed to), not through any unrelated call before its hand-over.
-            obligation = Obligation(tracker.releases, start=start, void=tracker.void, relevant=uses)
-            for leak in self._leaks(function, obligation):
-                out.append(
-                    LifecycleLeak(
-                        leak,
-                        function,
-                        name,
-                        kind,
-                        statement,
-                        ((statement, f"the {kind.value} is made here"),),
-                        release=f"{name}.close()",
-                    )
-                )
-        return out
-
-    def _owned_sockets(self, function: FunctionLike):
-        """(statement, name, kind, info) for each socket or server a statement of
-        `function` makes: `s = socket.socket()`, `conn, _ = srv.accept()`, `s = x.dup()`,
-        `srv = await asyncio.start_server(...)`, and a socket from an unknown helper that
-        is then passed as `sock=` to an asyncio API."""
-        adopted = {
-            kw.value.name
-            for node in self._own(function)
-            if isinstance(node, nodes.Call) and last_name(node.func) in ADOPTS_ON_SUCCESS
-            for kw in node.keywords or ()
-            if kw.arg == "sock" and isinstance(kw.value, nodes.Name)
-        }
-        for node in statements(function):
-            if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
-                continue
-            target, value = node.targets[0], node.value
-            call = value.value if isinstance(value, nodes.Await) else value
-            if not isinstance(call, nodes.Call):
-                continue
-            names = _target_names(target)
-            if not names:
-                continue
-            opened = _stream_pair(target, value)
-            if opened is not None:
-                yield node, opened, Kind.SOCKET, None
-                continue
-            adopted_name = isinstance(target, nodes.AssignName) and target.name in adopted
-            if not (_named_like(call, self._socket_stems) or adopted_name):
-                continue
-            info = self._kinds.kind_of_call(call)
-            kind = info.kind if info is not None else None
-            method = call.func.attrname if isinstance(call.func, nodes.Attribute) else None
-            if kind not in (Kind.SOCKET, Kind.SERVER) and method in ("accept", "dup"):
-                receiver = self._kinds.kind_of(call.func.expr)
-                if receiver is not None and receiver.kind is Kind.SOCKET:
-                    kind, info, names = Kind.SOCKET, receiver, names[:1]
-            if method == "socketpair" or (call.func.as_string().endswith("socketpair")):
-                kind = Kind.SOCKET
-            if kind is None and adopted_name:
-                kind = Kind.SOCKET
-            if kind in (Kind.SOCKET, Kind.SERVER):
-                for name in names:
-                    yield node, name, kind, info
-
-    def _borrowed_by_callee(self, call: nodes.Call, handed: list[nodes.NodeNG]) -> bool:
+    # -- hand-overs to a callee ----------------------------------------------------------------
+    def borrowed_by_callee(self, call: nodes.Call, handed: list[nodes.NodeNG]) -> bool:
         """Every function of this module that `call` may run only uses what it is handed
         (`_authenticate(reader, writer)`, `self._handshake(sock)`): it calls methods on
         it, reads its attributes, passes it to borrowing calls; it never closes, stores,
@@ -891,9 +291,13 @@ class Lifecycle:
         return True
 
     def _only_borrows(self, callee: FunctionLike, name: str) -> bool:
-        own = self._own(callee)
+        own = self.own(callee)
         own_ids = {id(n) for n in own}
-        closing = RELEASES[Kind.SOCKET] | RELEASES[Kind.SERVER] | {"shutdown", "abort"}
+        closing = (
+            operations(Kind.SOCKET).release
+            | operations(Kind.SERVER).release
+            | {"shutdown", "abort"}
+        )
         for node in walk(callee):
             if isinstance(node, nodes.AssignName) and node.name == name:
                 if not isinstance(node.parent, nodes.Arguments):
@@ -914,11 +318,11 @@ class Lifecycle:
                     return False  # it closes it: ownership passes
                 continue
             if isinstance(parent, nodes.Call) and node is not parent.func:
-                if is_logging_call(parent) or last_name(parent.func) in _BORROWING:
+                if is_logging_call(parent) or last_name(parent.func) in BORROWING:
                     continue
                 return False
             if isinstance(parent, nodes.Keyword) and isinstance(parent.parent, nodes.Call):
-                if last_name(parent.parent.func) in _BORROWING:
+                if last_name(parent.parent.func) in BORROWING:
                     continue
                 return False
             if isinstance(parent, nodes.Compare | nodes.BoolOp | nodes.UnaryOp):
@@ -928,83 +332,13 @@ class Lifecycle:
             return False
         return True
 
-    def unclosed_sockets(self, cls: nodes.ClassDef) -> list[ClassLeak]:
-        """Socket or server attributes the class makes that none of its methods closes,
-        although it has a stop/close method (SPEC §2, SDL104 class-level)."""
-        stops = self._stop_methods(cls)
-        if not stops or self._is_kind(cls, (Kind.SOCKET, Kind.SERVER)):
-            return []
-        out = []
-        for attribute, (kind, made, info) in self._owned_attributes(
-            cls, (Kind.SOCKET, Kind.SERVER), self._socket_stems
-        ).items():
-            methods = self._release_methods(info, kind) | {"shutdown", "detach"}
-            if self._released_in_class(cls, attribute, methods, kind):
-                continue
-            if self._closes_itself(info, methods):
-                continue
-            out.append(
-                ClassLeak(
-                    cls,
-                    stops[0],
-                    attribute,
-                    kind,
-                    ((made, f"`self.{attribute}` is made here"),),
-                    self._reset_to_none(cls, attribute),
-                )
-            )
-        return out
-
-    # -- SDL105: workers a class keeps --------------------------------------------------------
-    def unjoined_workers(self, cls: nodes.ClassDef) -> list[ClassLeak]:
-        """Threads, processes, executors and tasks a class starts and keeps, which its
-        stop/close method (or anything it calls) never joins, shuts down or cancels."""
-        stops = self._stop_methods(cls)
-        if not stops:
-            return []
-        out = []
-        for attribute, (kind, made, info) in self._owned_attributes(
-            cls, _WORKER_KINDS, self._worker_stems
-        ).items():
-            if self._per_item(made):
-                continue
-            maker = enclosing_function(made)
-            if maker is not None and self._contexts.shutdown_function(maker) is not None:
-                continue  # made while stopping (a close task): it is the stop, not a worker
-            if kind in (Kind.THREAD, Kind.PROCESS) and not self._started(cls, attribute, made):
-                continue
-            if self._released_in_class(cls, attribute, JOINS[kind], kind, joins_only=True):
-                continue
-            creation = [made, *info.creations]
-            signal = self._signalling_stop(stops, creation)
-            if kind is Kind.THREAD and self._is_daemon(creation) and signal is None:
-                continue  # a daemon the class never signals is meant to die with the process
-            method = signal or stops[0]
-            related = [(c, f"the {kind.value} is made here") for c in info.creations[:1]]
-            related.append((made, f"kept in `self.{attribute}` here"))
-            out.append(
-                ClassLeak(
-                    cls,
-                    method,
-                    attribute,
-                    kind,
-                    tuple(related),
-                    self._reset_to_none(cls, attribute),
-                )
-            )
-        return out
-
-    def _stop_methods(self, cls: nodes.ClassDef) -> list[nodes.FunctionDef]:
-        """The class's own stop/close methods callable with no arguments, in source order,
+    # -- per class: stop methods, what the class keeps, what releases it -----------------------
+    def stop_methods(self, cls: nodes.ClassDef) -> list[nodes.FunctionDef]:
+        """The class's stop methods (`Contexts.stop_methods`) that stop the object itself
+        (not a worker's target) and are callable with no arguments, in source order,
         leaving out abstract ones (`pass`, `...`, `raise NotImplementedError`)."""
         out = []
-        for node in cls.body:
-            if not isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
-                continue
-            if node.name == "__del__" or not is_shutdown_name(
-                node.name, self._options.shutdown_methods
-            ):
-                continue
+        for node in self._contexts.stop_methods(cls):
             if not self._contexts.is_stop_method(node):
                 continue
             args = node.args
@@ -1014,9 +348,9 @@ class Lifecycle:
             if _is_abstract(node):
                 continue
             out.append(node)
-        return out
+        return sorted(out, key=lambda node: (node.lineno or 0, node.col_offset or 0))
 
-    def _closes_itself(self, info: KindInfo, methods: frozenset[str]) -> bool:
+    def closes_itself(self, info: KindInfo, methods: frozenset[str]) -> bool:
         """The object is an instance of a class of this module that closes itself (a
         server whose `serve_until_quit()` ends with `self.server_close()`)."""
         for creation in info.creations:
@@ -1047,7 +381,7 @@ class Lifecycle:
                     return True
         return False
 
-    def _is_kind(self, cls: nodes.ClassDef, kinds: tuple[Kind, ...]) -> bool:
+    def is_kind(self, cls: nodes.ClassDef, kinds: tuple[Kind, ...]) -> bool:
         info = self._kinds.kind_of_class(cls)
         return info is not None and info.kind in kinds
 
@@ -1063,7 +397,7 @@ class Lifecycle:
             if isinstance(m, nodes.FunctionDef | nodes.AsyncFunctionDef)
         ]
 
-    def _owned_attributes(
+    def owned_attributes(
         self, cls: nodes.ClassDef, kinds, stems: tuple[str, ...]
     ) -> dict[str, tuple]:
         """{attribute: (kind, the statement that makes or stores it, info)} for `self.x`
@@ -1073,7 +407,7 @@ class Lifecycle:
         for method in self._class_methods(cls):
             if getattr(method, "type", "method") != "method":
                 continue  # `cls._instance = ...` in a classmethod: class state, not owned
-            for node in self._own(method):
+            for node in self.own(method):
                 attribute, value = None, None
                 if isinstance(node, nodes.Assign) and len(node.targets) == 1:
                     target = node.targets[0]
@@ -1082,7 +416,7 @@ class Lifecycle:
                 elif isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
                     container = node.func.expr
                     if (
-                        node.func.attrname in _ADDS
+                        node.func.attrname in adding_methods()
                         and isinstance(container, nodes.Attribute)
                         and is_self_parameter(container.expr)
                         and node.args
@@ -1093,7 +427,7 @@ class Lifecycle:
                 value = value.value if isinstance(value, nodes.Await) else value
                 if not isinstance(value, nodes.Call | nodes.Name):
                     continue
-                if isinstance(value, nodes.Name) and not self._made_locally(value, method):
+                if isinstance(value, nodes.Name) and not self.made_locally(value, method):
                     continue
                 if not self._could_make(value, stems):
                     continue
@@ -1105,7 +439,7 @@ class Lifecycle:
                 if (
                     info.kind in (Kind.SOCKET, Kind.SERVER)
                     and isinstance(node, nodes.Call)
-                    and _returned(value, method)
+                    and returned(value, method)
                 ):
                     continue  # a pool's record of the sockets it lends: borrowers close them
                 statement = node if node.is_statement else node.statement()
@@ -1127,7 +461,7 @@ class Lifecycle:
                 if isinstance(made, nodes.Call):
                     calls.append(made)
         for call in calls:
-            if _named_like(call, stems):
+            if named_like(call, stems):
                 return True
             name = last_name(call.func)
             if name is not None and isinstance(
@@ -1137,7 +471,7 @@ class Lifecycle:
         return False
 
     @staticmethod
-    def _made_locally(name: nodes.Name, method: FunctionLike) -> bool:
+    def made_locally(name: nodes.Name, method: FunctionLike) -> bool:
         """`name` is a local of `method` assigned from a call (not a parameter)."""
         try:
             scope, assigns = name.lookup(name.name)
@@ -1149,20 +483,7 @@ class Lifecycle:
             for a in assigns
         )
 
-    def _per_item(self, made: nodes.NodeNG) -> bool:
-        """Made in a method that takes required arguments: one worker per request or
-        child, not a worker for the object's lifetime."""
-        method = enclosing_function(made)
-        while method is not None and not isinstance(method.parent, nodes.ClassDef):
-            method = enclosing_function(method)
-        if not isinstance(method, nodes.FunctionDef | nodes.AsyncFunctionDef):
-            return False
-        if method.name == "__init__":
-            return False
-        args = method.args
-        return len(args.posonlyargs + args.args) - len(args.defaults) - 1 > 0
-
-    def _uses(
+    def attribute_uses(
         self, cls: nodes.ClassDef, attribute: str
     ) -> Iterator[tuple[FunctionLike, nodes.NodeNG]]:
         """(method, expression) for every `self.<attribute>` of the class's methods, and
@@ -1170,7 +491,7 @@ class Lifecycle:
         key = StateKey(cls, attribute)
         for method in self._class_methods(cls):
             idents = {key}
-            for node in self._own(method):
+            for node in self.own(method):
                 if (
                     isinstance(node, nodes.Attribute)
                     and node.attrname == attribute
@@ -1206,11 +527,11 @@ class Lifecycle:
                             idents.add(Local(method, loop.target.name))
             aliases = {i for i in idents if isinstance(i, Local)}
             if aliases:
-                for node in self._own(method):
+                for node in self.own(method):
                     if isinstance(node, nodes.Name) and Local(method, node.name) in aliases:
                         yield method, node
 
-    def _released_in_class(
+    def released_in_class(
         self,
         cls: nodes.ClassDef,
         attribute: str,
@@ -1221,7 +542,7 @@ class Lifecycle:
         """Whether some method of the class releases `self.<attribute>`: calls a release
         method on it (or an alias, or each element of it), awaits it, uses it as a context
         manager, calls a stop method of its own on it, or hands it to a call."""
-        for _, node in self._uses(cls, attribute):
+        for _, node in self.attribute_uses(cls, attribute):
             parent = node.parent
             if isinstance(parent, nodes.Attribute) and isinstance(parent.parent, nodes.Call):
                 call = parent.parent
@@ -1243,7 +564,7 @@ class Lifecycle:
             )
             if (
                 node in arguments
-                and last_name(parent.func) not in _BORROWING
+                and last_name(parent.func) not in BORROWING
                 and not is_logging_call(parent)
             ):
                 return True  # handed to a helper (delegated join or close)
@@ -1263,10 +584,10 @@ class Lifecycle:
                 return True
         return False
 
-    def _reset_to_none(self, cls: nodes.ClassDef, attribute: str) -> bool:
+    def reset_to_none(self, cls: nodes.ClassDef, attribute: str) -> bool:
         """`self.<attribute> = None` (or `self.<attribute>: T | None = None`) somewhere."""
         for method in self._class_methods(cls):
-            for node in self._own(method):
+            for node in self.own(method):
                 targets = (
                     node.targets
                     if isinstance(node, nodes.Assign)
@@ -1287,223 +608,9 @@ class Lifecycle:
                     return True
         return False
 
-    def _started(self, cls: nodes.ClassDef, attribute: str, made: nodes.NodeNG) -> bool:
-        """A thread or process is started: `.start()` on the attribute, or on the local
-        it was made in before being stored."""
-        for _, node in self._uses(cls, attribute):
-            parent = node.parent
-            if isinstance(parent, nodes.Attribute) and parent.attrname == "start":
-                return True
-        function = enclosing_function(made)
-        if function is not None:
-            for node in self._own(function):
-                if (
-                    isinstance(node, nodes.Call)
-                    and isinstance(node.func, nodes.Attribute)
-                    and node.func.attrname == "start"
-                    and isinstance(node.func.expr, nodes.Name)
-                    and any(
-                        n.name == node.func.expr.name
-                        for n in walk(made)
-                        if isinstance(n, nodes.Name | nodes.AssignName)
-                    )
-                ):
-                    return True
-        return False
-
-    @staticmethod
-    def _is_daemon(creation: list[nodes.NodeNG]) -> bool:
-        """`Thread(..., daemon=True)`, or `t.daemon = True` where it is made."""
-        for node in (n for made in creation for n in walk(made)):
-            if isinstance(node, nodes.Call):
-                for kw in node.keywords or ():
-                    if kw.arg == "daemon" and isinstance(kw.value, nodes.Const) and kw.value.value:
-                        return True
-        functions = {enclosing_function(made) for made in creation} - {None}
-        for node in (n for f in functions for n in _own_nodes(f)):
-            if (
-                isinstance(node, nodes.Assign)
-                and any(
-                    isinstance(t, nodes.AssignAttr) and t.attrname == "daemon" for t in node.targets
-                )
-                and isinstance(node.value, nodes.Const)
-                and node.value.value
-            ):
-                return True
-            if isinstance(node, nodes.Call) and last_name(node.func) == "setDaemon":
-                return True
-        return False
-
-    def _signalling_stop(
-        self, stops: list[nodes.FunctionDef], creation: list[nodes.NodeNG]
-    ) -> nodes.FunctionDef | None:
-        """The stop method that signals the worker made at `creation`: it (or a helper it
-        calls) writes, sets or puts into state the worker's code reads."""
-        read = self._worker_reads(creation)
-        if not read:
-            return None
-        for stop in stops:
-            if self._signals(stop) & read:
-                return stop
-        return None
-
-    def _worker_reads(self, creation: list[nodes.NodeNG]) -> set[str]:
-        """`self` attributes read by the code a worker runs (its target and what it calls)."""
-        targets = []
-        for node in (n for made in creation for n in walk(made)):
-            if isinstance(node, nodes.Call):
-                for kw in node.keywords or ():
-                    if kw.arg in ("target", "function"):
-                        targets.extend(self._contexts.resolve_callables(kw.value))
-                if node.args and last_name(node.func) in ("create_task", "ensure_future", "submit"):
-                    first = node.args[0]
-                    targets.extend(
-                        self._contexts.resolve_callables(
-                            first.func if isinstance(first, nodes.Call) else first
-                        )
-                    )
-        read: set[str] = set()
-        seen: set[FunctionLike] = set()
-        queue = list(targets)
-        while queue:
-            function = queue.pop()
-            if function in seen:
-                continue
-            seen.add(function)
-            for node in self._own(function):
-                if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
-                    read.add(node.attrname)
-            queue.extend(callee for callee, _ in self._contexts.call_graph.get(function, ()))
-        return read
-
-    def _signals(self, stop: FunctionLike) -> set[str]:
-        written: set[str] = set()
-        seen: set[FunctionLike] = set()
-        queue = [stop]
-        while queue:
-            function = queue.pop()
-            if function in seen:
-                continue
-            seen.add(function)
-            for node in self._own(function):
-                if isinstance(node, nodes.AssignAttr) and is_self_parameter(node.expr):
-                    written.add(node.attrname)
-                elif (
-                    isinstance(node, nodes.Call)
-                    and isinstance(node.func, nodes.Attribute)
-                    and isinstance(node.func.expr, nodes.Attribute)
-                    and is_self_parameter(node.func.expr.expr)
-                ):
-                    written.add(node.func.expr.attrname)
-            queue.extend(callee for callee, _ in self._contexts.call_graph.get(function, ()))
-        return written
-
-    # -- SDL103: workers started in a function -------------------------------------------------
-    def worker_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
-        """Threads, processes, executors and tasks `function` starts and joins, shuts down,
-        cancels or hands over on its normal path, but not on some error path."""
-        out = []
-        for statement, name, info in self._started_workers(function):
-            idents = self._aliases(function, frozenset({Local(function, name)}))
-            methods = self._release_methods(info, info.kind)
-            if info.qname in STARTS_BY_TYPE:
-                methods |= {"close"}
-            tracker = Tracker(idents, methods, escaping=self.escaping(function))
-            if _is_test(function):
-                continue  # a failing test leaks it: not what a maintainer would change
-            if self._owned_before(function, name, statement, tracker):
-                continue  # stored (or handed over) before it started: its owner stops it
-            if not self._releases_somewhere(tracker, function, statement.lineno or 0):
-                continue  # left to run on the normal path too: fire and forget
-            obligation = Obligation(
-                tracker.releases,
-                start=statement,
-                void=tracker.void,
-                cancellation=info.kind is Kind.TASK,
-            )
-            # SDL103 is about exception paths: an early `return` that leaves a worker
-            # running is a choice (a browser left open, a background job), not a leak.
-            leaks = [
-                leak
-                for leak in self._leaks(function, obligation)
-                if leak.kind in (LeakKind.EXCEPTION, LeakKind.RAISE)
-            ]
-            for leak in leaks:
-                out.append(
-                    LifecycleLeak(
-                        leak,
-                        function,
-                        name,
-                        info.kind,
-                        statement,
-                        ((statement, f"the {info.kind.value} is started here"),),
-                    )
-                )
-        return out
-
-    @staticmethod
-    def _owned_before(
-        function: FunctionLike, name: str, start: nodes.NodeNG, tracker: Tracker
-    ) -> bool:
-        """The worker is handed over before `start`: by the statement that makes it
-        (`t = self._transport = Transport(sock)`) or one after it and before the start
-        (`self._threads.append(t); t.start()`)."""
-        made = [
-            node
-            for node in statements(function)
-            if isinstance(node, nodes.Assign)
-            and any(isinstance(t, nodes.AssignName) and t.name == name for t in node.targets)
-            and (node.lineno or 0) <= (start.lineno or 0)
-        ]
-        if not made:
-            return False
-        creation = made[-1]
-        if any(isinstance(t, nodes.AssignAttr | nodes.Subscript) for t in creation.targets):
-            return True
-        return any(
-            tracker.releases(node) is not Release.NO
-            for node in statements(function)
-            if (creation.lineno or 0) < (node.lineno or 0) < (start.lineno or 0)
-        )
-
-    def _started_workers(self, function: FunctionLike):
-        """(statement, name, info): `t.start()` on a thread or process made in `function`,
-        an executor or `Popen` made outside `with`, a task created in a coroutine."""
-        is_async = isinstance(function, nodes.AsyncFunctionDef)
-        for node in statements(function):
-            if isinstance(node, nodes.Expr) and isinstance(node.value, nodes.Call):
-                func = node.value.func
-                if not (isinstance(func, nodes.Attribute) and isinstance(func.expr, nodes.Name)):
-                    continue
-                if not self._made_locally(func.expr, function):
-                    continue
-                info = self._kinds.kind_of(func.expr)
-                if info is None or info.kind not in (Kind.THREAD, Kind.PROCESS):
-                    continue
-                starts = STARTS_BY_TYPE.get(info.qname, STARTS.get(info.kind, frozenset()))
-                if func.attrname in starts and info.flavor is not Flavor.SUBPROCESS:
-                    yield node, func.expr.name, info
-            elif isinstance(node, nodes.Assign) and len(node.targets) == 1:
-                target = node.targets[0]
-                if not isinstance(target, nodes.AssignName) or not isinstance(
-                    node.value, nodes.Call
-                ):
-                    continue
-                if not _named_like(node.value, self._worker_stems):
-                    continue
-                info = self._kinds.kind_of_call(node.value)
-                if info is None:
-                    continue
-                if (
-                    info.kind is Kind.EXECUTOR
-                    or (info.kind is Kind.PROCESS and info.flavor is Flavor.SUBPROCESS)
-                    or (info.kind is Kind.TASK and is_async)
-                ):
-                    yield node, target.name, info
-
-    # -- SDL102: waiters -----------------------------------------------------------------------
+    # -- per module: waits, their releases, hand-shakes ----------------------------------------
     @cached_property
-    def _waits(self) -> dict[Identity, list]:
+    def waits(self) -> dict[Identity, list]:
         """Waits with no timeout, by the identity of what is waited on."""
         found: dict[Identity, list] = {}
         names = _WAITABLE_METHODS
@@ -1522,13 +629,17 @@ class Lifecycle:
         return found
 
     @cached_property
-    def _release_sites(self) -> dict[Identity, list[nodes.NodeNG]]:
+    def release_sites(self) -> dict[Identity, list[nodes.NodeNG]]:
         """Calls that release something waited on (`evt.set()`, `fut.set_result(x)`, and
         `fut.set_result` handed on as a callback), by identity."""
-        waits = self._waits
+        waits = self.waits
         if not waits:
             return {}
-        methods = RELEASES[Kind.EVENT] | RELEASES[Kind.FUTURE] | RELEASES[Kind.CONDITION]
+        methods = (
+            operations(Kind.EVENT).release
+            | operations(Kind.FUTURE).release
+            | operations(Kind.CONDITION).release
+        )
         found: dict[Identity, list[nodes.NodeNG]] = {}
         for node in self._contexts.all_nodes:
             if isinstance(node, nodes.Attribute) and node.attrname in methods:
@@ -1538,12 +649,12 @@ class Lifecycle:
         return found
 
     @cached_property
-    def _handshakes(self) -> dict[FunctionLike, list[tuple]]:
+    def handshakes(self) -> dict[FunctionLike, list[tuple]]:
         """{function that must release: [(identity, waits, release sites)]} for every
         waitable whose releasers are handed off to run elsewhere (SPEC §2, SDL102)."""
         units: dict[FunctionLike, list[tuple]] = {}
-        for ident, sites in self._release_sites.items():
-            waits = self._waits[ident]
+        for ident, sites in self.release_sites.items():
+            waits = self.waits[ident]
             releasers = {enclosing_function(site) for site in sites} - {None}
             waiters = {enclosing_function(w.node) for w in waits}
             if not releasers or releasers & waiters:
@@ -1568,7 +679,7 @@ class Lifecycle:
         (`loop.add_callback(setup)`, `Thread(target=setup)`)."""
         if releaser.parent is None or enclosing_function(releaser) is not owner:
             return False
-        for node in self._own(owner):
+        for node in self.own(owner):
             if isinstance(node, nodes.Call):
                 for argument in [*node.args, *(kw.value for kw in node.keywords or ())]:
                     if argument is releaser:
@@ -1581,376 +692,59 @@ class Lifecycle:
                         return True
         return False
 
-    def waiter_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
-        """Exits of `function` that leave an Event/Future/Condition unreleased while a
-        party waits for it with no timeout."""
-        if _is_test(function):
-            return []
-        out = []
-        for ident, waits, sites in self._handshakes.get(function, ()):
-            releasing = frozenset(enclosing_function(s) for s in sites) - {None}
-            tracker = Tracker(
-                self._aliases(function, frozenset({ident})),
-                frozenset(s.attrname for s in sites),
-                hand_over=False,
-                releasing_calls=releasing - {function},
-                resolve=self._contexts.resolve_callables,
-            )
-            lines = [
-                node.lineno or 0
-                for node in self._own(function)
-                if node.is_statement and tracker.releases(node) is not Release.NO
-            ]
-            if not lines:
-                continue
-            release = next(
-                n
-                for n in self._own(function)
-                if n.is_statement
-                and (n.lineno or 0) == max(lines)
-                and tracker.releases(n) is not Release.NO
-            )
-            loops = _loops_around(release, function)
-            if loops:
-                serving = loops[-1]
-                obligation = Obligation(
-                    lambda _: Release.NO,
-                    scope=Scope.SERVING,
-                    loop=serving,
-                    raising=Raising.EXPLICIT,
-                    exempt=lambda exit: _stop_request(_guard_of(exit, function), function),
-                )
-                leaks = self._first_exception_only(self._exits(function, obligation))
-            elif _conditional_release(release, function, tracker):
-                continue
-            else:
-                obligation = Obligation(tracker.releases, void=tracker.void)
-                leaks = self._leaks(function, obligation, before=max(lines))
-            wait = waits[0]
-            subject = wait.receiver.as_string()
-            made = wait.info.creations[0] if wait.info.creations else None
-            related = [(wait.node, "the waiter blocks here with no timeout")]
-            related.append((release, "released only here"))
-            if made is not None:
-                related.append((made, f"the {wait.info.kind.value} is made here"))
-            for leak in leaks:
-                out.append(
-                    LifecycleLeak(
-                        leak,
-                        function,
-                        subject,
-                        wait.info.kind,
-                        made,
-                        tuple(related),
-                        release=_release_statement(subject, wait.info.kind),
-                    )
-                )
-        return out
-
-    # -- SDL102: task_done per item --------------------------------------------------------------
+    # -- per module: queues joined on task_done() ----------------------------------------------
     @cached_property
-    def _joined_queues(self) -> dict[Identity, nodes.NodeNG | None]:
+    def joined_queues(self) -> dict[Identity, nodes.NodeNG | None]:
         """Queues some code marks `task_done()` on (they take part in `join()` accounting),
         with the `join()` that waits for them when this module has one."""
+        queue = operations(Kind.QUEUE)
         done: set[Identity] = set()
         joins: dict[Identity, nodes.NodeNG] = {}
         for node in self._contexts.all_nodes:
             if (
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
-                and node.func.attrname in ("task_done", "join")
+                and node.func.attrname in queue.done | queue.join
             ):
                 ident = identity(node.func.expr)
                 if ident is None:
                     continue
-                if node.func.attrname == "task_done":
+                if node.func.attrname in queue.done:
                     done.add(ident)
                 else:
                     joins.setdefault(ident, node)
         return {ident: joins.get(ident) for ident in done}
 
-    @staticmethod
-    def _releases_on_main_path(
-        tracker: Tracker, loop: nodes.NodeNG, taken: nodes.NodeNG, item: str
-    ) -> bool:
-        """A statement of the loop after `taken` releases the item, outside the branch that
-        handles the end sentinel (that branch alone says nothing of the other items)."""
-        for node in _own_nodes(loop):
-            if not node.is_statement or (node.lineno or 0) <= (taken.lineno or 0):
-                continue
-            if tracker.releases(node) is Release.NO:
-                continue
-            guard = _guard_of(node, loop)
-            if guard is not None and _compares_to_sentinel(guard, item):
-                continue
-            return True
-        return False
-
-    def task_done_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
-        """Items taken with `get()` from a joined queue that an exit of the loop iteration
-        leaves without `task_done()` (or a hand-over to code that calls it)."""
-        joined = self._joined_queues
-        if not joined or _is_test(function):
-            return []
-        out = []
-        for node in statements(function):
-            taken = _taken_from_queue(node)
-            if taken is None:
-                continue
-            name, queue = taken
-            qident = identity(queue)
-            if qident not in joined:
-                continue
-            info = self._kinds.kind_of(queue)
-            if info is not None and (info.kind is not Kind.QUEUE or "Simple" in info.qname):
-                continue
-            loops = _loops_around(node, function)
-            if not loops:
-                continue
-            queues = self._aliases(function, frozenset({qident}))
-            tracker = Tracker(
-                self._aliases(function, frozenset({Local(function, name)})),
-                frozenset(),
-                hand_over=False,
-                escaping=self.escaping(function),
-                other=((queues, "task_done"),),
-            )
-            if not self._releases_on_main_path(tracker, loops[0], node, name):
-                continue  # the iteration never releases here: handed on some other way
-            obligation = Obligation(
-                tracker.releases,
-                start=node,
-                scope=Scope.ITERATION,
-                loop=loops[0],
-                void=tracker.void,
-                exempt=lambda exit, name=name: _stop_request(
-                    _guard_of(exit, function), function, name
-                ),
-            )
-            subject = queue.as_string()
-            for leak in self._leaks(function, obligation):
-                out.append(
-                    LifecycleLeak(
-                        leak,
-                        function,
-                        subject,
-                        Kind.QUEUE,
-                        node,
-                        tuple(
-                            (where, note)
-                            for where, note in (
-                                (node, f"the item is taken from `{subject}` here"),
-                                (joined[qident], "`join()` waits for every item here"),
-                            )
-                            if where is not None
-                        ),
-                        release=f"{subject}.task_done()",
-                    )
-                )
-        return out
-
-    # -- SDL101: end of stream ------------------------------------------------------------------
+    # -- per module: queues whose consumer stops on the end sentinel ---------------------------
     @cached_property
-    def _consumers(self) -> dict[Identity, nodes.NodeNG]:
+    def consumers(self) -> dict[Identity, nodes.NodeNG]:
         """Queues whose consumer stops when it takes the end sentinel: the item from
         `get()` compared with a sentinel in a branch that ends the loop or the generator."""
         found: dict[Identity, nodes.NodeNG] = {}
         for function in self._functions():
             for node in statements(function):
-                taken = _taken_from_queue(node)
+                taken = taken_from_queue(node)
                 if taken is None:
                     continue
                 name, queue = taken
                 ident = identity(queue)
                 if ident is None or ident in found:
                     continue
-                for test_if in self._own(function):
+                for test_if in self.own(function):
                     if (
                         isinstance(test_if, nodes.If)
-                        and _compares_to_sentinel(test_if.test, name)
+                        and compares_to_sentinel(test_if.test, name)
                         and _ends(test_if, function)
                     ):
                         found[ident] = test_if
                         break
         return found
 
-    def sentinel_leaks(self, function: FunctionLike) -> list[LifecycleLeak]:
-        """Exits of `function` that skip the end sentinel it owes a queue's consumer: an
-        early return of a stop method, or any exit of a worker producing the stream."""
-        entry = self._contexts.worker_context(function)
-        is_producer = entry is not None and entry.function is function
-        puts = self._sentinel_puts(function, entry if is_producer else None)
-        if not puts or _is_test(function):
-            return []
-        is_stop = self._contexts.shutdown_function(function) is not None
-        out = []
-        for ident, put in puts.items():
-            consumer = self._consumers.get(ident)
-            if consumer is None and is_producer:
-                passed = self._passed_in(entry, ident)
-                consumer = self._consumers.get(passed) if passed is not None else None
-            idents = self._aliases(function, frozenset({ident}))
-            tracker = Tracker(idents, frozenset({"shutdown"}), hand_over=False, sentinel_queue=True)
-            lines = [
-                n.lineno or 0
-                for n in self._own(function)
-                if n.is_statement and tracker.releases(n) is not Release.NO
-            ]
-            if not lines:
-                continue
-            if is_stop:
-                obligation = Obligation(
-                    tracker.releases,
-                    raising=Raising.NONE,
-                    void=tracker.void,
-                    exempt=lambda exit, idents=idents: _lifecycle_guard(
-                        _guard_of(exit, function), function, idents
-                    ),
-                )
-            elif is_producer and consumer is not None and self._produces_data(function, idents):
-                obligation = Obligation(
-                    tracker.releases,
-                    void=tracker.void,
-                    iteration_raises=True,
-                    exempt=lambda exit: _stop_request(_guard_of(exit, function), function),
-                )
-            else:
-                continue
-            subject = put.func.expr.as_string()
-            related = [(put, "the end sentinel is put only here")]
-            if consumer is not None:
-                related.append((consumer, "the consumer stops only on the sentinel"))
-            queue_info = self._kinds.kind_of(put.func.expr)
-            if queue_info is not None and queue_info.creations:
-                related.append((queue_info.creations[0], "the queue is made here"))
-            for leak in self._leaks(function, obligation, before=max(lines)):
-                out.append(
-                    LifecycleLeak(
-                        leak,
-                        function,
-                        subject,
-                        Kind.QUEUE,
-                        None,
-                        tuple(related),
-                        release=put.as_string(),
-                    )
-                )
-        return out
 
-    @staticmethod
-    def _passed_in(entry, ident: Identity) -> Identity | None:
-        """What the starter passed for a parameter `ident` of the worker `entry` runs:
-        `Thread(target=produce, args=(path, q))` gives `produce(path, rows)` the caller's
-        `q` as `rows` (and `kwargs={"rows": q}`, `pool.submit(produce, path, q)`)."""
-        function = entry.function
-        if not isinstance(ident, Local) or ident.scope is not function:
-            return None
-        if not isinstance(function, nodes.FunctionDef | nodes.AsyncFunctionDef):
-            return None
-        params = [a.name for a in function.args.posonlyargs + function.args.args]
-        if params and params[0] in ("self", "cls") and isinstance(function.parent, nodes.ClassDef):
-            params = params[1:]
-        if ident.name not in params:
-            return None
-        site = entry.site
-        if not isinstance(site, nodes.Call):
-            return None
-        keywords = {kw.arg: kw.value for kw in site.keywords or ()}
-        positional: list[nodes.NodeNG] = []
-        named: dict[str, nodes.NodeNG] = {}
-        if "target" in keywords:
-            given = keywords.get("args")
-            if isinstance(given, nodes.Tuple | nodes.List):
-                positional = list(given.elts)
-            given = keywords.get("kwargs")
-            if isinstance(given, nodes.Dict):
-                named = {
-                    k.value: v
-                    for k, v in given.items
-                    if isinstance(k, nodes.Const) and isinstance(k.value, str)
-                }
-        elif last_name(site.func) in ("submit", "to_thread", "start_new_thread") and site.args:
-            positional = list(site.args[1:])
-            named = {kw.arg: kw.value for kw in site.keywords or () if kw.arg}
-        else:
-            return None
-        index = params.index(ident.name)
-        argument = positional[index] if index < len(positional) else named.get(ident.name)
-        if argument is None or any(isinstance(a, nodes.Starred) for a in positional[: index + 1]):
-            return None
-        return identity(argument)
-
-    def _sentinel_puts(self, function: FunctionLike, entry=None) -> dict[Identity, nodes.Call]:
-        """{queue: the put} for each end sentinel `function` puts on a queue (`entry`:
-        how `function` runs as a worker, to follow a queue passed to it)."""
-        found: dict[Identity, nodes.Call] = {}
-        for node in self._own(function):
-            if not (
-                isinstance(node, nodes.Call)
-                and isinstance(node.func, nodes.Attribute)
-                and node.func.attrname in ("put", "put_nowait")
-                and node.args
-                and is_sentinel(node.args[0])
-            ):
-                continue
-            queue = node.func.expr
-            ident = identity(queue)
-            if ident is None:
-                continue
-            info = self._kinds.kind_of(queue)
-            if info is not None and info.kind is not Kind.QUEUE:
-                continue
-            if (
-                info is None
-                and ident not in self._consumers
-                and "q" not in (last_name(queue) or "").lower()
-                and (entry is None or self._passed_in(entry, ident) not in self._consumers)
-            ):
-                continue
-            found.setdefault(ident, node)
-        return found
-
-    def _produces_data(self, function: FunctionLike, idents: frozenset) -> bool:
-        """The worker puts items other than the sentinel on the queue and takes none."""
-        data = False
-        for node in self._own(function):
-            if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
-                if not _refers(node.func.expr, idents):
-                    continue
-                if node.func.attrname in ("get", "get_nowait"):
-                    return False
-                if (
-                    node.func.attrname in ("put", "put_nowait")
-                    and node.args
-                    and not is_sentinel(node.args[0])
-                ):
-                    data = True
-        return data
-
-
-# Once one of these succeeded, a socket holds a peer or a listening port.
-_BINDS = frozenset({"listen", "connect", "connect_ex"})
 _TEST_FUNCTION = re.compile(r"^(test_|test$)")
 
 
-def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> nodes.NodeNG | None:
-    """The first statement after line `after` that connects the socket or makes it listen
-    (bound only, it holds an address for a moment: a port probe, not a listener)."""
-    for node in statements(function):
-        if (node.lineno or 0) <= after:
-            continue
-        for call in _own_nodes(node):
-            if (
-                isinstance(call, nodes.Call)
-                and isinstance(call.func, nodes.Attribute)
-                and call.func.attrname in _BINDS
-                and tracker.refers(call.func.expr)
-            ):
-                return node if node.is_statement else node.statement()
-    return None
-
-
-def _is_test(function: FunctionLike) -> bool:
+def is_test(function: FunctionLike) -> bool:
     """Test code: a `test_*` function, or any function of a test module (`test_*.py`,
     `*_test.py`, `conftest.py`, or a module under a `test`/`tests` folder). A test that
     fails on an error path fails the run it leaks into: no maintainer adds cleanup there."""
@@ -1974,16 +768,13 @@ def _is_test(function: FunctionLike) -> bool:
     return False
 
 
-_TAKE_OUT = frozenset({"pop", "popleft", "popitem"})
-
-
 def _taken_out(container: nodes.NodeNG) -> nodes.Call | None:
     """`container.pop()` (`popleft()`): the call that takes an element out of `container`.
     `popitem()` gives a (key, value) pair: left alone."""
     parent = container.parent
     if (
         isinstance(parent, nodes.Attribute)
-        and parent.attrname in _TAKE_OUT - {"popitem"}
+        and parent.attrname in operations(Holder.CONTAINER).take - {"popitem"}
         and isinstance(parent.parent, nodes.Call)
         and parent.parent.func is parent
     ):
@@ -2022,22 +813,6 @@ def _parameters_bound(
     return found or None
 
 
-def _stream_pair(target: nodes.NodeNG, value: nodes.NodeNG) -> str | None:
-    """The name owning the connection in `reader, writer = await asyncio.open_connection()`
-    (also under `await asyncio.wait_for(...)`), `transport, _ = await loop.create_connection()`."""
-    if not isinstance(value, nodes.Await) or not isinstance(value.value, nodes.Call):
-        return None
-    call = value.value
-    if last_name(call.func) in _DEADLINE_WRAPPERS and call.args:
-        inner = call.args[0]
-        call = inner if isinstance(inner, nodes.Call) else call
-    index = STREAM_OPENERS.get(last_name(call.func) or "")
-    if index is None or not isinstance(target, nodes.Tuple) or len(target.elts) != 2:
-        return None
-    element = target.elts[index]
-    return element.name if isinstance(element, nodes.AssignName) else None
-
-
 def _assigned_to(value: nodes.NodeNG) -> str | None:
     """The local name `value` is assigned to: `t = self._thread`, and the matching element
     of a tuple swap `sock, self._sock = self._sock, None`."""
@@ -2060,14 +835,6 @@ def _assigned_to(value: nodes.NodeNG) -> str | None:
     return None
 
 
-def _target_names(target: nodes.NodeNG) -> list[str]:
-    if isinstance(target, nodes.AssignName):
-        return [target.name]
-    if isinstance(target, nodes.Tuple | nodes.List):
-        return [t.name for t in target.elts if isinstance(t, nodes.AssignName)]
-    return []
-
-
 def _is_abstract(function: FunctionLike) -> bool:
     body = [
         s
@@ -2085,7 +852,7 @@ def _is_abstract(function: FunctionLike) -> bool:
     return False
 
 
-def _stop_request(
+def stop_request(
     test: nodes.NodeNG | None, function: FunctionLike, item: str | None = None
 ) -> bool:
     """A test that asks the worker to stop in order: the item taken compared with a
@@ -2099,7 +866,7 @@ def _stop_request(
                     return True
         if isinstance(node, nodes.Call) and last_name(node.func) in ("is_set", "empty"):
             return True
-        if isinstance(node, nodes.Attribute | nodes.Name) and _STOP_NAMES.search(
+        if isinstance(node, nodes.Attribute | nodes.Name) and STOP_NAMES.search(
             last_name(node) or ""
         ):
             return True
@@ -2110,39 +877,7 @@ def _stop_request(
     )
 
 
-def _lifecycle_guard(test: nodes.NodeNG | None, function: FunctionLike, queue: frozenset) -> bool:
-    """An early return that is correct in a stop method: it tests the queue itself, the
-    process or thread identity (a fork guard), a lifecycle flag (`if not self._started`,
-    `if self._closed`) or an attribute the method sets (idempotence)."""
-    if test is None:
-        return False
-    assigned = {n.attrname for n in _own_nodes(function) if isinstance(n, nodes.AssignAttr)}
-    for node in walk(test):
-        if isinstance(node, nodes.Name | nodes.Attribute) and _refers(node, queue):
-            return True
-        if isinstance(node, nodes.Call) and last_name(node.func) in _IDENTITY_CALLS | {"is_alive"}:
-            return True
-        if isinstance(node, nodes.Attribute) and (
-            node.attrname in assigned
-            or _STOP_NAMES.search(node.attrname)
-            or "start" in node.attrname.lower()
-            or "open" in node.attrname.lower()
-        ):
-            return True
-    return False
-
-
-def _release_statement(subject: str, kind: Kind) -> str | None:
-    if kind is Kind.EVENT:
-        return f"{subject}.set()"
-    if kind is Kind.CONDITION:
-        return None  # notifying needs the condition's lock: not mechanical
-    if kind is Kind.FUTURE:
-        return f"{subject}.cancel()"
-    return None
-
-
-def _taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
+def taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
     """`x = q.get(...)`, `x = q.get_nowait()`, `x = await q.get()`: (x, q)."""
     if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
         return None
@@ -2153,7 +888,7 @@ def _taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
         isinstance(target, nodes.AssignName)
         and isinstance(value, nodes.Call)
         and isinstance(value.func, nodes.Attribute)
-        and value.func.attrname in ("get", "get_nowait")
+        and value.func.attrname in operations(Kind.QUEUE).get
         and not (
             value.args
             and isinstance(value.args[0], nodes.Const)
@@ -2164,7 +899,7 @@ def _taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
     return None
 
 
-def _compares_to_sentinel(test: nodes.NodeNG, name: str) -> bool:
+def compares_to_sentinel(test: nodes.NodeNG, name: str) -> bool:
     for node in walk(test):
         if (
             isinstance(node, nodes.Compare)
@@ -2187,5 +922,5 @@ def _ends(branch: nodes.If, function: FunctionLike) -> bool:
         return True
     if isinstance(last, nodes.Return):
         generator = isinstance(function, nodes.FunctionDef) and function.is_generator()
-        return last.value is None or generator or bool(_loops_around(branch, function))
+        return last.value is None or generator or bool(loops_around(branch, function))
     return False

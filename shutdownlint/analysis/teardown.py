@@ -7,9 +7,6 @@ Per class:
   whether the removed items are released one by one (`conn.close()`, directly or
   through a helper the items are handed to), the lock held while doing it, and the
   flags the shutdown writes under that lock (`_closed`, a generation counter);
-- **adds**: every other method's `c[k] = v`, `append`, `add`, `setdefault`,
-  `update`, `put`, `extend`, `insert` on those containers, with its lock set, and
-  whether a test of one of those flags dominates it under the same lock;
 - **workers and queues**: the threads, tasks and executor jobs the class starts, the
   attribute that holds each (its handle), the flags and events each loops on, and
   which queues each `put`s into (producer) or `get`s from (consumer);
@@ -21,7 +18,8 @@ Per class:
   class owns both.
 
 These are facts of the analysis (a later `shutdownlint graph` draws them), not of
-one rule.
+one rule: which adds land after close() (SDL401) and which stops come too early
+(SDL403) are decided in those rules' modules.
 """
 
 from __future__ import annotations
@@ -42,33 +40,16 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_self_parameter,
     last_name,
-    property_reads,
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import Held, LockId, Locks
+from shutdownlint.analysis.operations import operations, taking_methods
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.shared import SharedState
-from shutdownlint.analysis.threadmap import ThreadMap, concurrent_pair
+from shutdownlint.analysis.threadmap import ThreadMap
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 
-#: Methods that put an item into a container (a list, set, dict, deque, queue).
-ADDING_METHODS = frozenset(
-    {
-        "append",
-        "appendleft",
-        "add",
-        "setdefault",
-        "update",
-        "put",
-        "put_nowait",
-        "extend",
-        "extendleft",
-        "insert",
-    }
-)
-#: Methods that take items out of a container one at a time.
-_POPPING_METHODS = frozenset({"pop", "popleft", "popitem", "get", "get_nowait"})
 #: Calls that copy a container's items (the copy is then cleaned up item by item).
 _COPIES = frozenset({"list", "tuple", "set", "dict", "sorted", "frozenset"})
 _COPY_METHODS = frozenset({"copy", "values", "items", "keys"})
@@ -88,33 +69,19 @@ LOOP_DRIVERS = frozenset(
     }
 )
 _LOOP_DRIVER_NAMES = frozenset(q.rsplit(".", 1)[-1] for q in LOOP_DRIVERS) - {"start", "run"}
-#: Queue operations: a worker that calls these consumes from (or produces into) the queue.
-_GETS = frozenset({"get", "get_nowait"})
-_PUTS = frozenset({"put", "put_nowait"})
-#: Shutdown method names where dropping work is the intent (abort semantics).
-_ABORTS = frozenset({"terminate", "kill", "cancel", "abort"})
 
 
 class StopHow(str, Enum):
     """How a shutdown statement stops a worker."""
 
-    JOIN = "joins"
-    STOP = "stops"  # a shutdown method of the worker object (`consumer.stop()`)
-    CANCEL = "cancels"
-    SIGNAL = "signals"  # sets its stop event / flag
-    SENTINEL = "sends the end sentinel to"
-    QUEUE_SHUTDOWN = "shuts down the queue of"
-    EXECUTOR_SHUTDOWN = "shuts down the executor of"
-    LOOP_STOP = "stops"
-
-
-class AddRace(str, Enum):
-    """Why an add can land after close() emptied the container."""
-
-    UNLOCKED = "unlocked"  # close() empties it under a lock the add does not take
-    NO_RECHECK = "no-recheck"  # the add takes the lock but tests nothing close() sets there
-    OTHER_THREAD = "other-thread"  # no lock at all, and the add runs on another thread
-    DURING_AWAIT = "during-await"  # asyncio: close() awaits before emptying; no flag test
+    JOIN = "join"
+    STOP = "stop"  # a shutdown method of the worker object (`consumer.stop()`)
+    CANCEL = "cancel"
+    SIGNAL = "signal"  # sets its stop event / flag
+    SENTINEL = "sentinel"  # puts the end sentinel on the queue it consumes
+    QUEUE_SHUTDOWN = "queue-shutdown"
+    EXECUTOR_SHUTDOWN = "executor-shutdown"
+    LOOP_STOP = "loop-stop"  # stops (or joins) the thread that runs an event loop
 
 
 @dataclass(frozen=True)
@@ -141,16 +108,6 @@ class ClosedContainer:
 
 
 @dataclass(frozen=True)
-class AddAfterClose:
-    """SDL401: an add to a container that shutdown empties, with no re-check under its lock."""
-
-    container: ClosedContainer
-    add: nodes.NodeNG  # the adding statement
-    function: FunctionLike
-    how: AddRace
-
-
-@dataclass(frozen=True)
 class Worker:
     """A thread, task or executor job a class starts."""
 
@@ -170,16 +127,6 @@ class Stop:
     node: nodes.NodeNG
     worker: Worker
     how: StopHow
-
-
-@dataclass(frozen=True)
-class EarlyStop:
-    """SDL403: a shutdown stops a worker before what depends on it."""
-
-    method: FunctionLike
-    stop: Stop
-    dependents: tuple[nodes.NodeNG, ...]  # where the producers are stopped, or resources
-    why: str
 
 
 @dataclass
@@ -221,28 +168,14 @@ class Teardown:
         return [n for n in self._contexts.class_defs if any(True for _ in self.shutdown_methods(n))]
 
     def shutdown_methods(self, cls: nodes.ClassDef):
-        for method in cls.mymethods():
-            if self._contexts.runs_alone(method):
-                continue
-            if is_shutdown_name(method.name, self._options.shutdown_methods):
-                yield method
+        return self._contexts.stop_methods(cls)
 
     def _reached_from_shutdown(self, cls: nodes.ClassDef) -> list[FunctionLike]:
         """Shutdown methods and the functions of the class they call (`close()` ->
         `_reset()`, which `reset()` calls too): where a container may be emptied."""
-        found: list[FunctionLike] = list(self.shutdown_methods(cls))
-        pending = list(found)
-        while pending:
-            function = pending.pop()
-            for callee, _ in self._contexts.direct_call_graph.get(function, ()):
-                if callee not in found and enclosing_class(callee) is cls:
-                    if self._contexts.runs_alone(callee):
-                        continue
-                    found.append(callee)
-                    pending.append(callee)
-        return found
+        return self._contexts.reach(self.shutdown_methods(cls), within=cls, skip_alone=True)
 
-    def _closers(self, cls: nodes.ClassDef) -> list[FunctionLike]:
+    def closers(self, cls: nodes.ClassDef) -> list[FunctionLike]:
         """Shutdown methods, and the private helpers of the class only they call: the
         code that runs only while shutting down (its adds are not adds after close)."""
         found: list[FunctionLike] = list(self.shutdown_methods(cls))
@@ -328,9 +261,9 @@ class Teardown:
         keeps them.)"""
         if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
             receiver = node.func.expr
-            if _self_attr(receiver) and node.func.attrname == "clear":
+            if self_attr(receiver) and node.func.attrname == "clear":
                 return receiver.attrname
-            if _self_attr(receiver) and node.func.attrname in _POPPING_METHODS and in_loop(node):
+            if self_attr(receiver) and node.func.attrname in taking_methods() and in_loop(node):
                 return receiver.attrname
             return None
         if isinstance(node, nodes.Assign):
@@ -358,7 +291,7 @@ class Teardown:
         for node in walk(function):
             if (
                 isinstance(node, nodes.For | nodes.Comprehension)
-                and _iterated_attr(node.iter) == name
+                and iterated_attr(node.iter) == name
                 and self._releases_loop_variable(node)
             ):
                 return node
@@ -370,13 +303,13 @@ class Teardown:
                             param = _parameter_at(callee, position, node)
                             if param is not None and self._released_via(param, callee, 1):
                                 return node
-            if isinstance(node, nodes.Call) and self._is_release(node):
+            if isinstance(node, nodes.Call) and self.is_release(node):
                 inner = node.func.expr
                 if (
                     isinstance(inner, nodes.Call)
                     and isinstance(inner.func, nodes.Attribute)
-                    and inner.func.attrname in _POPPING_METHODS
-                    and _self_attr(inner.func.expr)
+                    and inner.func.attrname in taking_methods()
+                    and self_attr(inner.func.expr)
                     and inner.func.expr.attrname == name
                 ):
                     return node
@@ -408,7 +341,7 @@ class Teardown:
             if (  # the popped item itself released in the loop: `conn.close()`
                 depth == 0
                 and isinstance(node, nodes.Call)
-                and self._is_release(node)
+                and self.is_release(node)
                 and isinstance(node.func.expr, nodes.Name)
                 and node.func.expr.name == local
                 and in_loop(node)
@@ -440,7 +373,7 @@ class Teardown:
             for call in walk(node):
                 if (
                     isinstance(call, nodes.Call)
-                    and self._is_release(call)
+                    and self.is_release(call)
                     and isinstance(call.func.expr, nodes.Name)
                     and call.func.expr.name in names
                 ):
@@ -453,7 +386,7 @@ class Teardown:
                             param = _parameter_at(callee, position, call)
                             if param is not None and any(
                                 isinstance(c, nodes.Call)
-                                and self._is_release(c)
+                                and self.is_release(c)
                                 and isinstance(c.func.expr, nodes.Name)
                                 and c.func.expr.name == param
                                 for c in walk(callee)
@@ -461,7 +394,7 @@ class Teardown:
                                 return True
         return False
 
-    def _is_release(self, call: nodes.Call) -> bool:
+    def is_release(self, call: nodes.Call) -> bool:
         """`x.close()`, `x.stop()`, `x.close_socket()`: a method named like a shutdown."""
         return isinstance(call.func, nodes.Attribute) and is_shutdown_name(
             call.func.attrname, self._options.shutdown_methods
@@ -512,53 +445,6 @@ class Teardown:
         return sorted(found.items(), key=lambda item: _flag_rank(item[1]))
 
     # -- adds after close -----------------------------------------------------------------
-    @cached_property
-    def adds_after_close(self) -> list[AddAfterClose]:
-        found = []
-        for cls in self.classes:
-            containers = self.closed_containers(cls)
-            if not containers:
-                continue
-            closers = set(self._closers(cls))
-            for function in self._state.functions_of(cls):
-                if function in closers or self._threads.is_init_only(function):
-                    continue
-                if self._contexts.runs_alone(function):
-                    continue
-                for add in _adds(self._contexts.nodes_of(function), containers):
-                    record = self._check_add(add, function, containers[_added_name(add)])
-                    if record is not None:
-                        found.append(record)
-        return found
-
-    def _check_add(self, add: nodes.NodeNG, function, container: ClosedContainer):
-        statement = add if add.is_statement else add.statement()
-        held = self._locks.held_at(statement)
-        flags = {name for name, _ in container.flags}
-        flags |= _flag_properties(enclosing_class(statement), flags)
-        if container.lock is not None:
-            if not held.holds(container.lock):
-                return AddAfterClose(container, statement, function, AddRace.UNLOCKED)
-            if flags and self._tests_before(statement, flags, container.lock):
-                return None
-            return AddAfterClose(container, statement, function, AddRace.NO_RECHECK)
-        # A shutdown that takes no lock: only with proof that the add runs on another
-        # thread than the shutdown, or (asyncio) while the shutdown awaits before it
-        # empties the container; and no test of its flags before the add.
-        if any(_mentions_before(statement, flags)):
-            return None
-        closer_threads = frozenset(
-            t for c in container.clears for t in self._threads.threads_of(c.function)
-        )
-        if concurrent_pair(self._threads.threads_of(function), closer_threads) is not None:
-            return AddAfterClose(container, statement, function, AddRace.OTHER_THREAD)
-        if any(_awaits_before(clear) for clear in container.clears):
-            return AddAfterClose(container, statement, function, AddRace.DURING_AWAIT)
-        return None
-
-    def _tests_before(self, node, flags, lock) -> bool:
-        return self._locks.tests_before(node, flags, lock)
-
     # -- workers and queues ---------------------------------------------------------------
     def workers(self, cls: nodes.ClassDef) -> list[Worker]:
         facts = self._facts(cls)
@@ -572,7 +458,7 @@ class Teardown:
             site = entry.site
             if enclosing_class(site) is not cls and site is not cls:
                 continue
-            reached = self._reached_in_class(function, cls)
+            reached = self._contexts.reach(function, cls)
             handle, kind = self._handle_of(site, cls)
             found.append(
                 Worker(
@@ -581,8 +467,8 @@ class Teardown:
                     handle,
                     kind,
                     frozenset(self._signals(reached)),
-                    frozenset(self._queue_ops(reached, _GETS)),
-                    frozenset(self._queue_ops(reached, _PUTS)),
+                    frozenset(self._queue_ops(reached, operations(Kind.QUEUE).get)),
+                    frozenset(self._queue_ops(reached, operations(Kind.QUEUE).put)),
                 )
             )
         found.extend(self._owned_thread_objects(cls))
@@ -616,14 +502,19 @@ class Teardown:
             run = worker_class.locals.get("run")
             if info is None or info.kind is not Kind.THREAD or not run:
                 continue
-            reached = self._reached_in_class(run[0], worker_class)
+            reached = self._contexts.reach(run[0], worker_class)
             passed = {
                 mine: argument
                 for mine, argument in _passed_attributes(worker_class, call).items()
                 if (info := self._kinds.kind_of(argument)) is not None and info.kind is Kind.QUEUE
             }
-            consumes = {passed[q].attrname for q in _attribute_ops(reached, _GETS) if q in passed}
-            produces = {passed[q].attrname for q in _attribute_ops(reached, _PUTS) if q in passed}
+            queue = operations(Kind.QUEUE)
+            consumes = {
+                passed[q].attrname for q in _attribute_ops(reached, queue.get) if q in passed
+            }
+            produces = {
+                passed[q].attrname for q in _attribute_ops(reached, queue.put) if q in passed
+            }
             if consumes or produces:
                 found.append(
                     Worker(
@@ -644,23 +535,12 @@ class Teardown:
                 return value
         return None
 
-    def _reached_in_class(self, function: FunctionLike, cls: nodes.ClassDef) -> list[FunctionLike]:
-        found = [function]
-        pending = [function]
-        while pending:
-            current = pending.pop()
-            for callee, _ in self._contexts.direct_call_graph.get(current, ()):
-                if callee not in found and (enclosing_class(callee) is cls):
-                    found.append(callee)
-                    pending.append(callee)
-        return found
-
     def _handle_of(self, site: nodes.NodeNG, cls: nodes.ClassDef) -> tuple[str | None, Kind | None]:
         """The attribute that holds what `site` starts: `self._t = Thread(...)`,
         `self._task = create_task(...)`, the executor of `self._pool.submit(...)`."""
         if isinstance(site, nodes.ClassDef):
             return None, Kind.THREAD
-        if isinstance(site.func, nodes.Attribute) and _self_attr(site.func.expr):
+        if isinstance(site.func, nodes.Attribute) and self_attr(site.func.expr):
             info = self._kinds.kind_of(site.func.expr)
             if info is not None and info.kind is Kind.EXECUTOR:
                 return site.func.expr.attrname, Kind.EXECUTOR
@@ -690,7 +570,7 @@ class Teardown:
                     and enclosing_function(node) is function
                 ):
                     for inner in walk(node.test):
-                        if _self_attr(inner):
+                        if self_attr(inner):
                             found.add(inner.attrname)
         return found
 
@@ -708,10 +588,10 @@ class Teardown:
                 ):
                     continue
                 receiver = node.expr
-                if _self_attr(receiver):
+                if self_attr(receiver):
                     candidates = [receiver]
                 elif isinstance(receiver, nodes.Name):
-                    candidates = [a for a in self._parameter_arguments(receiver) if _self_attr(a)]
+                    candidates = [a for a in self._parameter_arguments(receiver) if self_attr(a)]
                 else:
                     candidates = []
                 for candidate in candidates:
@@ -742,14 +622,14 @@ class Teardown:
         if not workers:
             return []
         stops: list[Stop] = []
-        for node in self._inlined(method, cls, depth=0):
+        for node in self.inlined(method, cls, depth=0):
             for worker in workers:
                 how = self._stops(node, worker)
                 if how is not None:
                     stops.append(Stop(node, worker, how))
         return stops
 
-    def _inlined(self, function: FunctionLike, cls: nodes.ClassDef, depth: int):
+    def inlined(self, function: FunctionLike, cls: nodes.ClassDef, depth: int):
         """The calls and assignments of `function` in source order, with the bodies of
         the class's own helpers it calls expanded in place."""
         for node in _in_order(self._contexts.nodes_of(function)):
@@ -757,35 +637,42 @@ class Teardown:
             if depth < 2 and isinstance(node, nodes.Call):
                 for callee in self._contexts.resolve_callables(node.func):
                     if enclosing_class(callee) is cls and callee is not function:
-                        yield from self._inlined(callee, cls, depth + 1)
+                        yield from self.inlined(callee, cls, depth + 1)
                         break
 
     def _stops(self, node: nodes.NodeNG, worker: Worker) -> StopHow | None:
+        joins = operations(Kind.THREAD).join  # `t.join()`
+        cancels = operations(Kind.TASK).join  # `task.cancel()`
+        queue = operations(Kind.QUEUE)
         if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
             method = node.func.attrname
             receiver = node.func.expr
-            attr = receiver.attrname if _self_attr(receiver) else None
+            attr = receiver.attrname if self_attr(receiver) else None
             if attr is not None and attr == worker.handle:
                 if worker.handle_kind is Kind.EXECUTOR and method == "shutdown":
                     return StopHow.EXECUTOR_SHUTDOWN
-                if method == "join":
+                if method in joins:
                     return StopHow.JOIN
-                if method == "cancel":
+                if method in cancels:
                     return StopHow.CANCEL
                 if is_shutdown_name(method, self._options.shutdown_methods):
                     return StopHow.STOP
             if attr is not None and attr in worker.consumes:
-                if method in _PUTS:
+                if method in queue.put:
                     return StopHow.SENTINEL
-                if method == "shutdown":
+                if method in queue.release:
                     return StopHow.QUEUE_SHUTDOWN
-            if attr is not None and attr in worker.signals and method == "set":
+            if (
+                attr is not None
+                and attr in worker.signals
+                and method in operations(Kind.EVENT).release
+            ):
                 return StopHow.SIGNAL
             # `for t in self._threads: t.join()`
-            if method in ("join", "cancel") and isinstance(receiver, nodes.Name):
-                loop = _loop_binding(receiver)
-                if loop is not None and _iterated_attr(loop.iter) == worker.handle:
-                    return StopHow.JOIN if method == "join" else StopHow.CANCEL
+            if method in joins | cancels and isinstance(receiver, nodes.Name):
+                loop = loop_binding(receiver)
+                if loop is not None and iterated_attr(loop.iter) == worker.handle:
+                    return StopHow.JOIN if method in joins else StopHow.CANCEL
         if isinstance(node, nodes.Assign):
             for target in node.targets:
                 if (
@@ -798,183 +685,8 @@ class Teardown:
                     return StopHow.SIGNAL
         return None
 
-    @cached_property
-    def early_stops(self) -> list[EarlyStop]:
-        found = []
-        for cls in self.classes:
-            for method in self.shutdown_methods(cls):
-                if method.name.lstrip("_").lower() in _ABORTS:
-                    continue
-                found.extend(self._consumer_first(method))
-        found.extend(self._loop_stopped_first())
-        found.extend(self._scheduled_after_loop_stop())
-        return found
-
-    def _consumer_first(self, method: FunctionLike) -> list[EarlyStop]:
-        stops = self.stop_order(method)
-        found = []
-        reported = set()
-        for index, stop in enumerate(stops):
-            consumer = stop.worker
-            if not consumer.consumes or id(consumer) in reported:
-                continue
-            later = []
-            for other in stops[index + 1 :]:
-                producer = other.worker
-                if producer is consumer or not (producer.produces & consumer.consumes):
-                    continue
-                if any(s.worker is producer and s.node is stop.node for s in stops):
-                    continue  # one statement (a shared flag) stops both at once
-                if producer.consumes & consumer.consumes:
-                    continue  # both sides of the same queue: a pipeline stage, not a producer
-                if any(s.worker is producer for s in stops[: index + 1]):
-                    continue  # already stopped before
-                later.append(other)
-            if later:
-                reported.add(id(consumer))
-                queue = sorted(later[0].worker.produces & consumer.consumes)[0]
-                why = (
-                    f"`{_name(later[0].worker.function)}` still puts into `self.{queue}` until it "
-                    f"is stopped later"
-                )
-                found.append(EarlyStop(method, stop, tuple(o.node for o in later), why))
-        return found
-
     # -- loop threads -------------------------------------------------------------------------
-    def _scheduled_after_loop_stop(self) -> list[EarlyStop]:
-        """`self._loop.call_soon_threadsafe(self._loop.stop)` (or joining the thread that
-        runs it) and then, later in the same shutdown, work scheduled onto that loop:
-        it will never run."""
-        found = []
-        for cls in self.classes:
-            loops = _loop_attributes(cls)
-            if not loops:
-                continue
-            for method in self.shutdown_methods(cls):
-                stop = None
-                for node in self._inlined(method, cls, depth=0):
-                    if stop is None:
-                        loop = self._stops_loop(node, loops, cls)
-                        if loop is not None:
-                            stop = (node, loop)
-                        continue
-                    if self._schedules_onto(node, stop[1]):
-                        worker = Worker(
-                            method, node, stop[1], None, frozenset(), frozenset(), frozenset()
-                        )
-                        why = (
-                            f"`{_short(node)}` later schedules work onto `self.{stop[1]}`, "
-                            "which no longer runs it"
-                        )
-                        found.append(
-                            EarlyStop(
-                                method, Stop(stop[0], worker, StopHow.LOOP_STOP), (node,), why
-                            )
-                        )
-                        break
-        return found
-
-    def _stops_loop(self, node: nodes.NodeNG, loops: set[str], cls) -> str | None:
-        if not (isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute)):
-            return None
-        func = node.func
-        if func.attrname == "stop" and _self_attr(func.expr) and func.expr.attrname in loops:
-            return func.expr.attrname
-        row = self._contexts.scheduler_of(node)
-        if row is not None and node.args:
-            callee = node.args[0]
-            if (
-                isinstance(callee, nodes.Attribute)
-                and callee.attrname == "stop"
-                and _self_attr(callee.expr)
-                and callee.expr.attrname in loops
-            ):
-                return callee.expr.attrname
-        return None
-
-    def _schedules_onto(self, node: nodes.NodeNG, loop: str) -> bool:
-        if not isinstance(node, nodes.Call):
-            return False
-        row = self._contexts.scheduler_of(node)
-        if row is None or row.role is not ThreadRole.LOOP:
-            return False
-        receiver = node.func.expr if isinstance(node.func, nodes.Attribute) else None
-        mentioned = [receiver, *node.args, *(k.value for k in node.keywords or ())]
-        return any(_self_attr(m) and m.attrname == loop for m in mentioned if m is not None)
-
-    def _loop_stopped_first(self) -> list[EarlyStop]:
-        loop_threads = [c for c in self._contexts.class_defs if self._drives_loop(c)]
-        if not loop_threads:
-            return []
-        # A loop thread whose own stop() schedules `loop.stop` is no resource of its own.
-        resources = [
-            c
-            for c in self._contexts.class_defs
-            if c not in loop_threads and self._closes_on_loop(c)
-        ]
-        if not resources:
-            return []
-        found = []
-        for owner in self.classes:
-            owned = [r for r in resources if r is not owner and _references(owner, r)]
-            if not owned:
-                continue
-            methods = list(self.shutdown_methods(owner))
-            helpers = {  # helpers another shutdown method calls are judged inlined there
-                callee
-                for m in methods
-                for callee, _ in self._contexts.direct_call_graph.get(m, ())
-                if callee is not m
-            }
-            for method in methods:
-                if method in helpers:
-                    continue
-                if method.name.lstrip("_").lower() in _ABORTS:
-                    continue
-                record = self._loop_stop(method, owner, loop_threads, owned)
-                if record is not None:
-                    found.append(record)
-        return found
-
-    def _loop_stop(self, method, owner, loop_threads, owned) -> EarlyStop | None:
-        closed_before = False
-        for node in self._inlined(method, owner, depth=0):
-            if not (isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute)):
-                continue
-            receiver = node.func.expr
-            if (  # `for sub in self._subs: sub.close()` closes them first
-                self._is_release(node)
-                and isinstance(receiver, nodes.Name)
-                and (loop := _loop_binding(receiver)) is not None
-                and _iterated_attr(loop.iter) is not None
-            ):
-                closed_before = True
-                continue
-            if node.func.attrname in ("stop", "join") and _self_attr(receiver):
-                thread_class = self._class_of_attribute(owner, receiver.attrname)
-                if thread_class in loop_threads:
-                    if closed_before:
-                        return None
-                    worker = Worker(
-                        thread_class.locals["run"][0],
-                        thread_class,
-                        receiver.attrname,
-                        Kind.THREAD,
-                        frozenset(),
-                        frozenset(),
-                        frozenset(),
-                    )
-                    why = (
-                        f"`{thread_class.name}` runs the event loop that "
-                        f"`{owned[0].name}.close()` needs: close them before stopping it"
-                    )
-                    related = tuple(self._loop_closes(owned[0]))
-                    return EarlyStop(method, Stop(node, worker, StopHow.LOOP_STOP), related, why)
-            if self._is_release(node) and _self_attr(receiver):
-                closed_before = True
-        return None
-
-    def _drives_loop(self, cls: nodes.ClassDef) -> bool:
+    def drives_loop(self, cls: nodes.ClassDef) -> bool:
         """A `Thread` subclass whose `run` drives an event loop."""
         run = cls.locals.get("run")
         if not run:
@@ -982,18 +694,13 @@ class Teardown:
         info = self._kinds.kind_of_class(cls)
         if info is None or info.kind is not Kind.THREAD:
             return False
-        for function in self._reached_in_class(run[0], cls):
+        for function in self._contexts.reach(run[0], cls):
             for node in walk(function):
                 if isinstance(node, nodes.Call) and last_name(node.func) in _LOOP_DRIVER_NAMES:
                     return True
         return False
 
-    def _closes_on_loop(self, cls: nodes.ClassDef) -> bool:
-        """A class whose close schedules work onto an event loop's thread (it can only be
-        released by that loop)."""
-        return bool(self._loop_closes(cls))
-
-    def _loop_closes(self, cls: nodes.ClassDef) -> list[nodes.NodeNG]:
+    def loop_closes(self, cls: nodes.ClassDef) -> list[nodes.NodeNG]:
         found = []
         for method in self.shutdown_methods(cls):
             for node in walk(method):
@@ -1003,7 +710,7 @@ class Teardown:
                         found.append(node)
         return found
 
-    def _class_of_attribute(self, cls: nodes.ClassDef, name: str) -> nodes.ClassDef | None:
+    def class_of_attribute(self, cls: nodes.ClassDef, name: str) -> nodes.ClassDef | None:
         for node in walk(cls):
             if (
                 isinstance(node, nodes.AssignAttr)
@@ -1019,7 +726,8 @@ class Teardown:
 
 
 # -- helpers -----------------------------------------------------------------------------
-def _self_attr(node: nodes.NodeNG) -> bool:
+def self_attr(node: nodes.NodeNG) -> bool:
+    """`self.<name>`."""
     return isinstance(node, nodes.Attribute) and is_self_parameter(node.expr)
 
 
@@ -1033,10 +741,10 @@ def _is_empty_container(value: nodes.NodeNG) -> bool:
     )
 
 
-def _iterated_attr(iterable: nodes.NodeNG) -> str | None:
+def iterated_attr(iterable: nodes.NodeNG) -> str | None:
     """`self.c`, `self.c.values()`, `list(self.c)`, `six.itervalues(self.c)` -> "c"."""
     root = _iterated_root(iterable)
-    return root.attrname if root is not None and _self_attr(root) else None
+    return root.attrname if root is not None and self_attr(root) else None
 
 
 def _iterated_local(iterable: nodes.NodeNG) -> str | None:
@@ -1049,7 +757,7 @@ def _iterated_root(iterable: nodes.NodeNG) -> nodes.NodeNG | None:
     """What a loop walks under views and copies: `list(x.values())` -> `x`."""
     node = iterable
     for _ in range(3):
-        if _self_attr(node) or isinstance(node, nodes.Name):
+        if self_attr(node) or isinstance(node, nodes.Name):
             return node
         if not isinstance(node, nodes.Call):
             return None
@@ -1064,7 +772,7 @@ def _iterated_root(iterable: nodes.NodeNG) -> nodes.NodeNG | None:
 
 def _copies_attr(value: nodes.NodeNG, name: str) -> bool:
     """`list(self.c)`, `self.c[:]`, `self.c.copy()`, or `self.c` itself (a swap)."""
-    if _self_attr(value):
+    if self_attr(value):
         return value.attrname == name
     if isinstance(value, nodes.Subscript):
         return _copies_attr(value.value, name)
@@ -1092,56 +800,11 @@ def _pops_attr(value: nodes.NodeNG, name: str) -> bool:
     return (
         isinstance(value, nodes.Call)
         and isinstance(value.func, nodes.Attribute)
-        and value.func.attrname in _POPPING_METHODS
-        and _self_attr(value.func.expr)
+        and value.func.attrname in taking_methods()
+        and self_attr(value.func.expr)
         and value.func.expr.attrname == name
         and in_loop(value)
     )
-
-
-def _adds(body: list[nodes.NodeNG], containers) -> list[nodes.NodeNG]:
-    """The adds to `containers` among a function's own nodes."""
-    found = []
-    for node in body:
-        if (
-            isinstance(node, nodes.Call)
-            and isinstance(node.func, nodes.Attribute)
-            and node.func.attrname in ADDING_METHODS
-            and _self_attr(node.func.expr)
-            and node.func.expr.attrname in containers
-        ) or (
-            isinstance(node, nodes.Subscript)
-            and _self_attr(node.value)
-            and node.value.attrname in containers
-            and isinstance(node.parent, nodes.Assign)
-            and node in node.parent.targets
-        ):
-            found.append(node)
-    return found
-
-
-def _added_name(add: nodes.NodeNG) -> str:
-    if isinstance(add, nodes.Call):
-        return add.func.expr.attrname
-    return add.value.attrname
-
-
-def _flag_properties(cls: nodes.ClassDef | None, flags: set[str]) -> set[str]:
-    """Properties of the class that read a flag (`closed` -> `self._closed`)."""
-    if cls is None:
-        return set()
-    return {name for name, reads in property_reads(cls).items() if reads & flags}
-
-
-def _mentions_before(statement: nodes.NodeNG, names: set[str]):
-    function = enclosing_function(statement)
-    for node in walk(function):
-        if (
-            isinstance(node, nodes.If)
-            and (node.lineno or 0) < (statement.lineno or 0)
-            and any(isinstance(n, nodes.Attribute) and n.attrname in names for n in walk(node.test))
-        ):
-            yield node
 
 
 def _stored_as(local: str, function: FunctionLike | None) -> str | None:
@@ -1160,14 +823,14 @@ def _stored_as(local: str, function: FunctionLike | None) -> str | None:
             isinstance(node, nodes.Call)
             and isinstance(node.func, nodes.Attribute)
             and node.func.attrname in ("append", "add")
-            and _self_attr(node.func.expr)
+            and self_attr(node.func.expr)
             and any(isinstance(a, nodes.Name) and a.name == local for a in node.args)
         ):
             return node.func.expr.attrname
     return None
 
 
-def _loop_binding(name: nodes.Name) -> nodes.For | None:
+def loop_binding(name: nodes.Name) -> nodes.For | None:
     node = name.parent
     while node is not None and not isinstance(node, FunctionLike):
         if isinstance(node, nodes.For) and any(
@@ -1182,11 +845,6 @@ def _in_order(body: list[nodes.NodeNG]):
     """Calls and assignments among a function's own nodes, in source order."""
     found = [n for n in body if isinstance(n, nodes.Call | nodes.Assign)]
     return sorted(found, key=lambda n: (n.lineno or 0, n.col_offset or 0))
-
-
-def _references(owner: nodes.ClassDef, resource: nodes.ClassDef) -> bool:
-    """The owner names the resource class: `x_class = Type(R)`, `self.x = R(...)`."""
-    return any(isinstance(n, nodes.Name) and n.name == resource.name for n in walk(owner))
 
 
 def _name(function: FunctionLike) -> str:
@@ -1208,7 +866,7 @@ def _attribute_ops(functions: list[FunctionLike], methods: frozenset[str]) -> se
         node.expr.attrname
         for function in functions
         for node in walk(function)
-        if isinstance(node, nodes.Attribute) and node.attrname in methods and _self_attr(node.expr)
+        if isinstance(node, nodes.Attribute) and node.attrname in methods and self_attr(node.expr)
     }
 
 
@@ -1235,27 +893,13 @@ def _passed_attributes(worker_class: nodes.ClassDef, call: nodes.Call) -> dict[s
                 if (
                     isinstance(target, nodes.AssignAttr)
                     and is_self_parameter(target.expr)
-                    and _self_attr(argument)
+                    and self_attr(argument)
                 ):
                     found[target.attrname] = argument
     return found
 
 
-def _awaits_before(clear: Clear) -> bool:
-    """The clearing coroutine awaits before it empties the container: other tasks run
-    in between."""
-    function = clear.function
-    if not isinstance(function, nodes.AsyncFunctionDef):
-        return False
-    return any(
-        isinstance(node, nodes.Await | nodes.AsyncFor | nodes.AsyncWith)
-        and enclosing_function(node) is function
-        and (node.lineno or 0) < (clear.node.lineno or 0)
-        for node in walk(function)
-    )
-
-
-def _loop_attributes(cls: nodes.ClassDef) -> set[str]:
+def loop_attributes(cls: nodes.ClassDef) -> set[str]:
     """Attributes holding an event loop the class drives (`self._loop.run_forever` as a
     thread target, `self._loop.run_until_complete(...)`)."""
     return {
@@ -1263,10 +907,5 @@ def _loop_attributes(cls: nodes.ClassDef) -> set[str]:
         for node in walk(cls)
         if isinstance(node, nodes.Attribute)
         and node.attrname in _LOOP_DRIVER_NAMES
-        and _self_attr(node.expr)
+        and self_attr(node.expr)
     }
-
-
-def _short(node: nodes.NodeNG) -> str:
-    text = " ".join(node.as_string().split())
-    return text if len(text) <= 50 else text[:47] + "..."

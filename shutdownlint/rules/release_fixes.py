@@ -5,12 +5,50 @@ release changes what the code does on that path."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from astroid import nodes
 
-from shutdownlint.analysis.lifecycle import LifecycleLeak
-from shutdownlint.analysis.paths import LeakKind
+from shutdownlint.analysis.infer import FunctionLike
+from shutdownlint.analysis.paths import Leak, LeakKind
+from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Applicability, Fix
 from shutdownlint.rules.base import RuleContext
+
+#: How a message says what an exit does.
+EXIT_WORDS: dict[LeakKind, str] = {
+    LeakKind.RETURN: "returns here",
+    LeakKind.RAISE: "raises here",
+    LeakKind.BREAK: "leaves the loop here",
+    LeakKind.CONTINUE: "skips to the next item here",
+    LeakKind.EXCEPTION: "this call raises",
+}
+
+
+@dataclass(frozen=True)
+class LifecycleLeak:
+    """An exit that leaves an obligation unreleased, with what explains it."""
+
+    leak: Leak
+    function: FunctionLike
+    subject: str  # how a message names the object: `sock`, `self._ready`
+    kind: Kind | None
+    made: nodes.NodeNG | None  # where the object was made, started or taken
+    related: tuple[tuple[nodes.NodeNG, str], ...] = ()
+    release: str | None = None  # the statement that would release it here (for edits)
+
+
+@dataclass(frozen=True)
+class ClassLeak:
+    """A class-level finding: a stop method that never releases what the class owns."""
+
+    cls: nodes.ClassDef
+    method: nodes.FunctionDef  # the stop/close method (reported at its `def`)
+    attribute: str
+    kind: Kind
+    related: tuple[tuple[nodes.NodeNG, str], ...]
+    may_be_none: bool = False  # the attribute is reset to None somewhere
+
 
 _EXITS = (LeakKind.RETURN, LeakKind.CONTINUE, LeakKind.BREAK)
 
@@ -27,7 +65,7 @@ def exit_phrase(leak: LifecycleLeak) -> str:
             return f"taking the next item of `{text}` (`{loop}`) raises"
         return f"`{text}` raises"
     name = getattr(leak.function, "name", "<lambda>")
-    return f"`{name}()` {leak.exits}"
+    return f"`{name}()` {EXIT_WORDS[leak.leak.kind]}"
 
 
 def release_before_exit(ctx: RuleContext, leak: LifecycleLeak, message: str) -> Fix:

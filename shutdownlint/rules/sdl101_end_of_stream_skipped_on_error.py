@@ -79,9 +79,25 @@ from __future__ import annotations
 
 from astroid import nodes
 
+from shutdownlint.analysis.facts import ModuleFacts
+from shutdownlint.analysis.infer import FunctionLike, last_name, walk
+from shutdownlint.analysis.lifecycle import IDENTITY_CALLS, STOP_NAMES, is_test, stop_request
+from shutdownlint.analysis.operations import operations
+from shutdownlint.analysis.ownership import (
+    Identity,
+    Tracker,
+    guard_of,
+    identity,
+    is_sentinel,
+    own_nodes,
+    passed_in,
+    refers_to,
+)
+from shutdownlint.analysis.paths import Obligation, Raising
+from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
-from shutdownlint.rules.release_fixes import exit_phrase
+from shutdownlint.rules.release_fixes import LifecycleLeak, exit_phrase
 
 
 class EndOfStreamSkippedOnError(Rule):
@@ -91,7 +107,7 @@ class EndOfStreamSkippedOnError(Rule):
     fix_title = "put the end sentinel on every path out (in a `finally:` block)"
 
     def visit_functiondef(self, node: nodes.FunctionDef, ctx: RuleContext) -> None:
-        for leak in ctx.facts.lifecycle.sentinel_leaks(node):
+        for leak in _sentinel_leaks(ctx.facts, node):
             fix = self.fix_title
             if ctx.facts.options.target_version >= (3, 13):
                 fix += f", or call `{leak.subject}.shutdown()`"
@@ -105,3 +121,138 @@ class EndOfStreamSkippedOnError(Rule):
             )
 
     visit_asyncfunctiondef = visit_functiondef
+
+
+# -- the decision: which exits skip the end sentinel ---------------------------------------
+def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleLeak]:
+    """Exits of `function` that skip the end sentinel it owes a queue's consumer: an
+    early return of a stop method, or any exit of a worker producing the stream."""
+    entry = facts.contexts.worker_context(function)
+    is_producer = entry is not None and entry.function is function
+    puts = _sentinel_puts(facts, function, entry if is_producer else None)
+    if not puts or is_test(function):
+        return []
+    is_stop = facts.contexts.shutdown_function(function) is not None
+    out = []
+    for ident, put in puts.items():
+        consumer = facts.lifecycle.consumers.get(ident)
+        if consumer is None and is_producer:
+            passed = passed_in(entry, ident)
+            consumer = facts.lifecycle.consumers.get(passed) if passed is not None else None
+        idents = facts.lifecycle.aliases(function, frozenset({ident}))
+        queue = operations(Kind.QUEUE)
+        tracker = Tracker(idents, queue.release, hand_over=False, sentinel_queue=True)
+        lines = [n.lineno or 0 for n in facts.lifecycle.releasing_statements(function, tracker)]
+        if not lines:
+            continue
+        if is_stop:
+            obligation = Obligation(
+                tracker.releases,
+                raising=Raising.NONE,
+                void=tracker.void,
+                exempt=lambda exit, idents=idents: _lifecycle_guard(
+                    guard_of(exit, function), function, idents
+                ),
+            )
+        elif is_producer and consumer is not None and _produces_data(facts, function, idents):
+            obligation = Obligation(
+                tracker.releases,
+                void=tracker.void,
+                iteration_raises=True,
+                exempt=lambda exit: stop_request(guard_of(exit, function), function),
+            )
+        else:
+            continue
+        subject = put.func.expr.as_string()
+        related = [(put, "the end sentinel is put only here")]
+        if consumer is not None:
+            related.append((consumer, "the consumer stops only on the sentinel"))
+        queue_info = facts.kinds.kind_of(put.func.expr)
+        if queue_info is not None and queue_info.creations:
+            related.append((queue_info.creations[0], "the queue is made here"))
+        for leak in facts.lifecycle.leaks(function, obligation, before=max(lines)):
+            out.append(
+                LifecycleLeak(
+                    leak,
+                    function,
+                    subject,
+                    Kind.QUEUE,
+                    None,
+                    tuple(related),
+                    release=put.as_string(),
+                )
+            )
+    return out
+
+
+def _sentinel_puts(
+    facts: ModuleFacts, function: FunctionLike, entry=None
+) -> dict[Identity, nodes.Call]:
+    """{queue: the put} for each end sentinel `function` puts on a queue (`entry`:
+    how `function` runs as a worker, to follow a queue passed to it)."""
+    found: dict[Identity, nodes.Call] = {}
+    for node in facts.lifecycle.own(function):
+        if not (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname in operations(Kind.QUEUE).put
+            and node.args
+            and is_sentinel(node.args[0])
+        ):
+            continue
+        queue = node.func.expr
+        ident = identity(queue)
+        if ident is None:
+            continue
+        info = facts.kinds.kind_of(queue)
+        if info is not None and info.kind is not Kind.QUEUE:
+            continue
+        if (
+            info is None
+            and ident not in facts.lifecycle.consumers
+            and "q" not in (last_name(queue) or "").lower()
+            and (entry is None or passed_in(entry, ident) not in facts.lifecycle.consumers)
+        ):
+            continue
+        found.setdefault(ident, node)
+    return found
+
+
+def _produces_data(facts: ModuleFacts, function: FunctionLike, idents: frozenset) -> bool:
+    """The worker puts items other than the sentinel on the queue and takes none."""
+    data = False
+    for node in facts.lifecycle.own(function):
+        if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
+            if not refers_to(node.func.expr, idents):
+                continue
+            if node.func.attrname in operations(Kind.QUEUE).get:
+                return False
+            if (
+                node.func.attrname in operations(Kind.QUEUE).put
+                and node.args
+                and not is_sentinel(node.args[0])
+            ):
+                data = True
+    return data
+
+
+def _lifecycle_guard(test: nodes.NodeNG | None, function: FunctionLike, queue: frozenset) -> bool:
+    """An early return that is correct in a stop method: it tests the queue itself, the
+    process or thread identity (a fork guard), a lifecycle flag (`if not self._started`,
+    `if self._closed`) or an attribute the method sets (idempotence)."""
+    if test is None:
+        return False
+    assigned = {n.attrname for n in own_nodes(function) if isinstance(n, nodes.AssignAttr)}
+    for node in walk(test):
+        if isinstance(node, nodes.Name | nodes.Attribute) and refers_to(node, queue):
+            return True
+        if isinstance(node, nodes.Call) and last_name(node.func) in IDENTITY_CALLS | {"is_alive"}:
+            return True
+        if isinstance(node, nodes.Attribute) and (
+            node.attrname in assigned
+            or STOP_NAMES.search(node.attrname)
+            or "start" in node.attrname.lower()
+            or "open" in node.attrname.lower()
+        ):
+            return True
+    return False

@@ -71,11 +71,28 @@ from __future__ import annotations
 
 from astroid import nodes
 
+from shutdownlint.analysis.facts import ModuleFacts
+from shutdownlint.analysis.infer import FunctionLike, enclosing_function
+from shutdownlint.analysis.lifecycle import (
+    compares_to_sentinel,
+    is_test,
+    stop_request,
+    taken_from_queue,
+)
+from shutdownlint.analysis.operations import operations, release_statement
+from shutdownlint.analysis.ownership import (
+    Local,
+    Tracker,
+    conditional_release,
+    guard_of,
+    identity,
+    loops_around,
+    own_nodes,
+)
+from shutdownlint.analysis.paths import Obligation, Raising, Release, Scope, statements
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.rules.base import Rule, RuleContext
-from shutdownlint.rules.release_fixes import exit_phrase, release_before_exit
-
-_VERBS = {Kind.EVENT: "set", Kind.FUTURE: "resolved", Kind.CONDITION: "notified"}
+from shutdownlint.rules.release_fixes import LifecycleLeak, exit_phrase, release_before_exit
 
 
 class WaiterNotReleasedOnError(Rule):
@@ -85,9 +102,8 @@ class WaiterNotReleasedOnError(Rule):
     fix_title = "release it on every path out: in a `finally:` block, or before the early exit"
 
     def visit_functiondef(self, node: nodes.FunctionDef, ctx: RuleContext) -> None:
-        lifecycle = ctx.facts.lifecycle
-        for leak in lifecycle.waiter_leaks(node):
-            verb = _VERBS.get(leak.kind, "released")
+        for leak in _waiter_leaks(ctx.facts, node):
+            verb = operations(leak.kind).released
             fix = (
                 f"set, resolve or notify `{leak.subject}` in a `finally:` block "
                 "or before the early exit"
@@ -101,7 +117,7 @@ class WaiterNotReleasedOnError(Rule):
                 exit=exit_phrase(leak),
                 waiter="a waiter blocks on it with no timeout",
             )
-        for leak in lifecycle.task_done_leaks(node):
+        for leak in _task_done_leaks(ctx.facts, node):
             fix = (
                 f"call `{leak.subject}.task_done()` in a `finally:` block "
                 "around the item's processing"
@@ -117,3 +133,142 @@ class WaiterNotReleasedOnError(Rule):
             )
 
     visit_asyncfunctiondef = visit_functiondef
+
+
+# -- the decision: which exits leave a waiter or a joined queue waiting -------------------
+def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleLeak]:
+    """Exits of `function` that leave an Event/Future/Condition unreleased while a
+    party waits for it with no timeout."""
+    if is_test(function):
+        return []
+    out = []
+    for ident, waits, sites in facts.lifecycle.handshakes.get(function, ()):
+        releasing = frozenset(enclosing_function(s) for s in sites) - {None}
+        tracker = Tracker(
+            facts.lifecycle.aliases(function, frozenset({ident})),
+            frozenset(s.attrname for s in sites),
+            hand_over=False,
+            releasing_calls=releasing - {function},
+            resolve=facts.contexts.resolve_callables,
+        )
+        released_at = facts.lifecycle.releasing_statements(function, tracker)
+        if not released_at:
+            continue
+        lines = [n.lineno or 0 for n in released_at]
+        release = next(n for n in released_at if (n.lineno or 0) == max(lines))
+        loops = loops_around(release, function)
+        if loops:
+            serving = loops[-1]
+            obligation = Obligation(
+                lambda _: Release.NO,
+                scope=Scope.SERVING,
+                loop=serving,
+                raising=Raising.EXPLICIT,
+                exempt=lambda exit: stop_request(guard_of(exit, function), function),
+            )
+            exits = facts.lifecycle.exits_of(function, obligation)
+            leaks = facts.lifecycle.first_exception_only(exits)
+        elif conditional_release(release, function, tracker):
+            continue
+        else:
+            obligation = Obligation(tracker.releases, void=tracker.void)
+            leaks = facts.lifecycle.leaks(function, obligation, before=max(lines))
+        wait = waits[0]
+        subject = wait.receiver.as_string()
+        made = wait.info.creations[0] if wait.info.creations else None
+        related = [(wait.node, "the waiter blocks here with no timeout")]
+        related.append((release, "released only here"))
+        if made is not None:
+            related.append((made, f"the {wait.info.kind.value} is made here"))
+        for leak in leaks:
+            out.append(
+                LifecycleLeak(
+                    leak,
+                    function,
+                    subject,
+                    wait.info.kind,
+                    made,
+                    tuple(related),
+                    release=release_statement(wait.info.kind, subject),
+                )
+            )
+    return out
+
+
+def _releases_on_main_path(
+    tracker: Tracker, loop: nodes.NodeNG, taken: nodes.NodeNG, item: str
+) -> bool:
+    """A statement of the loop after `taken` releases the item, outside the branch that
+    handles the end sentinel (that branch alone says nothing of the other items)."""
+    for node in own_nodes(loop):
+        if not node.is_statement or (node.lineno or 0) <= (taken.lineno or 0):
+            continue
+        if tracker.releases(node) is Release.NO:
+            continue
+        guard = guard_of(node, loop)
+        if guard is not None and compares_to_sentinel(guard, item):
+            continue
+        return True
+    return False
+
+
+def _task_done_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleLeak]:
+    """Items taken with `get()` from a joined queue that an exit of the loop iteration
+    leaves without `task_done()` (or a hand-over to code that calls it)."""
+    joined = facts.lifecycle.joined_queues
+    if not joined or is_test(function):
+        return []
+    out = []
+    for node in statements(function):
+        taken = taken_from_queue(node)
+        if taken is None:
+            continue
+        name, queue = taken
+        qident = identity(queue)
+        if qident not in joined:
+            continue
+        info = facts.kinds.kind_of(queue)
+        if info is not None and (info.kind is not Kind.QUEUE or "Simple" in info.qname):
+            continue
+        loops = loops_around(node, function)
+        if not loops:
+            continue
+        queues = facts.lifecycle.aliases(function, frozenset({qident}))
+        tracker = Tracker(
+            facts.lifecycle.aliases(function, frozenset({Local(function, name)})),
+            frozenset(),
+            hand_over=False,
+            escaping=facts.lifecycle.escaping(function),
+            other=((queues, operations(Kind.QUEUE).done),),
+        )
+        if not _releases_on_main_path(tracker, loops[0], node, name):
+            continue  # the iteration never releases here: handed on some other way
+        obligation = Obligation(
+            tracker.releases,
+            start=node,
+            scope=Scope.ITERATION,
+            loop=loops[0],
+            void=tracker.void,
+            exempt=lambda exit, name=name: stop_request(guard_of(exit, function), function, name),
+        )
+        subject = queue.as_string()
+        for leak in facts.lifecycle.leaks(function, obligation):
+            out.append(
+                LifecycleLeak(
+                    leak,
+                    function,
+                    subject,
+                    Kind.QUEUE,
+                    node,
+                    tuple(
+                        (where, note)
+                        for where, note in (
+                            (node, f"the item is taken from `{subject}` here"),
+                            (joined[qident], "`join()` waits for every item here"),
+                        )
+                        if where is not None
+                    ),
+                    release=operations(Kind.QUEUE).done_fix.format(subject=subject),
+                )
+            )
+    return out

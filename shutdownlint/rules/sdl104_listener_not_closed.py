@@ -67,9 +67,22 @@ from collections.abc import Sequence
 
 from astroid import nodes
 
+from shutdownlint.analysis.facts import ModuleFacts
+from shutdownlint.analysis.infer import FunctionLike, last_name
+from shutdownlint.analysis.lifecycle import is_test, named_like
+from shutdownlint.analysis.operations import release_statement
+from shutdownlint.analysis.ownership import ADOPTS_ON_SUCCESS, Local, Tracker, own_nodes
+from shutdownlint.analysis.paths import Obligation, statements
+from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
-from shutdownlint.rules.release_fixes import append_to_method, exit_phrase, release_before_exit
+from shutdownlint.rules.release_fixes import (
+    ClassLeak,
+    LifecycleLeak,
+    append_to_method,
+    exit_phrase,
+    release_before_exit,
+)
 
 
 class ListenerNotClosed(Rule):
@@ -79,7 +92,7 @@ class ListenerNotClosed(Rule):
     fix_title = "close it on every path out (`with`, or close it in the handler) or in stop()"
 
     def visit_functiondef(self, node: nodes.FunctionDef, ctx: RuleContext) -> None:
-        for leak in ctx.facts.lifecycle.socket_leaks(node):
+        for leak in _socket_leaks(ctx.facts, node):
             fix = (
                 f"close `{leak.subject}` on the error path (`except BaseException: "
                 f"{leak.subject}.close(); raise`) or use `with`"
@@ -98,7 +111,7 @@ class ListenerNotClosed(Rule):
     visit_asyncfunctiondef = visit_functiondef
 
     def visit_classdef(self, node: nodes.ClassDef, ctx: RuleContext) -> None:
-        for leak in ctx.facts.lifecycle.unclosed_sockets(node):
+        for leak in _unclosed_sockets(ctx.facts, node):
             attribute = f"self.{leak.attribute}"
             kind = leak.kind.value
             if _holds_many(node, leak.attribute, leak.related):
@@ -110,10 +123,11 @@ class ListenerNotClosed(Rule):
                 stays = f"the {kind}s it holds stay open"
             else:
                 title = f"close `{attribute}` in `{leak.method.name}()`"
+                close = release_statement(leak.kind, attribute)
                 if leak.may_be_none:
-                    lines = [f"if {attribute} is not None:", f"    {attribute}.close()"]
+                    lines = [f"if {attribute} is not None:", f"    {close}"]
                 else:
-                    lines = [f"{attribute}.close()"]
+                    lines = [close]
                 fix = append_to_method(ctx, leak.method, lines, title, leak.attribute)
                 stays = f"the {kind} stays open"
             ctx.report(
@@ -126,6 +140,194 @@ class ListenerNotClosed(Rule):
                     f"does: {stays} after the object is stopped"
                 ),
             )
+
+
+# Awaited asyncio calls that return a pair, and which element owns the connection:
+# `reader, writer = await asyncio.open_connection(...)` (the writer closes the transport),
+# `transport, protocol = await loop.create_connection(...)`.
+STREAM_OPENERS: dict[str, int] = {
+    "open_connection": 1,
+    "open_unix_connection": 1,
+    "create_connection": 0,
+    "create_unix_connection": 0,
+    "create_datagram_endpoint": 0,
+    "connect_accepted_socket": 0,
+}
+# Calls that run an awaitable under a deadline: what they return is what it returns.
+_DEADLINE_WRAPPERS = frozenset({"wait_for", "shield"})
+# Once one of these succeeded, a socket holds a peer or a listening port.
+_BINDS = frozenset({"listen", "connect", "connect_ex"})
+
+
+# -- the decision: which sockets stay open ------------------------------------------------
+def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleLeak]:
+    """Sockets and servers `function` makes (or receives from a helper that made them)
+    and does not close or hand over on some error path."""
+    out = []
+    for statement, name, kind, info in _owned_sockets(facts, function):
+        idents = facts.lifecycle.aliases(function, frozenset({Local(function, name)}))
+        methods = facts.lifecycle.release_methods(info, kind)
+        # The other half of a stream pair (the reader, the protocol) fails with it.
+        companions = (
+            [n for n in _target_names(statement.targets[0]) if n != name]
+            if _stream_pair(statement.targets[0], statement.value)
+            else []
+        )
+        if companions:
+            methods |= {"abort"}
+        tracker = Tracker(
+            idents,
+            methods,
+            escaping=facts.lifecycle.escaping(function),
+            borrows=facts.lifecycle.borrowed_by_callee,
+        )
+        uses = tracker.uses
+        if companions:
+            companion = Tracker(frozenset(Local(function, n) for n in companions), frozenset())
+
+            def uses(point, tracker=tracker, companion=companion):
+                return tracker.uses(point) or companion.uses(point)
+
+        if is_test(function):
+            continue  # a failing test leaks it: not what a maintainer would change
+        if not facts.lifecycle.releases_somewhere(tracker, function, statement.lineno or 0):
+            continue  # never closed nor handed over here: not this function's to own
+        start = statement
+        if not facts.lifecycle.hands_over(tracker, function, statement.lineno or 0):
+            # Closed where it is made: it matters once it holds a peer or listens.
+            start = _first_binding(function, tracker, statement.lineno or 0)
+            if start is None:
+                continue
+        # A socket leaks through the operations that use it (connect, bind, handshake,
+        # an API it is passed to), not through any unrelated call before its hand-over.
+        obligation = Obligation(tracker.releases, start=start, void=tracker.void, relevant=uses)
+        for leak in facts.lifecycle.leaks(function, obligation):
+            out.append(
+                LifecycleLeak(
+                    leak,
+                    function,
+                    name,
+                    kind,
+                    statement,
+                    ((statement, f"the {kind.value} is made here"),),
+                    release=release_statement(kind, name),
+                )
+            )
+    return out
+
+
+def _owned_sockets(facts: ModuleFacts, function: FunctionLike):
+    """(statement, name, kind, info) for each socket or server a statement of
+    `function` makes: `s = socket.socket()`, `conn, _ = srv.accept()`, `s = x.dup()`,
+    `srv = await asyncio.start_server(...)`, and a socket from an unknown helper that
+    is then passed as `sock=` to an asyncio API."""
+    adopted = {
+        kw.value.name
+        for node in facts.lifecycle.own(function)
+        if isinstance(node, nodes.Call) and last_name(node.func) in ADOPTS_ON_SUCCESS
+        for kw in node.keywords or ()
+        if kw.arg == "sock" and isinstance(kw.value, nodes.Name)
+    }
+    for node in statements(function):
+        if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
+            continue
+        target, value = node.targets[0], node.value
+        call = value.value if isinstance(value, nodes.Await) else value
+        if not isinstance(call, nodes.Call):
+            continue
+        names = _target_names(target)
+        if not names:
+            continue
+        opened = _stream_pair(target, value)
+        if opened is not None:
+            yield node, opened, Kind.SOCKET, None
+            continue
+        adopted_name = isinstance(target, nodes.AssignName) and target.name in adopted
+        if not (named_like(call, facts.lifecycle.socket_stems) or adopted_name):
+            continue
+        info = facts.kinds.kind_of_call(call)
+        kind = info.kind if info is not None else None
+        method = call.func.attrname if isinstance(call.func, nodes.Attribute) else None
+        if kind not in (Kind.SOCKET, Kind.SERVER) and method in ("accept", "dup"):
+            receiver = facts.kinds.kind_of(call.func.expr)
+            if receiver is not None and receiver.kind is Kind.SOCKET:
+                kind, info, names = Kind.SOCKET, receiver, names[:1]
+        if method == "socketpair" or (call.func.as_string().endswith("socketpair")):
+            kind = Kind.SOCKET
+        if kind is None and adopted_name:
+            kind = Kind.SOCKET
+        if kind in (Kind.SOCKET, Kind.SERVER):
+            for name in names:
+                yield node, name, kind, info
+
+
+def _unclosed_sockets(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak]:
+    """Socket or server attributes the class makes that none of its methods closes,
+    although it has a stop/close method (SPEC §2, SDL104 class-level)."""
+    stops = facts.lifecycle.stop_methods(cls)
+    if not stops or facts.lifecycle.is_kind(cls, (Kind.SOCKET, Kind.SERVER)):
+        return []
+    out = []
+    for attribute, (kind, made, info) in facts.lifecycle.owned_attributes(
+        cls, (Kind.SOCKET, Kind.SERVER), facts.lifecycle.socket_stems
+    ).items():
+        methods = facts.lifecycle.release_methods(info, kind) | {"shutdown", "detach"}
+        if facts.lifecycle.released_in_class(cls, attribute, methods, kind):
+            continue
+        if facts.lifecycle.closes_itself(info, methods):
+            continue
+        out.append(
+            ClassLeak(
+                cls,
+                stops[0],
+                attribute,
+                kind,
+                ((made, f"`self.{attribute}` is made here"),),
+                facts.lifecycle.reset_to_none(cls, attribute),
+            )
+        )
+    return out
+
+
+def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> nodes.NodeNG | None:
+    """The first statement after line `after` that connects the socket or makes it listen
+    (bound only, it holds an address for a moment: a port probe, not a listener)."""
+    for node in statements(function):
+        if (node.lineno or 0) <= after:
+            continue
+        for call in own_nodes(node):
+            if (
+                isinstance(call, nodes.Call)
+                and isinstance(call.func, nodes.Attribute)
+                and call.func.attrname in _BINDS
+                and tracker.refers(call.func.expr)
+            ):
+                return node if node.is_statement else node.statement()
+    return None
+
+
+def _stream_pair(target: nodes.NodeNG, value: nodes.NodeNG) -> str | None:
+    """The name owning the connection in `reader, writer = await asyncio.open_connection()`
+    (also under `await asyncio.wait_for(...)`), `transport, _ = await loop.create_connection()`."""
+    if not isinstance(value, nodes.Await) or not isinstance(value.value, nodes.Call):
+        return None
+    call = value.value
+    if last_name(call.func) in _DEADLINE_WRAPPERS and call.args:
+        inner = call.args[0]
+        call = inner if isinstance(inner, nodes.Call) else call
+    index = STREAM_OPENERS.get(last_name(call.func) or "")
+    if index is None or not isinstance(target, nodes.Tuple) or len(target.elts) != 2:
+        return None
+    element = target.elts[index]
+    return element.name if isinstance(element, nodes.AssignName) else None
+
+
+def _target_names(target: nodes.NodeNG) -> list[str]:
+    if isinstance(target, nodes.AssignName):
+        return [target.name]
+    if isinstance(target, nodes.Tuple | nodes.List):
+        return [t.name for t in target.elts if isinstance(t, nodes.AssignName)]
+    return []
 
 
 _SIMPLE_STATEMENTS = (nodes.Expr, nodes.Assign, nodes.AnnAssign, nodes.AugAssign, nodes.Return)

@@ -69,17 +69,20 @@ from __future__ import annotations
 
 from astroid import nodes
 
+from shutdownlint.analysis.facts import ModuleFacts
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    enclosing_function,
+    is_self_parameter,
+    last_name,
+    walk,
+)
+from shutdownlint.analysis.operations import operations, release_statement
+from shutdownlint.analysis.ownership import own_nodes
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
-from shutdownlint.rules.release_fixes import append_to_method
-
-_ACTION = {
-    Kind.THREAD: "joins",
-    Kind.PROCESS: "joins",
-    Kind.EXECUTOR: "shuts down",
-    Kind.TASK: "cancels",
-}
+from shutdownlint.rules.release_fixes import ClassLeak, append_to_method
 
 
 class WorkerNotJoinedOnStop(Rule):
@@ -91,39 +94,38 @@ class WorkerNotJoinedOnStop(Rule):
     fix_title = "join the worker after signalling it, with a timeout"
 
     def visit_classdef(self, node: nodes.ClassDef, ctx: RuleContext) -> None:
-        for leak in ctx.facts.lifecycle.unjoined_workers(node):
+        for leak in _unjoined_workers(ctx.facts, node):
             ctx.report(
                 self,
                 leak.method,
                 related=leak.related,
                 fix=self._fix(ctx, leak),
                 method=leak.method.name,
-                action=_ACTION[leak.kind],
+                action=operations(leak.kind).releases,
                 attribute=leak.attribute,
                 kind=leak.kind.value,
             )
 
     def _fix(self, ctx: RuleContext, leak) -> Fix:
         attribute = f"self.{leak.attribute}"
+        timeout = float(ctx.facts.options.fix_timeout)
+        call = release_statement(leak.kind, attribute, timeout)
+        if call is None:  # a task: cancelling it is not enough, it must be awaited
+            return Fix(f"cancel `{attribute}` in `{leak.method.name}()` and await it")
         if leak.kind is Kind.EXECUTOR:
-            call = f"{attribute}.shutdown(wait=True)"
             message = f"shut `{attribute}` down in `{leak.method.name}()`"
-        elif leak.kind in (Kind.THREAD, Kind.PROCESS):
-            timeout = repr(float(ctx.facts.options.fix_timeout))
-            call = f"{attribute}.join(timeout={timeout})"
+        else:
             message = (
                 f"join `{attribute}`, if it is running, at the end of `{leak.method.name}()` "
-                f"with `timeout={timeout}`, and raise `TimeoutError` if it still runs after"
+                f"with `timeout={timeout!r}`, and raise `TimeoutError` if it still runs after"
             )
-        else:
-            return Fix(f"cancel `{attribute}` in `{leak.method.name}()` and await it")
         if isinstance(leak.method, nodes.AsyncFunctionDef):
             return Fix(message)
         lines = [call]
         if leak.kind is not Kind.EXECUTOR:
             # Joining a thread or process that was never started raises; joining one
             # that has ended does nothing: so join only a live one.
-            still = f"{attribute} did not stop within {timeout} s"
+            still = f"{attribute} did not stop within {timeout!r} s"
             lines = [
                 f"if {attribute}.is_alive():",
                 f"    {call}",
@@ -133,3 +135,162 @@ class WorkerNotJoinedOnStop(Rule):
         if leak.may_be_none:
             lines = [f"if {attribute} is not None:", *(f"    {line}" for line in lines)]
         return append_to_method(ctx, leak.method, lines, message, leak.attribute)
+
+
+# -- the decision: which kept workers the stop method never joins -------------------------
+_WORKER_KINDS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK})
+
+
+def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak]:
+    """Threads, processes, executors and tasks a class starts and keeps, which its
+    stop/close method (or anything it calls) never joins, shuts down or cancels."""
+    stops = facts.lifecycle.stop_methods(cls)
+    if not stops:
+        return []
+    out = []
+    for attribute, (kind, made, info) in facts.lifecycle.owned_attributes(
+        cls, _WORKER_KINDS, facts.lifecycle.worker_stems
+    ).items():
+        if _per_item(facts, made):
+            continue
+        maker = enclosing_function(made)
+        if maker is not None and facts.contexts.shutdown_function(maker) is not None:
+            continue  # made while stopping (a close task): it is the stop, not a worker
+        if kind in (Kind.THREAD, Kind.PROCESS) and not _started(facts, cls, attribute, made):
+            continue
+        joins = operations(kind).join
+        if facts.lifecycle.released_in_class(cls, attribute, joins, kind, joins_only=True):
+            continue
+        creation = [made, *info.creations]
+        signal = _signalling_stop(facts, stops, creation)
+        if kind is Kind.THREAD and _is_daemon(creation) and signal is None:
+            continue  # a daemon the class never signals is meant to die with the process
+        method = signal or stops[0]
+        related = [(c, f"the {kind.value} is made here") for c in info.creations[:1]]
+        related.append((made, f"kept in `self.{attribute}` here"))
+        out.append(
+            ClassLeak(
+                cls,
+                method,
+                attribute,
+                kind,
+                tuple(related),
+                facts.lifecycle.reset_to_none(cls, attribute),
+            )
+        )
+    return out
+
+
+def _per_item(facts: ModuleFacts, made: nodes.NodeNG) -> bool:
+    """Made in a method that takes required arguments: one worker per request or
+    child, not a worker for the object's lifetime."""
+    method = enclosing_function(made)
+    while method is not None and not isinstance(method.parent, nodes.ClassDef):
+        method = enclosing_function(method)
+    if not isinstance(method, nodes.FunctionDef | nodes.AsyncFunctionDef):
+        return False
+    if method.name == "__init__":
+        return False
+    args = method.args
+    return len(args.posonlyargs + args.args) - len(args.defaults) - 1 > 0
+
+
+def _started(facts: ModuleFacts, cls: nodes.ClassDef, attribute: str, made: nodes.NodeNG) -> bool:
+    """A thread or process is started: `.start()` on the attribute, or on the local
+    it was made in before being stored."""
+    for _, node in facts.lifecycle.attribute_uses(cls, attribute):
+        parent = node.parent
+        if isinstance(parent, nodes.Attribute) and parent.attrname == "start":
+            return True
+    function = enclosing_function(made)
+    if function is not None:
+        for node in facts.lifecycle.own(function):
+            if (
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and node.func.attrname == "start"
+                and isinstance(node.func.expr, nodes.Name)
+                and any(
+                    n.name == node.func.expr.name
+                    for n in walk(made)
+                    if isinstance(n, nodes.Name | nodes.AssignName)
+                )
+            ):
+                return True
+    return False
+
+
+def _is_daemon(creation: list[nodes.NodeNG]) -> bool:
+    """`Thread(..., daemon=True)`, or `t.daemon = True` where it is made."""
+    for node in (n for made in creation for n in walk(made)):
+        if isinstance(node, nodes.Call):
+            for kw in node.keywords or ():
+                if kw.arg == "daemon" and isinstance(kw.value, nodes.Const) and kw.value.value:
+                    return True
+    functions = {enclosing_function(made) for made in creation} - {None}
+    for node in (n for f in functions for n in own_nodes(f)):
+        if (
+            isinstance(node, nodes.Assign)
+            and any(
+                isinstance(t, nodes.AssignAttr) and t.attrname == "daemon" for t in node.targets
+            )
+            and isinstance(node.value, nodes.Const)
+            and node.value.value
+        ):
+            return True
+        if isinstance(node, nodes.Call) and last_name(node.func) == "setDaemon":
+            return True
+    return False
+
+
+def _signalling_stop(
+    facts: ModuleFacts, stops: list[nodes.FunctionDef], creation: list[nodes.NodeNG]
+) -> nodes.FunctionDef | None:
+    """The stop method that signals the worker made at `creation`: it (or a helper it
+    calls) writes, sets or puts into state the worker's code reads."""
+    read = _worker_reads(facts, creation)
+    if not read:
+        return None
+    for stop in stops:
+        if _signals(facts, stop) & read:
+            return stop
+    return None
+
+
+def _worker_reads(facts: ModuleFacts, creation: list[nodes.NodeNG]) -> set[str]:
+    """`self` attributes read by the code a worker runs (its target and what it calls)."""
+    targets = []
+    for node in (n for made in creation for n in walk(made)):
+        if isinstance(node, nodes.Call):
+            for kw in node.keywords or ():
+                if kw.arg in ("target", "function"):
+                    targets.extend(facts.contexts.resolve_callables(kw.value))
+            if node.args and last_name(node.func) in ("create_task", "ensure_future", "submit"):
+                first = node.args[0]
+                targets.extend(
+                    facts.contexts.resolve_callables(
+                        first.func if isinstance(first, nodes.Call) else first
+                    )
+                )
+    read: set[str] = set()
+    for function in facts.contexts.reach(targets, inferred=True):
+        for node in facts.lifecycle.own(function):
+            if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
+                read.add(node.attrname)
+    return read
+
+
+def _signals(facts: ModuleFacts, stop: FunctionLike) -> set[str]:
+    written: set[str] = set()
+    for function in facts.contexts.reach(stop, inferred=True):
+        for node in facts.lifecycle.own(function):
+            if isinstance(node, nodes.AssignAttr) and is_self_parameter(node.expr):
+                written.add(node.attrname)
+            elif (
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and isinstance(node.func.expr, nodes.Attribute)
+                and is_self_parameter(node.func.expr.expr)
+            ):
+                written.add(node.func.expr.attrname)
+    return written

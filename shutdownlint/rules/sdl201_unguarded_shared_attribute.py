@@ -113,6 +113,7 @@ from shutdownlint.analysis.races import Protocol, UnguardedAccess
 from shutdownlint.rules.base import Rule, RuleContext
 from shutdownlint.rules.lock_fixes import lock_text, wait_holding, with_lock_fix
 from shutdownlint.rules.race_words import thread_origins
+from shutdownlint.rules.sdl401_add_after_close import adds_after_close
 
 _RELATED_GUARDED = 3
 _ADVICE = {
@@ -132,7 +133,7 @@ class UnguardedSharedAttribute(Rule):
         if records and "SDL401" in ctx.selected:
             # An add after close() emptied the container is SDL401's finding, not a
             # second one here (one finding per spot): the attribute's next access speaks.
-            adds = {r.add: r.function for r in ctx.facts.teardown.adds_after_close}
+            adds = {r.add: r.function for r in adds_after_close(ctx.facts)}
             records = [_without(r, adds) for r in records]
         for record in records:
             if record is not None:

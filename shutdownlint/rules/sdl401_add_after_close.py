@@ -79,10 +79,22 @@ item (close it, or raise). The suggestion names the lock and the flag.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import Enum
+
 from astroid import nodes
 
-from shutdownlint.analysis import teardown
-from shutdownlint.analysis.teardown import AddRace
+from shutdownlint.analysis.facts import ModuleFacts
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    enclosing_class,
+    enclosing_function,
+    property_reads,
+    walk,
+)
+from shutdownlint.analysis.operations import adding_methods
+from shutdownlint.analysis.teardown import Clear, ClosedContainer, self_attr
+from shutdownlint.analysis.threadmap import concurrent_pair
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext, short_source
 
@@ -100,10 +112,10 @@ class AddAfterClose(Rule):
     )
 
     def visit_module(self, node: nodes.Module, ctx: RuleContext) -> None:
-        for record in ctx.facts.teardown.adds_after_close:
+        for record in adds_after_close(ctx.facts):
             self._report(record, ctx)
 
-    def _report(self, record: teardown.AddAfterClose, ctx: RuleContext) -> None:
+    def _report(self, record: _AddAfterClose, ctx: RuleContext) -> None:
         container = record.container
         lock = container.lock_shown
         flags = [f"`self.{name}`" for name, _ in container.flags[:2]]
@@ -148,3 +160,128 @@ class AddAfterClose(Rule):
             how=how,
             closer=closer,
         )
+
+
+# -- the decision: which adds can land after close() -----------------------------------
+class AddRace(str, Enum):
+    """Why an add can land after close() emptied the container."""
+
+    UNLOCKED = "unlocked"  # close() empties it under a lock the add does not take
+    NO_RECHECK = "no-recheck"  # the add takes the lock but tests nothing close() sets there
+    OTHER_THREAD = "other-thread"  # no lock at all, and the add runs on another thread
+    DURING_AWAIT = "during-await"  # asyncio: close() awaits before emptying; no flag test
+
+
+@dataclass(frozen=True)
+class _AddAfterClose:
+    """SDL401: an add to a container that shutdown empties, with no re-check under its lock."""
+
+    container: ClosedContainer
+    add: nodes.NodeNG  # the adding statement
+    function: FunctionLike
+    how: AddRace
+
+
+def adds_after_close(facts: ModuleFacts) -> list[_AddAfterClose]:
+    """The adds this rule reports (SDL201 leaves them to it: one finding per spot)."""
+    found = []
+    for cls in facts.teardown.classes:
+        containers = facts.teardown.closed_containers(cls)
+        if not containers:
+            continue
+        closers = set(facts.teardown.closers(cls))
+        for function in facts.shared_state.functions_of(cls):
+            if function in closers or facts.threads.is_init_only(function):
+                continue
+            if facts.contexts.runs_alone(function):
+                continue
+            for add in _adds(facts.contexts.nodes_of(function), containers):
+                record = _check_add(facts, add, function, containers[_added_name(add)])
+                if record is not None:
+                    found.append(record)
+    return found
+
+
+def _check_add(facts: ModuleFacts, add: nodes.NodeNG, function, container: ClosedContainer):
+    statement = add if add.is_statement else add.statement()
+    held = facts.locks.held_at(statement)
+    flags = {name for name, _ in container.flags}
+    flags |= _flag_properties(enclosing_class(statement), flags)
+    if container.lock is not None:
+        if not held.holds(container.lock):
+            return _AddAfterClose(container, statement, function, AddRace.UNLOCKED)
+        if flags and facts.locks.tests_before(statement, flags, container.lock):
+            return None
+        return _AddAfterClose(container, statement, function, AddRace.NO_RECHECK)
+    # A shutdown that takes no lock: only with proof that the add runs on another
+    # thread than the shutdown, or (asyncio) while the shutdown awaits before it
+    # empties the container; and no test of its flags before the add.
+    if any(_mentions_before(statement, flags)):
+        return None
+    closer_threads = frozenset(
+        t for c in container.clears for t in facts.threads.threads_of(c.function)
+    )
+    if concurrent_pair(facts.threads.threads_of(function), closer_threads) is not None:
+        return _AddAfterClose(container, statement, function, AddRace.OTHER_THREAD)
+    if any(_awaits_before(clear) for clear in container.clears):
+        return _AddAfterClose(container, statement, function, AddRace.DURING_AWAIT)
+    return None
+
+
+def _adds(body: list[nodes.NodeNG], containers) -> list[nodes.NodeNG]:
+    """The adds to `containers` among a function's own nodes."""
+    found = []
+    for node in body:
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname in adding_methods()
+            and self_attr(node.func.expr)
+            and node.func.expr.attrname in containers
+        ) or (
+            isinstance(node, nodes.Subscript)
+            and self_attr(node.value)
+            and node.value.attrname in containers
+            and isinstance(node.parent, nodes.Assign)
+            and node in node.parent.targets
+        ):
+            found.append(node)
+    return found
+
+
+def _added_name(add: nodes.NodeNG) -> str:
+    if isinstance(add, nodes.Call):
+        return add.func.expr.attrname
+    return add.value.attrname
+
+
+def _flag_properties(cls: nodes.ClassDef | None, flags: set[str]) -> set[str]:
+    """Properties of the class that read a flag (`closed` -> `self._closed`)."""
+    if cls is None:
+        return set()
+    return {name for name, reads in property_reads(cls).items() if reads & flags}
+
+
+def _mentions_before(statement: nodes.NodeNG, names: set[str]):
+    function = enclosing_function(statement)
+    for node in walk(function):
+        if (
+            isinstance(node, nodes.If)
+            and (node.lineno or 0) < (statement.lineno or 0)
+            and any(isinstance(n, nodes.Attribute) and n.attrname in names for n in walk(node.test))
+        ):
+            yield node
+
+
+def _awaits_before(clear: Clear) -> bool:
+    """The clearing coroutine awaits before it empties the container: other tasks run
+    in between."""
+    function = clear.function
+    if not isinstance(function, nodes.AsyncFunctionDef):
+        return False
+    return any(
+        isinstance(node, nodes.Await | nodes.AsyncFor | nodes.AsyncWith)
+        and enclosing_function(node) is function
+        and (node.lineno or 0) < (clear.node.lineno or 0)
+        for node in walk(function)
+    )

@@ -1,0 +1,499 @@
+"""Who owns a value: its identity across a function and its module, its aliases, and
+what a statement does to it (releases it, hands it over, stores it where it outlives
+the call) — the ownership facts every SDL1xx rule asks.
+
+`identity()` names a value (`self.x` of a class, a module global, a function's local;
+a local assigned once from `self.x` is `self.x`). A `Tracker` follows one value through
+a function, statement by statement, and says whether each releases it (with one of
+its release operations, the rows of `operations.OPERATIONS`), hands it over (returned,
+stored, passed on, registered as a callback) or leaves it with the function.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from astroid import nodes
+from astroid.exceptions import AstroidError
+
+from shutdownlint.analysis.infer import FunctionLike, StateKey, last_name, state_key, walk
+from shutdownlint.analysis.operations import adding_methods, operations
+from shutdownlint.analysis.paths import Release, is_logging_call
+from shutdownlint.analysis.vocabulary import Kind
+
+# asyncio APIs that adopt a socket passed as `sock=` only when they return: until then
+# the socket is still the caller's to close.
+ADOPTS_ON_SUCCESS = frozenset(
+    {
+        "create_connection",
+        "create_server",
+        "create_unix_connection",
+        "create_unix_server",
+        "create_datagram_endpoint",
+        "connect_accepted_socket",
+        "open_connection",
+        "start_server",
+        "open_unix_connection",
+        "start_unix_server",
+    }
+)
+# Calls that only look at an object passed to them: not a hand-over.
+BORROWING = frozenset(
+    {
+        "print", "str", "repr", "len", "isinstance", "id", "hash", "type", "bool", "getattr",
+        "hasattr", "setattr", "format", "register", "modify", "unregister", "select",
+        "wait", "settimeout", "setsockopt", "sendall", "send", "recv", "append_log",
+    }
+)  # fmt: skip
+_SENTINEL_NAME = re.compile(
+    r"(?i)(^|_)(sentinel|terminator|terminate|stop|eof|end|done|quit|shutdown|poison|close)(_|$)"
+)
+
+
+# -- identity of an object across a function and its module --------------------------------
+@dataclass(frozen=True)
+class Local:
+    """A local variable of one function (seen from nested functions too, by closure)."""
+
+    scope: nodes.NodeNG
+    name: str
+
+
+Identity = Local | StateKey
+
+
+def identity(expr: nodes.NodeNG | None, follow_alias: bool = True) -> Identity | None:
+    """What `expr` names: `self.x` of a class, a module global, or a function's local.
+    A local assigned once from `self.x` (`q = self.queue`) is `self.x`."""
+    if expr is None:
+        return None
+    key = state_key(expr)
+    if key is not None:
+        return key
+    if not isinstance(expr, nodes.Name):
+        return None
+    try:
+        scope, assigns = expr.lookup(expr.name)
+    except (AstroidError, RecursionError):
+        return None
+    if not isinstance(scope, FunctionLike):
+        return None
+    if follow_alias:
+        values = [a.parent.value for a in assigns if isinstance(a.parent, nodes.Assign)]
+        if len(assigns) == 1 and len(values) == 1:
+            aliased = state_key(values[0])
+            if aliased is not None:
+                return aliased
+    return Local(scope, expr.name)
+
+
+def conditional_release(release: nodes.NodeNG, function: FunctionLike, tracker: Tracker) -> bool:
+    """The release sits in one branch of an `if` whose other branch does not release: the
+    function sets the waitable only in some states (uvicorn's `send()` sets the completion
+    event on the last body chunk), so its other exits owe nothing."""
+    child, parent = release, release.parent
+    while parent is not None and child is not function:
+        if isinstance(parent, nodes.If) and child is not parent.test:
+            other = parent.orelse if child in parent.body else parent.body
+            if not any(
+                tracker.releases(node) is not Release.NO
+                for statement in other
+                for node in own_nodes(statement)
+                if node.is_statement
+            ):
+                return True
+        child, parent = parent, parent.parent
+    return False
+
+
+def returned(value: nodes.NodeNG, method: FunctionLike) -> bool:
+    """`return sock` in `method`, for the local `value` names (a checkout that tracks the
+    socket it hands out)."""
+    return isinstance(value, nodes.Name) and any(
+        isinstance(node, nodes.Return)
+        and isinstance(node.value, nodes.Name)
+        and node.value.name == value.name
+        for node in own_nodes(method)
+    )
+
+
+def own_nodes(root: nodes.NodeNG) -> Iterator[nodes.NodeNG]:
+    """`root` and its descendants, not entering nested functions or classes. A lambda's
+    body is walked (`Thread(target=lambda: sock.close())` releases `sock` where it is
+    written), unlike `Contexts.nodes_of`, which leaves lambdas to their own entry."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in node.get_children():
+            if not isinstance(child, nodes.FunctionDef | nodes.AsyncFunctionDef | nodes.ClassDef):
+                stack.append(child)
+
+
+def _header(node: nodes.NodeNG) -> list[nodes.NodeNG]:
+    """The parts of a statement evaluated before its body (a `with`'s items)."""
+    if isinstance(node, nodes.With | nodes.AsyncWith):
+        return [item for item, _ in node.items]
+    return [node]
+
+
+# -- tracking one object ---------------------------------------------------------------------
+class Tracker:
+    """Decides, statement by statement, whether an object is released or handed over."""
+
+    def __init__(
+        self,
+        idents: frozenset[Identity],
+        methods: frozenset[str],
+        *,
+        hand_over: bool = True,
+        escaping: frozenset[str] = frozenset(),
+        releasing_calls: frozenset[FunctionLike] = frozenset(),
+        resolve=None,
+        sentinel_queue: bool = False,
+        other: tuple[tuple[frozenset[Identity], frozenset[str]], ...] = (),
+        borrows=None,
+    ) -> None:
+        self.idents = idents  # the object and its local aliases
+        self.methods = methods
+        self.hand_over = hand_over  # passing the object to a call hands it over
+        self.escaping = escaping  # local containers that are returned or stored
+        self.releasing_calls = releasing_calls  # functions whose call releases it
+        self._resolve = resolve
+        self.sentinel_queue = sentinel_queue  # released by putting an end sentinel
+        self.other = other  # releases called on another object: (`queue`, {"task_done"})
+        # (call, arguments) -> whether the callee only borrows what it is given
+        self._borrows = borrows
+
+    def refers(self, expr: nodes.NodeNG) -> bool:
+        if not isinstance(expr, nodes.Name | nodes.Attribute):
+            return False
+        return refers_to(expr, self.idents)
+
+    def mentions(self, expr: nodes.NodeNG) -> bool:
+        return any(
+            self.refers(n) for n in walk(expr) if isinstance(n, nodes.Name | nodes.Attribute)
+        )
+
+    def releases(self, node: nodes.NodeNG) -> Release:
+        """What `node` (a simple statement, a `return`, or a `with` for its items) does to
+        the object; a compound statement itself does nothing (its body's statements do)."""
+        if isinstance(node, _COMPOUND):
+            return Release.NO
+        if isinstance(node, nodes.With | nodes.AsyncWith):
+            return Release.NOW if any(self._owns(item) for item, _ in node.items) else Release.NO
+        if isinstance(node, nodes.Return) and node.value is not None and self._held(node.value):
+            return Release.NOW  # returned to the caller
+        if isinstance(node, nodes.Delete) and any(self.refers(t) for t in node.targets):
+            return Release.NOW
+        if isinstance(node, nodes.Assign | nodes.AnnAssign):
+            value = node.value
+            targets = node.targets if isinstance(node, nodes.Assign) else [node.target]
+            if value is not None and self._stored(targets, value):
+                return Release.NOW
+            if (
+                isinstance(value, nodes.Const)
+                and value.value is None
+                and any(
+                    self.refers(t)
+                    for t in targets
+                    if isinstance(t, nodes.AssignName | nodes.AssignAttr)
+                )
+            ):
+                return Release.NOW  # `sock = None` after a hand-over
+        result = Release.NO
+        for sub in own_nodes(node):
+            if isinstance(sub, nodes.Yield | nodes.YieldFrom) and sub.value is not None:
+                if self.mentions(sub.value):
+                    return Release.NOW
+            elif isinstance(sub, nodes.Await) and self.refers(sub.value):
+                return Release.NOW  # `await task`
+            elif isinstance(sub, nodes.Call):
+                verdict = self._call_releases(sub)
+                if verdict is Release.NOW:
+                    return verdict
+                if verdict is Release.AFTER:
+                    result = verdict
+        return result
+
+    def _held(self, value: nodes.NodeNG) -> bool:
+        """`value` is the object, or a literal container or wrapper holding it
+        (`return sock`, `return (sock, addr)`, `return Session(sock)`)."""
+        if self.refers(value):
+            return True
+        if isinstance(value, nodes.Tuple | nodes.List | nodes.Set):
+            return any(self._held(e) for e in value.elts)
+        if isinstance(value, nodes.Dict):
+            return any(self._held(v) for _, v in value.items)
+        return False
+
+    def uses(self, point: nodes.NodeNG) -> bool:
+        """A raise point that operates on the object: one of its methods, or a call that
+        is given the object (an await of either)."""
+        if isinstance(point, nodes.Await):
+            point = point.value
+        if not isinstance(point, nodes.Call):
+            return False
+        func = point.func
+        if isinstance(func, nodes.Attribute) and self.refers(func.expr):
+            return True
+        return any(self._passes(a) for a in [*point.args, *(k.value for k in point.keywords or ())])
+
+    def _passes(self, argument: nodes.NodeNG) -> bool:
+        """An argument that gives the callee the object itself: the object, a container
+        holding it, one of its bound methods (`sock.close` as a callback), or a lambda
+        using it; not a value computed from it (`sock.fileno()`, `p.stdout.read()`)."""
+        if isinstance(argument, nodes.Starred):
+            argument = argument.value
+        if self._held(argument):
+            return True
+        if isinstance(argument, nodes.Attribute) and self.refers(argument.expr):
+            return True
+        return isinstance(argument, nodes.Lambda) and self.mentions(argument.body)
+
+    def _bound_method(self, argument: nodes.NodeNG) -> bool:
+        return isinstance(argument, nodes.Attribute) and self.refers(argument.expr)
+
+    def _owns(self, item: nodes.NodeNG) -> bool:
+        """`with sock:`, `with closing(sock):`, `with stack.enter_context(sock)`."""
+        if self.refers(item):
+            return True
+        return isinstance(item, nodes.Call) and any(self.refers(a) for a in item.args)
+
+    def _stored(self, targets: list[nodes.NodeNG], value: nodes.NodeNG) -> bool:
+        """`self.a = x`, `d[k] = x`, `self.pair = (x, y)`, `self.s = Wrap(x)`,
+        `GLOBAL = x`: handed over."""
+        if not (
+            self._held(value)
+            or (
+                isinstance(value, nodes.Call)
+                and any(
+                    self._held(a) for a in [*value.args, *(k.value for k in value.keywords or ())]
+                )
+            )
+        ):
+            return False
+        for target in targets:
+            if isinstance(target, nodes.AssignAttr | nodes.Subscript):
+                return True
+            if isinstance(target, nodes.AssignName) and (
+                isinstance(target.scope(), nodes.Module) or target.name in self.escaping
+            ):
+                return True
+            if isinstance(target, nodes.Tuple | nodes.List):
+                return self._stored(list(target.elts), value)
+        return False
+
+    def _call_releases(self, call: nodes.Call) -> Release:
+        func = call.func
+        if isinstance(func, nodes.Attribute):
+            for idents, methods in self.other:
+                if func.attrname in methods and refers_to(func.expr, idents):
+                    return Release.NOW
+        if self._puts_sentinel(call) or self._summarised(call):
+            return Release.NOW
+        if isinstance(func, nodes.Attribute) and self.refers(func.expr):
+            if func.attrname in self.methods:
+                return Release.NOW
+            return Release.NO  # a method of the object itself uses it
+        arguments = [*call.args, *(kw.value for kw in call.keywords or ())]
+        handed = [a for a in arguments if self._passes(a)]
+        if not handed or is_logging_call(call):
+            return Release.NO
+        name = last_name(func) or ""
+        if self.hand_over and any(self._bound_method(a) for a in handed):
+            # `atexit.register(sock.close)`, `stack.callback(t.join)`: its release, delegated.
+            return Release.NOW
+        if name in BORROWING:
+            return Release.NO
+        if name in adding_methods() and isinstance(func, nodes.Attribute):
+            container = func.expr
+            if state_key(container) is not None or last_name(container) in self.escaping:
+                return Release.NOW  # put into a container that outlives the call
+            return Release.NO if not self.hand_over else Release.NOW
+        if not self.hand_over:
+            return Release.NO
+        if name in ADOPTS_ON_SUCCESS and any(
+            kw.arg == "sock" and self.refers(kw.value) for kw in call.keywords or ()
+        ):
+            return Release.AFTER
+        if self._borrows is not None and self._borrows(call, handed):
+            return Release.NO  # a helper of this module that only uses it
+        return Release.NOW
+
+    def _puts_sentinel(self, call: nodes.Call) -> bool:
+        if not self.sentinel_queue:
+            return False
+        func = call.func
+        return (
+            isinstance(func, nodes.Attribute)
+            and func.attrname in operations(Kind.QUEUE).put
+            and self.refers(func.expr)
+            and bool(call.args)
+            and is_sentinel(call.args[0])
+        )
+
+    def _summarised(self, call: nodes.Call) -> bool:
+        if not self.releasing_calls or self._resolve is None:
+            return False
+        return any(f in self.releasing_calls for f in self._resolve(call.func))
+
+    def void(self, test: nodes.NodeNG, outcome: bool) -> bool:
+        """The branch of `test` taken on `outcome` holds nothing to release: the object is
+        absent (`if x is None`, `if not x`) or already done (`if fut.done()`)."""
+        negated = False
+        while isinstance(test, nodes.UnaryOp) and test.op == "not":
+            test, negated = test.operand, not negated
+        outcome = outcome != negated
+        if isinstance(test, nodes.BoolOp):
+            if test.op == "and" and outcome:
+                return any(self.void(v, True) for v in test.values)
+            if test.op == "or" and not outcome:
+                return any(self.void(v, False) for v in test.values)
+            return False
+        if isinstance(test, nodes.Compare) and len(test.ops) == 1:
+            op, right = test.ops[0]
+            is_none = isinstance(right, nodes.Const) and right.value is None
+            if is_none and self.refers(test.left):
+                if op == "is":
+                    return outcome
+                if op == "is not":
+                    return not outcome
+            return False
+        if self.refers(test):
+            return not outcome  # `if x:` false: there is no x
+        if (
+            isinstance(test, nodes.Call)
+            and isinstance(test.func, nodes.Attribute)
+            and self.refers(test.func.expr)
+        ):
+            if test.func.attrname in ("done", "cancelled", "is_set"):
+                return outcome
+            if test.func.attrname == "is_alive":
+                return not outcome
+        return False
+
+
+_COMPOUND = (
+    nodes.If,
+    nodes.For,
+    nodes.While,
+    nodes.Try,
+    nodes.TryStar,
+    nodes.Match,
+    nodes.FunctionDef,
+    nodes.AsyncFunctionDef,
+    nodes.ClassDef,
+)
+
+
+def refers_to(expr: nodes.NodeNG, idents: frozenset[Identity]) -> bool:
+    if not isinstance(expr, nodes.Name | nodes.Attribute):
+        return False
+    return identity(expr) in idents or identity(expr, follow_alias=False) in idents
+
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def is_sentinel(expr: nodes.NodeNG) -> bool:
+    """`None`, or a name that says it ends a stream (`SENTINEL`, `_TERMINATOR`, `STOP`,
+    `_EndOfStream`), or a module/class constant bound to `object()`, or a marker class
+    (a class of the module with an empty body, used as a value: `class _Closed: pass`)."""
+    if isinstance(expr, nodes.Const):
+        return expr.value is None
+    name = last_name(expr)
+    if name is None:
+        return False
+    if _SENTINEL_NAME.search(_CAMEL_HUMP.sub("_", name)):
+        return True
+    if isinstance(expr, nodes.Name):
+        try:
+            _, assigns = expr.lookup(expr.name)
+        except (AstroidError, RecursionError):
+            return False
+        for assign in assigns:
+            if isinstance(assign, nodes.ClassDef) and _is_marker_class(assign):
+                return True
+            value = getattr(assign.parent, "value", None)
+            if isinstance(value, nodes.Call) and last_name(value.func) == "object":
+                return True
+    return False
+
+
+def _is_marker_class(cls: nodes.ClassDef) -> bool:
+    """A class with no behaviour and no bases but `object`: only its identity matters."""
+    if any((last_name(base) or "") != "object" for base in cls.bases):
+        return False
+    return all(
+        isinstance(stmt, nodes.Pass)
+        or (isinstance(stmt, nodes.Expr) and isinstance(stmt.value, nodes.Const))
+        for stmt in cls.body
+    )
+
+
+def loops_around(node: nodes.NodeNG, function: FunctionLike) -> list[nodes.For | nodes.While]:
+    """The loops of `function` that enclose `node`, innermost first."""
+    found = []
+    parent = node.parent
+    while parent is not None and parent is not function:
+        if isinstance(parent, nodes.For | nodes.While):
+            found.append(parent)
+        parent = parent.parent
+    return found
+
+
+def guard_of(node: nodes.NodeNG, function: FunctionLike) -> nodes.NodeNG | None:
+    """The test of the innermost `if` (or `while`) of `function` that decides whether
+    `node` runs."""
+    child, parent = node, node.parent
+    while parent is not None and parent is not function:
+        if isinstance(parent, nodes.If | nodes.While) and child is not parent.test:
+            return parent.test
+        child, parent = parent, parent.parent
+    return None
+
+
+def passed_in(entry, ident: Identity) -> Identity | None:
+    """What the starter passed for a parameter `ident` of the worker `entry` runs:
+    `Thread(target=produce, args=(path, q))` gives `produce(path, rows)` the caller's
+    `q` as `rows` (and `kwargs={"rows": q}`, `pool.submit(produce, path, q)`)."""
+    function = entry.function
+    if not isinstance(ident, Local) or ident.scope is not function:
+        return None
+    if not isinstance(function, nodes.FunctionDef | nodes.AsyncFunctionDef):
+        return None
+    params = [a.name for a in function.args.posonlyargs + function.args.args]
+    if params and params[0] in ("self", "cls") and isinstance(function.parent, nodes.ClassDef):
+        params = params[1:]
+    if ident.name not in params:
+        return None
+    site = entry.site
+    if not isinstance(site, nodes.Call):
+        return None
+    keywords = {kw.arg: kw.value for kw in site.keywords or ()}
+    positional: list[nodes.NodeNG] = []
+    named: dict[str, nodes.NodeNG] = {}
+    if "target" in keywords:
+        given = keywords.get("args")
+        if isinstance(given, nodes.Tuple | nodes.List):
+            positional = list(given.elts)
+        given = keywords.get("kwargs")
+        if isinstance(given, nodes.Dict):
+            named = {
+                k.value: v
+                for k, v in given.items
+                if isinstance(k, nodes.Const) and isinstance(k.value, str)
+            }
+    elif last_name(site.func) in ("submit", "to_thread", "start_new_thread") and site.args:
+        positional = list(site.args[1:])
+        named = {kw.arg: kw.value for kw in site.keywords or () if kw.arg}
+    else:
+        return None
+    index = params.index(ident.name)
+    argument = positional[index] if index < len(positional) else named.get(ident.name)
+    if argument is None or any(isinstance(a, nodes.Starred) for a in positional[: index + 1]):
+        return None
+    return identity(argument)
