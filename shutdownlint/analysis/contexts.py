@@ -634,6 +634,11 @@ class Contexts:
                     changed = True
         return frozenset(alone)
 
+    @property
+    def shutdown_methods(self) -> tuple[str, ...]:
+        """The configured names of shutdown methods (SPEC "Shutdown path")."""
+        return self._options.shutdown_methods
+
     def shutdown_function(self, function: FunctionLike) -> ShutdownPath | None:
         """Why `function` as a whole runs while stopping (by name, registration, or being
         called from such a function), if it does."""

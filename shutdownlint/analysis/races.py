@@ -894,10 +894,15 @@ class Races:
         ):
             return []
         writes = self._guard(accesses)
-        if writes is not None and writes.owns and writes.lock == lock:
-            # The field's writes take the lock (P1's definition of a guarded field): a
-            # store without it breaks the writers' own protocol, against every locked
-            # access.
+        if (
+            writes is not None
+            and writes.owns
+            and writes.lock == lock
+            and any(t.role in _WORKER_ROLES and not t.via_api for t in access.threads)
+        ):
+            # The field's writes take the lock (P1's definition of a guarded field), and
+            # the class's own thread stores without it: it bypasses the protocol the
+            # callers' writes follow, against every locked access.
             return [o for o in accesses if o is not access and not o.quiet and lock in o.held.locks]
         return [
             read

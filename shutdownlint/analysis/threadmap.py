@@ -39,7 +39,7 @@ from functools import cached_property
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.contexts import Contexts
+from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
 from shutdownlint.analysis.infer import (
     FunctionLike,
     call_argument,
@@ -138,6 +138,18 @@ _MAIN_THREAD = frozenset({ThreadRole.SIGNAL, ThreadRole.CALLER, ThreadRole.LOOP}
 # Run before the object (or the test's threads) exist for anyone else: the constructor,
 # and a test's set-up, which the runner calls before the test body starts its threads.
 _SET_UP = frozenset({"__init__", "__setstate__", "setUp", "asyncSetUp", "setup_method"})
+# The start side of an object's lifecycle (the stop side is the shutdown methods).
+_START_METHODS = (
+    "open",
+    "start",
+    "connect",
+    "setup",
+    "initialize",
+    "populate",
+    "bind",
+    "listen",
+    "begin",
+)
 # Cooperative (green) threads: a module built on them and no OS thread is never
 # preempted between two statements that do not yield.
 _GREEN = frozenset({"eventlet", "gevent", "greenlet"})
@@ -204,9 +216,19 @@ class ThreadMap:
         return bool(imported & _GREEN) and not self.thread_sites
 
     def caller_of(self, function: FunctionLike) -> ThreadId:
-        """The identity of the application threads that call a public `function`."""
+        """The identity of the application threads that call a public `function`. A
+        lifecycle step (open, start, connect..., close, stop, shutdown...) is called by
+        the object's owner, in order, not by concurrent callers."""
         owner = _method_class(function) if isinstance(function.parent, nodes.ClassDef) else None
-        return CALLERS if self.built_for_concurrent_callers(owner) else CALLER
+        if not self.built_for_concurrent_callers(owner) or self._lifecycle_step(function):
+            return CALLER
+        return CALLERS
+
+    def _lifecycle_step(self, function: FunctionLike) -> bool:
+        name = getattr(function, "name", "")
+        return is_shutdown_name(name, self._contexts.shutdown_methods) or is_shutdown_name(
+            name, _START_METHODS
+        )
 
     def module_has_entries(self) -> bool:
         """Some code of the module runs apart from its caller (scheduled, or a coroutine);
