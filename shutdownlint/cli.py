@@ -17,7 +17,14 @@ import click
 
 from shutdownlint import __version__, baseline, runner
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
-from shutdownlint.config import ConfigError, Overrides, Settings, build_settings, split_codes
+from shutdownlint.config import (
+    ConfigError,
+    Overrides,
+    Settings,
+    build_settings,
+    require_interpreter,
+    split_codes,
+)
 from shutdownlint.findings import FileResult, Finding, source_lines
 from shutdownlint.report import (
     FORMATS,
@@ -177,6 +184,7 @@ def _check(
         ignore=split_codes(ignore),
     )
     settings = build_settings(targets, config_file, isolated, overrides)
+    require_interpreter(settings)
     if baseline_file is not None and write_baseline is not None:
         raise ConfigError("use either --baseline or --write-baseline, not both")
     recorded = baseline.load(baseline_file) if baseline_file is not None else None

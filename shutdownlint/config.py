@@ -344,6 +344,26 @@ def _target_version(table: dict, data: dict, where: str) -> tuple[int, int]:
     return lowest_admitted(requires, where)
 
 
+def running_version() -> tuple[int, int]:
+    """The version of the interpreter running shutdownlint (a function: tests stand in
+    for another)."""
+    return sys.version_info[:2]
+
+
+def require_interpreter(settings: Settings) -> None:
+    """ConfigError when the project targets a newer Python than the one running us:
+    its grammar (a `type` statement, PEP 695 generics) would be one SDL900 per file.
+    Said once, by the CLI (exit 2) and the language server (one message)."""
+    target, running = settings.analysis.target_version, running_version()
+    if target > running:
+        where = f"{settings.config_file}: " if settings.config_file else ""
+        raise ConfigError(
+            f"{where}shutdownlint runs on Python {running[0]}.{running[1]}; the project "
+            f"targets py{target[0]}{target[1]}: run shutdownlint with Python "
+            f"{target[0]}.{target[1]} or later"
+        )
+
+
 def lowest_admitted(requires: str, where: str = "configuration") -> tuple[int, int]:
     """The target version for `requires-python`: the lowest 3.x that the specifier admits
     (`>3.10` admits 3.10.1, so py310), clamped to the supported targets."""

@@ -8,6 +8,11 @@ stays off unless the configuration selects it, whatever flake8's `--select`
 says. flake8's select, ignore and `# noqa` then filter on top. Codes, lines,
 columns and messages are those of `shutdownlint check --format concise`.
 
+A target version newer than the interpreter (which `shutdownlint check` refuses with
+exit 2) needs nothing here: flake8 parses each file first with the same interpreter,
+reports a newer grammar as its own E999 once per such file and runs no tree plugin
+on it; the files that do parse are checked as usual.
+
 A configuration error is raised: flake8 reports the plugin failed, naming the
 key and the file, rather than silently checking with other settings.
 """

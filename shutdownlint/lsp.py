@@ -48,7 +48,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from shutdownlint import __version__, runner
-from shutdownlint.config import ConfigError, build_settings
+from shutdownlint.config import ConfigError, build_settings, require_interpreter
 from shutdownlint.findings import Applicability, Edit, Finding, Location, source_lines
 from shutdownlint.fixes import finding_edits, noqa_edit
 from shutdownlint.report.options import documentation_url
@@ -225,6 +225,7 @@ class ShutdownlintServer(LanguageServer):
         started, cpu = time.perf_counter(), time.process_time()
         try:
             settings = build_settings([path])
+            require_interpreter(settings)
             outcome = runner.check_text(text, path, settings)
         except ConfigError as e:
             return Checked(version, text, error=str(e))

@@ -296,6 +296,26 @@ async def test_reads_pyproject_and_picks_up_its_changes(
     assert any("bogus" in m.message for m in client.messages)
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="needs a target above the interpreter")
+@pytest.mark.asyncio
+async def test_a_target_newer_than_the_interpreter_is_one_message(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.shutdownlint]\ntarget-version = "py314"\n', encoding="utf-8"
+    )
+    first = open_file(client, tmp_path / "a.py", "type Pages = list[str]\n")
+    second = open_file(client, tmp_path / "b.py", BAD)
+    assert await diagnostics_for(client, first, 1) == []  # no SDL900 per file
+    assert await diagnostics_for(client, second, 1) == []
+    shown = [m.message for m in client.messages if "targets py314" in m.message]
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert shown == [
+        f"shutdownlint: {tmp_path / 'pyproject.toml'}: shutdownlint runs on Python {running}; "
+        "the project targets py314: run shutdownlint with Python 3.14 or later"
+    ]
+
+
 @pytest.mark.asyncio
 async def test_excluded_files_get_no_diagnostics(client: LanguageClient, tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
