@@ -52,7 +52,7 @@ def main() -> None:
 @click.option(
     "--select",
     multiple=True,
-    help="Rule codes or prefixes to enable (replaces the configured selection).",
+    help="Rule codes or prefixes to enable (replaces the configured select and extend-select).",
 )
 @click.option(
     "--extend-select",

@@ -278,16 +278,17 @@ def _settings_from_table(
     def key(name: str) -> tuple[list[str], str]:
         return strings(name), f"{where}: `{name}`"
 
+    configured_extend = key("extend-select")
     if overrides.select is not None:
+        # `--select` replaces the configured selection entirely, extend-select included
+        # (as in ruff); both keys are still validated. The file's `ignore` still applies.
         select = (overrides.select, "--select")
-        key("select")  # still validated
+        _codes([key("select"), configured_extend])
+        extend = [(overrides.extend_select, "--extend-select")]
     else:
         select = key("select") if "select" in table else None
-    selection = resolve_selection(
-        select,
-        [key("extend-select"), (overrides.extend_select, "--extend-select")],
-        [key("ignore"), (overrides.ignore, "--ignore")],
-    )
+        extend = [configured_extend, (overrides.extend_select, "--extend-select")]
+    selection = resolve_selection(select, extend, [key("ignore"), (overrides.ignore, "--ignore")])
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")

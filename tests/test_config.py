@@ -262,6 +262,23 @@ def test_command_line_wins_over_config(cwd: Path) -> None:
     assert [c for _, c, _ in found("--extend-select", "SDL301", "bad.py")] == ["SDL301", "SDL302"]
 
 
+def test_command_line_select_replaces_the_configured_extend_select(cwd: Path) -> None:
+    # As in ruff: `--select` is the whole selection; the file's extend-select goes too.
+    write(cwd, "bad.py", BAD)
+    pyproject(cwd, 'extend-select = ["SDL302"]')
+    assert [c for _, c, _ in found("bad.py")] == ["SDL301", "SDL302"]
+    assert [c for _, c, _ in found("--select", "SDL301", "bad.py")] == ["SDL301"]
+    assert [c for _, c, _ in found("--select", "SDL302", "bad.py")] == ["SDL302"]
+    # --extend-select on the command line still adds to it.
+    found_codes = [
+        c for _, c, _ in found("--select", "SDL301", "--extend-select", "SDL302", "bad.py")
+    ]
+    assert found_codes == ["SDL301", "SDL302"]
+    # An unknown code in the replaced key is still an error (the file is still validated).
+    pyproject(cwd, 'extend-select = ["SDL777"]')
+    assert check("--select", "SDL301", "bad.py").exit_code == 2
+
+
 def test_per_file_ignores_relative_to_config_dir(cwd: Path) -> None:
     # Run from outside the project: globs are relative to the configuration file.
     pyproject(
