@@ -28,6 +28,7 @@ from shutdownlint.config import (
 from shutdownlint.findings import FileResult, Finding, source_lines
 from shutdownlint.report import (
     FORMATS,
+    MACHINE_FORMATS,
     SOURCE_FORMATS,
     ReportOptions,
     RuleInfo,
@@ -36,6 +37,8 @@ from shutdownlint.report import (
 from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
 _PROGRESS_THRESHOLD = 20
+# Machine formats with a schema of their own: counts per rule have no place in them.
+_NO_STATISTICS = MACHINE_FORMATS - {"json"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -171,6 +174,10 @@ def _check(
         raise click.UsageError("--isolated ignores all configuration: drop it or --config")
     if stdin_filename is not None and paths not in ((), (Path("-"),)):
         raise click.UsageError("--stdin-filename reads stdin: it takes no PATH arguments")
+    if statistics and output_format in _NO_STATISTICS:
+        raise click.UsageError(
+            f"--statistics cannot be written as {output_format}: use --format text or json"
+        )
     if add_noqa and (fix or diff):
         raise click.UsageError("--add-noqa cannot be combined with --fix or --diff")
     from_stdin = stdin_filename is not None or paths == (Path("-"),)
