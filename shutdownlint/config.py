@@ -60,6 +60,7 @@ class Settings:
     exclude: tuple[str, ...] = ()
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
     max_file_size: int | None = DEFAULT_MAX_FILE_SIZE  # bytes; None: no limit
+    noqa: bool = True  # honour noqa comments (off for flake8, which has its own)
 
     def codes_for(self, path: Path | str) -> frozenset[str]:
         """The codes enabled for one file, per-file-ignores applied."""
