@@ -217,3 +217,17 @@ def test_coding_cookie_is_respected(project: Path) -> None:
     assert lines(theirs) == lines(ours)
     assert "SDL900" not in theirs.stdout
     assert [line.split(": ")[0] for line in lines(theirs)][0] == "fetcher.py:11:23"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="needs a target above the interpreter")
+def test_a_target_newer_than_flake8s_python_needs_no_message_of_ours(project: Path) -> None:
+    # flake8 parses each file first with its own Python: a newer grammar is its E999,
+    # once per such file, and no tree plugin runs there; what parses is checked as usual.
+    write(project, "pyproject.toml", '[tool.shutdownlint]\ntarget-version = "py314"\n')
+    write(project, "newer.py", "type Pages = list[str]\n")  # 3.12 grammar
+    result = flake8(project, "--select", "SDL,E999", "fetcher.py", "newer.py")
+    codes = [line.split()[1] for line in lines(result)]
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "SDL301" in codes and "SDL900" not in codes and "SDL999" not in codes
+    if sys.version_info < (3, 12):
+        assert [line.split(":")[0] for line in lines(result) if " E999 " in line] == ["newer.py"]
