@@ -55,7 +55,10 @@ def main() -> None:
 @click.option(
     "--select",
     multiple=True,
-    help="Rule codes or prefixes to enable (replaces the configured select and extend-select).",
+    help=(
+        "Rule codes or prefixes to enable (replaces the configured selection, "
+        "extend-select included, as in ruff)."
+    ),
 )
 @click.option(
     "--extend-select",

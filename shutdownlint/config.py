@@ -279,17 +279,21 @@ def _settings_from_table(
     def key(name: str) -> tuple[list[str], str]:
         return strings(name), f"{where}: `{name}`"
 
-    configured_extend = key("extend-select")
+    configured_extend, configured_ignore = key("extend-select"), key("ignore")
     if overrides.select is not None:
-        # `--select` replaces the configured selection entirely, extend-select included
-        # (as in ruff); both keys are still validated. The file's `ignore` still applies.
+        # `--select` replaces the configured selection entirely, as in ruff: the file's
+        # select and extend-select, and its ignore too when the file has a select of its
+        # own (an ignore beside no select carries over, as ruff carries it). All three
+        # keys are still validated.
         select = (overrides.select, "--select")
-        _codes([key("select"), configured_extend])
+        _codes([key("select"), configured_extend, configured_ignore])
         extend = [(overrides.extend_select, "--extend-select")]
+        ignore = [] if "select" in table else [configured_ignore]
     else:
         select = key("select") if "select" in table else None
         extend = [configured_extend, (overrides.extend_select, "--extend-select")]
-    selection = resolve_selection(select, extend, [key("ignore"), (overrides.ignore, "--ignore")])
+        ignore = [configured_ignore]
+    selection = resolve_selection(select, extend, [*ignore, (overrides.ignore, "--ignore")])
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")

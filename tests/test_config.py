@@ -279,6 +279,16 @@ def test_command_line_select_replaces_the_configured_extend_select(cwd: Path) ->
     assert check("--select", "SDL301", "bad.py").exit_code == 2
 
 
+def test_command_line_select_drops_the_ignore_of_a_configured_select(cwd: Path) -> None:
+    # ruff: the file's ignore goes with the file's select (astral-sh/ruff#18352); an
+    # ignore written beside no select carries over to --select.
+    write(cwd, "bad.py", BAD)
+    pyproject(cwd, 'select = ["SDL"]\nignore = ["SDL301"]')
+    assert [c for _, c, _ in found("--select", "SDL3", "bad.py")] == ["SDL301", "SDL302"]
+    pyproject(cwd, 'ignore = ["SDL301"]')
+    assert [c for _, c, _ in found("--select", "SDL3", "bad.py")] == ["SDL302"]
+
+
 def test_per_file_ignores_relative_to_config_dir(cwd: Path) -> None:
     # Run from outside the project: globs are relative to the configuration file.
     pyproject(
