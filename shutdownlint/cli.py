@@ -17,10 +17,18 @@ import click
 
 from shutdownlint import __version__, baseline, runner
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
-from shutdownlint.config import ConfigError, Overrides, Settings, build_settings, split_codes
+from shutdownlint.config import (
+    ConfigError,
+    Overrides,
+    Settings,
+    build_settings,
+    require_interpreter,
+    split_codes,
+)
 from shutdownlint.findings import FileResult, Finding, source_lines
 from shutdownlint.report import (
     FORMATS,
+    MACHINE_FORMATS,
     SOURCE_FORMATS,
     ReportOptions,
     RuleInfo,
@@ -29,6 +37,8 @@ from shutdownlint.report import (
 from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
 _PROGRESS_THRESHOLD = 20
+# Machine formats with a schema of their own: counts per rule have no place in them.
+_NO_STATISTICS = MACHINE_FORMATS - {"json"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,7 +55,10 @@ def main() -> None:
 @click.option(
     "--select",
     multiple=True,
-    help="Rule codes or prefixes to enable (replaces the configured selection).",
+    help=(
+        "Rule codes or prefixes to enable (replaces the configured selection, "
+        "extend-select included, as in ruff)."
+    ),
 )
 @click.option(
     "--extend-select",
@@ -164,6 +177,10 @@ def _check(
         raise click.UsageError("--isolated ignores all configuration: drop it or --config")
     if stdin_filename is not None and paths not in ((), (Path("-"),)):
         raise click.UsageError("--stdin-filename reads stdin: it takes no PATH arguments")
+    if statistics and output_format in _NO_STATISTICS:
+        raise click.UsageError(
+            f"--statistics cannot be written as {output_format}: use --format text or json"
+        )
     if add_noqa and (fix or diff):
         raise click.UsageError("--add-noqa cannot be combined with --fix or --diff")
     from_stdin = stdin_filename is not None or paths == (Path("-"),)
@@ -177,6 +194,7 @@ def _check(
         ignore=split_codes(ignore),
     )
     settings = build_settings(targets, config_file, isolated, overrides)
+    require_interpreter(settings)
     if baseline_file is not None and write_baseline is not None:
         raise ConfigError("use either --baseline or --write-baseline, not both")
     recorded = baseline.load(baseline_file) if baseline_file is not None else None

@@ -60,6 +60,7 @@ class Settings:
     exclude: tuple[str, ...] = ()
     analysis: AnalysisOptions = field(default_factory=AnalysisOptions)
     max_file_size: int | None = DEFAULT_MAX_FILE_SIZE  # bytes; None: no limit
+    noqa: bool = True  # honour noqa comments (off for flake8, which has its own)
 
     def codes_for(self, path: Path | str) -> frozenset[str]:
         """The codes enabled for one file, per-file-ignores applied."""
@@ -278,16 +279,21 @@ def _settings_from_table(
     def key(name: str) -> tuple[list[str], str]:
         return strings(name), f"{where}: `{name}`"
 
+    configured_extend, configured_ignore = key("extend-select"), key("ignore")
     if overrides.select is not None:
+        # `--select` replaces the configured selection entirely, as in ruff: the file's
+        # select and extend-select, and its ignore too when the file has a select of its
+        # own (an ignore beside no select carries over, as ruff carries it). All three
+        # keys are still validated.
         select = (overrides.select, "--select")
-        key("select")  # still validated
+        _codes([key("select"), configured_extend, configured_ignore])
+        extend = [(overrides.extend_select, "--extend-select")]
+        ignore = [] if "select" in table else [configured_ignore]
     else:
         select = key("select") if "select" in table else None
-    selection = resolve_selection(
-        select,
-        [key("extend-select"), (overrides.extend_select, "--extend-select")],
-        [key("ignore"), (overrides.ignore, "--ignore")],
-    )
+        extend = [configured_extend, (overrides.extend_select, "--extend-select")]
+        ignore = [configured_ignore]
+    selection = resolve_selection(select, extend, [*ignore, (overrides.ignore, "--ignore")])
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
@@ -342,6 +348,26 @@ def _target_version(table: dict, data: dict, where: str) -> tuple[int, int]:
     if not isinstance(requires, str):
         raise ConfigError(f"{where}: `project.requires-python` must be a string")
     return lowest_admitted(requires, where)
+
+
+def running_version() -> tuple[int, int]:
+    """The version of the interpreter running shutdownlint (a function: tests stand in
+    for another)."""
+    return sys.version_info[:2]
+
+
+def require_interpreter(settings: Settings) -> None:
+    """ConfigError when the project targets a newer Python than the one running us:
+    its grammar (a `type` statement, PEP 695 generics) would be one SDL900 per file.
+    Said once, by the CLI (exit 2) and the language server (one message)."""
+    target, running = settings.analysis.target_version, running_version()
+    if target > running:
+        where = f"{settings.config_file}: " if settings.config_file else ""
+        raise ConfigError(
+            f"{where}shutdownlint runs on Python {running[0]}.{running[1]}; the project "
+            f"targets py{target[0]}{target[1]}: run shutdownlint with Python "
+            f"{target[0]}.{target[1]} or later"
+        )
 
 
 def lowest_admitted(requires: str, where: str = "configuration") -> tuple[int, int]:

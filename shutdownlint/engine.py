@@ -131,7 +131,7 @@ def _check(
         syntax = _syntax_error(source, path)
         if syntax and ParseError.code in codes:
             result.findings.append(syntax)
-        return _finish(result, source)
+        return _finish(result, source, settings.noqa)
     roots = [astroid_env.project_root(path), settings.root, settings.root / "src"]
     with astroid_env.analysing(path, roots) as consulted:
         try:
@@ -149,7 +149,7 @@ def _check(
                 warnings.simplefilter("ignore")
                 _run_rules(module, enabled, settings, result, text, debug, codes)
     result.dependencies = consulted
-    return _finish(result, source)
+    return _finish(result, source, settings.noqa)
 
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
@@ -495,14 +495,26 @@ def noqa_map(source: str, warn: Callable[[int, str], None] | None = None) -> Noq
     return found
 
 
-def _finish(result: FileResult, source: str) -> FileResult:
+def noqa_covers(codes: frozenset[str] | None, code: str) -> bool:
+    """Whether a noqa comment's codes cover `code`: all of them for a bare `# noqa`, else
+    a code or a prefix of it (`# noqa: SDL3` covers SDL301), as flake8 matches them."""
+    return codes is None or code.startswith(tuple(codes))
+
+
+def _finish(result: FileResult, source: str, honour_noqa: bool = True) -> FileResult:
+    """Sort the findings and apply `# noqa` (unless `honour_noqa` is off: flake8 applies
+    its own, so that `flake8 --disable-noqa` shows everything)."""
+    if not honour_noqa:
+        result.findings.sort(key=lambda f: f.sort_key)
+        return result
+
     def warn(row: int, text: str) -> None:
         result.warnings.append(f"{result.path}:{row}: {text}")
 
     noqa = noqa_map(source, warn)
     for row, codes in noqa.items():
         for code in sorted(codes or ()):
-            if code.startswith("SDL") and code not in RULES_BY_CODE:
+            if code.startswith("SDL") and not any(c.startswith(code) for c in RULES_BY_CODE):
                 result.warnings.append(
                     f"{result.path}:{row}: unknown rule code `{code}` in a noqa comment"
                 )
@@ -512,7 +524,7 @@ def _finish(result: FileResult, source: str) -> FileResult:
         suppressed = (
             finding.code != InternalError.code
             and finding.noqa_row in noqa
-            and (codes is None or finding.code in codes)
+            and noqa_covers(codes, finding.code)
         )
         if not suppressed:
             kept.append(finding)

@@ -78,12 +78,15 @@ class _GitIgnores:
         return self._specs[directory]
 
     def ignored(self, path: Path, is_dir: bool, unused: frozenset[Path] = frozenset()) -> bool:
+        """As git decides: the nearest .gitignore with a pattern that matches decides,
+        so `!z.py` in a subfolder re-includes what the root's `z.py` ignores (and a
+        deeper `z.py` ignores it again); within one file the last match wins."""
         for directory in path.parents:
             spec = self._spec(directory) if directory not in unused else None
             if spec is not None:
-                relative = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
-                if spec.match_file(relative):
-                    return True
+                verdict = _verdict(spec, path.relative_to(directory).as_posix(), is_dir)
+                if verdict is not None:
+                    return verdict
             if os.path.lexists(directory / ".git"):
                 break  # the repository root: .gitignore files above it do not apply
         return False
@@ -94,11 +97,21 @@ class _GitIgnores:
         found = set()
         for directory in root.parents:
             spec = self._spec(directory)
-            if spec is not None and spec.match_file(root.relative_to(directory).as_posix() + "/"):
+            if spec is not None and _verdict(spec, root.relative_to(directory).as_posix(), True):
                 found.add(directory)
             if os.path.lexists(directory / ".git"):
                 break
         return frozenset(found)
+
+
+def _verdict(spec: pathspec.PathSpec, relative: str, is_dir: bool) -> bool | None:
+    """True: ignored, False: re-included by a `!` pattern, None: no pattern matches."""
+    path = relative + ("/" if is_dir else "")
+    verdict = None
+    for pattern in spec.patterns:
+        if pattern.include is not None and pattern.match_file(path) is not None:
+            verdict = pattern.include
+    return verdict
 
 
 def discover(

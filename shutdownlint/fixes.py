@@ -148,8 +148,9 @@ def noqa_edit(source: str, row: int, code: str) -> Edit | None:
         match = NOQA_COMMENT.search(text)
         if match is not None:
             codes = match.group("codes")
-            if codes is None or code.upper() in {c.upper() for c in re.split(r"[\s,]+", codes)}:
-                return None  # a bare noqa, or the code is already there
+            named = tuple(c.upper() for c in re.split(r"[\s,]+", codes or "") if c)
+            if codes is None or code.upper().startswith(named):
+                return None  # a bare noqa, or the code (or a prefix of it) is already there
             at = Location(row, column + match.end("codes") + 1)
             return Edit(f", {code}", at, at)
     elif line.rstrip().endswith("\\"):

@@ -42,13 +42,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import to_fs_path
 
 from shutdownlint import __version__, runner
-from shutdownlint.config import ConfigError, build_settings
+from shutdownlint.config import ConfigError, build_settings, require_interpreter
 from shutdownlint.findings import Applicability, Edit, Finding, Location, source_lines
 from shutdownlint.fixes import finding_edits, noqa_edit
 from shutdownlint.report.options import documentation_url
@@ -103,10 +106,52 @@ class _State:
     tasks: set[asyncio.Future] = field(default_factory=set)
 
 
+# What `structure_message` returns for a message it has already answered (or dropped).
+_HANDLED = object()
+
+
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, with two client mistakes answered rather than shown to the user
+    as an error popup: a change to a document that was never opened (logged, ignored)
+    and a message whose params do not fit its method (a request gets the JSON-RPC
+    InvalidParams error response; a notification is logged and dropped)."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as error:
+            if not isinstance(data, dict) or "method" not in data:
+                raise
+            method = data.get("method")
+            self._log(f"{method}: invalid params: {error.message}")
+            if "id" in data:
+                self._send_response(data["id"], None, error.to_response_error())
+            return _HANDLED
+
+    def handle_message(self, message: Any) -> None:
+        if message is not _HANDLED:
+            super().handle_message(message)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        uri = params.text_document.uri
+        if unquote(uri) not in self.workspace.text_documents:  # as pygls keys them
+            self._log(f"didChange for {uri}, a document never opened: ignored")
+            return None
+        return (yield from super().lsp_text_document__did_change(params))
+
+    def _log(self, message: str) -> None:
+        params = types.LogMessageParams(types.MessageType.Warning, f"shutdownlint: {message}")
+        self.notify(types.WINDOW_LOG_MESSAGE, params)
+
+
 class ShutdownlintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(
-            SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+            SOURCE,
+            __version__,
+            protocol_cls=_Protocol,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
         )
         self.debounce = DEFAULT_DEBOUNCE
         self.timings = False
@@ -225,6 +270,7 @@ class ShutdownlintServer(LanguageServer):
         started, cpu = time.perf_counter(), time.process_time()
         try:
             settings = build_settings([path])
+            require_interpreter(settings)
             outcome = runner.check_text(text, path, settings)
         except ConfigError as e:
             return Checked(version, text, error=str(e))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from shutdownlint import config
 from shutdownlint.cli import main
 
 from .conftest import BAD
@@ -261,6 +262,33 @@ def test_command_line_wins_over_config(cwd: Path) -> None:
     assert [c for _, c, _ in found("--extend-select", "SDL301", "bad.py")] == ["SDL301", "SDL302"]
 
 
+def test_command_line_select_replaces_the_configured_extend_select(cwd: Path) -> None:
+    # As in ruff: `--select` is the whole selection; the file's extend-select goes too.
+    write(cwd, "bad.py", BAD)
+    pyproject(cwd, 'extend-select = ["SDL302"]')
+    assert [c for _, c, _ in found("bad.py")] == ["SDL301", "SDL302"]
+    assert [c for _, c, _ in found("--select", "SDL301", "bad.py")] == ["SDL301"]
+    assert [c for _, c, _ in found("--select", "SDL302", "bad.py")] == ["SDL302"]
+    # --extend-select on the command line still adds to it.
+    found_codes = [
+        c for _, c, _ in found("--select", "SDL301", "--extend-select", "SDL302", "bad.py")
+    ]
+    assert found_codes == ["SDL301", "SDL302"]
+    # An unknown code in the replaced key is still an error (the file is still validated).
+    pyproject(cwd, 'extend-select = ["SDL777"]')
+    assert check("--select", "SDL301", "bad.py").exit_code == 2
+
+
+def test_command_line_select_drops_the_ignore_of_a_configured_select(cwd: Path) -> None:
+    # ruff: the file's ignore goes with the file's select (astral-sh/ruff#18352); an
+    # ignore written beside no select carries over to --select.
+    write(cwd, "bad.py", BAD)
+    pyproject(cwd, 'select = ["SDL"]\nignore = ["SDL301"]')
+    assert [c for _, c, _ in found("--select", "SDL3", "bad.py")] == ["SDL301", "SDL302"]
+    pyproject(cwd, 'ignore = ["SDL301"]')
+    assert [c for _, c, _ in found("--select", "SDL3", "bad.py")] == ["SDL302"]
+
+
 def test_per_file_ignores_relative_to_config_dir(cwd: Path) -> None:
     # Run from outside the project: globs are relative to the configuration file.
     pyproject(
@@ -356,7 +384,11 @@ def test_shutdown_methods(cwd: Path, body: str, rows: list[int]) -> None:
         ("", 'target-version = "py313"', "asyncio.timeout"),
     ],
 )
-def test_target_version_changes_async_fix(cwd: Path, project: str, body: str, expect: str) -> None:
+def test_target_version_changes_async_fix(
+    cwd: Path, project: str, body: str, expect: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As if on the newest Python: a target above the running interpreter is refused.
+    monkeypatch.setattr(config, "running_version", lambda: (3, 14))
     write(cwd, "aio.py", ASYNC_BAD)
     pyproject(cwd, body, project)
     result = check("aio.py")
@@ -447,3 +479,35 @@ def test_types_release_methods(cwd: Path) -> None:
     table = '"mylib.Channel" = { kind = "socket" }'
     pyproject(cwd, f'select = ["SDL1"]\n[tool.shutdownlint.types]\n{table}')
     assert found("client.py") == [("client.py", "SDL104", 13)]
+
+
+# A `type` statement (3.12 grammar): one SDL900 per file on an older interpreter.
+NEW_GRAMMAR = "type Pages = list[str]\n"
+
+
+@pytest.mark.parametrize(
+    ("project", "body"),
+    [
+        ("", 'target-version = "py312"'),
+        ('[project]\nname = "x"\nrequires-python = ">=3.12"\n\n', ""),
+    ],
+)
+def test_a_target_newer_than_the_interpreter_is_said_once(
+    cwd: Path, project: str, body: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(config, "running_version", lambda: (3, 11))
+    for name in ("a.py", "b.py", "c.py"):
+        write(cwd, name, NEW_GRAMMAR)
+    pyproject(cwd, body, project)
+    result = check(".")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert (
+        "shutdownlint runs on Python 3.11; the project targets py312: "
+        "run shutdownlint with Python 3.12 or later" in result.stderr
+    )
+    assert "SDL900" not in result.stderr
+    # On the targeted version (or later) the run goes ahead.
+    monkeypatch.setattr(config, "running_version", lambda: (3, 12))
+    assert check(".").exit_code in (0, 1)

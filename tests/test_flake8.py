@@ -177,11 +177,36 @@ def test_stdin_with_display_name(project: Path) -> None:
     ]
 
 
-def test_configuration_error_fails_loudly(project: Path) -> None:
+def test_configuration_error_is_one_error_per_file_not_a_traceback(project: Path) -> None:
     write(project, "pyproject.toml", "[tool.shutdownlint]\nbogus = 1\n")
-    result = flake8(project, "--select", "SDL", "fetcher.py")
-    assert result.returncode != 0
-    assert "bogus" in result.stdout + result.stderr
+    write(project, "style.py", "x = 1 \n")  # W291: another check still runs
+    result = flake8(project, "--select", "SDL,W291", "fetcher.py", "style.py")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr
+    config = project / "pyproject.toml"
+    assert lines(result) == [
+        f"fetcher.py:1:1: SDL999 shutdownlint cannot check fetcher.py: {config}: "
+        "unknown key `bogus` in [tool.shutdownlint]",
+        f"style.py:1:1: SDL999 shutdownlint cannot check style.py: {config}: "
+        "unknown key `bogus` in [tool.shutdownlint]",
+        "style.py:1:6: W291 trailing whitespace",
+    ]
+
+
+def test_noqa_is_left_to_flake8(project: Path) -> None:
+    write(project, "fetcher.py", BAD.replace("put(page)", "put(page)  # noqa: SDL301"))
+    assert "SDL301" not in flake8(project, "--select", "SDL", "fetcher.py").stdout
+    shown = flake8(project, "--select", "SDL", "--disable-noqa", "fetcher.py")
+    assert [line.split()[1] for line in lines(shown)] == ["SDL301", "SDL302"]
+
+
+def test_a_noqa_prefix_suppresses_alike_in_flake8_and_check(project: Path) -> None:
+    write(project, "fetcher.py", BAD.replace("put(page)", "put(page)  # noqa: SDL3"))
+    theirs = flake8(project, "--select", "SDL", "fetcher.py")
+    ours = shutdownlint(project, "fetcher.py")
+    assert lines(theirs) == lines(ours)
+    assert [line.split()[1] for line in lines(ours)] == ["SDL302"]
+    assert "unknown rule code" not in ours.stderr
 
 
 def test_coding_cookie_is_respected(project: Path) -> None:
@@ -192,3 +217,17 @@ def test_coding_cookie_is_respected(project: Path) -> None:
     assert lines(theirs) == lines(ours)
     assert "SDL900" not in theirs.stdout
     assert [line.split(": ")[0] for line in lines(theirs)][0] == "fetcher.py:11:23"
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="needs a target above the interpreter")
+def test_a_target_newer_than_flake8s_python_needs_no_message_of_ours(project: Path) -> None:
+    # flake8 parses each file first with its own Python: a newer grammar is its E999,
+    # once per such file, and no tree plugin runs there; what parses is checked as usual.
+    write(project, "pyproject.toml", '[tool.shutdownlint]\ntarget-version = "py314"\n')
+    write(project, "newer.py", "type Pages = list[str]\n")  # 3.12 grammar
+    result = flake8(project, "--select", "SDL,E999", "fetcher.py", "newer.py")
+    codes = [line.split()[1] for line in lines(result)]
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "SDL301" in codes and "SDL900" not in codes and "SDL999" not in codes
+    if sys.version_info < (3, 12):
+        assert [line.split(":")[0] for line in lines(result) if " E999 " in line] == ["newer.py"]

@@ -464,6 +464,26 @@ def test_statistics_as_json(project: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("output_format", ["sarif", "junit", "github"])
+def test_statistics_in_a_format_that_cannot_carry_them_is_a_usage_error(
+    project: Path, output_format: str
+) -> None:
+    write(project, "a.py", BAD)
+    result = check("--statistics", "--format", output_format, ".")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "--statistics cannot be written as " + output_format in result.stderr
+
+
+def test_statistics_fixable_follows_the_fixes_that_would_apply(project: Path) -> None:
+    # SDL301's fix carries edits but is unsafe: fixable with --unsafe-fixes, as in ruff.
+    write(project, "a.py", BAD)
+    for args, fixable in (([], False), (["--unsafe-fixes"], True)):
+        result = check("--statistics", "--format", "json", *args, ".")
+        [row] = json.loads(result.stdout)["statistics"]
+        assert (row["code"], row["fixable"]) == ("SDL301", fixable)
+
+
 def _on_terminal(args: list[str], cwd: Path, stdout_tty: bool) -> tuple[str, str]:
     """Run the console script with stderr (and maybe stdout) on a pseudo-terminal."""
     main_fd, child_fd = pty.openpty()

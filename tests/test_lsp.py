@@ -296,6 +296,26 @@ async def test_reads_pyproject_and_picks_up_its_changes(
     assert any("bogus" in m.message for m in client.messages)
 
 
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="needs a target above the interpreter")
+@pytest.mark.asyncio
+async def test_a_target_newer_than_the_interpreter_is_one_message(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.shutdownlint]\ntarget-version = "py314"\n', encoding="utf-8"
+    )
+    first = open_file(client, tmp_path / "a.py", "type Pages = list[str]\n")
+    second = open_file(client, tmp_path / "b.py", BAD)
+    assert await diagnostics_for(client, first, 1) == []  # no SDL900 per file
+    assert await diagnostics_for(client, second, 1) == []
+    shown = [m.message for m in client.messages if "targets py314" in m.message]
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert shown == [
+        f"shutdownlint: {tmp_path / 'pyproject.toml'}: shutdownlint runs on Python {running}; "
+        "the project targets py314: run shutdownlint with Python 3.14 or later"
+    ]
+
+
 @pytest.mark.asyncio
 async def test_excluded_files_get_no_diagnostics(client: LanguageClient, tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
@@ -379,3 +399,41 @@ async def test_columns_follow_the_negotiated_encoding(
         m.message.startswith("checked emoji.py v1 in ") and "CPU" in m.message
         for m in neovim.log_messages
     )
+
+
+# -- protocol errors --------------------------------------------------------------------
+@pytest.mark.asyncio
+async def test_a_change_to_a_document_never_opened_is_logged_and_ignored(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    never_opened = (tmp_path / "ghost.py").as_uri()
+    change(client, never_opened, 2, BAD)
+    # The server goes on: a document opened afterwards is checked as usual.
+    uri = open_file(client, tmp_path / "fetcher.py", BAD)
+    assert [d.code for d in await diagnostics_for(client, uri, 1)] == ["SDL301"]
+    assert not [m for m in client.messages if m.type == types.MessageType.Error]
+    assert any("ghost.py" in m.message and "never opened" in m.message for m in client.log_messages)
+
+
+@pytest.mark.asyncio
+async def test_a_request_with_invalid_params_gets_an_error_response(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    from pygls.exceptions import JsonRpcException
+
+    answer: asyncio.Future = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures["bad-params"] = answer
+    client.protocol._send_data(
+        {
+            "jsonrpc": "2.0",
+            "id": "bad-params",
+            "method": "textDocument/codeAction",
+            "params": {"textDocument": 5},
+        }
+    )
+    with pytest.raises(JsonRpcException) as raised:
+        await asyncio.wait_for(answer, 30)
+    assert raised.value.code == -32602  # InvalidParams
+    # ... and the server still answers.
+    uri = open_file(client, tmp_path / "fetcher.py", BAD)
+    assert [d.code for d in await diagnostics_for(client, uri, 1)] == ["SDL301"]

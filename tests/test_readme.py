@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
+import subprocess
 import sys
 
 import pytest
@@ -91,3 +93,37 @@ def test_readme_lists_every_check_option() -> None:
         if name.startswith("--") and name != "--format"
     }
     assert options - {"--help"} <= listed, sorted(options - listed)
+
+
+def test_pre_commit_rev_is_a_commit_of_this_repository() -> None:
+    """No release is tagged: `rev:` is a full commit hash (pre-commit needs one that
+    exists), the hook's own example says the same, and install lines do not name a
+    PyPI package that is not published."""
+    revs = re.findall(r"^\s*rev: (\S+)", README, re.M)
+    assert revs
+    hooks_file = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    assert re.findall(r"rev: (\S+)", hooks_file) == revs[:1]
+    assert "pre-commit autoupdate" in README and "language_version: python3" in README
+    assert not re.search(r"pip install shutdownlint\b", README)
+    for rev in revs:
+        assert re.fullmatch(r"[0-9a-f]{40}", rev), rev
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        return
+    shallow = subprocess.run(
+        ["git", "rev-parse", "--is-shallow-repository"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+    if shallow == "true":
+        return  # the pinned commit may lie below the clone's depth
+    for rev in revs:
+        exists = subprocess.run(
+            ["git", "cat-file", "-e", f"{rev}^{{commit}}"], cwd=ROOT, timeout=60
+        )
+        assert exists.returncode == 0, f"{rev} is not a commit of this repository"
+        has_hook = subprocess.run(
+            ["git", "cat-file", "-e", f"{rev}:.pre-commit-hooks.yaml"], cwd=ROOT, timeout=60
+        )
+        assert has_hook.returncode == 0, f"{rev} has no .pre-commit-hooks.yaml"

@@ -9,6 +9,11 @@ It is a bug in shutdownlint, not in your code: please report it with the file
 (or a reduced version of it). It cannot be ignored or silenced with `# noqa`,
 and the run exits with status 2 so that CI notices.
 
+Under flake8 the plugin also reports, as SDL999 at line 1 of each file, that it
+could not check the file at all: a broken `[tool.shutdownlint]` (the message
+names the configuration file and the key) or a crash. A traceback there would
+stop every other flake8 plugin with it.
+
 ## Example
 ```python
 # (an internal error cannot be shown by example)
