@@ -19,6 +19,9 @@ it in this list):
 - `threadmap`: which threads run each function (thread identities, RacerD-style).
 - `shared`: long-lived state (attributes, globals rebound through `global`) and
   every access to it, with its lock set and threads.
+- `race_shapes`: the syntactic shapes races read (what an `if` decides, probes,
+  per-thread slots, save-and-restore).
+- `race_records`: the typed evidence races returns.
 - `races`: races on that state (the decisions SDL201-SDL203 share).
 - `teardown`: what shutdown does: containers it empties and the adds that race it,
   workers and the queues they feed or drain, the stop order, loop threads.
