@@ -768,14 +768,14 @@ class Races:
         return every if 2 * len(holding) >= len(live) else None
 
     def _lockset_conflicts(self, access: Access, accesses: list[Access], lock: LockId):
-        """What an unguarded write breaks (P1): where the field's writes take the lock, the
-        writers' protocol itself, so every locked access; where only its reads do, the
-        locked compound operations the store can split (a critical section that reads the
-        field and then acts in the same section). A lone read breaks nothing the lock
-        would prevent (it sees the old value or the new one either way): what a stale
-        read costs is a check-then-act (SDL202) or a use after a clear (the semantic
-        conflicts). A store followed by the writer's own critical section on the lock is
-        ordered by that section."""
+        """What an unguarded write breaks (P1, judged by outcome): where the field's writes
+        take the lock and the class's own thread stores without it, the protocol the
+        callers' writes follow, so every locked access. Otherwise nothing: one atomic
+        store takes effect at one point, and a critical section that read the field once
+        ends as if the store came after it, lock or not; a lone read sees the old value
+        or the new one either way. What a stale value costs is a check-then-act (SDL202)
+        or a use after a clear (the semantic conflicts). A store followed by the writer's
+        own critical section on the lock is ordered by that section."""
         if (
             not access.kind.writes
             or access.atomic
@@ -790,33 +790,8 @@ class Races:
             and writes.lock == lock
             and any(t.role in _WORKER_ROLES and not t.via_api for t in access.threads)
         ):
-            # The field's writes take the lock (P1's definition of a guarded field), and
-            # the class's own thread stores without it: it bypasses the protocol the
-            # callers' writes follow, against every locked access.
             return [o for o in accesses if o is not access and not o.quiet and lock in o.held.locks]
-        return [
-            read
-            for read in accesses
-            if read is not access
-            and not read.quiet
-            and not read.kind.writes
-            and read.function is not access.function
-            and lock in read.held.locks
-            and self._acts_after(read, lock)
-        ]
-
-    def _acts_after(self, read: Access, lock: LockId) -> bool:
-        """Within the critical section holding `read`, a later write of the owner's state
-        relies on what was read."""
-        line = read.node.lineno or 0
-        return any(
-            other.function is read.function
-            and other.kind.writes
-            and (other.node.lineno or 0) > line
-            and lock in other.held.locks
-            for accesses in self._state.accesses(read.key.owner).values()
-            for other in accesses
-        )
+        return []
 
     def _locks_after(self, access: Access, lock: LockId) -> bool:
         """The statements after the access in its block take `lock` before anything leaves

@@ -8,9 +8,8 @@ than the accesses it breaks against:
 - **lockset**: the attribute's writes after the constructor take a lock L (or its
   reads do); this access, on another thread, does not, and the lock would change
   what can happen: iterating or changing a container in place while others change it
-  under L, using a value others clear under L, a store outside the lock that the
-  other writers take, or a store that can land inside a critical section that tests
-  the attribute and then acts;
+  under L, using a value others clear under L, or the class's own thread storing it
+  without the lock the callers' writes take;
 - **class-level**: the class guards its other state with a lock and this attribute,
   which no access locks, with none, while one of the class's own threads writes a
   computed value into it and another thread reads it twice (a check, then a use).
@@ -34,8 +33,10 @@ as related locations. Not reported: code in `__init__`, a test's `setUp`, before
 `Thread.start()` or before the function hands work to another thread (a start, a
 submit, a queue put, an event set: happens-before); `__del__` and fork handlers;
 accesses ordered by a `join()` of the other thread; a lone read (it sees the old
-value or the new one, lock or not: what a stale read costs is SDL202's); a store
-followed, on its path, by the writer's own critical section on the lock; iterating
+value or the new one, lock or not: what a stale read costs is SDL202's); a caller's
+lone store (a section that read the attribute once ends as if the store came after
+it, lock or not); a store followed, on its path, by the writer's own critical
+section on the lock; iterating
 an immutable snapshot (copy-on-write tuples); methods of objects that synchronise
 themselves (queues, events, `deque.append`); uses in a `try` that catches what a
 cleared value raises; a container slot keyed by the current thread's identity.
