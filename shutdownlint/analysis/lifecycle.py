@@ -68,9 +68,6 @@ from shutdownlint.analysis.paths import (
 from shutdownlint.analysis.vocabulary import Flavor, Kind
 
 STOP_NAMES = re.compile(r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)")
-IDENTITY_CALLS = frozenset(
-    {"getpid", "current_thread", "get_ident", "main_thread", "currentThread"}
-)
 _WAITABLE_KINDS = frozenset({Kind.EVENT, Kind.FUTURE, Kind.CONDITION})
 # The blocking methods of those kinds (awaits aside): rows of analysis/blocking.py.
 _WAITABLE_METHODS = frozenset({"wait", "wait_for", "result", "exception"})

@@ -44,6 +44,7 @@ from astroid import nodes
 
 from shutdownlint.analysis.infer import FunctionLike, dotted_name, last_name
 from shutdownlint.analysis.schedulers import SCHEDULERS
+from shutdownlint.analysis.vocabulary import IDENTITY_CALLS
 
 # -- which exceptions a handler catches ----------------------------------------------------
 
@@ -178,12 +179,11 @@ _SAFE_FUNCTIONS = frozenset(
         "len", "isinstance", "issubclass", "type", "id", "callable", "hasattr", "bool", "str",
         "repr", "format", "min", "max", "abs", "sorted", "list", "tuple", "dict", "set",
         "frozenset", "iter", "super", "print", "range", "enumerate", "zip", "reversed",
-        "object", "hash", "getpid", "monotonic", "time", "perf_counter", "current_thread",
-        "get_ident", "main_thread", "get_native_id", "format_exc", "warn", "getLogger",
+        "object", "hash", "monotonic", "time", "perf_counter", "format_exc", "warn", "getLogger",
         "sleep", "Event", "Lock", "RLock", "Condition", "deque", "partial", "cast",
         "suppress", "closing", "nullcontext", "ExitStack", "AsyncExitStack",
     }
-)  # fmt: skip
+) | IDENTITY_CALLS  # fmt: skip
 _SAFE_METHODS = frozenset(
     {
         # containers and flags

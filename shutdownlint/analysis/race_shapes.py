@@ -21,11 +21,9 @@ from shutdownlint.analysis.infer import (
 from shutdownlint.analysis.locks import Held
 from shutdownlint.analysis.shared import Access, AccessKind, SharedState, is_constant
 from shutdownlint.analysis.threadmap import ThreadId
-from shutdownlint.analysis.vocabulary import ThreadRole
+from shutdownlint.analysis.vocabulary import CURRENT_THREAD_CALLS, IDENTITY_CALLS, ThreadRole
 
 _EXITS = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
-_GETPID = frozenset({"getpid", "get_ident", "current_thread", "get_native_id"})
-_THREAD_IDENTITY = frozenset({"get_ident", "current_thread", "get_native_id"})
 # Calls that hand work to another thread: what was written before them is visible there.
 HAND_OFFS = frozenset(
     {
@@ -288,11 +286,13 @@ def per_thread_key(key: nodes.NodeNG) -> bool:
 def _thread_identity(node: nodes.NodeNG) -> bool:
     while isinstance(node, nodes.Attribute):  # `current_thread().name`
         node = node.expr
-    return isinstance(node, nodes.Call) and last_name(node.func) in _THREAD_IDENTITY
+    return isinstance(node, nodes.Call) and last_name(node.func) in CURRENT_THREAD_CALLS
 
 
 def _is_getpid_test(test: nodes.NodeNG) -> bool:
-    return any(isinstance(n, nodes.Call) and last_name(n.func) in _GETPID for n in walk(test))
+    return any(
+        isinstance(n, nodes.Call) and last_name(n.func) in IDENTITY_CALLS for n in walk(test)
+    )
 
 
 def _calls(function: FunctionLike, contexts: Contexts) -> list[nodes.Call]:

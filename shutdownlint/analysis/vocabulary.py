@@ -100,3 +100,12 @@ class TimeoutState(str, Enum):
     TIMEOUT = "timeout"  # a timeout the caller chose
     NONBLOCKING = "nonblocking"  # `block=False`
     UNKNOWN = "unknown"  # `*args`, a `block=` flag that cannot be pinned down
+
+
+#: Calls that name the calling thread (`threading.get_ident()`, `current_thread()`): a
+#: container slot at that key belongs to one thread.
+CURRENT_THREAD_CALLS = frozenset({"get_ident", "current_thread", "currentThread", "get_native_id"})
+#: Calls that tell which thread or process runs the code: tests of them (`if os.getpid()
+#: != self._pid:`, `current_thread() is main_thread()`) are identity checks, and the calls
+#: themselves cannot fail.
+IDENTITY_CALLS = CURRENT_THREAD_CALLS | {"main_thread", "getpid"}

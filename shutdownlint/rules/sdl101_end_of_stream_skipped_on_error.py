@@ -81,7 +81,7 @@ from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike, last_name, walk
-from shutdownlint.analysis.lifecycle import IDENTITY_CALLS, STOP_NAMES, is_test, stop_request
+from shutdownlint.analysis.lifecycle import STOP_NAMES, is_test, stop_request
 from shutdownlint.analysis.operations import operations
 from shutdownlint.analysis.ownership import (
     Identity,
@@ -94,7 +94,7 @@ from shutdownlint.analysis.ownership import (
     refers_to,
 )
 from shutdownlint.analysis.paths import Obligation, Raising
-from shutdownlint.analysis.vocabulary import Kind
+from shutdownlint.analysis.vocabulary import IDENTITY_CALLS, Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
 from shutdownlint.rules.release_fixes import LifecycleLeak, exit_phrase
