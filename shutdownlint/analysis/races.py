@@ -127,7 +127,13 @@ class Races:
         for access in accesses:
             if access.quiet or (writes_only and not access.kind.writes):
                 continue
-            strong = [lock for lock in access.held.locks if self._locks.is_thread_lock(lock)]
+            # A lock local to one call of a function (`cv = Condition()` per request)
+            # guards nothing another call shares: never a field's protocol lock.
+            strong = [
+                lock
+                for lock in access.held.locks
+                if self._locks.is_thread_lock(lock) and not isinstance(lock.owner, FunctionLike)
+            ]
             for lock in strong:
                 count[lock] += 1
                 holders.setdefault(lock, []).append(access)
