@@ -489,9 +489,7 @@ class Locks:
 
     def takes_thread_lock(self, function: FunctionLike) -> bool:
         """The function itself takes a lock that excludes threads (not an asyncio lock)."""
-        return self.takes_lock(function, strong=True) and any(
-            self.is_thread_lock(info.lock) for info in self._taken(function)
-        )
+        return any(self.is_thread_lock(info.lock) for info in self._taken(function))
 
     def _taken(self, function: FunctionLike) -> list[LockInfo]:
         found: list[LockInfo] = []

@@ -23,7 +23,7 @@ from shutdownlint.analysis.shared import Access, AccessKind, SharedState, is_con
 from shutdownlint.analysis.threadmap import ThreadId
 from shutdownlint.analysis.vocabulary import CURRENT_THREAD_CALLS, IDENTITY_CALLS, ThreadRole
 
-_EXITS = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
+EXITS = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
 # Calls that hand work to another thread: what was written before them is visible there.
 HAND_OFFS = frozenset(
     {
@@ -40,18 +40,18 @@ HAND_OFFS = frozenset(
 )
 
 
-def _order(thread: ThreadId) -> tuple:
+def caller_first(thread: ThreadId) -> tuple:
     return (thread.role is not ThreadRole.CALLER, thread.label)
 
 
-def _conflicting(access: Access, accesses: list[Access]) -> list[Access]:
+def semantic_conflicts(access: Access, accesses: list[Access]) -> list[Access]:
     """The other accesses an unguarded one can break against (empty: it cannot break):
     a Python-level iteration against in-place changes, an in-place change against
     iterations, a swap of a container against in-place changes, a use of the value
     against writes that clear it. Plain reads, constant flag writes and atomic
     operations break nothing on their own."""
     kind = access.kind
-    if _at_own_slot(access):
+    if at_own_slot(access):
         return []
     others = [o for o in accesses if o is not access and not o.quiet]
     in_place = [o for o in others if o.in_place and o.held.guarded]
@@ -64,7 +64,7 @@ def _conflicting(access: Access, accesses: list[Access]) -> list[Access]:
     if (
         kind is AccessKind.WRITE
         and not is_constant(access.value)
-        and not _is_plain_reference(access.value)
+        and not is_plain_reference(access.value)
     ):
         return in_place
     if kind is AccessKind.DELETE:
@@ -74,7 +74,7 @@ def _conflicting(access: Access, accesses: list[Access]) -> list[Access]:
     return []
 
 
-def _is_plain_reference(value: nodes.NodeNG | None) -> bool:
+def is_plain_reference(value: nodes.NodeNG | None) -> bool:
     """A parameter or local passed in (`self._x = x`): storing it is one atomic rebind."""
     return isinstance(value, nodes.Name)
 
@@ -100,7 +100,7 @@ def _span(statements: list[nodes.NodeNG]) -> tuple[int, int] | None:
     return statements[0].fromlineno or 0, statements[-1].tolineno or 0
 
 
-def _tests_of(owner, state: SharedState, contexts: Contexts):
+def tests_of(owner, state: SharedState, contexts: Contexts):
     """(test, the statements its branches run, those of its own body) for every `if` /
     `while` in the owner's functions; the branches include the statements after an `if`
     whose body exits."""
@@ -110,7 +110,7 @@ def _tests_of(owner, state: SharedState, contexts: Contexts):
                 continue
             body = tuple(r for r in (_span(node.body), _span(node.orelse)) if r is not None)
             branch = body
-            if node.body and isinstance(node.body[-1], _EXITS):
+            if node.body and isinstance(node.body[-1], EXITS):
                 followers = []
                 follower = node.next_sibling()
                 while follower is not None:
@@ -122,7 +122,7 @@ def _tests_of(owner, state: SharedState, contexts: Contexts):
             yield node.test, Branch(function, branch), Branch(function, body)
 
 
-def _hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
+def hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
     """`hasattr(cls, "_instances")` and `getattr(self, "_flags", None)` check
     `cls._instances` / `self._flags`: its first access stands in."""
     found = []
@@ -153,7 +153,7 @@ def _hasattr_checks(test: nodes.NodeNG, state) -> list[Access]:
     return found
 
 
-def _lookup_checks(test: nodes.NodeNG, by_node, function: FunctionLike) -> list[Access]:
+def lookup_checks(test: nodes.NodeNG, by_node, function: FunctionLike) -> list[Access]:
     """Get-or-create through a local: `pool = self.pools.get(key)` (or `self.pools[key]`)
     then `if pool is None:` checks `self.pools`, when the `if` stores into it."""
     branch = test.parent
@@ -195,7 +195,7 @@ def _decided(branch: nodes.If) -> list[nodes.NodeNG]:
     """The statements an `if` decides: its body, and, when the body exits (a guard
     clause, `if hit is not None: return hit`), the statements after it."""
     decided = list(branch.body)
-    if branch.body and isinstance(branch.body[-1], _EXITS):
+    if branch.body and isinstance(branch.body[-1], EXITS):
         follower = branch.next_sibling()
         while follower is not None:
             decided.append(follower)
@@ -216,7 +216,7 @@ def _stores_into(body: list[nodes.NodeNG], name: str) -> bool:
     )
 
 
-def _read_again(act: Access, accesses: list[Access], test: nodes.NodeNG) -> bool:
+def read_again(act: Access, accesses: list[Access], test: nodes.NodeNG) -> bool:
     """The act's function reads the state again, between the check and the act, under a
     lock the act holds (the double-checked get-or-create)."""
     return act.held.guarded and any(
@@ -228,7 +228,7 @@ def _read_again(act: Access, accesses: list[Access], test: nodes.NodeNG) -> bool
     )
 
 
-def _is_class_level(access: Access) -> bool:
+def is_class_level(access: Access) -> bool:
     function = access.function
     node = access.node
     receiver = getattr(node, "expr", None)
@@ -242,7 +242,7 @@ def _is_class_level(access: Access) -> bool:
     return False
 
 
-def _at_own_slot(access: Access) -> bool:
+def at_own_slot(access: Access) -> bool:
     """`self._conns[threading.get_ident()]`, `self._conns.pop(get_ident(), None)`: the
     current thread's own slot of a per-thread map."""
     parent = access.node.parent
@@ -289,17 +289,17 @@ def _thread_identity(node: nodes.NodeNG) -> bool:
     return isinstance(node, nodes.Call) and last_name(node.func) in CURRENT_THREAD_CALLS
 
 
-def _is_getpid_test(test: nodes.NodeNG) -> bool:
+def is_getpid_test(test: nodes.NodeNG) -> bool:
     return any(
         isinstance(n, nodes.Call) and last_name(n.func) in IDENTITY_CALLS for n in walk(test)
     )
 
 
-def _calls(function: FunctionLike, contexts: Contexts) -> list[nodes.Call]:
+def calls_of(function: FunctionLike, contexts: Contexts) -> list[nodes.Call]:
     return [n for n in contexts.nodes_of(function) if isinstance(n, nodes.Call)]
 
 
-def _callee_argument(call: nodes.Call, row) -> nodes.NodeNG | None:
+def callee_argument(call: nodes.Call, row) -> nodes.NodeNG | None:
     if row.callee_position is None:
         return None
     argument = call_argument(call, row.callee_position, row.callee_keyword or "")
@@ -308,7 +308,7 @@ def _callee_argument(call: nodes.Call, row) -> nodes.NodeNG | None:
     return argument
 
 
-def _checked_before(function, call, name, state) -> Access | None:
+def checked_before(function, call, name, state) -> Access | None:
     """A test of `self.<name>` in `function` that the scheduling `call` depends on: the
     call is in its branch, or it comes earlier and its branch exits."""
     for access in state.get(name, []):
@@ -318,13 +318,13 @@ def _checked_before(function, call, name, state) -> Access | None:
         if not isinstance(statement, nodes.If | nodes.While):
             continue
         inside = any(call in walk(s) for s in [*statement.body, *statement.orelse])
-        exits = bool(statement.body) and isinstance(statement.body[-1], _EXITS)
+        exits = bool(statement.body) and isinstance(statement.body[-1], EXITS)
         if inside or (exits and (statement.lineno or 0) < (call.lineno or 0)):
             return access
     return None
 
 
-def _inside_handler(node: nodes.NodeNG, function: FunctionLike) -> bool:
+def inside_handler(node: nodes.NodeNG, function: FunctionLike) -> bool:
     """In a `try` of the same function whose handlers catch the failure."""
     child, parent = node, node.parent
     while parent is not None and parent is not function:
@@ -337,7 +337,7 @@ def _inside_handler(node: nodes.NodeNG, function: FunctionLike) -> bool:
 _CATCH_ALL = frozenset({"AttributeError", "TypeError", "Exception", "BaseException"})
 
 
-def _catches(handler: nodes.ExceptHandler, name: str) -> bool:
+def catches(handler: nodes.ExceptHandler, name: str) -> bool:
     """The handler names `name` (alone or in a tuple)."""
     if handler.type is None:
         return False

@@ -50,25 +50,25 @@ from shutdownlint.analysis.race_records import (
     UnguardedAccess,
 )
 from shutdownlint.analysis.race_shapes import (
-    _EXITS,
+    EXITS,
     HAND_OFFS,
     Branch,
-    _at_own_slot,
-    _callee_argument,
-    _calls,
-    _catches,
-    _checked_before,
-    _conflicting,
-    _hasattr_checks,
-    _inside_handler,
-    _is_class_level,
-    _is_getpid_test,
-    _is_plain_reference,
-    _lookup_checks,
-    _order,
-    _read_again,
-    _tests_of,
+    at_own_slot,
+    callee_argument,
+    caller_first,
+    calls_of,
+    catches,
+    checked_before,
+    hasattr_checks,
+    inside_handler,
+    is_class_level,
+    is_getpid_test,
+    is_plain_reference,
+    lookup_checks,
+    read_again,
     save_and_restores,
+    semantic_conflicts,
+    tests_of,
 )
 from shutdownlint.analysis.shared import (
     Access,
@@ -243,21 +243,20 @@ class Races:
                     if access.atomic:
                         continue
                     overlap = self._overlap(access, writes, callbacks=True, interrupts=False)
+                    cited = guard  # the lock the message names
                     if overlap is None and guard is not None and guard.owns and access.threads:
                         # The state's other writes take a real lock: the author expects
                         # them to run concurrently with this one.
                         other = next((a for a in guard.accesses if a.kind.writes), None)
                         if other is not None:
-                            mine = next(iter(sorted(access.threads, key=_order)))
-                            theirs = next(iter(sorted(other.threads, key=_order)), mine)
+                            mine = next(iter(sorted(access.threads, key=caller_first)))
+                            theirs = next(iter(sorted(other.threads, key=caller_first)), mine)
                             if not interrupts_main(mine, theirs):
                                 overlap = Overlap(mine, theirs, other)
                     if overlap is None and protocol is not None:
                         # An update of state whose other accesses follow a lock, on
-                        # another thread than they run: it breaks the protocol (P1), and
-                        # is this rule's finding rather than SDL201's.
-                        # Lost against the updates made under the lock, or splitting a
-                        # locked section that reads the state and acts on it.
+                        # another thread than they run: lost against the updates made
+                        # under the lock (P1), this rule's finding rather than SDL201's.
                         conflicts = [
                             o
                             for o in accesses
@@ -265,14 +264,14 @@ class Races:
                             and not o.quiet
                             and o.kind.writes
                             and protocol.lock in o.held.locks
-                        ] + self._lockset_conflicts(access, accesses, protocol.lock)
+                        ] + self._lockset_conflicts(access, accesses, protocol.lock, guard)
                         overlap = self._overlap(
                             access, conflicts, callbacks=True, interrupts=False, callers=True
                         )
-                        guard = guard or protocol
+                        cited = guard or protocol
                     if overlap is None:
                         continue
-                    found.append(ReadModifyWrite(access, overlap, guard))
+                    found.append(ReadModifyWrite(access, overlap, cited))
         return found
 
     # -- SDL202 ----------------------------------------------------------------------
@@ -301,21 +300,20 @@ class Races:
         whatever the check's outcome reaches, `self._thread = Thread(...)` after
         `if not self._started: self._started = True`)."""
         found = {a.node for record in self.check_then_acts for a in (record.access, *record.acts)}
-        tests = {r.check for r in self.check_then_acts if r.region is not None}
         found.update(self._checked_through_properties())
-        classic = [r for r in self.check_then_acts if r.region is not None]
+        # (record, the nodes of its test) for the checks whose region is known
+        classic = [(r, set(walk(r.check))) for r in self.check_then_acts if r.region is not None]
         if classic:
             for owner in self._state.owners:
                 for accesses in self._state.accesses(owner).values():
                     found.update(
                         a.node
                         for a in accesses
-                        for r in classic
+                        for r, test in classic
                         if a.function is r.region.function
                         and (
                             a.node in r.region
-                            or r.check in tests
-                            and a.node in set(walk(r.check))
+                            or a.node in test
                             # what relies on the outcome later (`return self._conns[k]`)
                             or (
                                 a.key == r.access.key
@@ -327,14 +325,14 @@ class Races:
 
     def _classic(self, owner, state, by_node) -> list[CheckThenAct]:
         found = []
-        for test, branch_nodes, body_nodes in _tests_of(owner, self._state, self._contexts):
+        for test, branch_nodes, body_nodes in tests_of(owner, self._state, self._contexts):
             function = enclosing_function(test)
             if function is None or self._threads.is_exempt(function):
                 continue
             checked = [by_node[n] for n in walk(test) if n in by_node]
-            checked += _hasattr_checks(test, state)
+            checked += hasattr_checks(test, state)
             checked += self._property_checks(test, state, owner, function)
-            lookups = _lookup_checks(test, by_node, function)
+            lookups = lookup_checks(test, by_node, function)
             candidates = []
             for access in [*checked, *lookups]:
                 if access.quiet:
@@ -354,7 +352,7 @@ class Races:
                 ]
                 if not acts or self._rechecked(test, acts, access.key):
                     continue
-                if access in lookups and all(_read_again(a, accesses, test) for a in acts):
+                if access in lookups and all(read_again(a, accesses, test) for a in acts):
                     continue  # looked up again under the act's lock
                 if not self._harmful(test, acts, branch_nodes, access):
                     continue
@@ -407,14 +405,14 @@ class Races:
                 continue
             for node in self._contexts.nodes_of(function):
                 if not isinstance(node, nodes.Try) or not any(
-                    _catches(h, "AttributeError") for h in node.handlers
+                    catches(h, "AttributeError") for h in node.handlers
                 ):
                     continue
                 body = {n for statement in node.body for n in walk(statement)}
                 handled = {
                     n
                     for h in node.handlers
-                    if _catches(h, "AttributeError")
+                    if catches(h, "AttributeError")
                     for statement in h.body
                     for n in walk(statement)
                 }
@@ -494,7 +492,7 @@ class Races:
         """Running the act twice (or after the state changed) does damage: it mutates a
         container, stores a computed value, or creates and starts a worker or resource.
         Setting a flag to a constant and waking someone up is idempotent."""
-        if _is_getpid_test(test):
+        if is_getpid_test(test):
             return False
         for act in acts:
             if (
@@ -509,7 +507,7 @@ class Races:
             if (
                 act.kind is AccessKind.WRITE
                 and not is_constant(act.value)
-                and not _is_plain_reference(act.value)
+                and not is_plain_reference(act.value)
             ):
                 return True
         for node in branch_nodes.nodes(self._contexts):
@@ -563,7 +561,7 @@ class Races:
         overlap = self._overlap(access, [], callbacks=False, callers=starts)
         if overlap is not None:
             return Concurrency(Reason.OVERLAP, function, overlap)
-        class_level = _is_class_level(access)
+        class_level = is_class_level(access)
         if (class_level or isinstance(access.key.owner, nodes.Module)) and self._locks.takes_lock(
             function, strong=True
         ):
@@ -588,7 +586,7 @@ class Races:
             return []
         functions = self._state_functions(owner)
         if not any(
-            self._contexts.scheduler_of(c) for f in functions for c in _calls(f, self._contexts)
+            self._contexts.scheduler_of(c) for f in functions for c in calls_of(f, self._contexts)
         ):
             return []
         invalidated = self._invalidated(state)
@@ -596,15 +594,15 @@ class Races:
             return []
         found = []
         for function in self._state_functions(owner):
-            for call in _calls(function, self._contexts):
+            for call in calls_of(function, self._contexts):
                 row = self._contexts.scheduler_of(call)
                 if row is None or row.role is None or row.role is ThreadRole.CALLBACK:
                     continue
                 callbacks = self._contexts.resolve_callables(
-                    _callee_argument(call, row) or call.func
+                    callee_argument(call, row) or call.func
                 )
                 for name, write in invalidated.items():
-                    check = _checked_before(function, call, name, state)
+                    check = checked_before(function, call, name, state)
                     if check is None:
                         continue
                     for callback in callbacks:
@@ -676,7 +674,7 @@ class Races:
                 if access.kind in (AccessKind.USE, AccessKind.MUTATE, AccessKind.ITERATE) or (
                     isinstance(access.statement, nodes.Assert)
                 ):
-                    if _inside_handler(access.node, function):
+                    if inside_handler(access.node, function):
                         return None
                     return access
                 return None
@@ -759,8 +757,8 @@ class Races:
     def _protocol(self, accesses: list[Access]) -> Guard | None:
         """The thread lock L the state's accesses follow (Eraser's lockset): most of its
         writes after the constructor hold L, or, where the writes do not, most of all its
-        accesses do. Once some accesses follow L, an access on another thread without it
-        breaks the protocol, even a single read or a constant store."""
+        accesses do. What an access without L breaks is `conflicting` (semantic) and
+        `_lockset_conflicts` (the protocol)."""
         if not any(a.kind.writes and not a.quiet for a in accesses):
             return None  # set once in the constructor: read in a locked region, not guarded
         guard = self._guard(accesses)
@@ -773,7 +771,9 @@ class Races:
         holding = [a for a in live if every.lock in a.held.locks]
         return every if 2 * len(holding) >= len(live) else None
 
-    def _lockset_conflicts(self, access: Access, accesses: list[Access], lock: LockId):
+    def _lockset_conflicts(
+        self, access: Access, accesses: list[Access], lock: LockId, writes: Guard | None
+    ):
         """What an unguarded write breaks (P1, judged by outcome): where the field's writes
         take the lock and the class's own thread stores without it, the protocol the
         callers' writes follow, so every locked access. Otherwise nothing: one atomic
@@ -781,15 +781,15 @@ class Races:
         ends as if the store came after it, lock or not; a lone read sees the old value
         or the new one either way. What a stale value costs is a check-then-act (SDL202)
         or a use after a clear (the semantic conflicts). A store followed by the writer's
-        own critical section on the lock is ordered by that section."""
+        own critical section on the lock is ordered by that section. `writes`: the lock
+        the state's writes hold (`_guard`), computed once by the caller."""
         if (
             not access.kind.writes
             or access.atomic
-            or _at_own_slot(access)
+            or at_own_slot(access)
             or self._locks_after(access, lock)
         ):
             return []
-        writes = self._guard(accesses)
         if (
             writes is not None
             and writes.owns
@@ -803,7 +803,7 @@ class Races:
         """The statements after the access in its block take `lock` before anything leaves
         the block: the writer's own critical section follows the store on its path."""
         follower = access.statement.next_sibling()
-        while follower is not None and not isinstance(follower, _EXITS):
+        while follower is not None and not isinstance(follower, EXITS):
             if isinstance(follower, nodes.With | nodes.AsyncWith) and any(
                 (info := self._locks.lock_of(item)) is not None and info.lock == lock
                 for item, _ in follower.items
@@ -818,7 +818,7 @@ class Races:
         """SPEC's class-level clause: the class guards its other state with a lock and
         this state, which no access locks, with none, while one of the class's own
         threads writes it (a computed value: a constant flag store is atomic and stays
-        exempt) and another thread reads or uses it."""
+        exempt) and another thread reads it twice in one function (a check, then a use)."""
         if any(a.held.guarded for a in accesses if not a.quiet):
             return None
         if any(self._kinds.kind_of(a.node) is not None for a in accesses if not a.kind.writes):
@@ -857,18 +857,19 @@ class Races:
         return None
 
     def _unguarded(self, accesses: list[Access], taken, protocol: Guard | None):
-        guard = protocol or self._guard(accesses)
+        writes = self._guard(accesses)
+        guard = protocol or writes
         if guard is None:
             return None
         candidates: list[tuple[tuple, Access, Overlap | None, str]] = []
         for access in accesses:
             if access.quiet or access.held.guarded or access.node in taken:
                 continue
-            conflicting = _conflicting(access, accesses)
+            conflicting = semantic_conflicts(access, accesses)
             if protocol is not None:
                 conflicting += [
                     o
-                    for o in self._lockset_conflicts(access, accesses, protocol.lock)
+                    for o in self._lockset_conflicts(access, accesses, protocol.lock, writes)
                     if o not in conflicting
                 ]
             if not conflicting:
