@@ -303,7 +303,7 @@ class SharedState:
             value,
             atomic,
             quiet,
-            in_test(node),
+            _in_test(node),
             in_place,
         )
 
@@ -482,7 +482,7 @@ def _immutable_value(value: nodes.NodeNG) -> bool:
     return isinstance(value, nodes.Call) and last_name(value.func) in _IMMUTABLE_TYPES
 
 
-def in_test(node: nodes.NodeNG) -> bool:
+def _in_test(node: nodes.NodeNG) -> bool:
     """Read inside an `if`/`while`/`assert` test (or a conditional expression's)."""
     child, parent = node, node.parent
     while parent is not None and not isinstance(parent, FunctionLike):

@@ -117,10 +117,8 @@ from shutdownlint.rules.race_words import thread_origins
 from shutdownlint.rules.sdl401_add_after_close import adds_after_close
 
 _RELATED_GUARDED = 3
-_ADVICE = {
-    Protocol.LOCKSET: "hold `{lock}` around this access, as the other accesses do",
-    Protocol.CLASS: "hold `{lock}` where `{state}` is written and where it is read",
-}
+# The class-level clause's advice (the lockset one is the rule's fix title).
+_CLASS_ADVICE = "hold `{lock}` where `{state}` is written and where it is read"
 
 
 class UnguardedSharedAttribute(Rule):
@@ -218,7 +216,9 @@ class UnguardedSharedAttribute(Rule):
                 ctx,
                 statement,
                 lock,
-                _ADVICE[record.protocol].format(**fields),
+                (_CLASS_ADVICE if record.protocol is Protocol.CLASS else self.fix_title).format(
+                    **fields
+                ),
                 wait_holding(ctx, access, guard.lock) if lock else None,
                 through,
             ),
