@@ -65,7 +65,7 @@ from shutdownlint.analysis.paths import (
     statements,
     unreleased_exits,
 )
-from shutdownlint.analysis.vocabulary import Flavor, Kind
+from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind
 
 STOP_NAMES = re.compile(r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)")
 _WAITABLE_KINDS = frozenset({Kind.EVENT, Kind.FUTURE, Kind.CONDITION})
@@ -115,10 +115,14 @@ class Lifecycle:
         self.worker_stems = WORKER_NAME_STEMS + mapped
 
     # -- per function: aliases, escapes, exits that leak ---------------------------------------
-    def _blocking_queue_op(self, call: nodes.Call) -> bool:
+    def _blocking_queue_op(self, node: nodes.Call | nodes.Await) -> bool:
         """`q.put(item)` / `q.get()` with no timeout on a `queue` module queue: it blocks
         until it can proceed and raises nothing (a multiprocessing queue can: closed, or
-        an item that does not unpickle; an asyncio one is awaited, the await raises)."""
+        an item that does not unpickle). `await q.put(item)` on an unbounded asyncio
+        queue never suspends, so neither a failure nor a cancellation can reach it."""
+        call = node.value if isinstance(node, nodes.Await) else node
+        if not isinstance(call, nodes.Call):
+            return False
         func = call.func
         if not isinstance(func, nodes.Attribute) or func.attrname not in ("put", "get"):
             return False
@@ -128,13 +132,15 @@ class Lifecycle:
             info = self._kinds.kind_of(func.expr)
         except (AstroidError, RecursionError):
             return False
-        return (
-            info is not None
-            and info.kind is Kind.QUEUE
-            and info.flavor is Flavor.THREADING
-            and info.mapping is None
-            and info.qname.startswith(("queue.", "_queue."))
-        )
+        if info is None or info.kind is not Kind.QUEUE or info.mapping is not None:
+            return False
+        if isinstance(node, nodes.Await):
+            return (
+                info.flavor is Flavor.ASYNCIO
+                and func.attrname == "put"
+                and self._kinds.queue_bound(info).state is BoundState.UNBOUNDED
+            )
+        return info.flavor is Flavor.THREADING and info.qname.startswith(("queue.", "_queue."))
 
     def exits_of(self, function: FunctionLike, obligation: Obligation) -> list[Leak]:
         leaks = unreleased_exits(function, obligation, self._raises)

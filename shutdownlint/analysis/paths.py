@@ -275,10 +275,11 @@ class RaiseModel:
     def __init__(
         self,
         raises_on: tuple[str, ...],
-        never_raises: Callable[[nodes.Call], bool] | None = None,
+        never_raises: Callable[[nodes.Call | nodes.Await], bool] | None = None,
     ) -> None:
-        # `never_raises`: calls the caller knows cannot raise from facts this syntactic
-        # model lacks (a blocking `put()` on a `queue.Queue`, which only blocks).
+        # `never_raises`: calls and awaits the caller knows cannot raise from facts this
+        # syntactic model lacks (a blocking `put()` on a `queue.Queue`, which only blocks;
+        # `await q.put(x)` on an unbounded asyncio queue, which never suspends).
         self._never_raises = never_raises
         self._calls = "call" in raises_on
         self._awaits = "await" in raises_on
@@ -320,7 +321,9 @@ class RaiseModel:
                 and not (self._never_raises is not None and self._never_raises(node))
             )
         if isinstance(node, nodes.Await):
-            return self._awaits
+            return self._awaits and not (
+                self._never_raises is not None and self._never_raises(node)
+            )
         if isinstance(node, nodes.Raise):
             return self._raises
         if isinstance(node, nodes.Subscript):
