@@ -395,3 +395,37 @@ def save_and_restores(accesses: list[Access]) -> list[tuple[Access, Access, Acce
                 found.append((save, sets[0], restores[0]))
                 break
     return found
+
+
+def never_unset(value: nodes.NodeNG | None) -> bool:
+    """A stored value that is never None or false: a non-empty display (`(t, e, tb)`),
+    `sys.exc_info()`, an exception object (a name bound by `except ... as e`, an
+    exception made on the spot)."""
+    if isinstance(value, nodes.Tuple | nodes.List | nodes.Set):
+        return bool(value.elts)
+    if isinstance(value, nodes.Call):
+        name = last_name(value.func) or ""
+        return name == "exc_info" or name.endswith(("Error", "Exception"))
+    if isinstance(value, nodes.Name):
+        try:
+            _, bindings = value.lookup(value.name)
+        except AstroidError:
+            return False
+        return bool(bindings) and all(
+            isinstance(b, nodes.AssignName) and isinstance(b.parent, nodes.ExceptHandler)
+            for b in bindings
+        )
+    return False
+
+
+def presence_test(read: Access) -> bool:
+    """The read is a test of whether the state is set: `if self.x:`, `if not self.x:`,
+    `if self.x is (not) None:`."""
+    node, parent = read.node, read.node.parent
+    if isinstance(parent, nodes.UnaryOp) and parent.op == "not":
+        node, parent = parent, parent.parent
+    if isinstance(parent, nodes.Compare) and parent.left is node and len(parent.ops) == 1:
+        op, other = parent.ops[0]
+        if op in ("is", "is not") and isinstance(other, nodes.Const) and other.value is None:
+            node, parent = parent, parent.parent
+    return isinstance(parent, nodes.If | nodes.While | nodes.IfExp) and parent.test is node

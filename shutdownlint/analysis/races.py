@@ -62,6 +62,8 @@ from shutdownlint.analysis.race_shapes import (
     hasattr_checks,
     inside_handler,
     is_class_level,
+    never_unset,
+    presence_test,
     is_getpid_test,
     is_plain_reference,
     lookup_checks,
@@ -826,6 +828,11 @@ class Races:
             # swapped in one store and used through its own lock; what a stale handle
             # costs is a lifecycle question (SDL105, SDL4xx), not a torn value.
             return None
+        live_writes = [a for a in accesses if not a.quiet and a.kind.writes]
+        first_reads: dict[FunctionLike, Access] = {}
+        for read in sorted(accesses, key=lambda a: (a.node.lineno or 0, a.node.col_offset or 0)):
+            if not read.quiet and not read.kind.writes:
+                first_reads.setdefault(read.function, read)
         for write in accesses:
             if (
                 write.quiet
@@ -847,6 +854,10 @@ class Races:
             ]
             if self._published_before(write, readers):
                 continue
+            if all(never_unset(w.value) for w in live_writes):
+                # Every store sets it (None only before): a reader that first tests it is
+                # set sees it set on its second read too, as if the store came first.
+                readers = [r for r in readers if not presence_test(first_reads[r.function])]
             for reader in readers:
                 if self._ordered_by_join(write, reader):
                     continue
