@@ -89,6 +89,26 @@ def identity(expr: nodes.NodeNG | None, follow_alias: bool = True) -> Identity |
     return Local(scope, expr.name)
 
 
+# -- the release vocabulary of `with` --------------------------------------------------------
+#: Context managers that close (or hand to what closes) the object they are given when
+#: the block ends: `with closing(x):` releases `x` as `with x:` does.
+CLOSING_WRAPPERS = frozenset({"closing", "aclosing", "enter_context", "enter_async_context"})
+
+
+def with_releases(item: nodes.NodeNG, refers) -> bool:
+    """A `with` item that releases the object `refers` names when the block ends: the
+    object itself (`with sock:`) or a closing wrapper of it (`with closing(sock):`,
+    `with stack.enter_context(sock)`)."""
+    if refers(item):
+        return True
+    return (
+        isinstance(item, nodes.Call)
+        and last_name(item.func) in CLOSING_WRAPPERS
+        and len(item.args) == 1
+        and refers(item.args[0])
+    )
+
+
 # -- what a value built from containers refers to ----------------------------------------
 #: Calls that make a new container of (or an iterator over) the items of each argument:
 #: `list(x)`, `sorted(x)`, `itertools.chain(a, b)`.
@@ -369,8 +389,9 @@ class Tracker:
         return isinstance(argument, nodes.Attribute) and self.refers(argument.expr)
 
     def _owns(self, item: nodes.NodeNG) -> bool:
-        """`with sock:`, `with closing(sock):`, `with stack.enter_context(sock)`."""
-        if self.refers(item):
+        """`with sock:`, `with closing(sock):`, `with stack.enter_context(sock)`, and any
+        context manager made from it (`with ctx.wrap_socket(sock) as tls:` owns it)."""
+        if with_releases(item, self.refers):
             return True
         return isinstance(item, nodes.Call) and any(self.refers(a) for a in item.args)
 

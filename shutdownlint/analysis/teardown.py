@@ -46,7 +46,7 @@ from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import Held, LockId, Locks
 from shutdownlint.analysis.operations import operations, taking_methods
 from shutdownlint.analysis.options import AnalysisOptions
-from shutdownlint.analysis.ownership import covered
+from shutdownlint.analysis.ownership import covered, with_releases
 from shutdownlint.analysis.shared import SharedState
 from shutdownlint.analysis.threadmap import ThreadMap
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
@@ -809,7 +809,13 @@ def _loop_statements(body: list[nodes.NodeNG]):
 
 
 def _item_duty(statement: nodes.NodeNG, names: set[str]) -> bool:
-    """`item.m(...)` (or `await item.m(...)`) as a statement of its own, on a loop's item."""
+    """`item.m(...)` (or `await item.m(...)`) as a statement of its own, on a loop's item,
+    or `with item:` / `with closing(item):`."""
+    if isinstance(statement, nodes.With | nodes.AsyncWith):
+        return any(
+            with_releases(item, lambda n: isinstance(n, nodes.Name) and n.name in names)
+            for item, _ in statement.items
+        )
     if not isinstance(statement, nodes.Expr):
         return False
     call = statement.value.value if isinstance(statement.value, nodes.Await) else statement.value
