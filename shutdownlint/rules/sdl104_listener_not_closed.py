@@ -349,8 +349,17 @@ _FRESH_SOCKETS = frozenset({"socket"})
 
 
 def _makes_fresh_socket(value: nodes.NodeNG) -> bool:
-    """`socket.socket(...)`: what it makes holds no peer and listens on no port."""
-    return isinstance(value, nodes.Call) and last_name(value.func) in _FRESH_SOCKETS
+    """`socket.socket(...)`: what it makes holds no peer and listens on no port (nor does
+    a wrapper of one, `ctx.wrap_socket(socket.socket())`)."""
+    if not isinstance(value, nodes.Call):
+        return False
+    if last_name(value.func) in _FRESH_SOCKETS:
+        return True
+    return (
+        last_name(value.func) == "wrap_socket"
+        and bool(value.args)
+        and _makes_fresh_socket(value.args[0])
+    )
 
 
 def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> nodes.NodeNG | None:
