@@ -464,13 +464,33 @@ class Lifecycle:
                 if isinstance(made, nodes.Call):
                     calls.append(made)
         for call in calls:
-            if named_like(call, stems):
+            if self.could_make(call, stems):
                 return True
             name = last_name(call.func)
             if name is not None and isinstance(
                 next(iter(self._module.locals.get(name, ())), None), nodes.ClassDef
             ):
                 return True
+        return False
+
+    def could_make(self, call: nodes.Call, stems: tuple[str, ...], depth: int = 0) -> bool:
+        """A cheap look before inference: `call` is named like a maker of the kinds sought
+        (`socket.create_connection()`), or calls a function of this module that returns
+        what such a call made (`self._dial()` returning `socket.create_connection(...)`):
+        the helper's caller receives what it made."""
+        if named_like(call, stems):
+            return True
+        if depth > 1:
+            return False
+        for callee in self._contexts.resolve_callables(call.func):
+            for node in self.own(callee):
+                if not isinstance(node, nodes.Return) or node.value is None:
+                    continue
+                value = node.value.value if isinstance(node.value, nodes.Await) else node.value
+                if isinstance(value, nodes.Name):
+                    value = _assigned_call(value)
+                if isinstance(value, nodes.Call) and self.could_make(value, stems, depth + 1):
+                    return True
         return False
 
     @staticmethod
@@ -836,6 +856,20 @@ def _assigned_to(value: nodes.NodeNG) -> str | None:
             if isinstance(element, nodes.AssignName):
                 return element.name
     return None
+
+
+def _assigned_call(name: nodes.Name) -> nodes.Call | None:
+    """The call a local returned by its function was assigned from (`sock = make(); ...;
+    return sock`), when it has one assignment."""
+    try:
+        _, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return None
+    if len(assigns) != 1 or not isinstance(assigns[0].parent, nodes.Assign):
+        return None
+    value = assigns[0].parent.value
+    value = value.value if isinstance(value, nodes.Await) else value
+    return value if isinstance(value, nodes.Call) else None
 
 
 def _is_abstract(function: FunctionLike) -> bool:

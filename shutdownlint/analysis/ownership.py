@@ -89,6 +89,138 @@ def identity(expr: nodes.NodeNG | None, follow_alias: bool = True) -> Identity |
     return Local(scope, expr.name)
 
 
+# -- the release vocabulary of `with` --------------------------------------------------------
+#: Context managers that close (or hand to what closes) the object they are given when
+#: the block ends: `with closing(x):` releases `x` as `with x:` does.
+CLOSING_WRAPPERS = frozenset({"closing", "aclosing", "enter_context", "enter_async_context"})
+
+
+def with_releases(item: nodes.NodeNG, refers) -> bool:
+    """A `with` item that releases the object `refers` names when the block ends: the
+    object itself (`with sock:`) or a closing wrapper of it (`with closing(sock):`,
+    `with stack.enter_context(sock)`)."""
+    if refers(item):
+        return True
+    return (
+        isinstance(item, nodes.Call)
+        and last_name(item.func) in CLOSING_WRAPPERS
+        and len(item.args) == 1
+        and refers(item.args[0])
+    )
+
+
+# -- what a value built from containers refers to ----------------------------------------
+#: Calls that make a new container of (or an iterator over) the items of each argument:
+#: `list(x)`, `sorted(x)`, `itertools.chain(a, b)`.
+ITEM_COPIES = frozenset(
+    {
+        "list", "tuple", "set", "frozenset", "sorted", "reversed", "dict", "iter", "deque",
+        "OrderedDict", "chain", "itervalues", "viewvalues",
+    }
+)  # fmt: skip
+#: Methods that return a copy or a view of a container's items: `x.values()`.
+ITEM_VIEWS = frozenset({"copy", "values", "items", "keys"})
+#: Operators that join two containers' items: `a + b`, `a | b`.
+_JOINING_OPS = frozenset({"+", "|"})
+
+
+@dataclass(frozen=True)
+class Covered:
+    """What iterating a value yields, named: the containers whose items it yields (`a` and
+    `b` for `chain(a.values(), b)`, `[*a, *b]`, `a + b`, `[x for x in a]`, a local copy
+    `doomed = list(a)`), and the values it yields as items themselves (`t` in `(t, *a)`)."""
+
+    containers: frozenset[Identity] = frozenset()
+    items: frozenset[Identity] = frozenset()
+
+    def __or__(self, other: Covered) -> Covered:
+        return Covered(self.containers | other.containers, self.items | other.items)
+
+    def attributes(self, cls: nodes.ClassDef | None) -> frozenset[str]:
+        """The containers that are attributes of `cls` (`self.<name>`), by name."""
+        return frozenset(
+            i.name for i in self.containers if isinstance(i, StateKey) and i.owner is cls
+        )
+
+    def locals(self) -> frozenset[str]:
+        """The containers that are local variables, by name."""
+        return frozenset(i.name for i in self.containers if isinstance(i, Local))
+
+
+def covered(expr: nodes.NodeNG | None, depth: int = 3) -> Covered:
+    """Which containers and values iterating `expr` goes through (P4: close releases the
+    items of any value built from a container). A local assigned once from such a value
+    covers what that value covers, besides itself."""
+    if expr is None or depth < 0:
+        return Covered()
+    if isinstance(expr, nodes.Name | nodes.Attribute):
+        ident = identity(expr)
+        if ident is None:
+            return Covered()
+        found = Covered(frozenset({ident}))
+        if isinstance(ident, Local) and isinstance(expr, nodes.Name):
+            source = _single_assignment(expr)
+            if source is not None:
+                found |= covered(source, depth - 1)
+        return found
+    if isinstance(expr, nodes.Subscript) and isinstance(expr.slice, nodes.Slice):
+        return covered(expr.value, depth)  # `x[:]`
+    if isinstance(expr, nodes.Call):
+        func = expr.func
+        if isinstance(func, nodes.Attribute) and func.attrname in ITEM_VIEWS:
+            return covered(func.expr, depth)
+        if last_name(func) in ITEM_COPIES:
+            found = Covered()
+            for argument in expr.args:
+                found |= covered(
+                    argument.value if isinstance(argument, nodes.Starred) else argument, depth
+                )
+            return found
+        return Covered()
+    if isinstance(expr, nodes.BinOp) and expr.op in _JOINING_OPS:
+        return covered(expr.left, depth) | covered(expr.right, depth)
+    if isinstance(expr, nodes.List | nodes.Tuple | nodes.Set):
+        found = Covered()
+        for element in expr.elts:
+            if isinstance(element, nodes.Starred):
+                found |= covered(element.value, depth)
+            else:
+                ident = identity(element)
+                if ident is not None:
+                    found |= Covered(items=frozenset({ident}))
+        return found
+    if isinstance(expr, nodes.ListComp | nodes.SetComp | nodes.GeneratorExp | nodes.DictComp):
+        # `[c for c in a if c.alive]`, `{k: v for k, v in a.items()}`: a's items, filtered.
+        element = expr.value if isinstance(expr, nodes.DictComp) else expr.elt
+        found = Covered()
+        for generator in expr.generators:
+            bound = {n.name for n in walk(generator.target) if isinstance(n, nodes.AssignName)}
+            if isinstance(element, nodes.Name) and element.name in bound:
+                found |= covered(generator.iter, depth)
+        return found
+    return Covered()
+
+
+def _single_assignment(name: nodes.Name) -> nodes.NodeNG | None:
+    """The value a local is assigned once from (`doomed = [*a, *b]`; `idle` in the swap
+    `idle, self.c = self.c, []`), else None."""
+    try:
+        _, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return None
+    if len(assigns) != 1:
+        return None
+    target, parent = assigns[0], assigns[0].parent
+    if isinstance(parent, nodes.Tuple) and isinstance(parent.parent, nodes.Assign):
+        value = parent.parent.value
+        if isinstance(value, nodes.Tuple) and len(value.elts) == len(parent.elts):
+            return value.elts[parent.elts.index(target)]
+        return None
+    if not isinstance(parent, nodes.Assign) or parent.targets != [target]:
+        return None
+    return parent.value
+
+
 def conditional_release(release: nodes.NodeNG, function: FunctionLike, tracker: Tracker) -> bool:
     """The release sits in one branch of an `if` whose other branch does not release: the
     function sets the waitable only in some states (uvicorn's `send()` sets the completion
@@ -257,8 +389,9 @@ class Tracker:
         return isinstance(argument, nodes.Attribute) and self.refers(argument.expr)
 
     def _owns(self, item: nodes.NodeNG) -> bool:
-        """`with sock:`, `with closing(sock):`, `with stack.enter_context(sock)`."""
-        if self.refers(item):
+        """`with sock:`, `with closing(sock):`, `with stack.enter_context(sock)`, and any
+        context manager made from it (`with ctx.wrap_socket(sock) as tls:` owns it)."""
+        if with_releases(item, self.refers):
             return True
         return isinstance(item, nodes.Call) and any(self.refers(a) for a in item.args)
 

@@ -46,6 +46,7 @@ from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import Held, LockId, Locks
 from shutdownlint.analysis.operations import operations, taking_methods
 from shutdownlint.analysis.options import AnalysisOptions
+from shutdownlint.analysis.ownership import covered, with_releases
 from shutdownlint.analysis.shared import SharedState
 from shutdownlint.analysis.threadmap import ThreadMap
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
@@ -291,10 +292,10 @@ class Teardown:
         for node in walk(function):
             if (
                 isinstance(node, nodes.For | nodes.Comprehension)
-                and iterated_attr(node.iter) == name
+                and name in covered(node.iter).attributes(enclosing_class(function))
                 and self._releases_loop_variable(node)
             ):
-                return node
+                return node  # also `for x in chain(self.c.values(), self.d)`, a local copy
             if isinstance(node, nodes.Call):
                 # `self._close_all(self.c)`: handed to a helper that releases each item.
                 for position, arg in enumerate(node.args):
@@ -349,7 +350,7 @@ class Teardown:
                 return node
             if (
                 isinstance(node, nodes.For | nodes.Comprehension)
-                and _iterated_local(node.iter) == local
+                and local in covered(node.iter).locals()
                 and self._releases_loop_variable(node)
             ):
                 return node
@@ -366,10 +367,24 @@ class Teardown:
 
     def _releases_loop_variable(self, loop: nodes.For | nodes.Comprehension) -> bool:
         """`for conn in ...: conn.close()` (also `for k, v in ...items(): v.stop()`, and
-        `[c.close() for c in ...]`)."""
+        `[c.close() for c in ...]`). What a shutdown's loop does to each item as a
+        statement of its own (`lease.revoke()`, `await sub.aclose()`) is that item's
+        release, whatever the method is called: an item added later misses it. A loop
+        over each item's own items (`for group in ...: for conn in group: ...`) releases
+        the items of the items."""
         names = {n.name for n in walk(loop.target) if isinstance(n, nodes.AssignName)}
         body = loop.body if isinstance(loop, nodes.For) else [loop.parent]
+        if isinstance(loop, nodes.For) and any(
+            _item_duty(statement, names) for statement in _loop_statements(body)
+        ):
+            return True
         for node in body:
+            if (
+                isinstance(node, nodes.For)
+                and covered(node.iter).locals() & names
+                and self._releases_loop_variable(node)
+            ):
+                return True
             for call in walk(node):
                 if (
                     isinstance(call, nodes.Call)
@@ -771,17 +786,45 @@ def _iterated_root(iterable: nodes.NodeNG) -> nodes.NodeNG | None:
 
 
 def _copies_attr(value: nodes.NodeNG, name: str) -> bool:
-    """`list(self.c)`, `self.c[:]`, `self.c.copy()`, or `self.c` itself (a swap)."""
-    if self_attr(value):
-        return value.attrname == name
-    if isinstance(value, nodes.Subscript):
-        return _copies_attr(value.value, name)
-    if isinstance(value, nodes.Call):
-        if isinstance(value.func, nodes.Attribute) and value.func.attrname in _COPY_METHODS:
-            return _copies_attr(value.func.expr, name)
-        if last_name(value.func) in _COPIES and value.args:
-            return _copies_attr(value.args[0], name)
-    return False
+    """`list(self.c)`, `self.c[:]`, `self.c.copy()`, `[*self.c, *self.d]`, or `self.c`
+    itself (a swap): a value whose items are those of `self.c`."""
+    return name in covered(value).attributes(enclosing_class(value))
+
+
+def _loop_statements(body: list[nodes.NodeNG]):
+    """The statements of a loop body, into its `if`/`try`/`with` blocks, not into nested
+    loops or definitions."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, nodes.If | nodes.Try | nodes.With | nodes.AsyncWith):
+            stack.extend(
+                c
+                for c in node.get_children()
+                if c.is_statement or isinstance(c, nodes.ExceptHandler)
+            )
+        elif isinstance(node, nodes.ExceptHandler):
+            stack.extend(node.body)
+
+
+def _item_duty(statement: nodes.NodeNG, names: set[str]) -> bool:
+    """`item.m(...)` (or `await item.m(...)`) as a statement of its own, on a loop's item,
+    or `with item:` / `with closing(item):`."""
+    if isinstance(statement, nodes.With | nodes.AsyncWith):
+        return any(
+            with_releases(item, lambda n: isinstance(n, nodes.Name) and n.name in names)
+            for item, _ in statement.items
+        )
+    if not isinstance(statement, nodes.Expr):
+        return False
+    call = statement.value.value if isinstance(statement.value, nodes.Await) else statement.value
+    return (
+        isinstance(call, nodes.Call)
+        and isinstance(call.func, nodes.Attribute)
+        and isinstance(call.func.expr, nodes.Name)
+        and call.func.expr.name in names
+    )
 
 
 def _parameter_at(callee: FunctionLike, position: int, call: nodes.Call) -> str | None:

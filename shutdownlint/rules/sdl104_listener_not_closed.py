@@ -6,6 +6,15 @@ from a helper that made it) and does not close or hand over when an exception
 or an early return leaves the function; and a class that owns a socket or
 server whose stop/close method, and every other method, never closes it.
 
+A socket owes its close from the moment it is made, not from `connect()`: a
+`connect()` before the `try:` whose `finally:` closes it leaks the socket when
+the connect fails (only reference counting then closes it, late when a
+traceback holds the frame; the message says so). A socket returned by a helper
+of the module is made by the call to the helper. `with sock:` and
+`with contextlib.closing(sock):` close it; a call it is handed to takes it over
+(`ssl_context.wrap_socket(sock)`; `loop.create_connection(sock=sock)` once it
+returns).
+
 ## Why is this bad?
 An open socket keeps its port bound and its file descriptor open: a restart
 fails with "address already in use", and a client that retries leaks one
@@ -64,15 +73,16 @@ the socket after that point would fail.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike, last_name
-from shutdownlint.analysis.lifecycle import is_test, named_like
+from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import release_statement
 from shutdownlint.analysis.ownership import ADOPTS_ON_SUCCESS, Local, Tracker, own_nodes
-from shutdownlint.analysis.paths import Obligation, statements
+from shutdownlint.analysis.paths import LeakKind, Obligation, statements
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
@@ -97,15 +107,30 @@ class ListenerNotClosed(Rule):
                 f"close `{leak.subject}` on the error path (`except BaseException: "
                 f"{leak.subject}.close(); raise`) or use `with`"
             )
+            if leak.unbound and leak.later is not None:
+                what = (
+                    f"the {leak.kind.value} `{leak.subject}` is not closed when "
+                    f"{exit_phrase(leak)}, nor when `{_short(leak.later)}` raises once it "
+                    "is bound or connected: it is neither closed nor handed over on this path"
+                )
+            elif leak.unbound:
+                what = (
+                    f"the {leak.kind.value} `{leak.subject}` is not closed when "
+                    f"{exit_phrase(leak)}: it is neither closed nor handed over on this path, "
+                    "so only reference counting closes its descriptor (late, while a "
+                    "traceback holds the frame)"
+                )
+            else:
+                what = (
+                    f"the {leak.kind.value} `{leak.subject}` stays open when "
+                    f"{exit_phrase(leak)}: it is neither closed nor handed over on this path"
+                )
             ctx.report(
                 self,
                 leak.leak.node,
                 related=leak.related,
                 fix=release_before_exit(ctx, leak, fix),
-                what=(
-                    f"the {leak.kind.value} `{leak.subject}` stays open when {exit_phrase(leak)}: "
-                    "it is neither closed nor handed over on this path"
-                ),
+                what=what,
             )
 
     visit_asyncfunctiondef = visit_functiondef
@@ -155,8 +180,8 @@ STREAM_OPENERS: dict[str, int] = {
 }
 # Calls that run an awaitable under a deadline: what they return is what it returns.
 _DEADLINE_WRAPPERS = frozenset({"wait_for", "shield"})
-# Once one of these succeeded, a socket holds a peer or a listening port.
-_BINDS = frozenset({"listen", "connect", "connect_ex"})
+# Once one of these succeeded, a socket holds an address, a peer or a listening port.
+_BINDS = frozenset({"bind", "listen", "connect", "connect_ex"})
 
 
 # -- the decision: which sockets stay open ------------------------------------------------
@@ -192,18 +217,32 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             continue  # a failing test leaks it: not what a maintainer would change
         if not facts.lifecycle.releases_somewhere(tracker, function, statement.lineno or 0):
             continue  # never closed nor handed over here: not this function's to own
-        start = statement
-        if not facts.lifecycle.hands_over(tracker, function, statement.lineno or 0):
-            # Closed where it is made: it matters once it holds a peer or listens.
-            start = _first_binding(function, tracker, statement.lineno or 0)
-            if start is None:
-                continue
-        # A socket leaks through the operations that use it (connect, bind, handshake,
-        # an API it is passed to), not through any unrelated call before its hand-over.
-        obligation = Obligation(tracker.releases, start=start, void=tracker.void, relevant=uses)
-        for leak in facts.lifecycle.leaks(function, obligation):
+        # A socket owes its close from creation, not from `connect()`: a socket that
+        # fails to connect, before the `try:` that would close it, is left to reference
+        # counting (and kept open by any traceback that holds the frame). It leaks
+        # through the operations that use it (connect, bind, handshake, an API it is
+        # passed to), not through any unrelated call before its hand-over.
+        binding = _first_binding(function, tracker, statement.lineno or 0)
+        fresh = _makes_fresh_socket(statement.value)
+        obligation = Obligation(tracker.releases, start=statement, void=tracker.void, relevant=uses)
+        exits = facts.lifecycle.exits_of(function, obligation)
+        bound = binding.lineno or 0 if binding is not None else None
+        # The first failure once it holds an address (said beside a finding reported
+        # where it holds none yet: that one is the worse leak of the path).
+        later = next(
+            (
+                leak.node
+                for leak in exits
+                if leak.kind is LeakKind.EXCEPTION
+                and bound is not None
+                and (leak.node.lineno or 0) > bound
+            ),
+            None,
+        )
+        for leak in facts.lifecycle.first_exception_only(exits):
+            unbound = fresh and (bound is None or (leak.node.lineno or 0) <= bound)
             out.append(
-                LifecycleLeak(
+                SocketLeak(
                     leak,
                     function,
                     name,
@@ -211,9 +250,20 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
                     statement,
                     ((statement, f"the {kind.value} is made here"),),
                     release=release_statement(kind, name),
+                    unbound=unbound and kind is Kind.SOCKET,
+                    later=later if unbound and leak.kind is LeakKind.EXCEPTION else None,
                 )
             )
     return out
+
+
+@dataclass(frozen=True)
+class SocketLeak(LifecycleLeak):
+    """A leak of a socket that holds no peer and listens on no port yet on that path (it
+    fails to connect, or is left before it does): only reference counting closes it."""
+
+    unbound: bool = False
+    later: nodes.NodeNG | None = None  # a later failure of the path, once it holds one
 
 
 def _owned_sockets(facts: ModuleFacts, function: FunctionLike):
@@ -243,7 +293,7 @@ def _owned_sockets(facts: ModuleFacts, function: FunctionLike):
             yield node, opened, Kind.SOCKET, None
             continue
         adopted_name = isinstance(target, nodes.AssignName) and target.name in adopted
-        if not (named_like(call, facts.lifecycle.socket_stems) or adopted_name):
+        if not (facts.lifecycle.could_make(call, facts.lifecycle.socket_stems) or adopted_name):
             continue
         info = facts.kinds.kind_of_call(call)
         kind = info.kind if info is not None else None
@@ -287,6 +337,29 @@ def _unclosed_sockets(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
             )
         )
     return out
+
+
+def _short(node: nodes.NodeNG) -> str:
+    text = " ".join(node.as_string().split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# Calls that make a socket with no peer and no address yet.
+_FRESH_SOCKETS = frozenset({"socket"})
+
+
+def _makes_fresh_socket(value: nodes.NodeNG) -> bool:
+    """`socket.socket(...)`: what it makes holds no peer and listens on no port (nor does
+    a wrapper of one, `ctx.wrap_socket(socket.socket())`)."""
+    if not isinstance(value, nodes.Call):
+        return False
+    if last_name(value.func) in _FRESH_SOCKETS:
+        return True
+    return (
+        last_name(value.func) == "wrap_socket"
+        and bool(value.args)
+        and _makes_fresh_socket(value.args[0])
+    )
 
 
 def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> nodes.NodeNG | None:

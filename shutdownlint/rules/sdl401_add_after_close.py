@@ -15,10 +15,14 @@ socket or thread leaks. A check of the closed flag made before taking the lock
 does not help: `close()` can run between the check and the add.
 
 Reported only for containers whose removed items `close()` releases one by one
-(`conn.close()`, directly or through a helper it hands them to). A shutdown that
-takes no lock is reported only when the thread map shows the add running on
-another thread. Any test, under the same lock, of an attribute `close()` writes
-under it counts as the re-check: a closed flag, a generation or pool id.
+(`conn.close()`, directly or through a helper it hands them to), also through any
+value built from the container (a copy, a view, `itertools.chain(a, b)`, `a + b`,
+`[*a, *b]`, a comprehension, the items of its items). A shutdown that takes no lock
+is reported only when the thread map shows the add running on another thread, or
+(asyncio) when an `await` lies between the adder's test of the closed flag and its
+add: another task can run the whole `close()` there. Any test, under the same lock,
+of an attribute `close()` writes under it counts as the re-check: a closed flag, a
+generation or pool id.
 
 ## Example
 ```python
@@ -93,6 +97,7 @@ from shutdownlint.analysis.infer import (
     walk,
 )
 from shutdownlint.analysis.operations import adding_methods
+from shutdownlint.analysis.ownership import own_nodes
 from shutdownlint.analysis.teardown import Clear, ClosedContainer, self_attr
 from shutdownlint.analysis.threadmap import concurrent_pair
 from shutdownlint.findings import Fix
@@ -120,7 +125,16 @@ class AddAfterClose(Rule):
         lock = container.lock_shown
         flags = [f"`self.{name}`" for name, _ in container.flags[:2]]
         flag = " or ".join(flags) if flags else "a closed flag"
-        if record.how is AddRace.DURING_AWAIT:
+        if record.how is AddRace.AFTER_AWAIT:
+            how = (
+                f"after an `await`, without testing {flag} again since (another task can "
+                "run the whole close while this one awaits)"
+            )
+            advice = (
+                f"re-check {flag} after the last `await` before adding, and close the item "
+                "instead when closed"
+            )
+        elif record.how is AddRace.DURING_AWAIT:
             how = f"without testing {flag}, while `close()` may be awaiting before it empties it"
             advice = f"test {flag} before adding, and close the item instead when closed"
         elif record.how is AddRace.OTHER_THREAD:
@@ -148,7 +162,14 @@ class AddAfterClose(Rule):
             (container.cleaned, "and releases the items it took out here"),
         ]
         for name, write in container.flags[:2]:
-            related.append((write, f"`self.{name}` is set here under `{lock}`"))
+            if lock is None:
+                related.append((write, f"`self.{name}` is set here"))
+            else:
+                related.append((write, f"`self.{name}` is set here under `{lock}`"))
+        if record.interleaving is not None:
+            related.append(
+                (record.interleaving, f"`{closer}()` can run to completion while this awaits")
+            )
         ctx.report(
             self,
             record.add,
@@ -170,6 +191,7 @@ class AddRace(str, Enum):
     NO_RECHECK = "no-recheck"  # the add takes the lock but tests nothing close() sets there
     OTHER_THREAD = "other-thread"  # no lock at all, and the add runs on another thread
     DURING_AWAIT = "during-await"  # asyncio: close() awaits before emptying; no flag test
+    AFTER_AWAIT = "after-await"  # asyncio: the add's own test is followed by an await
 
 
 @dataclass(frozen=True)
@@ -180,6 +202,7 @@ class _AddAfterClose:
     add: nodes.NodeNG  # the adding statement
     function: FunctionLike
     how: AddRace
+    interleaving: nodes.NodeNG | None = None  # the await between the test and the add
 
 
 def adds_after_close(facts: ModuleFacts) -> list[_AddAfterClose]:
@@ -217,6 +240,11 @@ def _check_add(facts: ModuleFacts, add: nodes.NodeNG, function, container: Close
     # thread than the shutdown, or (asyncio) while the shutdown awaits before it
     # empties the container; and no test of its flags before the add.
     if any(_mentions_before(statement, flags)):
+        # In asyncio every `await` is a point where the whole close() of another task can
+        # run: a test of the flag holds only until the adder's next await (SPEC SDL401).
+        interleaving = _await_since_test(statement, flags, function)
+        if interleaving is not None:
+            return _AddAfterClose(container, statement, function, AddRace.AFTER_AWAIT, interleaving)
         return None
     closer_threads = frozenset(
         t for c in container.clears for t in facts.threads.threads_of(c.function)
@@ -271,6 +299,62 @@ def _mentions_before(statement: nodes.NodeNG, names: set[str]):
             and any(isinstance(n, nodes.Attribute) and n.attrname in names for n in walk(node.test))
         ):
             yield node
+
+
+def _await_since_test(
+    statement: nodes.NodeNG, flags: set[str], function: FunctionLike
+) -> nodes.NodeNG | None:
+    """The first `await` (or `async for`/`async with`) on the way from the nearest test of
+    a flag that `statement` depends on (an enclosing `if`/`while`, or a guard clause
+    before it) to `statement` itself; None when there is none, or no such test is found
+    (a test that is not on the way decides nothing here)."""
+    if not isinstance(function, nodes.AsyncFunctionDef):
+        return None
+    found: list[nodes.NodeNG] = list(_own_awaits(statement))
+    node = statement
+    while node is not function and node.parent is not None:
+        parent = node.parent
+        block = _block_of(parent, node)
+        for sibling in reversed(block[: block.index(node)] if node in block else []):
+            if isinstance(sibling, nodes.If) and _tests(sibling.test, flags):
+                return _first(found)
+            found.extend(_own_awaits(sibling))
+        if isinstance(parent, nodes.If | nodes.While) and node is not parent.test:
+            if _tests(parent.test, flags):
+                return _first(found)
+            found.extend(_own_awaits(parent.test))
+        elif isinstance(parent, nodes.AsyncFor | nodes.AsyncWith):
+            found.append(parent)
+        elif isinstance(parent, nodes.For):
+            found.extend(_own_awaits(parent.iter))
+        elif isinstance(parent, nodes.With):
+            for item, _ in parent.items:
+                found.extend(_own_awaits(item))
+        node = parent
+    return None
+
+
+def _block_of(parent: nodes.NodeNG, child: nodes.NodeNG) -> list[nodes.NodeNG]:
+    """The statement list of `parent` that holds `child`."""
+    for field in ("body", "orelse", "handlers", "finalbody"):
+        block = getattr(parent, field, None)
+        if isinstance(block, list) and child in block:
+            return block
+    return []
+
+
+def _tests(test: nodes.NodeNG, flags: set[str]) -> bool:
+    return any(isinstance(n, nodes.Attribute) and n.attrname in flags for n in walk(test))
+
+
+def _own_awaits(root: nodes.NodeNG) -> list[nodes.NodeNG]:
+    return [
+        n for n in own_nodes(root) if isinstance(n, nodes.Await | nodes.AsyncFor | nodes.AsyncWith)
+    ]
+
+
+def _first(found: list[nodes.NodeNG]) -> nodes.NodeNG | None:
+    return min(found, key=lambda n: (n.lineno or 0, n.col_offset or 0)) if found else None
 
 
 def _awaits_before(clear: Clear) -> bool:
