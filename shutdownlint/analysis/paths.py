@@ -487,7 +487,7 @@ class _Engine:
         self.leaks: dict[nodes.NodeNG, LeakKind] = {}
         self.stack: list[_Try | _Loop | _Suppress] = []
         self.steps = 0
-        self._finally_releases: dict[nodes.Try, bool] = {}
+        self._finally_releases: dict[nodes.NodeNG, bool] = {}  # a `finally:` or a loop
 
     # -- the result ---------------------------------------------------------------------
     def run(self) -> list[Leak]:
@@ -710,8 +710,30 @@ class _Engine:
                 break
             head = new_head
         after = head if not (iteration or serving) else _DONE
+        if after and not (iteration or serving) and self._releases_each_member(node):
+            # A release loop covers the group (one end marker per consumer, one `set()`
+            # per waiter): when it finishes, none is owed, zero iterations included.
+            after = _DONE
         out = self.block(node.orelse, after) | context.breaks
         return _DONE if serving else out
+
+    def _releases_each_member(self, node: nodes.For | nodes.While) -> bool:
+        """`node` is a `for` loop whose body releases on every normal path through it."""
+        if not isinstance(node, nodes.For) or not node.body:
+            return False
+        if node not in self._finally_releases:
+            probe = _Engine(
+                self.function,
+                Obligation(self.ob.releases, raising=Raising.NONE, void=self.ob.void),
+                self.raises,
+            )
+            probe.steps = self.steps
+            context = _Loop(node)
+            probe.stack.append(context)
+            end = probe.block(node.body, frozenset({_NORMAL}))
+            end |= context.continues | context.breaks
+            self._finally_releases[node] = bool(end) and not _pending(end)
+        return self._finally_releases[node]
 
     def _iteration_raises(self, node: nodes.For | nodes.While) -> bool:
         """Taking the next item of `node` can raise: `async for` awaits `__anext__()`;
