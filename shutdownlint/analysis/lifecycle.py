@@ -52,6 +52,7 @@ from shutdownlint.analysis.ownership import (
     is_sentinel,
     loops_around,
     own_nodes,
+    passed_in,
     refers_to,
     returned,
 )
@@ -744,23 +745,38 @@ class Lifecycle:
         """Queues whose consumer stops when it takes the end sentinel: the item from
         `get()` compared with a sentinel in a branch that ends the loop or the generator."""
         found: dict[Identity, nodes.NodeNG] = {}
+        entries = self._contexts.entry_points()
         for function in self._functions():
             for node in statements(function):
-                taken = taken_from_queue(node)
-                if taken is None:
+                stops = _consumed_until_sentinel(node)
+                taken = taken_from_queue(node) if stops is None else None
+                if stops is None and taken is None:
                     continue
-                name, queue = taken
+                queue = stops if stops is not None else taken[1]
                 ident = identity(queue)
                 if ident is None or ident in found:
                     continue
-                for test_if in self.own(function):
-                    if (
-                        isinstance(test_if, nodes.If)
-                        and compares_to_sentinel(test_if.test, name)
-                        and _ends(test_if, function)
-                    ):
-                        found[ident] = test_if
-                        break
+                if stops is None:
+                    stops = next(
+                        (
+                            test_if
+                            for test_if in self.own(function)
+                            if isinstance(test_if, nodes.If)
+                            and compares_to_sentinel(test_if.test, taken[0])
+                            and _ends(test_if, function)
+                        ),
+                        None,
+                    )
+                    if stops is None:
+                        continue
+                else:
+                    stops = node
+                found[ident] = stops
+                # A worker consuming a queue it was given consumes the starter's queue.
+                entry = entries.get(function)
+                passed = passed_in(entry, ident) if entry is not None else None
+                if passed is not None:
+                    found.setdefault(passed, stops)
         return found
 
 
@@ -933,6 +949,30 @@ def taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
         )
     ):
         return target.name, value.func.expr
+    return None
+
+
+def _consumed_until_sentinel(node: nodes.NodeNG) -> nodes.NodeNG | None:
+    """The queue of a loop that consumes it until the end sentinel in its test:
+    `while (x := q.get()) is not DONE:`, `while (x := await q.get()) != STOP:`."""
+    if not isinstance(node, nodes.While) or not isinstance(node.test, nodes.Compare):
+        return None
+    test = node.test
+    if (
+        len(test.ops) != 1
+        or test.ops[0][0] not in ("is not", "!=")
+        or not is_sentinel(test.ops[0][1])
+    ):
+        return None
+    value = test.left.value if isinstance(test.left, nodes.NamedExpr) else None
+    if isinstance(value, nodes.Await):
+        value = value.value
+    if (
+        isinstance(value, nodes.Call)
+        and isinstance(value.func, nodes.Attribute)
+        and value.func.attrname in operations(Kind.QUEUE).get
+    ):
+        return value.func.expr
     return None
 
 
