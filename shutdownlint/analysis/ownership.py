@@ -624,9 +624,53 @@ def passed_in(entry, ident: Identity) -> Identity | None:
         positional = list(site.args[1:])
         named = {kw.arg: kw.value for kw in site.keywords or () if kw.arg}
     else:
-        return None
+        # A coroutine scheduled as a task: `create_task(consume(q))` gives `consume` `q`.
+        call = next(
+            (
+                a
+                for a in site.args
+                if isinstance(a, nodes.Call) and last_name(a.func) == function.name
+            ),
+            None,
+        )
+        if call is None:
+            return None
+        positional = list(call.args)
+        named = {kw.arg: kw.value for kw in call.keywords or () if kw.arg}
     index = params.index(ident.name)
     argument = positional[index] if index < len(positional) else named.get(ident.name)
     if argument is None or any(isinstance(a, nodes.Starred) for a in positional[: index + 1]):
         return None
     return identity(argument)
+
+
+def running_from(entry, function: FunctionLike, constructed: bool) -> nodes.NodeNG | None:
+    """The statement of `function` after which the worker `entry` runs: the `start()` of
+    the thread or process its site makes (`constructed`: `t = Thread(target=w);
+    t.start()`), or the statement that schedules it (`create_task(w())`,
+    `pool.submit(w)`); None when `function` does not start it."""
+    site = entry.site
+    statement = site.statement() if site is not None else None
+    if statement is None or statement.scope() is not function:
+        return None
+    if not constructed:
+        return statement
+    holder = site.parent
+    if isinstance(holder, nodes.Attribute) and holder.attrname == "start":
+        return statement  # `Thread(target=w).start()`
+    if not isinstance(statement, nodes.Assign) or statement.value is not site:
+        return statement
+    target = statement.targets[0] if len(statement.targets) == 1 else None
+    if not isinstance(target, nodes.AssignName | nodes.AssignAttr):
+        return statement
+    name = target.as_string()  # `t` or `self._t`, spelled as its `start()` spells it
+    for node in own_nodes(function):
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname == "start"
+            and (node.lineno or 0) >= (statement.lineno or 0)
+            and node.func.expr.as_string() == name
+        ):
+            return node.statement()
+    return None  # made here, started elsewhere (or never): not running here

@@ -80,7 +80,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import FunctionLike, last_name, walk
+from shutdownlint.analysis.infer import FunctionLike, enclosing_function, last_name, walk
 from shutdownlint.analysis.lifecycle import STOP_NAMES, is_test, stop_request
 from shutdownlint.analysis.operations import operations
 from shutdownlint.analysis.ownership import (
@@ -92,8 +92,10 @@ from shutdownlint.analysis.ownership import (
     own_nodes,
     passed_in,
     refers_to,
+    running_from,
 )
 from shutdownlint.analysis.paths import Obligation, Raising
+from shutdownlint.analysis.schedulers import Subject
 from shutdownlint.analysis.vocabulary import IDENTITY_CALLS, Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
@@ -154,9 +156,19 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
                     guard_of(exit, function), function, idents
                 ),
             )
-        elif is_producer and consumer is not None and _produces_data(facts, function, idents):
+        elif consumer is not None and _produces_data(facts, function, idents):
+            # The producer owes the marker on every path, whichever thread runs it: a
+            # worker, or the caller that started the consumer and feeds it itself (from
+            # the statement that starts the consumer: before it, nobody waits).
+            start = None
+            running = facts.contexts.entry_points().get(enclosing_function(consumer))
+            if running is not None and enclosing_function(running.site) is function:
+                start = running_from(running, function, _constructed(facts, running))
+                if start is None:
+                    continue  # made here but started elsewhere, if at all
             obligation = Obligation(
                 tracker.releases,
+                start=start,
                 void=tracker.void,
                 iteration_raises=True,
                 exempt=lambda exit: stop_request(guard_of(exit, function), function),
@@ -256,3 +268,10 @@ def _lifecycle_guard(test: nodes.NodeNG | None, function: FunctionLike, queue: f
         ):
             return True
     return False
+
+
+def _constructed(facts: ModuleFacts, entry) -> bool:
+    """The worker is an object its site constructs (a Thread, a Process): it runs once
+    started, not when made."""
+    row = facts.contexts.scheduler_of(entry.site) if isinstance(entry.site, nodes.Call) else None
+    return row is not None and row.guard.subject is Subject.CONSTRUCTED
