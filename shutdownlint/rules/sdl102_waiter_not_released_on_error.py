@@ -231,8 +231,7 @@ def _task_done_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecyc
         if info is not None and (info.kind is not Kind.QUEUE or "Simple" in info.qname):
             continue
         loops = loops_around(node, function)
-        if not loops:
-            continue
+        scope = loops[0] if loops else function
         queues = facts.lifecycle.aliases(function, frozenset({qident}))
         tracker = Tracker(
             facts.lifecycle.aliases(function, frozenset({Local(function, name)})),
@@ -241,15 +240,20 @@ def _task_done_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecyc
             escaping=facts.lifecycle.escaping(function),
             other=((queues, operations(Kind.QUEUE).done),),
         )
-        if not _releases_on_main_path(tracker, loops[0], node, name):
+        if not _releases_on_main_path(tracker, scope, node, name):
             continue  # the iteration never releases here: handed on some other way
+        # The end marker counts in `join()` like any item: where this module joins the
+        # queue, leaving on the marker owes `task_done()` too; a stop flag still exempts.
+        counted = joined[qident] is not None
         obligation = Obligation(
             tracker.releases,
             start=node,
-            scope=Scope.ITERATION,
-            loop=loops[0],
-            void=tracker.void,
-            exempt=lambda exit, name=name: stop_request(guard_of(exit, function), function, name),
+            scope=Scope.ITERATION if loops else Scope.FUNCTION,
+            loop=loops[0] if loops else None,
+            # an item taken is owed whatever it is: `None` is a marker, not an absence
+            exempt=lambda exit, name=name, counted=counted: _stops_without_item(
+                guard_of(exit, function), function, name, counted
+            ),
         )
         subject = queue.as_string()
         for leak in facts.lifecycle.leaks(function, obligation):
@@ -272,3 +276,13 @@ def _task_done_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecyc
                 )
             )
     return out
+
+
+def _stops_without_item(
+    test: nodes.NodeNG | None, function: FunctionLike, item: str, counted: bool
+) -> bool:
+    """An exit taken on a stop request that owes the item nothing: a stop flag, or the
+    end marker when nothing joins the queue (a joined queue counts the marker too)."""
+    if not stop_request(test, function, item):
+        return False
+    return not (counted and test is not None and compares_to_sentinel(test, item))
