@@ -37,6 +37,7 @@ class Operations:
     #: that take many (`extend`, `update`) have no row
     added_at: MappingProxyType[str, int] = field(default_factory=lambda: MappingProxyType({}))
     take: frozenset[str] = frozenset()  # takes items out, one at a time
+    remove: frozenset[str] = frozenset()  # takes a given item out (`remove(x)`)
     put: frozenset[str] = frozenset()  # a queue's producer side
     get: frozenset[str] = frozenset()  # a queue's consumer side
     release: frozenset[str] = frozenset()  # lets a waiter go / frees what it holds
@@ -71,6 +72,7 @@ OPERATIONS: dict[Kind | Holder, Operations] = {
             {"append": 0, "appendleft": 0, "add": 0, "insert": 1, "setdefault": 1}
         ),
         take=_names("pop", "popleft", "popitem"),
+        remove=_names("remove", "discard"),
     ),  # fmt: skip
     Kind.QUEUE: Operations(
         put=_names("put", "put_nowait"),

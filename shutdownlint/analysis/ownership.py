@@ -19,7 +19,7 @@ from astroid import nodes
 from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.infer import FunctionLike, StateKey, last_name, state_key, walk
-from shutdownlint.analysis.operations import adding_methods, operations
+from shutdownlint.analysis.operations import Holder, adding_methods, operations
 from shutdownlint.analysis.paths import Release, is_logging_call
 from shutdownlint.analysis.vocabulary import Kind
 
@@ -674,3 +674,83 @@ def running_from(entry, function: FunctionLike, constructed: bool) -> nodes.Node
         ):
             return node.statement()
     return None  # made here, started elsewhere (or never): not running here
+
+
+# -- a promise and its hand-offs (P3) --------------------------------------------------------
+class Promise:
+    """What the statements of `function` do to a future or event it made (`idents`): the
+    creator owes its release until a hand-off to a releaser has succeeded. A hand-off
+    stores it where a releaser finds it (`self._jobs[k] = fut`, `self._pending.put(fut)`,
+    the latter only once the call returns); taking it back out of that registry
+    (`del self._jobs[k]`, a discarded `self._jobs.pop(k)`) gives the duty back; a
+    release (`set_result`, `set_exception`, `cancel`, `set`) ends it."""
+
+    def __init__(
+        self, function: FunctionLike, idents: frozenset[Identity], methods: frozenset[str]
+    ):
+        self.idents = idents
+        self.methods = methods
+        self.handoffs: list[nodes.NodeNG] = []
+        self._registries: set[str] = set()
+        for node in own_nodes(function):
+            if node.is_statement and self._registry(node) is not None:
+                self.handoffs.append(node)
+                self._registries.add(self._registry(node))
+
+    def _registry(self, node: nodes.NodeNG) -> str | None:
+        """The container `node` hands the promise to (spelled as written), if it does."""
+        if isinstance(node, nodes.Assign) and refers_to(node.value, self.idents):
+            for target in node.targets:
+                if isinstance(target, nodes.Subscript) and state_key(target.value) is not None:
+                    return target.value.as_string()
+        if isinstance(node, nodes.Expr) and isinstance(node.value, nodes.Call):
+            call = node.value
+            func = call.func
+            if (
+                isinstance(func, nodes.Attribute)
+                and func.attrname in adding_methods()
+                and state_key(func.expr) is not None
+                and any(refers_to(a, self.idents) for a in call.args)
+            ):
+                return func.expr.as_string()
+        return None
+
+    def releases(self, node: nodes.NodeNG) -> Release:
+        if isinstance(node, (*_COMPOUND, nodes.Return, nodes.With, nodes.AsyncWith)):
+            return Release.NO
+        for sub in own_nodes(node):
+            if (
+                isinstance(sub, nodes.Call)
+                and isinstance(sub.func, nodes.Attribute)
+                and sub.func.attrname in self.methods
+                and (refers_to(sub.func.expr, self.idents) or self._taken_back(sub.func.expr))
+            ):
+                return Release.NOW
+        if node in self.handoffs:
+            return Release.LENT  # once the statement completes: a `put()` that raises lends nothing
+        if isinstance(node, nodes.Delete) and any(
+            isinstance(t, nodes.Subscript) and t.value.as_string() in self._registries
+            for t in node.targets
+        ):
+            return Release.BACK
+        if isinstance(node, nodes.Expr) and self._taken_back(node.value):
+            return Release.BACK  # the value taken out is dropped: it is ours again
+        return Release.NO
+
+    def _taken_back(self, expr: nodes.NodeNG) -> bool:
+        """`self._jobs.pop(k)`, `self._waiters.remove(fut)` on a registry it was handed to."""
+        return (
+            isinstance(expr, nodes.Call)
+            and isinstance(expr.func, nodes.Attribute)
+            and expr.func.attrname
+            in operations(Holder.CONTAINER).take | operations(Holder.CONTAINER).remove
+            and expr.func.expr.as_string() in self._registries
+        )
+
+    def escapes(self, exit: nodes.NodeNG) -> bool:
+        """`exit` hands the promise to the caller unresolved: `return fut`."""
+        return (
+            isinstance(exit, nodes.Return)
+            and exit.value is not None
+            and refers_to(exit.value, self.idents)
+        )

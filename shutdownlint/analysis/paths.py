@@ -316,7 +316,7 @@ class RaiseModel:
         if isinstance(node, nodes.Call):
             return (
                 self._calls
-                and not _is_safe_call(node)
+                and not (_is_safe_call(node) and not _handled_narrowly(node))
                 and not _makes_coroutine(node)
                 and not (self._never_raises is not None and self._never_raises(node))
             )
@@ -331,6 +331,24 @@ class RaiseModel:
         if isinstance(node, nodes.Attribute):
             return self._attributes and not isinstance(node.parent, nodes.Call)
         return False
+
+
+def _handled_narrowly(call: nodes.Call) -> bool:
+    """A call that does not fail in general, inside a `try` whose handler names its own
+    narrow exception (`except queue.Full:` around `put_nowait()` on a bounded queue): the
+    code says that here it can raise."""
+    category = _NARROW_SOURCES.get(last_name(call.func) or "")
+    if category is None:
+        return False
+    child, parent = call, call.parent
+    while parent is not None and not isinstance(parent, _SCOPES):
+        if isinstance(parent, nodes.Try) and child in parent.body:
+            for handler in parent.handlers:
+                names = caught_names(handler) or []
+                if any(_NARROW.get(n.rsplit(".", 1)[-1]) is category for n in names):
+                    return True
+        child, parent = parent, parent.parent
+    return False
 
 
 _PLAIN_ITERATORS = frozenset(
@@ -382,6 +400,8 @@ class Release(Enum):
     NO = "no"
     NOW = "now"  # released (or handed over) by the statement: its calls cannot leak it
     AFTER = "after"  # handed over only when the statement completes (adopt on success)
+    LENT = "lent"  # handed to a releaser that may give it back (`Release.BACK`)
+    BACK = "back"  # a hand-off undone (taken back out of the registry): owed again
 
 
 class Scope(Enum):
@@ -445,10 +465,13 @@ _NORMAL = None  # pending on the normal path
 _RELEASED = "released"  # a path on which nothing is owed (released, or never owned)
 _EMPTY: frozenset = frozenset()  # no path reaches here
 _DONE = frozenset({_RELEASED})
+# A path on which the object is lent to a releaser: nothing owed, unless it is taken back.
+_LENT = "lent"
+_SETTLED = frozenset({_RELEASED, _LENT})
 
 
 def _pending(state: frozenset) -> frozenset:
-    return state - _DONE
+    return state - _SETTLED
 
 
 _BUDGET = 20_000  # statements interpreted per analysis before giving up
@@ -508,7 +531,7 @@ class _Engine:
         """A path falling through the end of the function or the iteration: pending
         because an exception was caught and not followed by a release is a leak."""
         for culprit in state:
-            if culprit not in (_NORMAL, _RELEASED) and self._counts(culprit):
+            if culprit not in (_NORMAL, _RELEASED, _LENT) and self._counts(culprit):
                 self._leak(culprit, LeakKind.EXCEPTION)
 
     def _counts(self, culprit: nodes.NodeNG) -> bool:
@@ -557,6 +580,12 @@ class _Engine:
 
     def simple(self, node: nodes.NodeNG, state: frozenset) -> frozenset:
         release = self.ob.releases(node)
+        if release is Release.LENT:
+            state = self.expression(node, state)
+            return (state - _pending(state)) | {_LENT} if _pending(state) else state
+        if release is Release.BACK:
+            state = self.expression(node, state)
+            return (state - {_LENT}) | {_NORMAL} if _LENT in state else state
         if release is not Release.NOW:
             state = self.expression(node, state)
         if release is not Release.NO and state:
@@ -567,7 +596,7 @@ class _Engine:
 
     def expression(self, node: nodes.NodeNG | None, state: frozenset) -> frozenset:
         """Throw from each raise point of `node` (evaluated with `state` pending)."""
-        if node is None or not _pending(state):
+        if node is None or not (_pending(state) or _LENT in state):
             return state
         relevant = self.ob.relevant
         for point in self.raises.points(node):
@@ -640,7 +669,7 @@ class _Engine:
                 return
         # An explicit exit leaks only when the obligation is pending on every path to it: a
         # path-insensitive analysis cannot tell which flags go with which path.
-        if _RELEASED not in state and not self.ob.exempt(node):
+        if not state & _SETTLED and not self.ob.exempt(node):
             self._leak(node, kind)
 
     def throw(self, point: nodes.NodeNG, state: frozenset, explicit: bool = False) -> None:
@@ -648,7 +677,7 @@ class _Engine:
         that catch it; what leaves the function (or the iteration) is a leak."""
         carried = (
             state if explicit else frozenset(point if c is _NORMAL else c for c in _pending(state))
-        )
+        ) | (state & {_LENT})  # a lent object goes with the exception: a handler takes it back
         pending = set(categories(point, self.ob.cancellation))
         if not pending or not carried:
             return
@@ -674,7 +703,7 @@ class _Engine:
                 return
         if explicit and self.ob.exempt(point):
             return
-        for culprit in carried:
+        for culprit in carried - {_LENT}:
             if self._counts(culprit):
                 explicit_raise = isinstance(culprit, nodes.Raise)
                 self._leak(culprit, LeakKind.RAISE if explicit_raise else LeakKind.EXCEPTION)

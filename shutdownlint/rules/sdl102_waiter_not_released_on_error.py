@@ -82,6 +82,7 @@ from shutdownlint.analysis.lifecycle import (
 from shutdownlint.analysis.operations import operations, release_statement
 from shutdownlint.analysis.ownership import (
     Local,
+    Promise,
     Tracker,
     conditional_release,
     guard_of,
@@ -116,6 +117,18 @@ class WaiterNotReleasedOnError(Rule):
                 what=f"`{leak.subject}` is never {verb}",
                 exit=exit_phrase(leak),
                 waiter="a waiter blocks on it with no timeout",
+            )
+        for leak in _promise_leaks(ctx.facts, node):
+            ctx.report(
+                self,
+                leak.leak.node,
+                related=leak.related,
+                fix=release_before_exit(
+                    ctx, leak, f"resolve `{leak.subject}` (`set_exception`) before returning it"
+                ),
+                what=f"`{leak.subject}` is never {operations(leak.kind).released}",
+                exit=exit_phrase(leak),
+                waiter="its caller waits on it and nothing else can release it",
             )
         for leak in _task_done_leaks(ctx.facts, node):
             fix = (
@@ -190,6 +203,54 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
                     made,
                     tuple(related),
                     release=release_statement(wait.info.kind, subject),
+                )
+            )
+    return out
+
+
+def _promise_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleLeak]:
+    """Exits that return a future or event `function` made, unreleased, after its hand-off
+    to a releaser failed or was taken back (P3: the creator owes the release until a
+    hand-off has succeeded)."""
+    if is_test(function):
+        return []
+    out = []
+    for node in facts.lifecycle.own(function):
+        if not (
+            isinstance(node, nodes.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], nodes.AssignName)
+            and isinstance(node.value, nodes.Call)
+        ):
+            continue
+        info = facts.kinds.kind_of(node.value)
+        if info is None or info.kind not in (Kind.FUTURE, Kind.EVENT):
+            continue
+        name = node.targets[0].name
+        idents = facts.lifecycle.aliases(function, frozenset({Local(function, name)}))
+        promise = Promise(function, idents, facts.lifecycle.release_methods(info, info.kind))
+        if not promise.handoffs:
+            continue  # returned as made: the caller owns it
+        obligation = Obligation(
+            promise.releases,
+            start=node,
+            raising=Raising.NONE,  # an exception loses the promise: nobody can wait on it
+            exempt=lambda exit, promise=promise: not promise.escapes(exit),
+        )
+        related = (
+            (promise.handoffs[0], "handed to its releaser here"),
+            (node, f"the {info.kind.value} is made here"),
+        )
+        for leak in facts.lifecycle.leaks(function, obligation):
+            out.append(
+                LifecycleLeak(
+                    leak,
+                    function,
+                    name,
+                    info.kind,
+                    node,
+                    related,
+                    release=release_statement(info.kind, name),
                 )
             )
     return out
