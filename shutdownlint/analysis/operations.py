@@ -41,6 +41,8 @@ class Operations:
     put: frozenset[str] = frozenset()  # a queue's producer side
     get: frozenset[str] = frozenset()  # a queue's consumer side
     release: frozenset[str] = frozenset()  # lets a waiter go / frees what it holds
+    #: releases that raise on an object already released (a future its waiter cancelled)
+    release_once: frozenset[str] = frozenset()
     join: frozenset[str] = frozenset()  # waits for (or ends) a worker: a signal is not a join
     done: frozenset[str] = frozenset()  # marks an item taken with `get` processed (for `join`)
     released: str = "released"  # how a message says it was released ("never {released}")
@@ -93,6 +95,7 @@ OPERATIONS: dict[Kind | Holder, Operations] = {
     ),
     Kind.FUTURE: Operations(
         release=_names("set_result", "set_exception", "cancel"),
+        release_once=_names("set_result", "set_exception"),
         released="resolved",
         releases="resolves",
         fix="{subject}.cancel()",

@@ -72,7 +72,7 @@ from __future__ import annotations
 from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import FunctionLike, enclosing_function
+from shutdownlint.analysis.infer import FunctionLike, enclosing_function, last_name, walk
 from shutdownlint.analysis.lifecycle import (
     compares_to_sentinel,
     is_test,
@@ -90,8 +90,16 @@ from shutdownlint.analysis.ownership import (
     loops_around,
     own_nodes,
 )
-from shutdownlint.analysis.paths import Obligation, Raising, Release, Scope, statements
+from shutdownlint.analysis.paths import (
+    Obligation,
+    Raising,
+    Release,
+    Scope,
+    catches,
+    statements,
+)
 from shutdownlint.analysis.vocabulary import Kind
+from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
 from shutdownlint.rules.release_fixes import LifecycleLeak, exit_phrase, release_before_exit
 
@@ -129,6 +137,20 @@ class WaiterNotReleasedOnError(Rule):
                 what=f"`{leak.subject}` is never {operations(leak.kind).released}",
                 exit=exit_phrase(leak),
                 waiter="its caller waits on it and nothing else can release it",
+            )
+        for call, loop in _stranding_releases(node):
+            receiver, group = call.func.expr.as_string(), loop.iter.as_string()
+            ctx.report(
+                self,
+                call,
+                related=[(loop, "the loop over the waiters")],
+                fix=Fix(
+                    f"skip a future that is already done (`if not {receiver}.done():`) "
+                    "or catch `InvalidStateError` around the release"
+                ),
+                what=f"the waiters after `{receiver}` in `{group}` are never resolved",
+                exit=f"`{call.as_string()}` raises on a future its waiter cancelled",
+                waiter="they block on them with no timeout",
             )
         for leak in _task_done_leaks(ctx.facts, node):
             fix = (
@@ -254,6 +276,65 @@ def _promise_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycle
                 )
             )
     return out
+
+
+def _stranding_releases(function: FunctionLike) -> list[tuple[nodes.Call, nodes.For]]:
+    """Releases in a loop over waiters that raise when a waiter already gave up (P9:
+    `fut.set_result(x)` on a future its waiter cancelled raises `InvalidStateError`, and
+    the futures after it are never resolved), unless the loop tests the future first
+    (`if not fut.done()`, `set_running_or_notify_cancel()`) or catches the error."""
+    once = operations(Kind.FUTURE).release_once
+    out = []
+    for node in own_nodes(function):
+        if not (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname in once
+            and isinstance(node.func.expr, nodes.Name)
+        ):
+            continue
+        name = node.func.expr.name
+        loop = next(
+            (
+                loop
+                for loop in loops_around(node, function)
+                if isinstance(loop, nodes.For)
+                and isinstance(loop.target, nodes.AssignName)
+                and loop.target.name == name
+            ),
+            None,
+        )
+        if loop is None or _tested_or_caught(node, loop, name):
+            continue
+        out.append((node, loop))
+    return out
+
+
+def _tested_or_caught(call: nodes.Call, loop: nodes.For, name: str) -> bool:
+    """The loop asks the future's state before releasing it, or a handler inside the loop
+    catches what the release raises."""
+    for node in own_nodes(loop):
+        if (
+            isinstance(node, nodes.If | nodes.While | nodes.IfExp)
+            and (node.lineno or 0) <= (call.lineno or 0)
+            and any(isinstance(n, nodes.Name) and n.name == name for n in walk(node.test))
+        ):
+            return True
+    child, parent = call, call.parent
+    while parent is not None and parent is not loop:
+        if (
+            isinstance(parent, nodes.Try)
+            and child in parent.body
+            and any(catches(h, "concurrent.futures.InvalidStateError") for h in parent.handlers)
+        ):
+            return True
+        if isinstance(parent, nodes.With) and any(
+            isinstance(item, nodes.Call) and last_name(item.func) == "suppress"
+            for item, _ in parent.items
+        ):
+            return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _releases_on_main_path(
