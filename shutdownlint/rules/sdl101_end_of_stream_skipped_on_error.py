@@ -153,7 +153,7 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
                 raising=Raising.NONE,
                 void=tracker.void,
                 exempt=lambda exit, idents=idents: _lifecycle_guard(
-                    guard_of(exit, function), function, idents
+                    facts, guard_of(exit, function), function, idents
                 ),
             )
         elif consumer is not None and _produces_data(facts, function, idents):
@@ -248,10 +248,14 @@ def _produces_data(facts: ModuleFacts, function: FunctionLike, idents: frozenset
     return data
 
 
-def _lifecycle_guard(test: nodes.NodeNG | None, function: FunctionLike, queue: frozenset) -> bool:
+def _lifecycle_guard(
+    facts: ModuleFacts, test: nodes.NodeNG | None, function: FunctionLike, queue: frozenset
+) -> bool:
     """An early return that is correct in a stop method: it tests the queue itself, the
-    process or thread identity (a fork guard), a lifecycle flag (`if not self._started`,
-    `if self._closed`) or an attribute the method sets (idempotence)."""
+    process or thread identity (a fork guard), a lifecycle flag of the object
+    (`if not self._started`, `if self._closed`) or of one of its workers, or an attribute
+    the method sets (idempotence). A collaborator's state (`if self._client.closed`) is
+    none of these: the consumer still waits for the marker."""
     if test is None:
         return False
     assigned = {n.attrname for n in own_nodes(function) if isinstance(n, nodes.AssignAttr)}
@@ -260,14 +264,30 @@ def _lifecycle_guard(test: nodes.NodeNG | None, function: FunctionLike, queue: f
             return True
         if isinstance(node, nodes.Call) and last_name(node.func) in IDENTITY_CALLS | {"is_alive"}:
             return True
-        if isinstance(node, nodes.Attribute) and (
-            node.attrname in assigned
-            or STOP_NAMES.search(node.attrname)
-            or "start" in node.attrname.lower()
-            or "open" in node.attrname.lower()
+        if (
+            isinstance(node, nodes.Attribute)
+            and _owner_lifecycle(facts, node.expr)
+            and (
+                node.attrname in assigned
+                or STOP_NAMES.search(node.attrname)
+                or "start" in node.attrname.lower()
+                or "open" in node.attrname.lower()
+            )
         ):
             return True
     return False
+
+
+def _owner_lifecycle(facts: ModuleFacts, owner: nodes.NodeNG) -> bool:
+    """`owner` is the object itself (`self`, a module) or one of its workers, whose flags
+    tell whether anybody consumes."""
+    if not isinstance(owner, nodes.Attribute):
+        return True
+    info = facts.kinds.kind_of(owner)
+    return info is not None and info.kind in _WORKERS
+
+
+_WORKERS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.TASK, Kind.EXECUTOR})
 
 
 def _constructed(facts: ModuleFacts, entry) -> bool:
