@@ -210,6 +210,27 @@ class Blocking:
             return None
         return Wait(node, info, row, func.expr)
 
+    def unbounded_by_default(self, node: nodes.Call) -> Wait | None:
+        """`node` waits forever for the callers that take its function's default: its
+        timeout is a parameter that defaults to None (`def wait_ready(self, timeout=None):
+        self._ready.wait(timeout)`). A fact for who waits (SDL102), not for SDL302,
+        whose "no timeout" is the literal one."""
+        func = node.func
+        if not isinstance(func, nodes.Attribute) or func.attrname not in self.method_names:
+            return None
+        info = self._kinds.kind_of(func.expr)
+        row = blocking_row(info, func.attrname) if info else None
+        if info is None or row is None or row.awaited:
+            return None
+        if timeout_state(node, row.signature, self._stats) is not TimeoutState.TIMEOUT:
+            return None
+        timeout = timeout_argument(node, row.signature)
+        if not isinstance(timeout, nodes.Name) or not _defaults_to_none(timeout):
+            return None
+        if already_done(node, func.expr, info.kind, row.method):
+            return None
+        return Wait(node, info, row, func.expr)
+
     def _unbounded_await(self, node: nodes.Await) -> Wait | None:
         value = node.value
         if not isinstance(value, nodes.Name | nodes.Attribute):
@@ -253,6 +274,24 @@ def timeout_argument(call: nodes.Call, signature: Signature) -> nodes.NodeNG | N
 
 
 _NOT_A_LITERAL = object()
+
+
+def _defaults_to_none(name: nodes.Name) -> bool:
+    """`name` is a parameter of its function whose default is `None`, never reassigned."""
+    scope = name.scope()
+    arguments = getattr(scope, "args", None)
+    if not isinstance(arguments, nodes.Arguments) or arguments.args is None:
+        return False
+    try:
+        default = arguments.default_value(name.name)
+    except Exception:  # astroid's NoDefault, or not a parameter
+        return False
+    if not (isinstance(default, nodes.Const) and default.value is None):
+        return False
+    return not any(
+        isinstance(n, nodes.AssignName) and n.name == name.name and n.parent is not arguments
+        for n in scope.nodes_of_class(nodes.AssignName)
+    )
 
 
 def _literal(node: nodes.NodeNG) -> object:

@@ -645,6 +645,8 @@ class Lifecycle:
             elif not isinstance(node, nodes.Await):
                 continue
             wait = self._blocking.unbounded_wait(node)
+            if wait is None and isinstance(node, nodes.Call):
+                wait = self._blocking.unbounded_by_default(node)  # the default is forever
             if wait is None or wait.info.kind not in _WAITABLE_KINDS:
                 continue
             ident = identity(wait.receiver)
