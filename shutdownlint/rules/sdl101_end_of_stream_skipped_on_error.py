@@ -3,8 +3,10 @@
 ## What it does
 Finds an exit that skips the end-of-stream signal a queue's consumer waits for:
 an early `return` in a stop/close method before it puts the end sentinel, or an
-exception (or early exit) that ends a producer worker before it puts the
-sentinel its consumer stops on.
+exception (or early exit) that ends a producer before it puts the sentinel its
+consumer stops on. The producer owes it whichever thread runs it: a worker, or
+the function that starts the consumer and feeds it itself. A loop that puts one
+sentinel per consumer covers them all.
 
 ## Why is this bad?
 The consumer blocks in `get()` until it sees the sentinel. When the producer or

@@ -5,7 +5,12 @@ Finds an exit that leaves a waiter blocked: an Event, Future or Condition that
 another party waits on with no timeout is not set, resolved or notified when
 the code that should release it raises or returns early; and an item taken
 from a queue with `get()` that gets no `task_done()` when its loop iteration is
-left early (`continue`, `break`, an exception), so `Queue.join()` never returns.
+left early (`continue`, `break`, an exception), so `Queue.join()` never returns
+(the end marker counts too where the queue is joined). A future or event a
+function makes and returns is its to release until a hand-off to a releaser has
+succeeded: a hand-off taken back or one that raised gives the duty back. In a
+loop over waiters, `set_result()` on a future a waiter cancelled raises and
+strands the rest.
 
 ## Why is this bad?
 The waiter has no deadline: when the setter dies of an exception or returns
