@@ -750,29 +750,12 @@ class Lifecycle:
         entries = self._contexts.entry_points()
         for function in self._functions():
             for node in statements(function):
-                stops = _consumed_until_sentinel(node)
-                taken = taken_from_queue(node) if stops is None else None
-                if stops is None and taken is None:
+                consumed = self._consumed(node, function)
+                if consumed is None:
                     continue
-                queue = stops if stops is not None else taken[1]
-                ident = identity(queue)
-                if ident is None or ident in found:
+                ident, stops = consumed
+                if ident in found:
                     continue
-                if stops is None:
-                    stops = next(
-                        (
-                            test_if
-                            for test_if in self.own(function)
-                            if isinstance(test_if, nodes.If)
-                            and compares_to_sentinel(test_if.test, taken[0])
-                            and _ends(test_if, function)
-                        ),
-                        None,
-                    )
-                    if stops is None:
-                        continue
-                else:
-                    stops = node
                 found[ident] = stops
                 # A worker consuming a queue it was given consumes the starter's queue.
                 entry = entries.get(function)
@@ -780,6 +763,32 @@ class Lifecycle:
                 if passed is not None:
                     found.setdefault(passed, stops)
         return found
+
+    def _consumed(
+        self, node: nodes.NodeNG, function: FunctionLike
+    ) -> tuple[Identity, nodes.NodeNG] | None:
+        """(the queue, where its consumer stops) when `node` takes from a queue until the
+        end sentinel: a `while` testing what it takes, or `x = q.get()` with a branch on
+        `x` that ends the loop or the generator."""
+        queue = _consumed_until_sentinel(node)
+        if queue is not None:
+            ident = identity(queue)
+            return (ident, node) if ident is not None else None
+        taken = taken_from_queue(node)
+        if taken is None:
+            return None
+        name, queue = taken
+        ident = identity(queue)
+        if ident is None:
+            return None
+        for test_if in self.own(function):
+            if (
+                isinstance(test_if, nodes.If)
+                and compares_to_sentinel(test_if.test, name)
+                and _ends(test_if, function)
+            ):
+                return ident, test_if
+        return None
 
 
 _TEST_FUNCTION = re.compile(r"^(test_|test$)")
