@@ -164,6 +164,10 @@ _DATACLASS_FIELD = ("dataclasses.field", "field")
 _VIEWS = frozenset({"values", "copy"})
 
 
+# Modules whose classes define what a kind does (the rows of the operations table).
+_STDLIB_ROOTS = frozenset({"asyncio", "concurrent", "threading", "queue", "multiprocessing"})
+
+
 @dataclass(frozen=True)
 class KindInfo:
     """What an expression is, and where it was made (when that is known)."""
@@ -269,6 +273,24 @@ class Kinds:
                     if info:
                         return info.made_at((call,))
         return None
+
+    def overrides_release(self, call: nodes.Call, methods: frozenset[str]) -> bool:
+        """`call` makes an instance of a class that defines one of the release `methods`
+        itself, above the standard library (a Future whose `cancel()` refuses): the
+        class, not the kind, decides what that release does."""
+        for callee in infer_values(call.func, self._stats):
+            if not isinstance(callee, nodes.ClassDef):
+                continue
+            try:
+                classes = [callee, *callee.ancestors()]
+            except (AstroidError, RecursionError):
+                return False
+            for cls in classes:
+                if cls.root().name.split(".")[0] in _STDLIB_ROOTS:
+                    break
+                if any(m in cls.locals for m in methods):
+                    return True
+        return False
 
     # -- expressions ---------------------------------------------------------
     def kind_of(self, expr: nodes.NodeNG) -> KindInfo | None:

@@ -143,7 +143,7 @@ class WaiterNotReleasedOnError(Rule):
                 exit=exit_phrase(leak),
                 waiter="its caller waits on it and nothing else can release it",
             )
-        for call, loop in _stranding_releases(node):
+        for call, loop in _stranding_releases(ctx.facts, node):
             receiver, group = call.func.expr.as_string(), loop.iter.as_string()
             ctx.report(
                 self,
@@ -283,11 +283,15 @@ def _promise_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycle
     return out
 
 
-def _stranding_releases(function: FunctionLike) -> list[tuple[nodes.Call, nodes.For]]:
+def _stranding_releases(
+    facts: ModuleFacts, function: FunctionLike
+) -> list[tuple[nodes.Call, nodes.For]]:
     """Releases in a loop over waiters that raise when a waiter already gave up (P9:
     `fut.set_result(x)` on a future its waiter cancelled raises `InvalidStateError`, and
     the futures after it are never resolved), unless the loop tests the future first
-    (`if not fut.done()`, `set_running_or_notify_cancel()`) or catches the error."""
+    (`if not fut.done()`, `set_running_or_notify_cancel()`) or catches the error. Only
+    where the module makes futures its waiters can cancel (a class whose `cancel()`
+    refuses makes none)."""
     once = operations(Kind.FUTURE).release_once
     out = []
     for node in own_nodes(function):
@@ -312,7 +316,26 @@ def _stranding_releases(function: FunctionLike) -> list[tuple[nodes.Call, nodes.
         if loop is None or _tested_or_caught(node, loop, name):
             continue
         out.append((node, loop))
+    if out and not _makes_cancellable_futures(facts):
+        return []
     return out
+
+
+def _makes_cancellable_futures(facts: ModuleFacts) -> bool:
+    """The module makes a future whose waiter can cancel it (its class keeps the
+    standard `cancel()`)."""
+    cancel = operations(Kind.FUTURE).release - operations(Kind.FUTURE).release_once
+    for node in facts.contexts.all_nodes:
+        if not isinstance(node, nodes.Call) or isinstance(node.parent, nodes.Await):
+            continue
+        info = facts.kinds.kind_of(node)
+        if (
+            info is not None
+            and info.kind is Kind.FUTURE
+            and not facts.kinds.overrides_release(node, cancel)
+        ):
+            return True
+    return False
 
 
 def _tested_or_caught(call: nodes.Call, loop: nodes.For, name: str) -> bool:
