@@ -655,25 +655,28 @@ def running_from(entry, function: FunctionLike, constructed: bool) -> nodes.Node
         return None
     if not constructed:
         return statement
+    starts = operations(Kind.THREAD).start | operations(Kind.PROCESS).start
     holder = site.parent
-    if isinstance(holder, nodes.Attribute) and holder.attrname == "start":
+    if isinstance(holder, nodes.Attribute) and holder.attrname in starts:
         return statement  # `Thread(target=w).start()`
-    if not isinstance(statement, nodes.Assign) or statement.value is not site:
-        return statement
-    target = statement.targets[0] if len(statement.targets) == 1 else None
-    if not isinstance(target, nodes.AssignName | nodes.AssignAttr):
-        return statement
-    name = target.as_string()  # `t` or `self._t`, spelled as its `start()` spells it
-    for node in own_nodes(function):
-        if (
-            isinstance(node, nodes.Call)
-            and isinstance(node.func, nodes.Attribute)
-            and node.func.attrname == "start"
-            and (node.lineno or 0) >= (statement.lineno or 0)
-            and node.func.expr.as_string() == name
-        ):
-            return node.statement()
-    return None  # made here, started elsewhere (or never): not running here
+    name = None  # made inside a comprehension or a call: the first start() after it
+    if isinstance(statement, nodes.Assign) and statement.value is site:
+        target = statement.targets[0] if len(statement.targets) == 1 else None
+        if not isinstance(target, nodes.AssignName | nodes.AssignAttr):
+            return statement
+        name = target.as_string()  # `t` or `self._t`, spelled as its `start()` spells it
+    started = [
+        node
+        for node in own_nodes(function)
+        if isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Attribute)
+        and node.func.attrname in starts
+        and (node.lineno or 0) >= (statement.lineno or 0)
+        and (name is None or node.func.expr.as_string() == name)
+    ]
+    if not started:
+        return None  # made here, started elsewhere (or never): not running here
+    return min(started, key=lambda n: (n.lineno or 0, n.col_offset or 0)).statement()
 
 
 # -- a promise and its hand-offs (P3) --------------------------------------------------------

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from astroid import nodes
+from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.infer import FunctionLike, dotted_name, last_name
 from shutdownlint.analysis.schedulers import SCHEDULERS
@@ -366,6 +367,23 @@ def _plain_iterable(expr: nodes.NodeNG) -> bool:
         return True
     if isinstance(expr, nodes.Call):
         return (last_name(expr.func) or "") in _PLAIN_ITERATORS
+    if isinstance(expr, nodes.Name):
+        # A local container the function built (`workers = [Thread(...) for ...]`).
+        try:
+            scope, assigns = expr.lookup(expr.name)
+        except (AstroidError, RecursionError):
+            return False
+        return (
+            isinstance(scope, FunctionLike)
+            and bool(assigns)
+            and all(
+                isinstance(a.parent, nodes.Assign)
+                and a.parent.value is not None
+                and not isinstance(a.parent.value, nodes.Name)
+                and _plain_iterable(a.parent.value)
+                for a in assigns
+            )
+        )
     return False
 
 
