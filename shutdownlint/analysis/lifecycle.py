@@ -48,6 +48,7 @@ from shutdownlint.analysis.ownership import (
     Identity,
     Local,
     Tracker,
+    consumed_until_sentinel,
     identity,
     is_sentinel,
     loops_around,
@@ -670,9 +671,20 @@ class Lifecycle:
         for node in self._contexts.all_nodes:
             if isinstance(node, nodes.Attribute) and node.attrname in methods:
                 ident = identity(node.expr)
+                if ident not in waits:
+                    # A worker releasing what its starter gave it (`Thread(args=(ev,))`)
+                    # releases the starter's waitable.
+                    ident = self._given_by_starter(ident, node)
                 if ident in waits:
                     found.setdefault(ident, []).append(node)
         return found
+
+    def _given_by_starter(self, ident: Identity | None, node: nodes.NodeNG) -> Identity | None:
+        function = enclosing_function(node)
+        entry = self._contexts.entry_points().get(function) if function is not None else None
+        if entry is None or ident is None:
+            return None
+        return passed_in(entry, ident)
 
     @cached_property
     def handshakes(self) -> dict[FunctionLike, list[tuple]]:
@@ -686,7 +698,10 @@ class Lifecycle:
             if not releasers or releasers & waiters:
                 continue
             if isinstance(ident, Local):
-                if not all(self._handed_off(r, ident.scope) for r in releasers):
+                if not all(
+                    self._handed_off(r, ident.scope) or self._started_with(r, ident)
+                    for r in releasers
+                ):
                     continue
                 chosen = releasers
             else:
@@ -697,8 +712,23 @@ class Lifecycle:
                     continue
                 chosen = set(releasers) | {e.function for e in entries}
             for function in chosen:
-                units.setdefault(function, []).append((ident, waits, sites))
+                # The releaser's own name for it: a worker's parameter (`args=(ev,)`).
+                local = next(
+                    (
+                        identity(site.expr)
+                        for site in sites
+                        if enclosing_function(site) is function
+                        and self._given_by_starter(identity(site.expr), site) == ident
+                    ),
+                    ident,
+                )
+                units.setdefault(function, []).append((local, waits, sites))
         return units
+
+    def _started_with(self, releaser: FunctionLike, ident: Local) -> bool:
+        """`releaser` is a worker that the owner of `ident` starts, handing it `ident`."""
+        entry = self._contexts.entry_points().get(releaser)
+        return entry is not None and enclosing_function(entry.site) is ident.scope
 
     def _handed_off(self, releaser: FunctionLike, owner: nodes.NodeNG) -> bool:
         """`releaser` is a nested function of `owner` that `owner` hands to a call
@@ -770,7 +800,7 @@ class Lifecycle:
         """(the queue, where its consumer stops) when `node` takes from a queue until the
         end sentinel: a `while` testing what it takes, or `x = q.get()` with a branch on
         `x` that ends the loop or the generator."""
-        queue = _consumed_until_sentinel(node)
+        queue = consumed_until_sentinel(node)
         if queue is not None:
             ident = identity(queue)
             return (ident, node) if ident is not None else None
@@ -960,30 +990,6 @@ def taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
         )
     ):
         return target.name, value.func.expr
-    return None
-
-
-def _consumed_until_sentinel(node: nodes.NodeNG) -> nodes.NodeNG | None:
-    """The queue of a loop that consumes it until the end sentinel in its test:
-    `while (x := q.get()) is not DONE:`, `while (x := await q.get()) != STOP:`."""
-    if not isinstance(node, nodes.While) or not isinstance(node.test, nodes.Compare):
-        return None
-    test = node.test
-    if (
-        len(test.ops) != 1
-        or test.ops[0][0] not in ("is not", "!=")
-        or not is_sentinel(test.ops[0][1])
-    ):
-        return None
-    value = test.left.value if isinstance(test.left, nodes.NamedExpr) else None
-    if isinstance(value, nodes.Await):
-        value = value.value
-    if (
-        isinstance(value, nodes.Call)
-        and isinstance(value.func, nodes.Attribute)
-        and value.func.attrname in operations(Kind.QUEUE).get
-    ):
-        return value.func.expr
     return None
 
 

@@ -567,6 +567,30 @@ def _is_marker_class(cls: nodes.ClassDef) -> bool:
     )
 
 
+def consumed_until_sentinel(node: nodes.NodeNG) -> nodes.NodeNG | None:
+    """The queue of a loop that consumes it until the end sentinel in its test:
+    `while (x := q.get()) is not DONE:`, `while (x := await q.get()) != STOP:`."""
+    if not isinstance(node, nodes.While) or not isinstance(node.test, nodes.Compare):
+        return None
+    test = node.test
+    if (
+        len(test.ops) != 1
+        or test.ops[0][0] not in ("is not", "!=")
+        or not is_sentinel(test.ops[0][1])
+    ):
+        return None
+    value = test.left.value if isinstance(test.left, nodes.NamedExpr) else None
+    if isinstance(value, nodes.Await):
+        value = value.value
+    if (
+        isinstance(value, nodes.Call)
+        and isinstance(value.func, nodes.Attribute)
+        and value.func.attrname in operations(Kind.QUEUE).get
+    ):
+        return value.func.expr
+    return None
+
+
 def loops_around(node: nodes.NodeNG, function: FunctionLike) -> list[nodes.For | nodes.While]:
     """The loops of `function` that enclose `node`, innermost first."""
     found = []
