@@ -48,14 +48,16 @@ from shutdownlint.analysis.ownership import (
     Identity,
     Local,
     Tracker,
+    compares_to_sentinel,
     consumed_until_sentinel,
+    ends_consuming,
     identity,
     is_sentinel,
-    loops_around,
     own_nodes,
     passed_in,
     refers_to,
     returned,
+    taken_from_queue,
 )
 from shutdownlint.analysis.paths import (
     Leak,
@@ -815,7 +817,7 @@ class Lifecycle:
             if (
                 isinstance(test_if, nodes.If)
                 and compares_to_sentinel(test_if.test, name)
-                and _ends(test_if, function)
+                and ends_consuming(test_if, function)
             ):
                 return ident, test_if
         return None
@@ -969,52 +971,3 @@ def stop_request(
         and item is not None
         and item in test.as_string()
     )
-
-
-def taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
-    """`x = q.get(...)`, `x = q.get_nowait()`, `x = await q.get()`: (x, q)."""
-    if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
-        return None
-    target, value = node.targets[0], node.value
-    if isinstance(value, nodes.Await):
-        value = value.value
-    if (
-        isinstance(target, nodes.AssignName)
-        and isinstance(value, nodes.Call)
-        and isinstance(value.func, nodes.Attribute)
-        and value.func.attrname in operations(Kind.QUEUE).get
-        and not (
-            value.args
-            and isinstance(value.args[0], nodes.Const)
-            and isinstance(value.args[0].value, str)
-        )
-    ):
-        return target.name, value.func.expr
-    return None
-
-
-def compares_to_sentinel(test: nodes.NodeNG, name: str) -> bool:
-    for node in walk(test):
-        if (
-            isinstance(node, nodes.Compare)
-            and isinstance(node.left, nodes.Name)
-            and node.left.name == name
-            and any(op in ("is", "==") and is_sentinel(right) for op, right in node.ops)
-        ):
-            return True
-    return False
-
-
-def _ends(branch: nodes.If, function: FunctionLike) -> bool:
-    """The branch stops consuming: it ends in `break` or `raise`, or in a `return` that
-    leaves a loop or a generator (a `return item` of `__next__` hands an item on)."""
-    body = branch.body
-    if not body:
-        return False
-    last = body[-1]
-    if isinstance(last, nodes.Break | nodes.Raise):
-        return True
-    if isinstance(last, nodes.Return):
-        generator = isinstance(function, nodes.FunctionDef) and function.is_generator()
-        return last.value is None or generator or bool(loops_around(branch, function))
-    return False

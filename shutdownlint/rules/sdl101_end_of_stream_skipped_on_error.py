@@ -87,6 +87,7 @@ from shutdownlint.analysis.lifecycle import STOP_NAMES, is_test, stop_request
 from shutdownlint.analysis.operations import operations
 from shutdownlint.analysis.ownership import (
     Identity,
+    Local,
     Tracker,
     guard_of,
     identity,
@@ -96,7 +97,7 @@ from shutdownlint.analysis.ownership import (
     refers_to,
     running_from,
 )
-from shutdownlint.analysis.paths import Obligation, Raising
+from shutdownlint.analysis.paths import LeakKind, Obligation, Raising
 from shutdownlint.analysis.schedulers import Subject
 from shutdownlint.analysis.vocabulary import IDENTITY_CALLS, Kind
 from shutdownlint.findings import Fix
@@ -139,6 +140,7 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
     is_stop = facts.contexts.shutdown_function(function) is not None
     out = []
     for ident, put in puts.items():
+        abandoned: frozenset[nodes.NodeNG] = frozenset()
         consumer = facts.lifecycle.consumers.get(ident)
         if consumer is None and is_producer:
             passed = passed_in(entry, ident)
@@ -168,11 +170,14 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
                 start = running_from(running, function, _constructed(facts, running))
                 if start is None:
                     continue  # made here but started elsewhere, if at all
+                abandoned = _consumer_abandoned(facts, function, running, start)
             obligation = Obligation(
                 tracker.releases,
                 start=start,
                 void=tracker.void,
-                iteration_raises=True,
+                # the source a producer worker streams fails as it is iterated; a caller's
+                # own loop fails at its calls
+                iteration_raises=is_producer,
                 exempt=lambda exit: stop_request(guard_of(exit, function), function),
             )
         else:
@@ -185,6 +190,8 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
         if queue_info is not None and queue_info.creations:
             related.append((queue_info.creations[0], "the queue is made here"))
         for leak in facts.lifecycle.leaks(function, obligation, before=max(lines)):
+            if leak.node in abandoned:
+                continue  # the consumer it started is left running there: SDL103's finding
             out.append(
                 LifecycleLeak(
                     leak,
@@ -297,3 +304,34 @@ def _constructed(facts: ModuleFacts, entry) -> bool:
     started, not when made."""
     row = facts.contexts.scheduler_of(entry.site) if isinstance(entry.site, nodes.Call) else None
     return row is not None and row.guard.subject is Subject.CONSTRUCTED
+
+
+def _consumer_abandoned(
+    facts: ModuleFacts, function: FunctionLike, running, start: nodes.NodeNG
+) -> frozenset[nodes.NodeNG]:
+    """The raise points where `function` leaves the consumer worker it started running
+    (neither joined nor cancelled): there the leaked worker is the finding, not its
+    marker (one finding per spot)."""
+    statement = running.site.statement()
+    target = statement.targets[0] if isinstance(statement, nodes.Assign) else None
+    if not isinstance(target, nodes.AssignName) or statement.value is not running.site:
+        return frozenset()
+    info = facts.kinds.kind_of(running.site)
+    if info is None:
+        return frozenset()
+    idents = facts.lifecycle.aliases(function, frozenset({Local(function, target.name)}))
+    tracker = Tracker(
+        idents,
+        facts.lifecycle.release_methods(info, info.kind),
+        escaping=facts.lifecycle.escaping(function),
+    )
+    if not facts.lifecycle.releases_somewhere(tracker, function, statement.lineno or 0):
+        return frozenset()  # fire and forget: only its marker ends it
+    obligation = Obligation(
+        tracker.releases, start=start, void=tracker.void, cancellation=info.kind is Kind.TASK
+    )
+    return frozenset(
+        leak.node
+        for leak in facts.lifecycle.leaks(function, obligation)
+        if leak.kind in (LeakKind.EXCEPTION, LeakKind.RAISE)
+    )

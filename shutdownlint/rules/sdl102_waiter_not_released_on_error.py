@@ -78,22 +78,19 @@ from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike, enclosing_function, last_name, walk
-from shutdownlint.analysis.lifecycle import (
-    compares_to_sentinel,
-    is_test,
-    stop_request,
-    taken_from_queue,
-)
+from shutdownlint.analysis.lifecycle import is_test, stop_request
 from shutdownlint.analysis.operations import operations, release_statement
 from shutdownlint.analysis.ownership import (
     Local,
     Promise,
     Tracker,
+    compares_to_sentinel,
     conditional_release,
     guard_of,
     identity,
     loops_around,
     own_nodes,
+    taken_from_queue,
 )
 from shutdownlint.analysis.paths import (
     Obligation,
