@@ -122,6 +122,7 @@ class Contexts:
         self._kinds = kinds
         self._stats = stats
         self._scheduler_cache: dict[nodes.Call, Scheduler | None] = {}
+        self._starts: dict[FunctionLike, list[Entry]] = {}  # filled with `_roots`
 
     # -- the module's functions and call graph -------------------------------
     def defines_function(self, name: str) -> bool:
@@ -463,6 +464,7 @@ class Contexts:
         if Role.ENTRY in row.roles and row.context is not None:
             entry = Entry(row.context, row.runs_on_thread, call, wording, function, row.role)
             entries.setdefault(function, entry)
+            self._starts.setdefault(function, []).append(entry)
             if (
                 row.context in _LIFETIME_STARTERS
                 and Role.SHUTDOWN not in row.roles
@@ -562,6 +564,12 @@ class Contexts:
         return self._propagate(shutdowns, step)
 
     # -- queries -----------------------------------------------------------------
+    def starts_of(self, function: FunctionLike) -> list[Entry]:
+        """Every place the module hands `function` to a scheduler (a consumer may be
+        started by several producers), in source order; `entry_points` keeps the first."""
+        self._roots  # noqa: B018 (fills `_starts`)
+        return self._starts.get(function, [])
+
     def entry_points(self) -> Mapping[FunctionLike, Entry]:
         """The functions the module hands to a scheduler (or a Thread/Process subclass's
         `run`), each with how it comes to run; the roots of the worker map."""

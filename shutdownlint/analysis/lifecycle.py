@@ -779,7 +779,6 @@ class Lifecycle:
         """Queues whose consumer stops when it takes the end sentinel: the item from
         `get()` compared with a sentinel in a branch that ends the loop or the generator."""
         found: dict[Identity, nodes.NodeNG] = {}
-        entries = self._contexts.entry_points()
         for function in self._functions():
             for node in statements(function):
                 consumed = self._consumed(node, function)
@@ -789,11 +788,11 @@ class Lifecycle:
                 if ident in found:
                     continue
                 found[ident] = stops
-                # A worker consuming a queue it was given consumes the starter's queue.
-                entry = entries.get(function)
-                passed = passed_in(entry, ident) if entry is not None else None
-                if passed is not None:
-                    found.setdefault(passed, stops)
+                # A worker consuming a queue it was given consumes each starter's queue.
+                for entry in self._contexts.starts_of(function):
+                    passed = passed_in(entry, ident)
+                    if passed is not None:
+                        found.setdefault(passed, stops)
         return found
 
     def _consumed(

@@ -752,6 +752,46 @@ def running_from(entry, function: FunctionLike, constructed: bool) -> nodes.Node
     return min(started, key=lambda n: (n.lineno or 0, n.col_offset or 0)).statement()
 
 
+# -- task groups -------------------------------------------------------------------------------
+#: Structured-concurrency blocks (`async with ... as tg`) whose exit, when the body raises,
+#: cancels every task the group made before the exception leaves the block.
+_TASK_GROUPS = frozenset({"TaskGroup", "create_task_group", "open_nursery"})
+_GROUP_SPAWNS = frozenset({"create_task", "start_soon", "start"})
+
+
+def group_block(site: nodes.NodeNG) -> nodes.AsyncWith | None:
+    """The task group block whose group made the task scheduled at `site`
+    (`async with asyncio.TaskGroup() as tg: tg.create_task(work())`, an anyio task group,
+    a trio nursery): an exception raised in its body cancels that task, so the task is not
+    left waiting for anything the body owed it. An early `return` or `break` out of the body
+    cancels nothing: the block waits for the task."""
+    node: nodes.NodeNG | None = site
+    while node is not None and not (
+        isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Attribute)
+        and node.func.attrname in _GROUP_SPAWNS
+        and isinstance(node.func.expr, nodes.Name)
+    ):
+        if node.is_statement:
+            return None
+        node = node.parent
+    if node is None:
+        return None
+    group = node.func.expr.name
+    block = node.parent
+    while block is not None and not isinstance(block, FunctionLike):
+        if isinstance(block, nodes.AsyncWith) and any(
+            isinstance(made, nodes.Call)
+            and last_name(made.func) in _TASK_GROUPS
+            and isinstance(bound, nodes.AssignName)
+            and bound.name == group
+            for made, bound in block.items
+        ):
+            return block
+        block = block.parent
+    return None
+
+
 # -- a promise and its hand-offs (P3) --------------------------------------------------------
 class Promise:
     """What the statements of `function` do to a future or event it made (`idents`): the

@@ -89,6 +89,7 @@ from shutdownlint.analysis.ownership import (
     Identity,
     Local,
     Tracker,
+    group_block,
     guard_of,
     identity,
     is_sentinel,
@@ -165,15 +166,28 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
             # worker, or the caller that started the consumer and feeds it itself (from
             # the statement that starts the consumer: before it, nobody waits).
             start = None
-            running = facts.contexts.entry_points().get(enclosing_function(consumer))
-            if running is not None and enclosing_function(running.site) is function:
+            relevant = None
+            running = next(
+                (
+                    e
+                    for e in facts.contexts.starts_of(enclosing_function(consumer))
+                    if enclosing_function(e.site) is function
+                ),
+                None,
+            )
+            if running is not None:
                 start = running_from(running, function, _constructed(facts, running))
                 if start is None:
                     continue  # made here but started elsewhere, if at all
                 abandoned = _consumer_abandoned(facts, function, running, start)
+                group = group_block(running.site)
+                if group is not None:
+                    # what raises in the group's body cancels the consumer with it
+                    relevant = lambda point, group=group: not _inside(point, group)  # noqa: E731
             obligation = Obligation(
                 tracker.releases,
                 start=start,
+                relevant=relevant,
                 void=tracker.void,
                 # the source a producer worker streams fails as it is iterated; a caller's
                 # own loop fails at its calls
@@ -335,3 +349,10 @@ def _consumer_abandoned(
         for leak in facts.lifecycle.leaks(function, obligation)
         if leak.kind in (LeakKind.EXCEPTION, LeakKind.RAISE)
     )
+
+
+def _inside(node: nodes.NodeNG, block: nodes.AsyncWith) -> bool:
+    """`node` is in the body of `block`."""
+    while node.parent is not None and node.parent is not block:
+        node = node.parent
+    return node.parent is block and node in block.body
