@@ -295,9 +295,46 @@ def _lifecycle_guard(
                 or STOP_NAMES.search(node.attrname)
                 or "start" in node.attrname.lower()
                 or "open" in node.attrname.lower()
+                or _set_as_worker_ends(facts, function, node.attrname)
             )
         ):
             return True
+    return False
+
+
+def _set_as_worker_ends(facts: ModuleFacts, function: FunctionLike, attribute: str) -> bool:
+    """Outside the constructor, `self.<attribute>` is only set by a worker of the class as
+    it ends (in an exception handler or a `finally:` of the worker's code): the flag says
+    the worker, the consumer, is gone (`except BaseException: self.error_occurred = True`)."""
+    cls = function.parent
+    if not isinstance(cls, nodes.ClassDef):
+        return False
+    writes = [
+        node
+        for method in cls.mymethods()
+        if method.name != "__init__"
+        for node in own_nodes(method)
+        if isinstance(node, nodes.AssignAttr)
+        and node.attrname == attribute
+        and isinstance(node.expr, nodes.Name)
+        and node.expr.name == "self"
+    ]
+    return bool(writes) and all(
+        facts.contexts.worker_context(write) is not None and _in_exit_region(write)
+        for write in writes
+    )
+
+
+def _in_exit_region(node: nodes.NodeNG) -> bool:
+    """`node` runs as its function ends by an exception or in any case: in an exception
+    handler or a `finally:` block."""
+    child, parent = node, node.parent
+    while parent is not None and not isinstance(parent, FunctionLike):
+        if isinstance(parent, nodes.ExceptHandler):
+            return True
+        if isinstance(parent, nodes.Try) and child in parent.finalbody:
+            return True
+        child, parent = parent, parent.parent
     return False
 
 
