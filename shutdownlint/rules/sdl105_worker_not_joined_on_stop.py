@@ -3,7 +3,9 @@
 ## What it does
 Finds a class that starts a thread, process, executor or task and keeps it,
 whose stop/close method (and everything the class does) never joins, shuts
-down or cancels it.
+down or awaits it. Cancelling a task only signals it, and so does a stop method
+of the worker's own class whose body only signals (sets a flag or an event):
+such a call joins only where that method's body joins.
 
 ## Why is this bad?
 `stop()` returns while the worker still runs: it may still write to files,
@@ -101,7 +103,7 @@ class WorkerNotJoinedOnStop(Rule):
                 related=leak.related,
                 fix=self._fix(ctx, leak),
                 method=leak.method.name,
-                action=operations(leak.kind).releases,
+                action=operations(leak.kind).join_verb or operations(leak.kind).releases,
                 attribute=leak.attribute,
                 kind=leak.kind.value,
             )
