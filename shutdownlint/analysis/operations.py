@@ -148,11 +148,15 @@ OPERATIONS: dict[Kind | Holder, Operations] = {
     ),
 }
 
-#: Third-party types that start otherwise than their kind does.
+#: Types that start otherwise than their kind does (by the qualified name `kinds` gives).
 STARTS_BY_TYPE: dict[str, frozenset[str]] = {
     # paramiko's Transport is a Thread that its connect methods start.
     "paramiko.Transport": _names("connect", "start_client", "start_server"),
     "paramiko.transport.Transport": _names("connect", "start_client", "start_server"),
+    # A concurrent.futures pool starts its threads (processes) on the first job: one
+    # never submitted to owns none. (A multiprocessing Pool starts them when made.)
+    "concurrent.futures._base.Executor": _names("submit", "map"),
+    "concurrent.futures.process.ProcessPoolExecutor": _names("submit", "map"),
 }
 
 
