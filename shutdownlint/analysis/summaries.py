@@ -84,6 +84,29 @@ class Summaries:
             return True
         return None if None in answers else False
 
+    def worker_functions(self, creation: list[nodes.NodeNG]) -> list[FunctionLike]:
+        """The functions of this module a worker made at `creation` runs: its target
+        (`Thread(target=f)`, `create_task(f())`, `submit(f)`), what that calls, and the
+        methods it calls on the object handed to it (`Process(target=run, args=(self,))`
+        with `def run(obj): obj.work()`)."""
+        targets: list[FunctionLike] = []
+        for node in (n for made in creation for n in made.nodes_of_class(nodes.Call)):
+            handed: list[nodes.NodeNG] = []
+            for keyword in node.keywords or ():
+                if keyword.arg in ("target", "function"):
+                    found = self._contexts.resolve_callables(keyword.value)
+                    targets.extend(found)
+                    handed = [k.value for k in node.keywords if k.arg == "args"]
+                    targets.extend(_methods_on_self(found, handed))
+            if node.args and last_name(node.func) in ("create_task", "ensure_future", "submit"):
+                first = node.args[0]
+                targets.extend(
+                    self._contexts.resolve_callables(
+                        first.func if isinstance(first, nodes.Call) else first
+                    )
+                )
+        return self._contexts.reach(targets, inferred=True)
+
     def method_joins(self, cls: nodes.ClassDef, name: str) -> bool | None:
         """Whether calling method `name` on an instance of `cls` joins it (a Thread
         subclass calling `self.join()`), or joins, shuts down or awaits the workers it
@@ -143,6 +166,33 @@ class Summaries:
                 ):
                     return True  # a stop of its own worker that joins (or is not seen)
         return False
+
+
+def _methods_on_self(targets: list[FunctionLike], handed: list[nodes.NodeNG]) -> list:
+    """The methods of the caller's class a target calls on a parameter that receives
+    `self` (`args=(self,)`): the worker runs them too."""
+    found: list[FunctionLike] = []
+    for args in handed:
+        if not isinstance(args, nodes.Tuple | nodes.List):
+            continue
+        for position, argument in enumerate(args.elts):
+            cls = enclosing_class(argument) if is_self_parameter(argument) else None
+            if cls is None:
+                continue
+            for target in targets:
+                params = target.args.posonlyargs + target.args.args
+                if position >= len(params):
+                    continue
+                name = params[position].name
+                for call in target.nodes_of_class(nodes.Call):
+                    func = call.func
+                    if (
+                        isinstance(func, nodes.Attribute)
+                        and isinstance(func.expr, nodes.Name)
+                        and func.expr.name == name
+                    ):
+                        found.extend(m for m in cls.mymethods() if m.name == func.attrname)
+    return found
 
 
 def _worker_aliases(function: FunctionLike) -> set[str]:
