@@ -165,7 +165,12 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
             continue
         creation = [made, *info.creations]
         inside = set(facts.summaries.worker_functions(creation))
-        outside = [stop for stop in stops if stop not in inside and not _forwards(stop, attribute)]
+        outside = [
+            stop
+            for stop in stops
+            if (stop not in inside or _called_outside(facts, stop, inside))
+            and not _forwards(stop, attribute)
+        ]
         if not outside:
             continue  # the worker runs its own stop: it cannot join itself
         signal = _signalling_stop(facts, outside, creation)
@@ -185,6 +190,20 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
             )
         )
     return out
+
+
+def _called_outside(facts: ModuleFacts, stop: FunctionLike, inside: set) -> bool:
+    """Some code of the module that the worker does not run calls `stop` (by its name:
+    `runner.cancel()` in a `remove_listener()`): there it owes the join."""
+    for node in facts.contexts.all_nodes:
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname == stop.name
+            and enclosing_function(node) not in inside
+        ):
+            return True
+    return False
 
 
 def _forwards(stop: FunctionLike, attribute: str) -> bool:
