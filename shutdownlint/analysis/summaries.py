@@ -138,11 +138,14 @@ class Summaries:
             classes |= {c for c in cls.ancestors() if c.root() is self._module}
         return classes
 
-    def _body_joins(self, cls: nodes.ClassDef, method: FunctionLike) -> bool:
+    def _body_joins(self, cls: nodes.ClassDef, method: FunctionLike) -> bool | None:
+        """Whether `method` joins (None: it calls a base class's method, `super().stop()`,
+        whose body may join and is not summarised)."""
         info = self._kinds.kind_of_class(cls)
         own_joins = operations(info.kind).join if info is not None else frozenset()
         joins = _join_methods()
         classes = self._classes(cls)
+        unseen = False
         for function in self._contexts.reach(method):
             if enclosing_class(function) not in classes:
                 continue
@@ -153,6 +156,9 @@ class Summaries:
                 if not (isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute)):
                     continue
                 receiver, attrname = node.func.expr, node.func.attrname
+                if isinstance(receiver, nodes.Call) and last_name(receiver.func) == "super":
+                    unseen = True
+                    continue
                 if is_self_parameter(receiver):
                     if attrname in own_joins:
                         return True
@@ -165,7 +171,7 @@ class Summaries:
                     self.call_joins(node) is not False
                 ):
                     return True  # a stop of its own worker that joins (or is not seen)
-        return False
+        return None if unseen else False
 
 
 def _methods_on_self(targets: list[FunctionLike], handed: list[nodes.NodeNG]) -> list:
