@@ -21,6 +21,7 @@ from shutdownlint.analysis.locks import Locks
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.races import Races
 from shutdownlint.analysis.shared import SharedState
+from shutdownlint.analysis.summaries import Summaries
 from shutdownlint.analysis.teardown import Teardown
 from shutdownlint.analysis.threadmap import ThreadMap
 
@@ -50,10 +51,21 @@ class ModuleFacts:
         return Blocking(self.options, self.kinds, self.stats)
 
     @cached_property
+    def summaries(self) -> Summaries:
+        """What calling a method does to its object's workers (from its body)."""
+        return Summaries(self.module, self.options, self.kinds, self.contexts, self.stats)
+
+    @cached_property
     def lifecycle(self) -> Lifecycle:
         """What must be released on every exit, and the exits that do not (SDL1xx)."""
         return Lifecycle(
-            self.module, self.options, self.kinds, self.contexts, self.blocking, self.stats
+            self.module,
+            self.options,
+            self.kinds,
+            self.contexts,
+            self.blocking,
+            self.summaries,
+            self.stats,
         )
 
     @cached_property

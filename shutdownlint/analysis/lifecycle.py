@@ -50,6 +50,7 @@ from shutdownlint.analysis.ownership import (
     Tracker,
     compares_to_sentinel,
     consumed_until_sentinel,
+    covered,
     ends_consuming,
     identity,
     is_sentinel,
@@ -69,6 +70,7 @@ from shutdownlint.analysis.paths import (
     statements,
     unreleased_exits,
 )
+from shutdownlint.analysis.summaries import AWAITING_CALLS, Summaries, is_abstract
 from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind
 
 STOP_NAMES = re.compile(r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)")
@@ -102,9 +104,11 @@ class Lifecycle:
         kinds: Kinds,
         contexts: Contexts,
         blocking: Blocking,
+        summaries: Summaries,
         stats: Counter[str],
     ) -> None:
         self._module = module
+        self._summaries = summaries
         self._options = options
         self._kinds = kinds
         self._contexts = contexts
@@ -352,7 +356,7 @@ class Lifecycle:
             required = len(args.posonlyargs + args.args) - len(args.defaults) - 1
             if required > 0 or any(d is None for d in args.kw_defaults):
                 continue
-            if _is_abstract(node):
+            if is_abstract(node):
                 continue
             out.append(node)
         return sorted(out, key=lambda node: (node.lineno or 0, node.col_offset or 0))
@@ -552,6 +556,16 @@ class Lifecycle:
                         loop = parent.parent
                         if isinstance(loop.target, nodes.AssignName):
                             idents.add(Local(method, loop.target.name))
+            for node in self.own(method):
+                # `for t in (self._indexer, *self._fetchers)`: a loop over a value built
+                # from the attribute visits its items (ownership.covered).
+                if (
+                    isinstance(node, nodes.For)
+                    and isinstance(node.target, nodes.AssignName)
+                    and not isinstance(node.iter, nodes.Attribute)
+                    and key in _visited(node.iter)
+                ):
+                    idents.add(Local(method, node.target.name))
             aliases = {i for i in idents if isinstance(i, Local)}
             if aliases:
                 for node in self.own(method):
@@ -578,7 +592,16 @@ class Lifecycle:
                 if parent.attrname in methods:
                     return True
                 if is_shutdown_name(parent.attrname, self._options.shutdown_methods):
-                    return True  # its own stop method (a Thread subclass joining itself)
+                    if not joins_only:
+                        return True  # its own stop method (a Thread subclass joining itself)
+                    # A stop method of its own joins only where its body joins (a summary,
+                    # not the name); one whose body is not seen is taken at its word,
+                    # unless the kind table says what it does (`Task.cancel` signals).
+                    joined = self._summaries.call_joins(call)
+                    if joined or (
+                        joined is None and parent.attrname not in operations(kind).release
+                    ):
+                        return True
                 continue
             if isinstance(parent, nodes.Await):
                 return True
@@ -597,6 +620,12 @@ class Lifecycle:
                 return True  # handed to a helper (delegated join or close)
             if isinstance(parent, nodes.Starred) and isinstance(parent.parent, nodes.Call):
                 return True  # `gather(*self._tasks)`
+            if (
+                isinstance(parent, nodes.Tuple | nodes.List | nodes.Set)
+                and isinstance(parent.parent, nodes.Call)
+                and last_name(parent.parent.func) in AWAITING_CALLS
+            ):
+                return True  # `asyncio.wait({task})`: awaited with the others
         return self._read_elsewhere(cls, attribute)
 
     def _read_elsewhere(self, cls: nodes.ClassDef, attribute: str) -> bool:
@@ -916,6 +945,13 @@ def _assigned_to(value: nodes.NodeNG) -> str | None:
     return None
 
 
+def _visited(iterable: nodes.NodeNG) -> frozenset[Identity]:
+    """What a loop over `iterable` visits: the containers whose items it yields, and
+    the values it yields themselves."""
+    found = covered(iterable)
+    return found.containers | found.items
+
+
 def _assigned_call(name: nodes.Name) -> nodes.Call | None:
     """The call a local returned by its function was assigned from (`sock = make(); ...;
     return sock`), when it has one assignment."""
@@ -928,23 +964,6 @@ def _assigned_call(name: nodes.Name) -> nodes.Call | None:
     value = assigns[0].parent.value
     value = value.value if isinstance(value, nodes.Await) else value
     return value if isinstance(value, nodes.Call) else None
-
-
-def _is_abstract(function: FunctionLike) -> bool:
-    body = [
-        s
-        for s in function.body
-        if not (isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Const))
-    ]
-    if not body:
-        return True
-    if len(body) == 1:
-        only = body[0]
-        if isinstance(only, nodes.Pass):
-            return True
-        if isinstance(only, nodes.Raise) and "NotImplementedError" in only.as_string():
-            return True
-    return False
 
 
 def stop_request(

@@ -46,6 +46,7 @@ class Operations:
     join: frozenset[str] = frozenset()  # waits for (or ends) a worker: a signal is not a join
     done: frozenset[str] = frozenset()  # marks an item taken with `get` processed (for `join`)
     released: str = "released"  # how a message says it was released ("never {released}")
+    join_verb: str | None = None  # how a message says a statement joins it (None: `releases`)
     releases: str = "releases"  # how a message says a statement releases it ("{releases} it")
     fix: str | None = None  # the release a fix writes, with `{subject}` for the object
     #: the same release bounded in time (`{timeout}`), for a release that waits
@@ -100,8 +101,10 @@ OPERATIONS: dict[Kind | Holder, Operations] = {
         releases="resolves",
         fix="{subject}.cancel()",
     ),
+    # `cancel()` is a signal: the task still runs its `finally:` blocks until awaited
+    # (`await t`, `gather`, `asyncio.wait`: an await, not a method), so no join method.
     Kind.TASK: Operations(
-        release=_names("cancel"), join=_names("cancel"), released="cancelled", releases="cancels"
+        release=_names("cancel"), released="cancelled", releases="cancels", join_verb="awaits"
     ),
     Kind.SEMAPHORE: Operations(release=_names("release")),
     Kind.BARRIER: Operations(release=_names("abort"), released="aborted", releases="aborts"),
@@ -145,11 +148,15 @@ OPERATIONS: dict[Kind | Holder, Operations] = {
     ),
 }
 
-#: Third-party types that start otherwise than their kind does.
+#: Types that start otherwise than their kind does (by the qualified name `kinds` gives).
 STARTS_BY_TYPE: dict[str, frozenset[str]] = {
     # paramiko's Transport is a Thread that its connect methods start.
     "paramiko.Transport": _names("connect", "start_client", "start_server"),
     "paramiko.transport.Transport": _names("connect", "start_client", "start_server"),
+    # A concurrent.futures pool starts its threads (processes) on the first job: one
+    # never submitted to owns none. (A multiprocessing Pool starts them when made.)
+    "concurrent.futures._base.Executor": _names("submit", "map"),
+    "concurrent.futures.process.ProcessPoolExecutor": _names("submit", "map"),
 }
 
 

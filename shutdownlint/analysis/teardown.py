@@ -657,7 +657,7 @@ class Teardown:
 
     def _stops(self, node: nodes.NodeNG, worker: Worker) -> StopHow | None:
         joins = operations(Kind.THREAD).join  # `t.join()`
-        cancels = operations(Kind.TASK).join  # `task.cancel()`
+        cancels = operations(Kind.TASK).release  # `task.cancel()`
         queue = operations(Kind.QUEUE)
         if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
             method = node.func.attrname

@@ -54,7 +54,7 @@ from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike
 from shutdownlint.analysis.lifecycle import is_test, named_like
 from shutdownlint.analysis.operations import STARTS_BY_TYPE, operations
-from shutdownlint.analysis.ownership import Local, Tracker
+from shutdownlint.analysis.ownership import Local, Tracker, own_nodes
 from shutdownlint.analysis.paths import LeakKind, Obligation, Release, statements
 from shutdownlint.analysis.vocabulary import Flavor, Kind
 from shutdownlint.findings import Fix
@@ -104,8 +104,8 @@ def _worker_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
     for statement, name, info in _started_workers(facts, function):
         idents = facts.lifecycle.aliases(function, frozenset({Local(function, name)}))
         methods = facts.lifecycle.release_methods(info, info.kind)
-        if info.qname in STARTS_BY_TYPE:
-            methods |= {"close"}
+        if info.qname in STARTS_BY_TYPE and info.kind is Kind.THREAD:
+            methods |= {"close"}  # a thread started by connecting is closed, not joined
         tracker = Tracker(idents, methods, escaping=facts.lifecycle.escaping(function))
         if is_test(function):
             continue  # a failing test leaks it: not what a maintainer would change
@@ -189,9 +189,76 @@ def _started_workers(facts: ModuleFacts, function: FunctionLike):
             info = facts.kinds.kind_of_call(node.value)
             if info is None:
                 continue
-            if (
-                info.kind is Kind.EXECUTOR
-                or (info.kind is Kind.PROCESS and info.flavor is Flavor.SUBPROCESS)
-                or (info.kind is Kind.TASK and is_async)
+            if info.kind is Kind.EXECUTOR:
+                yield _first_job(function, node, target.name, info), target.name, info
+            elif (info.kind is Kind.PROCESS and info.flavor is Flavor.SUBPROCESS) or (
+                info.kind is Kind.TASK and is_async
             ):
                 yield node, target.name, info
+
+
+def _first_job(function: FunctionLike, made: nodes.Assign, name: str, info) -> nodes.NodeNG:
+    """Where a pool made at `made` starts its workers: the first statement after it that
+    submits to it (or hands it to a call that may), for a pool that starts them on the
+    first job (`STARTS_BY_TYPE`); else where it is made."""
+    starts = STARTS_BY_TYPE.get(info.qname)
+    if starts is None:
+        return made
+    for node in statements(function):
+        if (node.lineno or 0) <= (made.lineno or 0):
+            continue
+        header = _HEADERS.get(type(node))
+        parts = [getattr(node, field, None) for field in header] if header else [node]
+        for use in (n for part in parts if part is not None for n in _own(part)):
+            if not (isinstance(use, nodes.Name) and use.name == name):
+                continue
+            parent = use.parent
+            submits = isinstance(parent, nodes.Attribute) and parent.attrname in starts
+            passed = isinstance(parent, nodes.Call | nodes.Keyword | nodes.Starred) and (
+                getattr(parent, "func", None) is not use
+            )
+            if submits or passed:
+                return _pending_from(node, made, use)
+    return made
+
+
+def _pending_from(job: nodes.NodeNG, made: nodes.Assign, use: nodes.Name) -> nodes.NodeNG:
+    """The statement after which the pool owns threads: the job's own statement when it
+    submits one job; when it submits many (`[pool.submit(f, x) for x in xs]`) and can fail
+    half-way, the statement before it (or the `with` it opens)."""
+    if not any(
+        isinstance(n, nodes.ListComp | nodes.SetComp | nodes.DictComp | nodes.GeneratorExp)
+        for n in use.node_ancestors()
+        if n is not job and job in n.node_ancestors()
+    ) and not (isinstance(use.parent, nodes.Attribute) and use.parent.attrname == "map"):
+        return job
+    before = job.previous_sibling()
+    if before is not None and (before.lineno or 0) >= (made.lineno or 0):
+        return before
+    if isinstance(job.parent, nodes.With | nodes.AsyncWith):
+        return job.parent
+    return made
+
+
+def _own(node) -> list[nodes.NodeNG]:
+    """The nodes of a header part: an expression, or a `with` statement's items."""
+    if isinstance(node, list):
+        return [n for item in node for n in own_nodes(item[0])]
+    return list(own_nodes(node))
+
+
+#: The header of a compound statement (its body's statements come on their own).
+_HEADERS = {
+    nodes.If: ("test",),
+    nodes.While: ("test",),
+    nodes.For: ("iter",),
+    nodes.AsyncFor: ("iter",),
+    nodes.With: ("items",),
+    nodes.AsyncWith: ("items",),
+    nodes.Match: ("subject",),
+    nodes.Try: (),
+    nodes.TryStar: (),
+    nodes.FunctionDef: (),
+    nodes.AsyncFunctionDef: (),
+    nodes.ClassDef: (),
+}

@@ -3,7 +3,9 @@
 ## What it does
 Finds a class that starts a thread, process, executor or task and keeps it,
 whose stop/close method (and everything the class does) never joins, shuts
-down or cancels it.
+down or awaits it. Cancelling a task only signals it, and so does a stop method
+of the worker's own class whose body only signals (sets a flag or an event):
+such a call joins only where that method's body joins.
 
 ## Why is this bad?
 `stop()` returns while the worker still runs: it may still write to files,
@@ -101,7 +103,7 @@ class WorkerNotJoinedOnStop(Rule):
                 related=leak.related,
                 fix=self._fix(ctx, leak),
                 method=leak.method.name,
-                action=operations(leak.kind).releases,
+                action=operations(leak.kind).join_verb or operations(leak.kind).releases,
                 attribute=leak.attribute,
                 kind=leak.kind.value,
             )
@@ -162,10 +164,19 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
         if facts.lifecycle.released_in_class(cls, attribute, joins, kind, joins_only=True):
             continue
         creation = [made, *info.creations]
-        signal = _signalling_stop(facts, stops, creation)
+        inside = set(facts.summaries.worker_functions(creation))
+        outside = [
+            stop
+            for stop in stops
+            if (stop not in inside or _called_outside(facts, stop, inside))
+            and not _forwards(stop, attribute)
+        ]
+        if not outside:
+            continue  # the worker runs its own stop: it cannot join itself
+        signal = _signalling_stop(facts, outside, creation)
         if kind is Kind.THREAD and _is_daemon(creation) and signal is None:
             continue  # a daemon the class never signals is meant to die with the process
-        method = signal or stops[0]
+        method = signal or outside[0]
         related = [(c, f"the {kind.value} is made here") for c in info.creations[:1]]
         related.append((made, f"kept in `self.{attribute}` here"))
         out.append(
@@ -179,6 +190,39 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
             )
         )
     return out
+
+
+def _called_outside(facts: ModuleFacts, stop: FunctionLike, inside: set) -> bool:
+    """Some code of the module that the worker does not run calls `stop` (by its name:
+    `runner.cancel()` in a `remove_listener()`): there it owes the join."""
+    for node in facts.contexts.all_nodes:
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname == stop.name
+            and enclosing_function(node) not in inside
+        ):
+            return True
+    return False
+
+
+def _forwards(stop: FunctionLike, attribute: str) -> bool:
+    """`def cancel(self): return self._task.cancel()`: a proxy exposing the worker's own
+    operation under its name, not a shutdown of the object that owes a join."""
+    body = [
+        s for s in stop.body if not (isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Const))
+    ]
+    if len(body) != 1 or not isinstance(body[0], nodes.Return | nodes.Expr):
+        return False
+    call = body[0].value
+    return (
+        isinstance(call, nodes.Call)
+        and isinstance(call.func, nodes.Attribute)
+        and call.func.attrname == stop.name
+        and isinstance(call.func.expr, nodes.Attribute)
+        and call.func.expr.attrname == attribute
+        and is_self_parameter(call.func.expr.expr)
+    )
 
 
 def _per_item(facts: ModuleFacts, made: nodes.NodeNG) -> bool:
@@ -259,21 +303,8 @@ def _signalling_stop(
 
 def _worker_reads(facts: ModuleFacts, creation: list[nodes.NodeNG]) -> set[str]:
     """`self` attributes read by the code a worker runs (its target and what it calls)."""
-    targets = []
-    for node in (n for made in creation for n in walk(made)):
-        if isinstance(node, nodes.Call):
-            for kw in node.keywords or ():
-                if kw.arg in ("target", "function"):
-                    targets.extend(facts.contexts.resolve_callables(kw.value))
-            if node.args and last_name(node.func) in ("create_task", "ensure_future", "submit"):
-                first = node.args[0]
-                targets.extend(
-                    facts.contexts.resolve_callables(
-                        first.func if isinstance(first, nodes.Call) else first
-                    )
-                )
     read: set[str] = set()
-    for function in facts.contexts.reach(targets, inferred=True):
+    for function in facts.summaries.worker_functions(creation):
         for node in facts.lifecycle.own(function):
             if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr):
                 read.add(node.attrname)

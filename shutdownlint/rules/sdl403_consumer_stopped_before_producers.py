@@ -92,7 +92,9 @@ from dataclasses import dataclass
 from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import FunctionLike, walk
+from shutdownlint.analysis.infer import FunctionLike, StateKey, walk
+from shutdownlint.analysis.loop_bound import LOOP_RELEASES, loop_bound_attributes
+from shutdownlint.analysis.ownership import covered
 from shutdownlint.analysis.teardown import (
     Stop,
     StopHow,
@@ -232,6 +234,7 @@ def _scheduled_after_loop_stop(facts: ModuleFacts) -> list[EarlyStop]:
         loops = loop_attributes(cls)
         if not loops:
             continue
+        bound: dict[str, dict[str, nodes.NodeNG]] = {}  # per loop, on first use
         for method in facts.teardown.shutdown_methods(cls):
             stop = None
             for node in facts.teardown.inlined(method, cls, depth=0):
@@ -240,19 +243,52 @@ def _scheduled_after_loop_stop(facts: ModuleFacts) -> list[EarlyStop]:
                     if loop is not None:
                         stop = (node, loop)
                     continue
+                why = None
                 if _schedules_onto(facts, node, stop[1]):
-                    worker = Worker(
-                        method, node, stop[1], None, frozenset(), frozenset(), frozenset()
-                    )
                     why = (
                         f"`{_short(node)}` later schedules work onto `self.{stop[1]}`, "
                         "which no longer runs it"
+                    )
+                else:
+                    if stop[1] not in bound:
+                        bound[stop[1]] = loop_bound_attributes(facts.contexts, cls, stop[1])
+                    held = _releases_bound(node, bound[stop[1]])
+                    if held is not None:
+                        why = (
+                            f"`{_short(node)}` later releases `self.{held}`, made on "
+                            f"`self.{stop[1]}`: only that loop can release it, and it no "
+                            "longer runs"
+                        )
+                if why is not None:
+                    worker = Worker(
+                        method, node, stop[1], None, frozenset(), frozenset(), frozenset()
                     )
                     found.append(
                         EarlyStop(method, Stop(stop[0], worker, StopHow.LOOP_STOP), (node,), why)
                     )
                     break
     return found
+
+
+def _releases_bound(node: nodes.NodeNG, bound: dict[str, nodes.NodeNG]) -> str | None:
+    """The loop-bound attribute `node` releases directly (not scheduled onto the loop):
+    `self._writer.close()`, `for w in self._writers: w.close()`, through views and
+    copies (`ownership.covered`)."""
+    if not (
+        isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Attribute)
+        and node.func.attrname in LOOP_RELEASES
+    ):
+        return None
+    receiver = node.func.expr
+    if self_attr(receiver) and receiver.attrname in bound:
+        return receiver.attrname
+    if isinstance(receiver, nodes.Name) and (loop := loop_binding(receiver)) is not None:
+        visited = covered(loop.iter)
+        for ident in visited.containers | visited.items:
+            if isinstance(ident, StateKey) and ident.name in bound:
+                return ident.name
+    return None
 
 
 def _stops_loop(facts: ModuleFacts, node: nodes.NodeNG, loops: set[str], cls) -> str | None:
