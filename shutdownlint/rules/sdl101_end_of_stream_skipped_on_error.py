@@ -167,14 +167,15 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
             # the statement that starts the consumer: before it, nobody waits).
             start = None
             relevant = None
-            running = next(
-                (
-                    e
-                    for e in facts.contexts.starts_of(enclosing_function(consumer))
-                    if enclosing_function(e.site) is function
-                ),
-                None,
-            )
+            # the worker that runs the consumer's code: its own entry, or the worker that
+            # calls it (`writer()` started here calls `self.poll()`, which takes)
+            starts = [*facts.contexts.starts_of(enclosing_function(consumer))]
+            worker = facts.contexts.worker_context(consumer)
+            if worker is not None:
+                starts.append(worker)
+            running = next((e for e in starts if enclosing_function(e.site) is function), None)
+            if running is None and not is_producer:
+                continue  # a caller that did not start the consumer owes it nothing
             if running is not None:
                 start = running_from(running, function, _constructed(facts, running))
                 if start is None:
