@@ -17,6 +17,7 @@ import click
 
 from shutdownlint import __version__, baseline, runner
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
+from shutdownlint.catalogue import NAMES_BY_CODE
 from shutdownlint.config import (
     ConfigError,
     Overrides,
@@ -34,11 +35,12 @@ from shutdownlint.report import (
     RuleInfo,
     printable,
 )
-from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
 _PROGRESS_THRESHOLD = 20
 # Machine formats with a schema of their own: counts per rule have no place in them.
 _NO_STATISTICS = MACHINE_FORMATS - {"json"}
+# Formats that describe each rule (its documentation): only these import the rules.
+_DESCRIBE_RULES = frozenset({"sarif"})
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -259,7 +261,7 @@ def _check(
         show_source=to_terminal and output_format == "text",
         sources=sources,
         quiet=quiet,
-        rules=_rule_infos(),
+        rules=_rule_infos() if output_format in _DESCRIBE_RULES else (),
         unsafe_fixes=unsafe_fixes,
     )
     if statistics and output_format == "json":
@@ -354,6 +356,8 @@ def _keeping(outcome: runner.RunResult, findings: Sequence[Finding]) -> runner.R
 
 
 def _rule_infos() -> tuple[RuleInfo, ...]:
+    from shutdownlint.rules import ALL_RULES
+
     return tuple(
         RuleInfo(r.code, r.name, r.summary(), r.doc(), r.severity(), r.opt_in) for r in ALL_RULES
     )
@@ -406,16 +410,20 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Show the documentation of rule CODE."""
-    rule = RULES_BY_CODE.get(code.strip().upper())
-    if rule is None:
+    code = code.strip().upper()
+    if code not in NAMES_BY_CODE:
         click.echo(f"shutdownlint: error: unknown rule code `{code}`", err=True)
         sys.exit(2)
-    click.echo(rule.doc())
+    from shutdownlint.rules import RULES_BY_CODE
+
+    click.echo(RULES_BY_CODE[code].doc())
 
 
 @main.command("rules")
 def rules_command() -> None:
     """List all rules."""
+    from shutdownlint.rules import ALL_RULES
+
     width = max(len(r.name) for r in ALL_RULES)
     for rule in ALL_RULES:
         default = "opt-in " if rule.opt_in else "default"

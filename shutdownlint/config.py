@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pathspec
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from shutdownlint.analysis.options import (
     DEFAULT_RAISES_ON,
@@ -27,8 +26,8 @@ from shutdownlint.analysis.options import (
     TypeMapping,
 )
 from shutdownlint.analysis.vocabulary import Kind
+from shutdownlint.catalogue import CODES, DEFAULT_CODES
 from shutdownlint.fileio import absolute, describe, is_regular_file, read_regular
-from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -103,8 +102,8 @@ def codes_matching(selector: str, where: str) -> set[str]:
     """All codes a selector names (`SDL`, `SDL3`, `SDL301`, `ALL`); unknown -> ConfigError."""
     selector = selector.strip().upper()
     if selector == "ALL":
-        return set(RULES_BY_CODE)
-    codes = {code for code in RULES_BY_CODE if code.startswith(selector)}
+        return set(CODES)
+    codes = {code for code in CODES if code.startswith(selector)}
     if not selector.startswith("SDL") or not codes:
         raise ConfigError(f"{where}: unknown rule selector `{selector}`")
     return codes
@@ -129,7 +128,7 @@ def resolve_selection(
     Opt-in rules are in the default selection only when a selector names them.
     """
     if select is None:
-        chosen = {r.code for r in ALL_RULES if not r.opt_in}
+        chosen = set(DEFAULT_CODES)
     else:
         chosen = _codes([select])
         chosen.add("SDL900")  # parse errors are always reported unless ignored
@@ -373,6 +372,8 @@ def require_interpreter(settings: Settings) -> None:
 def lowest_admitted(requires: str, where: str = "configuration") -> tuple[int, int]:
     """The target version for `requires-python`: the lowest 3.x that the specifier admits
     (`>3.10` admits 3.10.1, so py310), clamped to the supported targets."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # only when it is set
+
     try:
         specifier = SpecifierSet(requires)
     except InvalidSpecifier:

@@ -33,6 +33,8 @@ from shutdownlint.analysis import astroid_env
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.words import ANALYSIS_WORDS
 from shutdownlint.config import Settings
+from shutdownlint.decoding import compiles as _compiles
+from shutdownlint.decoding import decode
 from shutdownlint.fileio import FileTooLarge, absolute, describe, read_regular
 from shutdownlint.findings import (
     FileResult,
@@ -152,56 +154,6 @@ def _check(
     return _finish(result, source, settings.noqa)
 
 
-def decode(data: bytes) -> tuple[str | None, str | None]:
-    """The source text, decoded as Python does (BOM, coding cookie), or an error.
-
-    Any failure of any codec is an error for this file alone: a cookie can name any
-    codec Python has (`punycode` fails with UnicodeError, `rot13` with LookupError).
-    """
-    encoding = "utf-8"
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except UnicodeDecodeError as e:
-        text = _undecodable_comments(data)
-        if text is None:
-            return None, f"cannot decode as {e.encoding}: invalid byte at offset {e.start}"
-    except SyntaxError as e:
-        text = _undecodable_comments(data)
-        if text is None:
-            return None, f"cannot decode: {e.msg or e}"
-    except LookupError as e:
-        return None, f"cannot decode: {e}"
-    except Exception as e:  # noqa: BLE001 - a codec may fail in any way
-        return None, f"cannot decode as {encoding}: {type(e).__name__}: {e}"
-    if not encoding.startswith("utf-8"):
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as e:  # raw_unicode_escape and friends
-            return None, f"cannot decode as {encoding}: lone surrogate at offset {e.start}"
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text, None
-
-
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.M)
-
-
-def _undecodable_comments(data: bytes) -> str | None:
-    """CPython compiles a file whose undecodable bytes sit only in comments (every
-    version, 3.10 to 3.13): that is valid code, so its text is taken with those bytes
-    replaced by U+FFFD. None when CPython does not compile it either."""
-    if not _compiles(data):
-        return None
-    cookie = _COOKIE.search(b"\n".join(data.split(b"\n", 2)[:2]))
-    encoding = cookie.group(1).decode("ascii") if cookie else "utf-8"
-    try:
-        text = data.decode(encoding, errors="replace")
-    except Exception:  # noqa: BLE001 - as in decode(): any codec may fail in any way
-        return None
-    return text
-
-
 @functools.cache
 def _prefilter(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
@@ -246,18 +198,6 @@ def _syntax_error(source: str, path: Path) -> Finding | None:
     except ValueError as e:
         return _parse_error(path, _other_parse_message(e), 1, 1)
     return None
-
-
-def _compiles(source: str | bytes) -> bool:
-    """Whether CPython compiles `source` (to bytecode, never run): the `ast` module
-    gives up on nesting a little shallower than the compiler does (3.11-3.13)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(source, "<checked>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
 
 
 def _other_parse_message(error: BaseException) -> str:

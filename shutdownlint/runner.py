@@ -15,26 +15,22 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shutdownlint.cache import Cache
+from shutdownlint.catalogue import NAMES_BY_CODE
 from shutdownlint.config import Settings
-from shutdownlint.engine import check_bytes, decode
+from shutdownlint.decoding import decode
 from shutdownlint.fileio import describe, read_regular
 from shutdownlint.files import discover
 from shutdownlint.findings import FileResult, Finding
-from shutdownlint.fixes import (
-    FixOutcome,
-    StoredAs,
-    applies,
-    fix_text,
-    noqa_text,
-    python_parses,
-    read_source,
-    write_atomically,
-)
-from shutdownlint.parallel import check_paths
-from shutdownlint.rules import ALL_RULES, RULES_BY_CODE
-from shutdownlint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from shutdownlint.fixes import StoredAs
+    from shutdownlint.rules.base import Rule
+
+# The engine, the fixes and the rules (astroid, libcst) are imported only when a file
+# must be checked or fixed: a run whose files all come from the cache needs none.
 
 # Below this many files one process is faster than starting a pool.
 PARALLEL_THRESHOLD = 16
@@ -51,8 +47,7 @@ class Statistics:
 
     def lines(self) -> list[str]:
         out = [
-            f"{self.counts[code]:>5}\t{code}\t{RULES_BY_CODE[code].name}"
-            for code in sorted(self.counts)
+            f"{self.counts[code]:>5}\t{code}\t{NAMES_BY_CODE[code]}" for code in sorted(self.counts)
         ]
         out.append(f"{self.files} files checked, {self.skipped} without concurrency code skipped")
         out.append(f"{self.gave_up} nodes where inference gave up (budget or recursion limit)")
@@ -66,7 +61,7 @@ class Statistics:
             "statistics": [
                 {
                     "code": code,
-                    "name": RULES_BY_CODE[code].name,
+                    "name": NAMES_BY_CODE[code],
                     "count": self.counts[code],
                     "fixable": code in self.fixable,
                 }
@@ -102,7 +97,10 @@ class RunResult:
     def statistics(self, unsafe: bool = False) -> Statistics:
         """Counts per code; `unsafe`: unsafe fixes count as fixable (`--unsafe-fixes`)."""
         return Statistics(
-            fixable=frozenset(f.code for f in self.findings if applies(f, unsafe)),
+            # `fixes.applies`, without importing libcst for it.
+            fixable=frozenset(
+                f.code for f in self.findings if f.fix is not None and f.fix.applicable(unsafe)
+            ),
             counts=dict(Counter(f.code for f in self.findings)),
             files=len(self.results),
             skipped=sum(r.stats.get("skipped", 0) for r in self.results),
@@ -139,6 +137,9 @@ def check_source(
     the path is excluded. `rules` defaults to every registered rule."""
     if settings.is_excluded(path):
         return RunResult([])
+    from shutdownlint.engine import check_bytes
+    from shutdownlint.rules import ALL_RULES
+
     result = check_bytes(data, path, settings, rules or ALL_RULES, debug)
     return RunResult([result], max_file_size=settings.max_file_size)
 
@@ -182,7 +183,6 @@ def run(
 ) -> RunResult:
     """Check every Python file under `targets`. `on_file(total)` is called once per file
     checked (for a progress bar). `rules` defaults to every registered rule."""
-    rules = rules or ALL_RULES
     run_warnings: list[str] = []
     files = discover(list(targets), settings, run_warnings)
     results: dict[Path, FileResult] = {}
@@ -196,7 +196,14 @@ def run(
         todo.append(path)
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(todo) >= PARALLEL_THRESHOLD else 1
-    for path, result in zip(todo, check_paths(todo, settings, rules, jobs, debug), strict=True):
+    if todo:
+        from shutdownlint.parallel import check_paths
+        from shutdownlint.rules import ALL_RULES
+
+        checked = check_paths(todo, settings, rules or ALL_RULES, jobs, debug)
+    else:
+        checked = iter(())
+    for path, result in zip(todo, checked, strict=True):
         results[path] = result
         if cache is not None and result.content_hash is not None:
             cache.put(path, result.content_hash, result)
@@ -234,6 +241,8 @@ class FileFix:
 def _checker(
     path: Path, stored: StoredAs, settings: Settings, rules: Sequence[type[Rule]], debug: bool
 ) -> Callable[[str], list[Finding]]:
+    from shutdownlint.engine import check_bytes
+
     def check(text: str) -> list[Finding]:
         return check_bytes(stored.encode(text), path, settings, rules, debug).findings
 
@@ -253,6 +262,9 @@ def fix_source(
 ) -> tuple[FileFix, StoredAs] | None:
     """Fix (or, with `add_noqa`, suppress) the findings of one file's content; None when
     it does not decode. `findings` are those of `data` when already known."""
+    from shutdownlint.fixes import fix_text, noqa_text, python_parses, read_source
+    from shutdownlint.rules import ALL_RULES
+
     read = read_source(data)
     if read is None:
         return None
@@ -266,7 +278,7 @@ def fix_source(
             after, added = text, 0
         remaining = check(after) if added else found
         return FileFix(path, text, after, remaining, added_noqa=added), stored
-    outcome: FixOutcome = fix_text(text, check, unsafe, findings)
+    outcome = fix_text(text, check, unsafe, findings)
     return (
         FileFix(path, text, outcome.text, outcome.findings, outcome.fixed, 0, outcome.refused),
         stored,
@@ -287,6 +299,8 @@ def fix_run(
     `write` is False (`--diff`). Returns the run with each fixed file's remaining
     findings, and what was done per file. A result from the cache is checked again:
     the fix is made from the file as it is now."""
+    from shutdownlint.fixes import applies, write_atomically
+
     changes: list[FileFix] = []
     results = []
     for result in outcome.results:

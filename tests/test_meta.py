@@ -93,29 +93,55 @@ ALLOWED = {
     "analysis": {"analysis"},
     "findings": set(),
     "fileio": set(),
+    "decoding": set(),
+    "catalogue": set(),
+    "profile": set(),
     "source": {"findings"},
     "fixes": {"findings"},
     "rules": {"analysis", "rules", "findings", "source", "fixes"},
-    "config": {"analysis", "rules", "fileio"},
+    "config": {"analysis", "catalogue", "fileio"},
     "files": {"config", "fileio"},
-    "engine": {"analysis", "rules", "findings", "config", "source", "fileio"},
+    "engine": {
+        "analysis",
+        "rules",
+        "findings",
+        "config",
+        "source",
+        "fileio",
+        "decoding",
+        "profile",
+    },
     "report": {"report", "findings"},
     "cache": {"config", "findings", "fileio"},
-    "parallel": {"analysis", "config", "engine", "findings", "rules"},
+    "parallel": {"analysis", "config", "engine", "findings", "rules", "profile"},
     "runner": {
         "cache",
+        "catalogue",
         "config",
+        "decoding",
         "engine",
         "fileio",
         "files",
         "findings",
         "fixes",
         "parallel",
+        "profile",
         "rules",
     },
     "docs": {"rules"},
     "baseline": {"config", "findings", "report"},
-    "cli": {"baseline", "cache", "config", "findings", "lsp", "report", "rules", "runner"},
+    "cli": {
+        "baseline",
+        "cache",
+        "catalogue",
+        "config",
+        "findings",
+        "lsp",
+        "profile",
+        "report",
+        "rules",
+        "runner",
+    },
     "lsp": {"config", "findings", "fixes", "report", "runner"},
     "flake8_plugin": {"config", "runner"},
     "__main__": {"cli"},
@@ -302,3 +328,15 @@ def test_readme_rule_table_matches_the_registry() -> None:
     assert listed == [(rule.code, rule.name) for rule in ALL_RULES]
     opt_in = {code for code, _, summary in rows if "(opt-in)" in summary}
     assert opt_in == {rule.code for rule in ALL_RULES if rule.opt_in}
+
+
+def test_the_static_catalogue_matches_the_registry() -> None:
+    """`shutdownlint.catalogue` is the registry's codes, names and opt-in marks as data,
+    so that configuration and a run served from the cache need not import the rules: it
+    must say exactly what `ALL_RULES` says, in the same order. A rule added to the
+    registry is added there too."""
+    from shutdownlint import catalogue
+
+    assert [(r.code, r.name, r.opt_in) for r in catalogue.RULE_NAMES] == [
+        (rule.code, rule.name, rule.opt_in) for rule in ALL_RULES
+    ]

@@ -5,7 +5,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import metadata
 
 
 @dataclass(frozen=True)
@@ -65,6 +64,8 @@ def printable(text: str) -> str:
 @cache
 def documentation_home() -> str | None:
     """The Documentation URL of the package metadata (the rules/ folder), if any."""
+    from importlib import metadata  # 30 ms: only for the formats that link to rules
+
     try:
         urls = metadata.metadata("shutdownlint").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:

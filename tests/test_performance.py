@@ -1,0 +1,111 @@
+"""What keeps a run fast, checked through the real command line (not timed: speed
+itself is measured by `benchmarks/peers.py`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import BAD, ROOT
+
+# Run `shutdownlint check` in a fresh interpreter and print, at exit, the modules the
+# run imported that a run served entirely from the cache must not need.
+_WATCH = """\
+import atexit, json, sys
+
+_OUT = sys.argv.pop(1)
+
+def _heavy():
+    with open(_OUT, "w") as out:
+        json.dump(sorted(sys.modules), out)
+
+atexit.register(_heavy)
+from shutdownlint.cli import main
+main(sys.argv[1:], prog_name="shutdownlint")
+"""
+
+# The configuration's own data types (enums and a dataclass, no astroid) live beside
+# the analysis that reads them; nothing else of `shutdownlint.analysis` may be imported.
+_CONFIG_TYPES = {
+    "shutdownlint.analysis",
+    "shutdownlint.analysis.options",
+    "shutdownlint.analysis.vocabulary",
+}
+
+
+def _heavy(modules: list[str]) -> list[str]:
+    return [
+        name
+        for name in modules
+        if name.split(".")[0] in ("astroid", "libcst", "pygls", "lsprotocol")
+        or name.startswith(
+            (
+                "shutdownlint.rules",
+                "shutdownlint.engine",
+                "shutdownlint.fixes",
+                "shutdownlint.parallel",
+                "shutdownlint.source",
+            )
+        )
+        or (name.startswith("shutdownlint.analysis") and name not in _CONFIG_TYPES)
+    ]
+
+
+def _tree(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nrequires-python = ">=3.10"\n[tool.shutdownlint]\nextend-select = ["SDL302"]\n'
+    )
+    (project / "pkg" / "fetcher.py").write_text(BAD)
+    (project / "pkg" / "plain.py").write_text("def add(a, b):\n    return a + b\n")
+    (project / "pkg" / "broken.py").write_text("def broken(:\n")
+    (project / "pkg" / "suppressed.py").write_text(
+        BAD.replace("self.results.put(page)", "self.results.put(page)  # noqa: SDL301")
+    )
+    return project
+
+
+def _run(project: Path, tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, list]:
+    modules = tmp_path / "modules.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", _WATCH, str(modules), "check", *args, "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return proc, json.loads(modules.read_text())
+
+
+def test_a_run_served_from_the_cache_imports_no_analysis(tmp_path: Path) -> None:
+    """Every file of the second run comes from the cache: it imports neither astroid,
+    libcst, pygls, the engine nor a rule module, and prints what the first run printed.
+    Also with the formats and options a warm run can take (statistics, JSON)."""
+    project = _tree(tmp_path)
+    first, modules = _run(project, tmp_path, "--jobs", "1")  # fills the cache
+    assert first.returncode == 1, first.stderr
+    assert "SDL301" in first.stdout and "SDL900" in first.stdout
+    assert _heavy(modules), "the first run analyses the files"
+    for args in ((), ("--format", "json"), ("--statistics",), ("--format", "github")):
+        cold, _ = _run(project, tmp_path, "--no-cache", *args)
+        warm, modules = _run(project, tmp_path, *args)
+        assert (warm.returncode, warm.stdout, warm.stderr) == (
+            cold.returncode,
+            cold.stdout,
+            cold.stderr,
+        )
+        assert _heavy(modules) == [], args
+
+
+def test_version_imports_no_analysis(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", _WATCH, str(tmp_path / "m.json"), "--version"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert _heavy(json.loads((tmp_path / "m.json").read_text())) == []
