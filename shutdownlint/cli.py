@@ -7,15 +7,16 @@ import difflib
 import json
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
-from shutdownlint import __version__, baseline, runner
+from shutdownlint import __version__, baseline, profile, runner
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
 from shutdownlint.catalogue import NAMES_BY_CODE
 from shutdownlint.config import (
@@ -27,6 +28,7 @@ from shutdownlint.config import (
     split_codes,
 )
 from shutdownlint.findings import FileResult, Finding, source_lines
+from shutdownlint.profile import Profile
 from shutdownlint.report import (
     FORMATS,
     MACHINE_FORMATS,
@@ -134,6 +136,15 @@ def main() -> None:
     "--quiet", "-q", is_flag=True, help="Print the findings only: no summary, no warnings."
 )
 @click.option("--debug", is_flag=True, help="Print tracebacks for internal errors.")
+@click.option(
+    "--profile",
+    "profile_run",
+    is_flag=True,
+    help=(
+        "Print on stderr where the time went: per phase (read, parse, each fact provider, "
+        "each rule, noqa, cache) and the slowest files."
+    ),
+)
 def check(**options: Any) -> None:
     """Check PATHS (default: the current directory) for shutdown bugs."""
     try:
@@ -174,6 +185,7 @@ def _check(
     unsafe_fixes: bool = False,
     diff: bool = False,
     add_noqa: bool = False,
+    profile_run: bool = False,
 ) -> int:
     if isolated and config_file is not None:
         raise click.UsageError("--isolated ignores all configuration: drop it or --config")
@@ -201,9 +213,12 @@ def _check(
         raise ConfigError("use either --baseline or --write-baseline, not both")
     recorded = baseline.load(baseline_file) if baseline_file is not None else None
     out = _open_output(output_file)
+    timing = Profile() if profile_run else None
+    started = time.perf_counter()
     if from_stdin:
         data = _read_stdin(settings.max_file_size)
-        outcome = runner.check_source(data, stdin_path, settings, debug=debug)
+        with _profiled(timing, stdin_path):
+            outcome = runner.check_source(data, stdin_path, settings, debug=debug)
         if (fix or diff) and not outcome.results:  # excluded: passed through unchanged
             if not diff:
                 sys.stdout.buffer.write(data)
@@ -218,7 +233,13 @@ def _check(
         )
         with _progress(interactive) as on_file:
             outcome = runner.run(
-                targets, settings, jobs=jobs, cache=cache, debug=debug, on_file=on_file
+                targets,
+                settings,
+                jobs=jobs,
+                cache=cache,
+                debug=debug,
+                on_file=on_file,
+                timing=timing,
             )
         if fix or diff or add_noqa:
             outcome, changes = runner.fix_run(
@@ -274,7 +295,19 @@ def _check(
         out.write(report)
     else:
         click.echo(report, nl=False)
+    if timing is not None:
+        click.echo(timing.report(time.perf_counter() - started), nl=False, err=True)
     return outcome.exit_code(exit_zero)
+
+
+def _profiled(timing: Profile | None, path: Path) -> AbstractContextManager:
+    """`--profile` of a check of stdin (a run of files is profiled by the runner)."""
+    if timing is None:
+        return nullcontext()
+    stack = ExitStack()
+    stack.enter_context(profile.activated(timing))
+    stack.enter_context(timing.file(path))
+    return stack
 
 
 def _fix_stdin(

@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 from astroid import nodes
 from astroid.exceptions import AstroidSyntaxError
 
+from shutdownlint import profile
 from shutdownlint.analysis import astroid_env
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.words import ANALYSIS_WORDS
@@ -64,7 +65,8 @@ def check_path(
     """Check the file at `path` (reported under that path, symlinks not followed)."""
     path = absolute(path)
     try:
-        data = read_regular(path, settings.max_file_size)
+        with profile.section("read"):
+            data = read_regular(path, settings.max_file_size)
     except FileTooLarge as e:
         return _too_large(path, e.size, e.limit)
     except OSError as e:  # missing, a dangling link, a loop, denied, a FIFO or a device
@@ -120,7 +122,8 @@ def _check(
 ) -> FileResult:
     result = FileResult(path)
     codes = settings.codes_for(path)
-    source, error = decode(data)
+    with profile.section("decode"):
+        source, error = decode(data)
     if source is None:
         if ParseError.code in codes:
             result.findings.append(_parse_error(path, error or "cannot decode", 1, 1))
@@ -128,16 +131,20 @@ def _check(
     result.source = source
     enabled = [r for r in rules if r.code in codes and not r.engine_only]
     text = SourceText(source)
-    if not (enabled and needs_deep_analysis(source, settings, enabled)):
+    with profile.section("cheap look"):
+        deep = bool(enabled) and needs_deep_analysis(source, settings, enabled)
+    if not deep:
         result.stats["skipped"] += 1
-        syntax = _syntax_error(source, path)
+        with profile.section("syntax check"):
+            syntax = _syntax_error(source, path)
         if syntax and ParseError.code in codes:
             result.findings.append(syntax)
         return _finish(result, source, settings.noqa)
     roots = [astroid_env.project_root(path), settings.root, settings.root / "src"]
     with astroid_env.analysing(path, roots) as consulted:
         try:
-            module = _build(source, path)
+            with profile.section("parse"):
+                module = _build(source, path)
         except _GaveUp:
             result.stats["gave_up"] += 1  # valid code, too deep for astroid: no finding
         except _ParseFailure as failure:
@@ -306,13 +313,20 @@ def _run_rules(
     debug: bool,
     codes: frozenset[str],
 ) -> None:
-    facts = ModuleFacts(module, settings.analysis)
+    timing = profile.active()
+    facts_class = ModuleFacts if timing is None else profile.timed_facts(ModuleFacts)
+    facts = facts_class(module, settings.analysis)
+    if timing is not None:
+        timing.deep += 1
     reports: list[Report] = []
     ctx = RuleContext(facts, text, reports.append, codes)
     dispatch: dict[str, list[tuple[Rule, Callable]]] = {}
     for instance in (rule() for rule in rules):
         for node_type, method in instance.visitors().items():
-            dispatch.setdefault(node_type, []).append((instance, getattr(instance, method)))
+            visit = getattr(instance, method)
+            if timing is not None:
+                visit = profile.timed(f"rule {instance.code}", visit)
+            dispatch.setdefault(node_type, []).append((instance, visit))
     failed: set[str] = set()
     for node in facts.contexts.all_nodes:
         for instance, visit in dispatch.get(type(node).__name__.lower(), ()):
@@ -338,7 +352,8 @@ def _run_rules(
     seen: set[tuple] = set()
     read = {str(result.path): text}
     for report in reports:
-        finding = _finding(report, result.path, read)
+        with profile.section("findings"):
+            finding = _finding(report, result.path, read)
         key = (finding.code, finding.location, finding.message)
         if key not in seen:
             seen.add(key)
@@ -451,6 +466,11 @@ def _finish(result: FileResult, source: str, honour_noqa: bool = True) -> FileRe
     def warn(row: int, text: str) -> None:
         result.warnings.append(f"{result.path}:{row}: {text}")
 
+    with profile.section("noqa"):
+        return _apply_noqa(result, source, warn)
+
+
+def _apply_noqa(result: FileResult, source: str, warn: Callable[[int, str], None]) -> FileResult:
     noqa = noqa_map(source, warn)
     for row, codes in noqa.items():
         for code in sorted(codes or ()):

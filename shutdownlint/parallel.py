@@ -6,10 +6,12 @@ import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from shutdownlint import profile
 from shutdownlint.analysis import astroid_env
 from shutdownlint.config import Settings
 from shutdownlint.engine import check_path, worker_died
@@ -27,33 +29,67 @@ def check_paths(
     rules: Sequence[type[Rule]],
     jobs: int,
     debug: bool = False,
+    timing: profile.Profile | None = None,
 ) -> Iterator[FileResult]:
-    """Results in the order of `paths`."""
+    """Results in the order of `paths`. With `timing` (`--profile`), each file's check
+    is profiled, in the process that checks it, and added to `timing`."""
     if jobs <= 1 or len(paths) < 2:
         for path in paths:
-            yield check_path(path, settings, rules, debug)
+            if timing is None:
+                yield check_path(path, settings, rules, debug)
+                continue
+            with profile.activated(timing), timing.file(path):
+                result = check_path(path, settings, rules, debug)
+            yield result
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     if "fork" in methods:
-        astroid_env.warm(_WARM_MODULES)
-    worker = partial(check_path, settings=settings, rules=tuple(rules), debug=debug)
+        with nullcontext() if timing is None else timing.section("warm-up"):
+            astroid_env.warm(_WARM_MODULES)
+    worker = partial(
+        check_path if timing is None else _profiled_check,
+        settings=settings,
+        rules=tuple(rules),
+        debug=debug,
+    )
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context) as pool:
             chunksize = max(1, min(8, len(paths) // (jobs * 4)))
             for result in pool.map(worker, paths, chunksize=chunksize):
                 done += 1
-                yield result
+                yield _received(result, timing)
     except BrokenProcessPool:
         # A worker died (killed for its memory, a crash in C code): every file not yet
         # done is checked again in a process of its own, so that only a file that kills
         # its process is lost, as SDL999 for that file; the run goes on.
         for path in paths[done:]:
-            yield _alone(worker, path, context)
+            yield _received(_alone(worker, path, context), timing)
 
 
-def _alone(worker: Callable[[Path], FileResult], path: Path, context: Any) -> FileResult:
+def _profiled_check(
+    path: Path, settings: Settings, rules: Sequence[type[Rule]], debug: bool
+) -> tuple[FileResult, tuple]:
+    """`check_path` in a worker process under `--profile`: the result and its figures."""
+    timing = profile.Profile()
+    with profile.activated(timing), timing.file(path):
+        result = check_path(path, settings, rules, debug)
+    return result, timing.data()
+
+
+def _received(
+    result: FileResult | tuple[FileResult, tuple], timing: profile.Profile | None
+) -> FileResult:
+    """A worker's result; under `--profile`, its figures are added to `timing`."""
+    if isinstance(result, tuple):
+        result, data = result
+        if timing is not None:
+            timing.merge(data)
+    return result
+
+
+def _alone(worker: Callable[[Path], Any], path: Path, context: Any) -> Any:
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
             return pool.submit(worker, path).result()

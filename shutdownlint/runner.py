@@ -13,6 +13,7 @@ import os
 import tokenize
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from shutdownlint.decoding import decode
 from shutdownlint.fileio import describe, read_regular
 from shutdownlint.files import discover
 from shutdownlint.findings import FileResult, Finding
+from shutdownlint.profile import Profile
 
 if TYPE_CHECKING:
     from shutdownlint.fixes import StoredAs
@@ -180,36 +182,49 @@ def run(
     cache: Cache | None = None,
     debug: bool = False,
     on_file: Callable[[int], None] | None = None,
+    timing: Profile | None = None,
 ) -> RunResult:
     """Check every Python file under `targets`. `on_file(total)` is called once per file
-    checked (for a progress bar). `rules` defaults to every registered rule."""
+    checked (for a progress bar). `rules` defaults to every registered rule. `timing`
+    (`--profile`) is told where the time goes."""
     run_warnings: list[str] = []
-    files = discover(list(targets), settings, run_warnings)
+    with _phase(timing, "discover"):
+        files = discover(list(targets), settings, run_warnings)
     results: dict[Path, FileResult] = {}
     todo = []
     for path in files:
         if cache is not None:
-            hit = cache.get(path, _digest(path, settings))
+            with _phase(timing, "cache read"):
+                hit = cache.get(path, _digest(path, settings))
             if hit is not None:
                 results[path] = hit
                 continue
         todo.append(path)
+    if timing is not None:
+        timing.cached = len(files) - len(todo)
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(todo) >= PARALLEL_THRESHOLD else 1
+    if timing is not None:
+        timing.processes = min(jobs, len(todo)) if len(todo) > 1 else 1
     if todo:
         from shutdownlint.parallel import check_paths
         from shutdownlint.rules import ALL_RULES
 
-        checked = check_paths(todo, settings, rules or ALL_RULES, jobs, debug)
+        checked = check_paths(todo, settings, rules or ALL_RULES, jobs, debug, timing)
     else:
         checked = iter(())
     for path, result in zip(todo, checked, strict=True):
         results[path] = result
         if cache is not None and result.content_hash is not None:
-            cache.put(path, result.content_hash, result)
+            with _phase(timing, "cache write"):
+                cache.put(path, result.content_hash, result)
         if on_file is not None:
             on_file(len(todo))
     return RunResult([results[p] for p in files], run_warnings, settings.max_file_size)
+
+
+def _phase(timing: Profile | None, name: str) -> AbstractContextManager:
+    return nullcontext() if timing is None else timing.section(name)
 
 
 def _digest(path: Path, settings: Settings) -> str | None:

@@ -4,9 +4,17 @@ itself is measured by `benchmarks/peers.py`)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from shutdownlint.catalogue import NAMES_BY_CODE
+from shutdownlint.cli import main
+from shutdownlint.profile import FILE_PHASES, RUN_PHASES
 
 from .conftest import BAD, ROOT
 
@@ -109,3 +117,52 @@ def test_version_imports_no_analysis(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert _heavy(json.loads((tmp_path / "m.json").read_text())) == []
+
+
+# -- --profile ----------------------------------------------------------------------
+def _profile_table(stderr: str) -> dict[str, float]:
+    """{phase: seconds} from the table `--profile` prints."""
+    rows = re.findall(r"^ +(\d+\.\d{3}) +\d+\.\d% +(\d+)  (.+)$", stderr, re.MULTILINE)
+    return {phase: float(seconds) for seconds, _, phase in rows}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_profile_names_each_phase_and_changes_no_finding(
+    tmp_path: Path, jobs: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _tree(tmp_path)
+    monkeypatch.chdir(project)
+    runner = CliRunner()
+    plain = runner.invoke(main, ["check", "--no-cache", "-j", jobs, "--format", "json", "."])
+    profiled = runner.invoke(
+        main, ["check", "--no-cache", "-j", jobs, "--format", "json", "--profile", "."]
+    )
+    assert plain.exit_code == profiled.exit_code == 1, profiled.stderr
+    assert profiled.stdout == plain.stdout
+    assert "shutdownlint --profile: 4 files (0 from the cache, 4 checked" in profiled.stderr
+    assert f"{jobs} process" in profiled.stderr
+    table = _profile_table(profiled.stderr)
+    for phase in (*FILE_PHASES, *RUN_PHASES, "other (engine)", "facts.kinds", "facts.contexts"):
+        assert phase in table, phase
+    rules = {code for code in NAMES_BY_CODE if code not in ("SDL900", "SDL999")}
+    assert {f"rule {code}" for code in rules} <= set(table)
+    assert all(seconds >= 0 for seconds in table.values())
+    assert "slowest 4 files" in profiled.stderr
+    assert str(project / "pkg" / "fetcher.py") in profiled.stderr
+    # The wrapping is undone: astroid's manager is its own again.
+    from astroid.manager import AstroidManager
+
+    assert AstroidManager.ast_from_module_name.__module__ == "astroid.manager"
+
+
+def test_profile_of_a_warm_run_counts_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_tree(tmp_path))
+    runner = CliRunner()
+    runner.invoke(main, ["check", "."])
+    warm = runner.invoke(main, ["check", "--profile", "."])
+    assert warm.exit_code == 1
+    assert "4 files (4 from the cache, 0 checked, 0 with deep analysis)" in warm.stderr
+    table = _profile_table(warm.stderr)
+    assert table["parse"] == 0 and "cache read" in table
