@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.util
 import json
 import os
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,28 @@ _MAX_ENTRY_SIZE = 64 * 1024 * 1024
 
 
 def _version(package: str) -> str:
-    """The installed version of `package`, read from its metadata (never imported)."""
-    from importlib import metadata  # 30 ms: only when a cache is used
+    """The installed version of `package`, never importing it: the name of the one
+    `<package>-<version>.dist-info` folder beside it, else its metadata (importing
+    `importlib.metadata` and searching every path entry costs 30-70 ms, a sixth of a
+    run served from the cache)."""
+    try:
+        spec = importlib.util.find_spec(package)  # a top-level name: found, not run
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin:
+        folder = Path(spec.origin).parent.parent
+        prefix = f"{package}-"
+        try:
+            found = [
+                name[len(prefix) : -len(".dist-info")]
+                for name in os.listdir(folder)
+                if name.startswith(prefix) and name.endswith(".dist-info")
+            ]
+        except OSError:
+            found = []
+        if len(found) == 1:
+            return found[0]
+    from importlib import metadata
 
     try:
         return metadata.version(package)
@@ -124,6 +144,9 @@ class Cache:
     def __init__(self, directory: Path, settings: Settings) -> None:
         self.directory = directory
         self._fingerprint = settings_fingerprint(settings)
+        # Digests of the project modules entries depend on, read once per run (a Cache
+        # is made per run): many entries name the same modules.
+        self._digests: dict[str, str] = {}
 
     def _entry(self, path: Path, digest: str) -> Path:
         # fsencode: a file name need not be valid UTF-8 (it is kept as surrogates).
@@ -141,7 +164,7 @@ class Cache:
             if not isinstance(entry, dict) or entry["schema"] != SCHEMA:
                 return None
             for dependency, wanted in entry["dependencies"].items():
-                if not isinstance(wanted, str) or _digest(Path(dependency)) != wanted:
+                if not isinstance(wanted, str) or self._digest(dependency) != wanted:
                     return None
             findings = [decode_finding(f) for f in entry["findings"]]
             warnings = [str(w) for w in entry["warnings"]]
@@ -149,6 +172,11 @@ class Cache:
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None  # missing, unreadable or of the wrong shape: a miss
         return FileResult(path, findings, warnings, stats, content_hash=digest)
+
+    def _digest(self, dependency: str) -> str:
+        if dependency not in self._digests:
+            self._digests[dependency] = _digest(Path(dependency))
+        return self._digests[dependency]
 
     def put(self, path: Path, digest: str, result: FileResult) -> None:
         """Store `result`, checked from content whose sha256 is `digest`."""
@@ -166,6 +194,8 @@ class Cache:
             target.parent.mkdir(parents=True, exist_ok=True)
             if not os.path.lexists(self.directory / ".gitignore"):
                 (self.directory / ".gitignore").write_text("*\n", encoding="utf-8")
+            import tempfile  # only when something is written
+
             fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(entry, f)
