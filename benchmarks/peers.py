@@ -31,7 +31,9 @@ seconds of the tool's processes (less sensitive to other load on the machine).
 It prints the medians and the ratios the performance issue sets targets for:
 pylint / shutdownlint cold (target >= 10), shutdownlint warm / ruff cold (target
 <= 0.5), and the changed-file time (target < 1 s). `--json PATH` writes the figures.
-Run it on a quiet machine: on shared cores the absolute figures are noise.
+The tools run with `PYTHONDONTWRITEBYTECODE` unset, as installed tools run (with
+their bytecode cached). Run it on a quiet machine: on shared cores the absolute
+figures are noise.
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ from pathlib import Path
 
 EXCLUDED_DIRS = {"test", "tests", "idle_test", "site-packages", "__pycache__"}
 PEERS_HOME = Path(tempfile.gettempdir()) / "shutdownlint-peers"
+# The tools run as installed tools do, with their bytecode cached, whatever this
+# shell says (an installed package has its .pyc files; an editable one writes them).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def stdlib_files(root: Path, only: list[str], limit: int | None) -> list[Path]:
@@ -79,7 +84,7 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the command's processes)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -130,7 +135,7 @@ def main() -> int:
     names = [str(p) for p in files]
     lines = sum(len((args.stdlib / p).read_bytes().splitlines()) for p in files)
     sdl = find_tool("shutdownlint", None)
-    shutdownlint = [sdl] if sdl else [sys.executable, "-m", "shutdownlint"]
+    shutdownlint = [sdl] if sdl else [sys.executable, "-P", "-m", "shutdownlint"]
     commands: dict[str, list[str]] = {}
     work = Path(tempfile.mkdtemp(prefix="peers-", dir=PEERS_HOME if PEERS_HOME.is_dir() else None))
     tree, cache = work / "tree", work / "cache"
@@ -157,7 +162,7 @@ def main() -> int:
     executables.update({name.split()[0]: commands[name][:1] for name in commands})
     for executable in executables.values():
         print(f"  {version(executable)}")
-    subprocess.run(warm, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(warm, cwd=tree, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     rechecked: list[int] = []
 
