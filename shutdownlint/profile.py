@@ -3,14 +3,15 @@
 A `Profile` adds up seconds per phase: reading a file, decoding it, the cheap look
 that decides whether it needs deep analysis, the syntax check of the files that do
 not, parsing (the astroid build of the file, and apart from it the builds of the
-modules it imports), each fact provider of `ModuleFacts` (its first
-computation and the calls made to its public methods), each rule, turning reports
-into findings, noqa, and the cache's reads and writes. Time is counted once, in the
-innermost phase: a rule's time is what the rule itself spent, the facts it asked for
-count under their provider (astroid's inference included), and a provider that asks
-another is charged only for its own part. Per file, the total and its phases are kept
-for the slowest files. A worker process profiles the files it checks and sends the
-figures back with each result; the parent adds them up.
+modules it imports), each fact provider of `ModuleFacts` (its first computation and
+the calls made to its public methods), each rule, turning reports into findings,
+noqa, the cache's reads and writes, and the garbage collector's pauses. Time
+(wall-clock) is counted once, in the innermost phase: a rule's time is what the rule
+itself spent, the facts it asked for count under their provider (astroid's inference
+included), and a provider that asks another is charged only for its own part. Per
+file, the total and its phases are kept for the slowest files. A worker process
+profiles the files it checks and sends the figures back with each result; the parent
+adds them up.
 
 Nothing here is active unless `--profile` is given: the engine asks `section(name)`,
 which is a shared do-nothing context manager when no profile is active, and only
@@ -20,6 +21,7 @@ wraps the fact providers and rule visitors when one is.
 from __future__ import annotations
 
 import functools
+import gc
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -27,6 +29,7 @@ from functools import cached_property
 from typing import Any
 
 _clock = time.perf_counter
+_GC = "garbage collection"
 _NULL = nullcontext()
 
 # The phases of a file's check in the order they happen, then those of the run; the
@@ -40,6 +43,7 @@ FILE_PHASES = (
     "parse (imported modules)",
     "findings",
     "noqa",
+    _GC,
 )
 RUN_PHASES = ("discover", "cache read", "cache write", "warm-up")
 FileTimes = tuple[float, str, dict[str, float]]  # (seconds, path, {phase: seconds})
@@ -159,12 +163,29 @@ def activated(profile: Profile) -> Iterator[Profile]:
     global _active
     outer, _active = _active, profile
     restore = _time_module_builds() if outer is None else None
+    if outer is None:
+        gc.callbacks.append(_on_gc)
     try:
         yield profile
     finally:
         _active = outer
         if restore is not None:
             restore()
+        if outer is None:
+            gc.callbacks.remove(_on_gc)
+
+
+def _on_gc(phase: str, info: dict) -> None:
+    """Count the garbage collector's pauses as a phase of their own: with astroid's
+    trees in memory a full collection takes long, and would land on whichever phase
+    happened to allocate."""
+    profile = _active
+    if profile is None:
+        return
+    if phase == "start":
+        profile._stack.append([_GC, _clock(), 0.0])
+    elif profile._stack and profile._stack[-1][0] == _GC:
+        profile._leave()
 
 
 def _time_module_builds() -> Callable[[], None]:

@@ -3,6 +3,7 @@ itself is measured by `benchmarks/peers.py`)."""
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import subprocess
@@ -149,10 +150,11 @@ def test_profile_names_each_phase_and_changes_no_finding(
     assert all(seconds >= 0 for seconds in table.values())
     assert "slowest 4 files" in profiled.stderr
     assert str(project / "pkg" / "fetcher.py") in profiled.stderr
-    # The wrapping is undone: astroid's manager is its own again.
+    # The wrapping is undone: astroid's manager is its own again, the collector untimed.
     from astroid.manager import AstroidManager
 
     assert AstroidManager.ast_from_module_name.__module__ == "astroid.manager"
+    assert not [c for c in gc.callbacks if c.__module__ == "shutdownlint.profile"]
 
 
 def test_profile_of_a_warm_run_counts_the_cache(
