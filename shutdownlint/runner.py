@@ -207,8 +207,9 @@ def run(
     if timing is not None:
         timing.processes = min(jobs, len(todo)) if len(todo) > 1 else 1
     if todo:
-        from shutdownlint.parallel import check_paths
-        from shutdownlint.rules import ALL_RULES
+        with _phase(timing, "import analysis"):
+            from shutdownlint.parallel import check_paths
+            from shutdownlint.rules import ALL_RULES
 
         checked = check_paths(todo, settings, rules or ALL_RULES, jobs, debug, timing)
     else:
