@@ -18,7 +18,6 @@ import click
 
 from shutdownlint import __version__, baseline, profile, runner
 from shutdownlint.cache import CACHE_DIR_NAME, Cache
-from shutdownlint.catalogue import NAMES_BY_CODE
 from shutdownlint.config import (
     ConfigError,
     Overrides,
@@ -443,13 +442,13 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
 @click.argument("code")
 def rule_command(code: str) -> None:
     """Show the documentation of rule CODE."""
-    code = code.strip().upper()
-    if code not in NAMES_BY_CODE:
-        click.echo(f"shutdownlint: error: unknown rule code `{code}`", err=True)
-        sys.exit(2)
     from shutdownlint.rules import RULES_BY_CODE
 
-    click.echo(RULES_BY_CODE[code].doc())
+    rule = RULES_BY_CODE.get(code.strip().upper())
+    if rule is None:
+        click.echo(f"shutdownlint: error: unknown rule code `{code}`", err=True)
+        sys.exit(2)
+    click.echo(rule.doc())
 
 
 @main.command("rules")

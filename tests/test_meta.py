@@ -133,7 +133,6 @@ ALLOWED = {
     "cli": {
         "baseline",
         "cache",
-        "catalogue",
         "config",
         "findings",
         "lsp",
