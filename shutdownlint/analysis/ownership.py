@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.infer import FunctionLike, StateKey, last_name, state_key, walk
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    StateKey,
+    dotted_name,
+    last_name,
+    state_key,
+    walk,
+)
 from shutdownlint.analysis.operations import Holder, adding_methods, operations
 from shutdownlint.analysis.paths import Release, is_logging_call
 from shutdownlint.analysis.vocabulary import Kind
@@ -494,6 +501,8 @@ class Tracker:
                     return outcome
                 if op == "is not":
                     return not outcome
+            if op in ("in", "not in") and self.refers(test.left) and _done_set(right):
+                return outcome == (op == "in")  # `if task in done:` it has finished
             return False
         if self.refers(test):
             return not outcome  # `if x:` false: there is no x
@@ -507,6 +516,29 @@ class Tracker:
             if test.func.attrname == "is_alive":
                 return not outcome
         return False
+
+
+def _done_set(expr: nodes.NodeNG) -> bool:
+    """`done` in `done, pending = await asyncio.wait(...)`: the tasks that have finished."""
+    if not isinstance(expr, nodes.Name):
+        return False
+    try:
+        _, bindings = expr.lookup(expr.name)
+    except AstroidError:
+        return False
+    for binding in bindings:
+        holder = binding.parent
+        if not (isinstance(holder, nodes.Tuple) and holder.elts and holder.elts[0] is binding):
+            return False
+        assign = holder.parent
+        if not (
+            isinstance(assign, nodes.Assign)
+            and isinstance(assign.value, nodes.Await)
+            and isinstance(assign.value.value, nodes.Call)
+            and dotted_name(assign.value.value.func) == "asyncio.wait"
+        ):
+            return False
+    return bool(bindings)
 
 
 _COMPOUND = (

@@ -387,11 +387,19 @@ def _plain_iterable(expr: nodes.NodeNG) -> bool:
     return False
 
 
+# asyncio waits that raise nothing but the awaiting task's cancellation: they return what
+# they waited for (`asyncio.wait` returns the done set, its tasks' errors stay in them).
+_ONLY_CANCELLED = frozenset({"asyncio.sleep", "asyncio.wait"})
+
+
 def categories(node: nodes.NodeNG, cancellation: bool) -> frozenset[Category]:
     """What a raise point may raise, for routing it to handlers."""
     if isinstance(node, nodes.Await) or (
         isinstance(node.parent, nodes.AsyncFor) and node is node.parent.iter
     ):
+        awaited = node.value if isinstance(node, nodes.Await) else None
+        if isinstance(awaited, nodes.Call) and dotted_name(awaited.func) in _ONLY_CANCELLED:
+            return frozenset({Category.CANCELLED} if cancellation else ())
         found = {Category.OTHER}
         if cancellation:
             found.add(Category.CANCELLED)
