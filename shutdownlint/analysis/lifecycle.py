@@ -53,7 +53,6 @@ from shutdownlint.analysis.ownership import (
     covered,
     ends_consuming,
     identity,
-    is_sentinel,
     own_nodes,
     passed_in,
     refers_to,
@@ -73,7 +72,6 @@ from shutdownlint.analysis.paths import (
 from shutdownlint.analysis.summaries import AWAITING_CALLS, Summaries, is_abstract
 from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind
 
-STOP_NAMES = re.compile(r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)")
 _WAITABLE_KINDS = frozenset({Kind.EVENT, Kind.FUTURE, Kind.CONDITION})
 # The blocking methods of those kinds (awaits aside): rows of analysis/blocking.py.
 _WAITABLE_METHODS = frozenset({"wait", "wait_for", "result", "exception"})
@@ -964,28 +962,3 @@ def _assigned_call(name: nodes.Name) -> nodes.Call | None:
     value = assigns[0].parent.value
     value = value.value if isinstance(value, nodes.Await) else value
     return value if isinstance(value, nodes.Call) else None
-
-
-def stop_request(
-    test: nodes.NodeNG | None, function: FunctionLike, item: str | None = None
-) -> bool:
-    """A test that asks the worker to stop in order: the item taken compared with a
-    sentinel, an Event's `is_set()`, or a stop flag (`if self._exiting: break`)."""
-    if test is None:
-        return False
-    for node in walk(test):
-        if isinstance(node, nodes.Compare):
-            for _, right in node.ops:
-                if is_sentinel(right) or (isinstance(right, nodes.Const) and right.value is True):
-                    return True
-        if isinstance(node, nodes.Call) and last_name(node.func) in ("is_set", "empty"):
-            return True
-        if isinstance(node, nodes.Attribute | nodes.Name) and STOP_NAMES.search(
-            last_name(node) or ""
-        ):
-            return True
-    return (
-        isinstance(test, nodes.Name | nodes.UnaryOp)
-        and item is not None
-        and item in test.as_string()
-    )

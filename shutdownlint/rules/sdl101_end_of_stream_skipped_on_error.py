@@ -83,7 +83,7 @@ from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike, enclosing_function, last_name, walk
-from shutdownlint.analysis.lifecycle import STOP_NAMES, is_test, stop_request
+from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import operations
 from shutdownlint.analysis.ownership import (
     Identity,
@@ -100,6 +100,7 @@ from shutdownlint.analysis.ownership import (
 )
 from shutdownlint.analysis.paths import LeakKind, Obligation, Raising
 from shutdownlint.analysis.schedulers import Subject
+from shutdownlint.analysis.stop_requests import STOP_NAMES, stop_request
 from shutdownlint.analysis.vocabulary import IDENTITY_CALLS, Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext

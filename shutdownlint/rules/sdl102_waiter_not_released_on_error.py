@@ -78,7 +78,7 @@ from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike, enclosing_function, last_name, walk
-from shutdownlint.analysis.lifecycle import is_test, stop_request
+from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import operations, release_statement
 from shutdownlint.analysis.ownership import (
     Local,
@@ -100,6 +100,7 @@ from shutdownlint.analysis.paths import (
     catches,
     statements,
 )
+from shutdownlint.analysis.stop_requests import stop_request
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext

@@ -1,0 +1,115 @@
+"""What a stop request is: a test a worker takes to stop in order, owing nothing more.
+
+A stop request tests the worker's *own* stop state, or the item it took against the
+end marker. Its own state: a flag of the object (`self._closing`, `cls.running`), a
+module-level flag or a module's (`_shutdown`, `config.stopping`), a local or parameter
+flag (`if not running`), its stop event (`self._halt.is_set()`, `stop.is_set()`). The
+item: the name it took compared with a sentinel (`if item is None`, `if job is STOP`),
+or tested for truth (`if not chunk`), or a field of the item that names a marker
+(`if msg.kind == STOP`). A collaborator's state is none of these (`if camera.closed`,
+`if self._client.closed.is_set()`): the producer that stops on it still owes the end
+marker, and the consumer still waits. Nor is a field of the item compared with `None`
+(`if event.endpoint is None`): that is an item with a missing part, not the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+from astroid import nodes
+from astroid.exceptions import AstroidError
+
+from shutdownlint.analysis.infer import FunctionLike, last_name, walk
+from shutdownlint.analysis.ownership import is_sentinel
+
+STOP_NAMES = re.compile(r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)")
+# What the worker calls its own object inside its code.
+_SELF_NAMES = frozenset({"self", "cls"})
+
+
+def stop_request(
+    test: nodes.NodeNG | None, function: FunctionLike, item: str | None = None
+) -> bool:
+    """`test` asks the worker to stop in order: the item taken compared with a sentinel,
+    the worker's own stop event's `is_set()`, or its own stop flag (`if self._exiting:`)."""
+    if test is None:
+        return False
+    for node in walk(test):
+        if isinstance(node, nodes.Compare) and _compares_own_or_item(node, item):
+            return True
+        if (
+            isinstance(node, nodes.Call)
+            and last_name(node.func) in ("is_set", "empty")
+            and isinstance(node.func, nodes.Attribute)
+            and _own(node.func.expr, item)
+        ):
+            return True
+        if isinstance(node, nodes.Name) and node.name != item and STOP_NAMES.search(node.name):
+            return True
+        if (
+            isinstance(node, nodes.Attribute)
+            and STOP_NAMES.search(node.attrname)
+            and _own(node, item)
+        ):
+            return True
+    bare = test.operand if isinstance(test, nodes.UnaryOp) and test.op == "not" else test
+    return item is not None and isinstance(bare, nodes.Name) and bare.name == item
+
+
+def _compares_own_or_item(compare: nodes.Compare, item: str | None) -> bool:
+    """A comparison with a sentinel (or `True`) of the item itself, of the worker's own
+    state, or of a field of the item against a named marker (not against `None`)."""
+    operands = [compare.left, *(right for _, right in compare.ops)]
+    for side, other in ((operands[0], rest) for rest in operands[1:]):
+        for this, that in ((side, other), (other, side)):
+            if not (is_sentinel(that) or (isinstance(that, nodes.Const) and that.value is True)):
+                continue
+            if _own(this, item) or _is_item(this, item):
+                return True
+            if _field_of_item(this, item) and not isinstance(that, nodes.Const):
+                return True  # the item is a marker object (`msg.kind == STOP`)
+    return False
+
+
+def _own(expr: nodes.NodeNG, item: str | None) -> bool:
+    """`expr` is the worker's own state: a local or parameter that is not the item, a
+    module-level name, or an attribute of `self`/`cls` or of a module (one level: the
+    attribute of an attribute is a collaborator's)."""
+    if isinstance(expr, nodes.Name):
+        return expr.name != item
+    if isinstance(expr, nodes.Attribute) and isinstance(expr.expr, nodes.Name):
+        owner = expr.expr
+        return owner.name in _SELF_NAMES or _module_name(owner)
+    return False
+
+
+def _module_name(name: nodes.Name) -> bool:
+    """`name` is bound to an imported module, or is a module-level global bound to a
+    constant (a module's own flags; a module-level object is a collaborator)."""
+    try:
+        scope, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return False
+    if not assigns:
+        return False
+    if all(isinstance(a, nodes.Import | nodes.ImportFrom) for a in assigns):
+        return True
+    return isinstance(scope, nodes.Module) and all(
+        isinstance(getattr(a.parent, "value", None), nodes.Const) for a in assigns
+    )
+
+
+def _is_item(expr: nodes.NodeNG, item: str | None) -> bool:
+    """`expr` is the item taken (or, with no item known, any plain name or subscript); a
+    subscript of a known item is one of its fields."""
+    if item is None:
+        return isinstance(expr, nodes.Name | nodes.Subscript)
+    return isinstance(expr, nodes.Name) and expr.name == item
+
+
+def _field_of_item(expr: nodes.NodeNG, item: str | None) -> bool:
+    """`expr` is a field of the item (`msg.kind`, `msg["type"]`)."""
+    base = expr.expr if isinstance(expr, nodes.Attribute) else None
+    if isinstance(expr, nodes.Subscript):
+        base = expr.value
+    return base is not None and _is_item(base, item)
