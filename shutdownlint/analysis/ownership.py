@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from astroid import nodes
+from astroid import bases, nodes, objects
 from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.infer import (
@@ -388,12 +388,19 @@ class Tracker:
             argument = argument.value
         if self._held(argument):
             return True
-        if isinstance(argument, nodes.Attribute) and self.refers(argument.expr):
+        if self._bound_method(argument):
             return True
         return isinstance(argument, nodes.Lambda) and self.mentions(argument.body)
 
     def _bound_method(self, argument: nodes.NodeNG) -> bool:
-        return isinstance(argument, nodes.Attribute) and self.refers(argument.expr)
+        """One of the object's methods (`atexit.register(proc.terminate)`), not one of
+        its data attributes (`mark(pid=proc.pid)`, `log(t.name)`): handing over a value
+        read from the worker hands over nothing of the worker."""
+        if not (isinstance(argument, nodes.Attribute) and self.refers(argument.expr)):
+            return False
+        if argument.attrname in self.methods:
+            return True
+        return names_method(argument) is not False
 
     def _owns(self, item: nodes.NodeNG) -> bool:
         """`with sock:`, `with closing(sock):`, `with stack.enter_context(sock)`, and any
@@ -561,6 +568,60 @@ def refers_to(expr: nodes.NodeNG, idents: frozenset[Identity]) -> bool:
 
 
 _CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def names_method(attribute: nodes.Attribute) -> bool | None:
+    """Whether `attribute` names a method of its object's class: True for a method,
+    False for a data attribute (a property, an attribute the class assigns, a constant),
+    None when neither its class nor its value can be found (an unknown object may be
+    handed over by any of its attributes: precision)."""
+    try:
+        owners = [o for o in attribute.expr.infer() if isinstance(o, bases.Instance)]
+    except (AstroidError, RecursionError):
+        owners = []
+    for owner in owners:
+        try:
+            found = owner._proxied.getattr(attribute.attrname)
+        except (AstroidError, RecursionError):
+            found = []
+        for definition in found:
+            verdict = _method_definition(definition)
+            if verdict is not None:
+                return verdict
+        try:
+            if owner._proxied.instance_attr(attribute.attrname):
+                return False
+        except (AstroidError, RecursionError):
+            pass
+    try:
+        values = list(attribute.infer())
+    except (AstroidError, RecursionError):
+        return None
+    if any(isinstance(v, nodes.FunctionDef | nodes.Lambda | bases.BoundMethod) for v in values):
+        return True
+    if any(isinstance(v, nodes.Const) for v in values):
+        return False
+    return None
+
+
+def _method_definition(definition: nodes.NodeNG) -> bool | None:
+    """A class member: a method (True), a property or a value (False), or unknown.
+    A class-level alias (`pid = ident`) is what it is bound to."""
+    if isinstance(definition, nodes.AssignName):
+        try:
+            values = list(definition.infer())
+        except (AstroidError, RecursionError):
+            return None
+        verdicts = {_method_definition(v) for v in values} - {None}
+        return verdicts.pop() if len(verdicts) == 1 else None
+    if isinstance(definition, objects.Property):
+        return False
+    if isinstance(definition, nodes.FunctionDef):
+        decorators = definition.decorators.nodes if definition.decorators else []
+        return not any(last_name(d) in ("property", "cached_property") for d in decorators)
+    if isinstance(definition, nodes.Const):
+        return False
+    return None
 
 
 def is_sentinel(expr: nodes.NodeNG) -> bool:
