@@ -109,5 +109,6 @@ class ModuleFacts:
             self.locks,
             self.threads,
             self.shared_state,
+            self.summaries,
             self.stats,
         )

@@ -53,6 +53,7 @@ from shutdownlint.analysis.ownership import (
     covered,
     ends_consuming,
     identity,
+    made_members,
     own_nodes,
     passed_in,
     refers_to,
@@ -434,10 +435,11 @@ class Lifecycle:
                 if attribute is None or attribute in found:
                     continue
                 value = value.value if isinstance(value, nodes.Await) else value
-                if not isinstance(value, nodes.Call | nodes.Name):
-                    continue
-                if isinstance(value, nodes.Name) and not self.made_locally(value, method):
-                    continue
+                if not (isinstance(value, nodes.Name) and self.made_locally(value, method)):
+                    # a container it builds of what it makes: `[Thread(...) for _ in r]`
+                    value = next(iter(made_members(value)), value)
+                    if not isinstance(value, nodes.Call):
+                        continue
                 if not self._could_make(value, stems):
                     continue
                 info = self._kinds.kind_of(value)

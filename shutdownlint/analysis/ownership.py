@@ -208,6 +208,37 @@ def covered(expr: nodes.NodeNG | None, depth: int = 3) -> Covered:
     return Covered()
 
 
+def made_members(expr: nodes.NodeNG | None, depth: int = 3) -> list[nodes.NodeNG]:
+    """The expressions that make the items of a container built in place: the element of
+    a comprehension (`[Thread(target=...) for i in range(n)]`), the elements of a literal
+    (`[Reader(a), Reader(b)]`), through unpacking and copies (`[*made, *more]`,
+    `list(Worker(i) for i in ids)`) and a local assigned once from such a value. Items
+    that come from elsewhere (`[*self._a]`, `list(map(Worker, ids))`: no call makes them
+    here) are not listed."""
+    if expr is None or depth < 0:
+        return []
+    if isinstance(expr, nodes.Name):
+        source = _single_assignment(expr) if isinstance(identity(expr), Local) else None
+        return [] if source is None else made_members(source, depth - 1)
+    if isinstance(expr, nodes.ListComp | nodes.SetComp | nodes.GeneratorExp):
+        return [expr.elt] if isinstance(expr.elt, nodes.Call) else []
+    if isinstance(expr, nodes.DictComp):
+        return [expr.value] if isinstance(expr.value, nodes.Call) else []
+    if isinstance(expr, nodes.List | nodes.Tuple | nodes.Set):
+        found: list[nodes.NodeNG] = []
+        for element in expr.elts:
+            if isinstance(element, nodes.Starred):
+                found.extend(made_members(element.value, depth - 1))
+            elif isinstance(element, nodes.Call):
+                found.append(element)
+        return found
+    if isinstance(expr, nodes.BinOp) and expr.op in _JOINING_OPS:
+        return made_members(expr.left, depth - 1) + made_members(expr.right, depth - 1)
+    if isinstance(expr, nodes.Call) and last_name(expr.func) in ITEM_COPIES:
+        return [m for argument in expr.args for m in made_members(argument, depth - 1)]
+    return []
+
+
 def _single_assignment(name: nodes.Name) -> nodes.NodeNG | None:
     """The value a local is assigned once from (`doomed = [*a, *b]`; `idle` in the swap
     `idle, self.c = self.c, []`), else None."""

@@ -40,6 +40,13 @@ _WORKER_KINDS = (Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK)
 AWAITING_CALLS = frozenset({"gather", "wait", "wait_for", "shield", "as_completed"})
 
 
+def _signal_methods() -> frozenset[str]:
+    """What wakes a worker waiting on its stop state: an event set, a condition notified,
+    an end marker put or a queue shut down (the kind table's release and put rows)."""
+    kinds = (Kind.EVENT, Kind.CONDITION, Kind.QUEUE)
+    return frozenset().union(*(operations(k).release | operations(k).put for k in kinds))
+
+
 def _join_methods() -> frozenset[str]:
     return frozenset().union(*(operations(kind).join for kind in _WORKER_KINDS))
 
@@ -121,6 +128,47 @@ class Summaries:
         answer = self._body_joins(cls, method) if seen else None
         self._joins[key] = answer
         return answer
+
+    def method_stops(self, cls: nodes.ClassDef, name: str) -> bool | None:
+        """Whether calling method `name` on an instance of `cls` stops the worker it runs:
+        it joins it (`method_joins`), or signals it: writes, sets or puts into state of the
+        instance that the worker's code reads (`self._halt.set()` read by `run`'s loop).
+        None when the method's body is not in this module."""
+        joins = self.method_joins(cls, name)
+        method = self._method(cls, name)
+        if joins or method is None or is_abstract(method):
+            return joins
+        classes, signals = self._classes(cls), _signal_methods()
+        runs = [r for c in classes if (r := self._method(c, "run")) is not None]
+        runs += [
+            function
+            for function, entry in self._contexts.entry_points().items()
+            if enclosing_class(entry.site) in classes
+        ]
+        read = {
+            node.attrname
+            for function in self._contexts.reach(runs)
+            if enclosing_class(function) in classes
+            for node in own_nodes(function)
+            if isinstance(node, nodes.Attribute) and is_self_parameter(node.expr)
+        }
+        for function in self._contexts.reach(method):
+            if enclosing_class(function) not in classes:
+                continue
+            for node in own_nodes(function):
+                if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
+                    if node.func.attrname not in signals:
+                        continue  # `self._log.info(...)`: a use, not a signal
+                    node = node.func.expr  # `self._halt.set()`
+                elif not isinstance(node, nodes.AssignAttr):
+                    continue  # `self._running = False`
+                if (
+                    isinstance(node, nodes.AssignAttr | nodes.Attribute)
+                    and is_self_parameter(node.expr)
+                    and node.attrname in read
+                ):
+                    return True
+        return joins
 
     def _method(self, cls: nodes.ClassDef, name: str) -> FunctionLike | None:
         try:

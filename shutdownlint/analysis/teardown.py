@@ -46,8 +46,9 @@ from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import Held, LockId, Locks
 from shutdownlint.analysis.operations import operations, taking_methods
 from shutdownlint.analysis.options import AnalysisOptions
-from shutdownlint.analysis.ownership import covered, with_releases
+from shutdownlint.analysis.ownership import covered, made_members, with_releases
 from shutdownlint.analysis.shared import SharedState
+from shutdownlint.analysis.summaries import Summaries
 from shutdownlint.analysis.threadmap import ThreadMap
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 
@@ -150,8 +151,10 @@ class Teardown:
         locks: Locks,
         threads: ThreadMap,
         state: SharedState,
+        summaries: Summaries,
         stats: Counter[str],
     ) -> None:
+        self._summaries = summaries
         self._module = module
         self._options = options
         self._kinds = kinds
@@ -504,11 +507,11 @@ class Teardown:
                 isinstance(node, nodes.AssignAttr)
                 and is_self_parameter(node.expr)
                 and isinstance(node.parent, nodes.Assign)
-                and isinstance(node.parent.value, nodes.Call)
             ):
                 continue
-            call = node.parent.value
-            if last_name(call.func) not in class_names:
+            # `ConsumerThread(q)`, or a group of them: `[Reader(q, p) for p in parts]`
+            call = next(iter(made_members(node.parent.value)), node.parent.value)
+            if not isinstance(call, nodes.Call) or last_name(call.func) not in class_names:
                 continue  # cheap: not a class of this module
             worker_class = self._module_class(call)
             if worker_class is None or worker_class is cls:
@@ -683,11 +686,13 @@ class Teardown:
                 and method in operations(Kind.EVENT).release
             ):
                 return StopHow.SIGNAL
-            # `for t in self._threads: t.join()`
-            if method in joins | cancels and isinstance(receiver, nodes.Name):
-                loop = loop_binding(receiver)
-                if loop is not None and iterated_attr(loop.iter) == worker.handle:
+            # `for t in self._threads: t.join()`; `for r in self._readers: r.stop()`
+            loop = loop_binding(receiver) if isinstance(receiver, nodes.Name) else None
+            if loop is not None and iterated_attr(loop.iter) == worker.handle:
+                if method in joins | cancels:
                     return StopHow.JOIN if method in joins else StopHow.CANCEL
+                if self._member_stop(node, worker, method):
+                    return StopHow.STOP
         if isinstance(node, nodes.Assign):
             for target in node.targets:
                 if (
@@ -699,6 +704,17 @@ class Teardown:
                 ):
                     return StopHow.SIGNAL
         return None
+
+    def _member_stop(self, node: nodes.Call, worker: Worker, method: str) -> bool:
+        """A shutdown method of a worker object's own class (`r.stop()` on a `Thread`
+        subclass's instance) stops it when its body joins or signals it (summaries), or,
+        where its body is not seen, as its name promises."""
+        if not is_shutdown_name(method, self._options.shutdown_methods):
+            return False
+        member = enclosing_class(worker.function)
+        if getattr(worker.function, "name", None) != "run" or member is enclosing_class(node):
+            return False  # `Thread(target=self._work)`: a plain thread has no stop method
+        return member is not None and self._summaries.method_stops(member, method) is not False
 
     # -- loop threads -------------------------------------------------------------------------
     def drives_loop(self, cls: nodes.ClassDef) -> bool:

@@ -80,7 +80,7 @@ from shutdownlint.analysis.infer import (
     walk,
 )
 from shutdownlint.analysis.operations import operations, release_statement
-from shutdownlint.analysis.ownership import own_nodes
+from shutdownlint.analysis.ownership import made_members, own_nodes
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
@@ -110,6 +110,9 @@ class WorkerNotJoinedOnStop(Rule):
 
     def _fix(self, ctx: RuleContext, leak) -> Fix:
         attribute = f"self.{leak.attribute}"
+        group = _holds_group(leak.related[-1][0])
+        if group:  # `for worker in self._workers: worker.join(...)`
+            attribute = "worker"
         timeout = float(ctx.facts.options.fix_timeout)
         call = release_statement(leak.kind, attribute, timeout)
         if call is None:  # a task: cancelling it is not enough, it must be awaited
@@ -134,7 +137,10 @@ class WorkerNotJoinedOnStop(Rule):
                 f"    if {attribute}.is_alive():",
                 f'        raise TimeoutError("{still}")',
             ]
-        if leak.may_be_none:
+        if group:
+            lines = [f"for worker in self.{leak.attribute}:", *(f"    {line}" for line in lines)]
+            message = message.replace("`worker`", f"each worker of `self.{leak.attribute}`")
+        elif leak.may_be_none:
             lines = [f"if {attribute} is not None:", *(f"    {line}" for line in lines)]
         return append_to_method(ctx, leak.method, lines, message, leak.attribute)
 
@@ -190,6 +196,14 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
             )
         )
     return out
+
+
+def _holds_group(made: nodes.NodeNG) -> bool:
+    """The attribute holds a container of workers: added to (`self._ts.append(t)`) or built
+    of what the class makes (`self._ts = [Thread(...) for _ in range(n)]`)."""
+    if isinstance(made, nodes.Assign):
+        return bool(made_members(made.value))
+    return True
 
 
 def _called_outside(facts: ModuleFacts, stop: FunctionLike, inside: set) -> bool:
