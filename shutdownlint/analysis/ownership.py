@@ -847,7 +847,7 @@ class Promise:
 
     def _registry(self, node: nodes.NodeNG) -> str | None:
         """The container `node` hands the promise to (spelled as written), if it does."""
-        if isinstance(node, nodes.Assign) and refers_to(node.value, self.idents):
+        if isinstance(node, nodes.Assign) and self._carries(node.value):
             for target in node.targets:
                 if isinstance(target, nodes.Subscript) and state_key(target.value) is not None:
                     return target.value.as_string()
@@ -858,10 +858,26 @@ class Promise:
                 isinstance(func, nodes.Attribute)
                 and func.attrname in adding_methods()
                 and state_key(func.expr) is not None
-                and any(refers_to(a, self.idents) for a in call.args)
+                and any(self._carries(a) for a in call.args)
             ):
                 return func.expr.as_string()
         return None
+
+    def _carries(self, expr: nodes.NodeNG, depth: int = 2) -> bool:
+        """`expr` is the promise, or a value built to hold it (`(job_id, size, done)`,
+        `[done]`, `{"done": done}`): whoever takes the value takes the promise."""
+        if refers_to(expr, self.idents):
+            return True
+        if depth <= 0:
+            return False
+        if isinstance(expr, nodes.Dict):
+            return any(self._carries(value, depth - 1) for _, value in expr.items)
+        if isinstance(expr, nodes.List | nodes.Tuple | nodes.Set):
+            return any(
+                self._carries(e.value if isinstance(e, nodes.Starred) else e, depth - 1)
+                for e in expr.elts
+            )
+        return False
 
     def releases(self, node: nodes.NodeNG) -> Release:
         if isinstance(node, (*_COMPOUND, nodes.Return, nodes.With, nodes.AsyncWith)):

@@ -73,6 +73,8 @@ class Category(str, Enum):
 _NARROW: dict[str, Category] = {
     "Empty": Category.EMPTY,
     "Full": Category.FULL,
+    "QueueEmpty": Category.EMPTY,  # asyncio's spellings of the same two
+    "QueueFull": Category.FULL,
     "StopIteration": Category.STOP,
     "StopAsyncIteration": Category.STOP,
 }
