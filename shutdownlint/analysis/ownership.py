@@ -918,3 +918,34 @@ class Promise:
             and exit.value is not None
             and refers_to(exit.value, self.idents)
         )
+
+
+def parameters_bound(
+    call: nodes.Call, callee: FunctionLike, handed: list[nodes.NodeNG]
+) -> list[str] | None:
+    """The parameters of `callee` that receive the `handed` arguments of `call`."""
+    args = callee.args
+    if args.args is None:
+        return None
+    params = [a.name for a in (args.posonlyargs or []) + args.args]
+    is_method = isinstance(callee.parent, nodes.ClassDef) and getattr(callee, "type", "") in (
+        "method",
+        "classmethod",
+    )
+    if is_method and params:
+        params = params[1:]
+    found = []
+    for index, argument in enumerate(call.args):
+        if argument not in handed:
+            continue
+        if isinstance(argument, nodes.Starred) or index >= len(params):
+            return None
+        found.append(params[index])
+    keyword_names = {a.name for a in args.kwonlyargs or []} | set(params)
+    for keyword in call.keywords or ():
+        if keyword.value not in handed:
+            continue
+        if keyword.arg is None or keyword.arg not in keyword_names:
+            return None
+        found.append(keyword.arg)
+    return found or None
