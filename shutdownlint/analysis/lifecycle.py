@@ -55,6 +55,7 @@ from shutdownlint.analysis.ownership import (
     identity,
     made_members,
     own_nodes,
+    parameters_bound,
     passed_in,
     refers_to,
     returned,
@@ -279,11 +280,22 @@ class Lifecycle:
         return False
 
     # -- hand-overs to a callee ----------------------------------------------------------------
-    def borrowed_by_callee(self, call: nodes.Call, handed: list[nodes.NodeNG]) -> bool:
+    def borrowed_by_callee(
+        self,
+        call: nodes.Call,
+        handed: list[nodes.NodeNG],
+        depth: int = 3,
+        seen: frozenset = frozenset(),
+    ) -> bool:
         """Every function of this module that `call` may run only uses what it is handed
         (`_authenticate(reader, writer)`, `self._handshake(sock)`): it calls methods on
         it, reads its attributes, passes it to borrowing calls; it never closes, stores,
-        returns or passes it on. Then the caller still owns it across the call."""
+        returns or passes it on except to a function that only borrows it in turn
+        (`_handshake(sock)` calling `_expect(sock, b"OK")`: borrowing is transitive, followed
+        `depth` calls deep, never back into a function already on the way). Then the caller
+        still owns it across the call."""
+        if depth <= 0:
+            return False
         try:
             callees = self._contexts.resolve_callables(call.func)
         except (AstroidError, RecursionError):
@@ -293,14 +305,18 @@ class Lifecycle:
         for callee in callees:
             if not isinstance(callee, nodes.FunctionDef | nodes.AsyncFunctionDef):
                 return False
-            params = _parameters_bound(call, callee, handed)
+            params = parameters_bound(call, callee, handed)
             if params is None:
                 return False
-            if not all(self._only_borrows(callee, p) for p in params):
+            if callee in seen:
+                return False  # recursion: not followed
+            if not all(self._only_borrows(callee, p, depth - 1, seen | {callee}) for p in params):
                 return False
         return True
 
-    def _only_borrows(self, callee: FunctionLike, name: str) -> bool:
+    def _only_borrows(
+        self, callee: FunctionLike, name: str, depth: int = 0, seen: frozenset = frozenset()
+    ) -> bool:
         own = self.own(callee)
         own_ids = {id(n) for n in own}
         closing = (
@@ -330,9 +346,13 @@ class Lifecycle:
             if isinstance(parent, nodes.Call) and node is not parent.func:
                 if is_logging_call(parent) or last_name(parent.func) in BORROWING:
                     continue
+                if self.borrowed_by_callee(parent, [node], depth, seen):
+                    continue  # handed to a helper that only borrows it in turn
                 return False
             if isinstance(parent, nodes.Keyword) and isinstance(parent.parent, nodes.Call):
                 if last_name(parent.parent.func) in BORROWING:
+                    continue
+                if self.borrowed_by_callee(parent.parent, [node], depth, seen):
                     continue
                 return False
             if isinstance(parent, nodes.Compare | nodes.BoolOp | nodes.UnaryOp):
@@ -890,37 +910,6 @@ def _taken_out(container: nodes.NodeNG) -> nodes.Call | None:
     ):
         return parent.parent
     return None
-
-
-def _parameters_bound(
-    call: nodes.Call, callee: FunctionLike, handed: list[nodes.NodeNG]
-) -> list[str] | None:
-    """The parameters of `callee` that receive the `handed` arguments of `call`."""
-    args = callee.args
-    if args.args is None:
-        return None
-    params = [a.name for a in (args.posonlyargs or []) + args.args]
-    is_method = isinstance(callee.parent, nodes.ClassDef) and getattr(callee, "type", "") in (
-        "method",
-        "classmethod",
-    )
-    if is_method and params:
-        params = params[1:]
-    found = []
-    for index, argument in enumerate(call.args):
-        if argument not in handed:
-            continue
-        if isinstance(argument, nodes.Starred) or index >= len(params):
-            return None
-        found.append(params[index])
-    keyword_names = {a.name for a in args.kwonlyargs or []} | set(params)
-    for keyword in call.keywords or ():
-        if keyword.value not in handed:
-            continue
-        if keyword.arg is None or keyword.arg not in keyword_names:
-            return None
-        found.append(keyword.arg)
-    return found or None
 
 
 def _assigned_to(value: nodes.NodeNG) -> str | None:

@@ -939,7 +939,7 @@ class Promise:
 
     def _registry(self, node: nodes.NodeNG) -> str | None:
         """The container `node` hands the promise to (spelled as written), if it does."""
-        if isinstance(node, nodes.Assign) and refers_to(node.value, self.idents):
+        if isinstance(node, nodes.Assign) and self._carries(node.value):
             for target in node.targets:
                 if isinstance(target, nodes.Subscript) and state_key(target.value) is not None:
                     return target.value.as_string()
@@ -950,10 +950,26 @@ class Promise:
                 isinstance(func, nodes.Attribute)
                 and func.attrname in adding_methods()
                 and state_key(func.expr) is not None
-                and any(refers_to(a, self.idents) for a in call.args)
+                and any(self._carries(a) for a in call.args)
             ):
                 return func.expr.as_string()
         return None
+
+    def _carries(self, expr: nodes.NodeNG, depth: int = 2) -> bool:
+        """`expr` is the promise, or a value built to hold it (`(job_id, size, done)`,
+        `[done]`, `{"done": done}`): whoever takes the value takes the promise."""
+        if refers_to(expr, self.idents):
+            return True
+        if depth <= 0:
+            return False
+        if isinstance(expr, nodes.Dict):
+            return any(self._carries(value, depth - 1) for _, value in expr.items)
+        if isinstance(expr, nodes.List | nodes.Tuple | nodes.Set):
+            return any(
+                self._carries(e.value if isinstance(e, nodes.Starred) else e, depth - 1)
+                for e in expr.elts
+            )
+        return False
 
     def releases(self, node: nodes.NodeNG) -> Release:
         if isinstance(node, (*_COMPOUND, nodes.Return, nodes.With, nodes.AsyncWith)):
@@ -994,3 +1010,34 @@ class Promise:
             and exit.value is not None
             and refers_to(exit.value, self.idents)
         )
+
+
+def parameters_bound(
+    call: nodes.Call, callee: FunctionLike, handed: list[nodes.NodeNG]
+) -> list[str] | None:
+    """The parameters of `callee` that receive the `handed` arguments of `call`."""
+    args = callee.args
+    if args.args is None:
+        return None
+    params = [a.name for a in (args.posonlyargs or []) + args.args]
+    is_method = isinstance(callee.parent, nodes.ClassDef) and getattr(callee, "type", "") in (
+        "method",
+        "classmethod",
+    )
+    if is_method and params:
+        params = params[1:]
+    found = []
+    for index, argument in enumerate(call.args):
+        if argument not in handed:
+            continue
+        if isinstance(argument, nodes.Starred) or index >= len(params):
+            return None
+        found.append(params[index])
+    keyword_names = {a.name for a in args.kwonlyargs or []} | set(params)
+    for keyword in call.keywords or ():
+        if keyword.value not in handed:
+            continue
+        if keyword.arg is None or keyword.arg not in keyword_names:
+            return None
+        found.append(keyword.arg)
+    return found or None

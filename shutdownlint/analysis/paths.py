@@ -73,6 +73,8 @@ class Category(str, Enum):
 _NARROW: dict[str, Category] = {
     "Empty": Category.EMPTY,
     "Full": Category.FULL,
+    "QueueEmpty": Category.EMPTY,  # asyncio's spellings of the same two
+    "QueueFull": Category.FULL,
     "StopIteration": Category.STOP,
     "StopAsyncIteration": Category.STOP,
 }
@@ -909,3 +911,26 @@ def statements(function: FunctionLike) -> Iterator[nodes.NodeNG]:
             if c.is_statement or isinstance(c, nodes.ExceptHandler | nodes.MatchCase)
         ]
         stack.extend(reversed(children))
+
+
+def after_completed(point: nodes.NodeNG, statement: nodes.NodeNG) -> bool:
+    """`point` runs only once `statement` has completed: it lies in a later statement of
+    the same block, or of the `try` holding it when every handler of that `try` raises
+    again (a failed `bind()` caught and closed). A point in a handler of the statement's
+    own failure, or after a loop or branch it may not have run in, is not."""
+    while isinstance(statement.parent, nodes.Try) and statement in statement.parent.body:
+        handlers = statement.parent.handlers
+        if not all(h.body and isinstance(h.body[-1], nodes.Raise) for h in handlers):
+            break
+        statement = statement.parent
+    try:
+        sequence = statement.parent.child_sequence(statement)
+    except (AstroidError, AttributeError, ValueError):
+        return False
+    later = {id(n) for n in sequence[sequence.index(statement) + 1 :]}
+    node = point
+    while node is not None and not isinstance(node, FunctionLike):
+        if id(node) in later:
+            return True
+        node = node.parent
+    return False

@@ -82,7 +82,7 @@ from shutdownlint.analysis.infer import FunctionLike, last_name
 from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import release_statement
 from shutdownlint.analysis.ownership import ADOPTS_ON_SUCCESS, Local, Tracker, own_nodes
-from shutdownlint.analysis.paths import LeakKind, Obligation, statements
+from shutdownlint.analysis.paths import LeakKind, Obligation, after_completed, statements
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
@@ -182,6 +182,9 @@ STREAM_OPENERS: dict[str, int] = {
 _DEADLINE_WRAPPERS = frozenset({"wait_for", "shield"})
 # Once one of these succeeded, a socket holds an address, a peer or a listening port.
 _BINDS = frozenset({"bind", "listen", "connect", "connect_ex"})
+# Once this succeeded, the socket listens: it holds a port another process cannot take
+# (bound only, it may be a port probe: see _first_binding).
+_HOLDS_PORT = frozenset({"listen"})
 
 
 # -- the decision: which sockets stay open ------------------------------------------------
@@ -224,7 +227,22 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
         # passed to), not through any unrelated call before its hand-over.
         binding = _first_binding(function, tracker, statement.lineno or 0)
         fresh = _makes_fresh_socket(statement.value)
-        obligation = Obligation(tracker.releases, start=statement, void=tracker.void, relevant=uses)
+        # A server, or a socket once it holds a port, leaks through any failure before its
+        # hand-over (`await registry.announce()` before `async with server:`): the port
+        # stays taken, whatever raised.
+        listening = _first_binding(function, tracker, statement.lineno or 0, _HOLDS_PORT)
+        if kind is Kind.SERVER:
+            relevant = None
+        elif listening is not None:
+
+            def relevant(point, uses=uses, listening=listening):
+                return uses(point) or after_completed(point, listening)
+
+        else:
+            relevant = uses
+        obligation = Obligation(
+            tracker.releases, start=statement, void=tracker.void, relevant=relevant
+        )
         exits = facts.lifecycle.exits_of(function, obligation)
         bound = binding.lineno or 0 if binding is not None else None
         # The first failure once it holds an address (said beside a finding reported
@@ -362,9 +380,12 @@ def _makes_fresh_socket(value: nodes.NodeNG) -> bool:
     )
 
 
-def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> nodes.NodeNG | None:
+def _first_binding(
+    function: FunctionLike, tracker: Tracker, after: int, binds: frozenset[str] = _BINDS
+) -> nodes.NodeNG | None:
     """The first statement after line `after` that connects the socket or makes it listen
-    (bound only, it holds an address for a moment: a port probe, not a listener)."""
+    (bound only, it holds an address for a moment: a port probe, not a listener), or that
+    calls one of `binds` on it."""
     for node in statements(function):
         if (node.lineno or 0) <= after:
             continue
@@ -372,7 +393,7 @@ def _first_binding(function: FunctionLike, tracker: Tracker, after: int) -> node
             if (
                 isinstance(call, nodes.Call)
                 and isinstance(call.func, nodes.Attribute)
-                and call.func.attrname in _BINDS
+                and call.func.attrname in binds
                 and tracker.refers(call.func.expr)
             ):
                 return node if node.is_statement else node.statement()
