@@ -11,10 +11,19 @@ it in this list):
 - `infer`: bounded, exception-safe inference and small node helpers.
 - `schedulers`: the table of APIs that run code elsewhere (threads, tasks...).
 - `paths`: exception and early-exit paths through a function.
+- `operations`: the one table of what each kind can do (add, take, put, get, release,
+  join) with the words messages use and the statement a fix writes.
 - `kinds`: the table of known types; what an expression refers to.
+- `ownership`: identity of a value, aliases, what a derived value covers, who owes a
+  release (the tracker), promises and their hand-offs.
+- `starts`: how a worker comes to run from its starter (arguments, start statement,
+  task groups).
+- `stop_requests`: what a test that ends a worker in order looks like.
 - `contexts`: where code runs (worker / thread contexts, shutdown paths).
 - `blocking`: the table of blocking calls; which calls can wait forever.
 - `lifecycle`: what must be released on every exit (SDL1xx obligations).
+- `summaries`: what a called method does to a worker (joins it, only signals it).
+- `loop_bound`: objects made on or registered with an event loop.
 - `locks`: which locks are held at a node (lock sets), and what counts as a lock.
 - `threadmap`: which threads run each function (thread identities, RacerD-style).
 - `shared`: long-lived state (attributes, globals rebound through `global`) and
@@ -26,6 +35,7 @@ it in this list):
 - `teardown`: what shutdown does: containers it empties and the adds that race it,
   workers and the queues they feed or drain, the stop order, loop threads.
 - `facts`: `ModuleFacts`, the lazily built providers of all of the above.
+- `words`: the analysis's names for things, as messages show them.
 
 Where a new fact goes: a fact about the whole module (a map of the module's
 functions, say) is a provider on `ModuleFacts` built from its own class in its

@@ -56,7 +56,6 @@ from shutdownlint.analysis.ownership import (
     made_members,
     own_nodes,
     parameters_bound,
-    passed_in,
     refers_to,
     returned,
     taken_from_queue,
@@ -71,6 +70,7 @@ from shutdownlint.analysis.paths import (
     statements,
     unreleased_exits,
 )
+from shutdownlint.analysis.starts import passed_in
 from shutdownlint.analysis.summaries import AWAITING_CALLS, Summaries, is_abstract
 from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind
 

@@ -89,17 +89,15 @@ from shutdownlint.analysis.ownership import (
     Identity,
     Local,
     Tracker,
-    group_block,
     guard_of,
     identity,
     is_sentinel,
     own_nodes,
-    passed_in,
     refers_to,
-    running_from,
 )
 from shutdownlint.analysis.paths import LeakKind, Obligation, Raising
 from shutdownlint.analysis.schedulers import Subject
+from shutdownlint.analysis.starts import group_block, passed_in, running_from
 from shutdownlint.analysis.stop_requests import STOP_NAMES, stop_request
 from shutdownlint.analysis.vocabulary import IDENTITY_CALLS, Kind
 from shutdownlint.findings import Fix
