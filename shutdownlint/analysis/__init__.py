@@ -35,7 +35,7 @@ it in this list):
 - `teardown`: what shutdown does: containers it empties and the adds that race it,
   workers and the queues they feed or drain, the stop order, loop threads.
 - `facts`: `ModuleFacts`, the lazily built providers of all of the above.
-- `words`: the analysis's names for things, as messages show them.
+- `words`: the words a file must contain for the analysis to find anything in it (the cheap look).
 
 Where a new fact goes: a fact about the whole module (a map of the module's
 functions, say) is a provider on `ModuleFacts` built from its own class in its
