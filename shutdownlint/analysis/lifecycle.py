@@ -31,6 +31,7 @@ from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
+    call_argument,
     enclosing_function,
     is_self_parameter,
     last_name,
@@ -858,6 +859,8 @@ class Lifecycle:
         if taken is None:
             return None
         name, queue = taken
+        if not _blocking_take(queue.parent.parent):
+            return None  # a take that cannot block (`get_nowait()`) never waits for a marker
         ident = identity(queue)
         if ident is None:
             return None
@@ -869,6 +872,16 @@ class Lifecycle:
             ):
                 return ident, test_if
         return None
+
+
+def _blocking_take(call: nodes.NodeNG) -> bool:
+    """A `get` that waits for an item: not `get_nowait()`, `get(False)`, `get(block=False)`."""
+    if not isinstance(call, nodes.Call) or not isinstance(call.func, nodes.Attribute):
+        return True
+    if call.func.attrname.endswith("_nowait"):
+        return False
+    block = call_argument(call, 0, "block")
+    return not (isinstance(block, nodes.Const) and block.value is False)
 
 
 _TEST_FUNCTION = re.compile(r"^(test_|test$)")
