@@ -122,7 +122,6 @@ class Contexts:
         self._kinds = kinds
         self._stats = stats
         self._scheduler_cache: dict[nodes.Call, Scheduler | None] = {}
-        self._starts: dict[FunctionLike, list[Entry]] = {}  # filled with `_roots`
 
     # -- the module's functions and call graph -------------------------------
     def defines_function(self, name: str) -> bool:
@@ -430,8 +429,13 @@ class Contexts:
 
     # -- entry points ----------------------------------------------------------
     @cached_property
-    def _roots(self) -> tuple[dict[FunctionLike, Entry], dict[FunctionLike, ShutdownPath]]:
+    def _roots(
+        self,
+    ) -> tuple[
+        dict[FunctionLike, Entry], dict[FunctionLike, ShutdownPath], dict[FunctionLike, list[Entry]]
+    ]:
         entries: dict[FunctionLike, Entry] = {}
+        starts: dict[FunctionLike, list[Entry]] = {}  # every site, where `entries` keeps the first
         shutdowns: dict[FunctionLike, ShutdownPath] = {}
         lifetime_workers: set[FunctionLike] = set()
         for calls in self._calls_by_function.values():
@@ -441,7 +445,7 @@ class Contexts:
                 ):
                     continue
                 for scheduled in self._scheduled(call):
-                    self._record(scheduled, entries, shutdowns, lifetime_workers)
+                    self._record(scheduled, entries, starts, shutdowns, lifetime_workers)
         for node in self.all_nodes:
             if isinstance(node, nodes.ClassDef):
                 self._record_run_method(node, entries)
@@ -449,12 +453,13 @@ class Contexts:
                 reason = self._shutdown_reason_by_name(node)
                 if reason:
                     shutdowns.setdefault(node, ShutdownPath(reason, node))
-        return entries, shutdowns
+        return entries, shutdowns, starts
 
     def _record(
         self,
         scheduled: _Scheduled,
         entries: dict[FunctionLike, Entry],
+        starts: dict[FunctionLike, list[Entry]],
         shutdowns: dict[FunctionLike, ShutdownPath],
         lifetime_workers: set[FunctionLike],
     ) -> None:
@@ -464,7 +469,7 @@ class Contexts:
         if Role.ENTRY in row.roles and row.context is not None:
             entry = Entry(row.context, row.runs_on_thread, call, wording, function, row.role)
             entries.setdefault(function, entry)
-            self._starts.setdefault(function, []).append(entry)
+            starts.setdefault(function, []).append(entry)
             if (
                 row.context in _LIFETIME_STARTERS
                 and Role.SHUTDOWN not in row.roles
@@ -541,19 +546,19 @@ class Contexts:
 
     @cached_property
     def _worker_map(self) -> dict[FunctionLike, Entry]:
-        entries, _ = self._roots
+        entries, _, _ = self._roots
         return self._propagate(entries)
 
     @cached_property
     def _thread_map(self) -> dict[FunctionLike, Entry]:
-        entries, _ = self._roots
+        entries, _, _ = self._roots
         return self._propagate({f: e for f, e in entries.items() if e.on_thread})
 
     @cached_property
     def _shutdown_map(self) -> dict[FunctionLike, ShutdownPath]:
         """Shutdown functions, and the module's functions they call (SPEC §2); a helper's
         reason names the shutdown function it is reached from."""
-        _, shutdowns = self._roots
+        _, shutdowns, _ = self._roots
 
         def step(caller: FunctionLike, callee: FunctionLike, path: ShutdownPath) -> ShutdownPath:
             if caller in shutdowns:
@@ -567,13 +572,12 @@ class Contexts:
     def starts_of(self, function: FunctionLike) -> list[Entry]:
         """Every place the module hands `function` to a scheduler (a consumer may be
         started by several producers), in source order; `entry_points` keeps the first."""
-        self._roots  # noqa: B018 (fills `_starts`)
-        return self._starts.get(function, [])
+        return self._roots[2].get(function, [])
 
     def entry_points(self) -> Mapping[FunctionLike, Entry]:
         """The functions the module hands to a scheduler (or a Thread/Process subclass's
         `run`), each with how it comes to run; the roots of the worker map."""
-        entries, _ = self._roots
+        entries, _, _ = self._roots
         return entries
 
     def worker_context(self, node: nodes.NodeNG) -> Entry | None:
@@ -601,7 +605,7 @@ class Contexts:
 
     def is_stop_method(self, function: FunctionLike) -> bool:
         """Named like a shutdown method (SPEC §2) and not a worker's target."""
-        _, shutdowns = self._roots
+        _, shutdowns, _ = self._roots
         path = shutdowns.get(function)
         return path is not None and path.node is function
 
