@@ -18,10 +18,10 @@ from astroid import nodes
 
 from shutdownlint.analysis.infer import (
     FunctionLike,
-    dotted_name,
     enclosing_function,
     has_star_arguments,
     infer_values,
+    is_done_set,
     last_name,
     loop_iterable,
     walk,
@@ -420,38 +420,6 @@ def _from_completed(receiver: nodes.NodeNG) -> bool:
             continue
         if isinstance(iterable, nodes.Call) and last_name(iterable.func) in _COMPLETED_ITERATORS:
             return True
-        if isinstance(iterable, nodes.Name) and _is_done_set(iterable):
+        if isinstance(iterable, nodes.Name) and is_done_set(iterable):
             return True
     return False
-
-
-def _is_done_set(name: nodes.Name) -> bool:
-    """`done` in `done, pending = wait(fs)` or `done = wait(fs).done`."""
-    try:
-        _, assigns = name.lookup(name.name)
-    except Exception:  # noqa: BLE001
-        return False
-    for assign in assigns:
-        parent = assign.parent
-        if isinstance(parent, nodes.Tuple) and isinstance(parent.parent, nodes.Assign):
-            value = parent.parent.value
-            if (
-                isinstance(value, nodes.Call | nodes.Await)
-                and _called_name(value) == "wait"
-                and parent.elts.index(assign) == 0
-            ):
-                return True
-        if isinstance(parent, nodes.Assign) and isinstance(parent.value, nodes.Attribute):
-            attribute = parent.value
-            if attribute.attrname == "done" and _called_name(attribute.expr) == "wait":
-                return True
-    return False
-
-
-def _called_name(node: nodes.NodeNG) -> str | None:
-    if isinstance(node, nodes.Await):
-        node = node.value
-    if isinstance(node, nodes.Call):
-        name = dotted_name(node.func)
-        return name.rsplit(".", 1)[-1] if name else None
-    return None

@@ -249,3 +249,36 @@ def property_reads(cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
         for method in cls.mymethods()
         if "property" in decorator_names(method)
     }
+
+
+def is_done_set(name: nodes.Name) -> bool:
+    """`done` in `done, pending = wait(fs)` or `done = wait(fs).done` (`concurrent.futures` or
+    `asyncio`, awaited or not): the futures or tasks that have finished."""
+    try:
+        _, assigns = name.lookup(name.name)
+    except Exception:  # noqa: BLE001
+        return False
+    for assign in assigns:
+        parent = assign.parent
+        if isinstance(parent, nodes.Tuple) and isinstance(parent.parent, nodes.Assign):
+            value = parent.parent.value
+            if (
+                isinstance(value, nodes.Call | nodes.Await)
+                and _called_name(value) == "wait"
+                and parent.elts.index(assign) == 0
+            ):
+                return True
+        if isinstance(parent, nodes.Assign) and isinstance(parent.value, nodes.Attribute):
+            attribute = parent.value
+            if attribute.attrname == "done" and _called_name(attribute.expr) == "wait":
+                return True
+    return False
+
+
+def _called_name(node: nodes.NodeNG) -> str | None:
+    if isinstance(node, nodes.Await):
+        node = node.value
+    if isinstance(node, nodes.Call):
+        name = dotted_name(node.func)
+        return name.rsplit(".", 1)[-1] if name else None
+    return None

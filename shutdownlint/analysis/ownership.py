@@ -21,7 +21,7 @@ from astroid.exceptions import AstroidError
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
-    dotted_name,
+    is_done_set,
     last_name,
     state_key,
     walk,
@@ -539,7 +539,8 @@ class Tracker:
                     return outcome
                 if op == "is not":
                     return not outcome
-            if op in ("in", "not in") and self.refers(test.left) and _done_set(right):
+            done = isinstance(right, nodes.Name) and is_done_set(right)
+            if op in ("in", "not in") and done and self.refers(test.left):
                 return outcome == (op == "in")  # `if task in done:` it has finished
             return False
         if self.refers(test):
@@ -554,29 +555,6 @@ class Tracker:
             if test.func.attrname == "is_alive":
                 return not outcome
         return False
-
-
-def _done_set(expr: nodes.NodeNG) -> bool:
-    """`done` in `done, pending = await asyncio.wait(...)`: the tasks that have finished."""
-    if not isinstance(expr, nodes.Name):
-        return False
-    try:
-        _, bindings = expr.lookup(expr.name)
-    except AstroidError:
-        return False
-    for binding in bindings:
-        holder = binding.parent
-        if not (isinstance(holder, nodes.Tuple) and holder.elts and holder.elts[0] is binding):
-            return False
-        assign = holder.parent
-        if not (
-            isinstance(assign, nodes.Assign)
-            and isinstance(assign.value, nodes.Await)
-            and isinstance(assign.value.value, nodes.Call)
-            and dotted_name(assign.value.value.func) == "asyncio.wait"
-        ):
-            return False
-    return bool(bindings)
 
 
 _COMPOUND = (
