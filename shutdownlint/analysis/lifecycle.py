@@ -26,12 +26,11 @@ from functools import cached_property
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.blocking import Blocking
+from shutdownlint.analysis.blocking import BLOCKING_CALLS, Blocking, timeout_state
 from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
-    call_argument,
     enclosing_function,
     is_self_parameter,
     last_name,
@@ -73,7 +72,7 @@ from shutdownlint.analysis.paths import (
 )
 from shutdownlint.analysis.starts import passed_in
 from shutdownlint.analysis.summaries import AWAITING_CALLS, Summaries, is_abstract
-from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind
+from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind, TimeoutState
 
 _WAITABLE_KINDS = frozenset({Kind.EVENT, Kind.FUTURE, Kind.CONDITION})
 # The blocking methods of those kinds (awaits aside): rows of analysis/blocking.py.
@@ -874,14 +873,19 @@ class Lifecycle:
         return None
 
 
+# How a queue's `get` takes its `block` argument: the row of the blocking-call table.
+_GET = next(
+    r for r in BLOCKING_CALLS if (r.kind, r.method, r.awaited) == (Kind.QUEUE, "get", False)
+)
+
+
 def _blocking_take(call: nodes.NodeNG) -> bool:
     """A `get` that waits for an item: not `get_nowait()`, `get(False)`, `get(block=False)`."""
     if not isinstance(call, nodes.Call) or not isinstance(call.func, nodes.Attribute):
         return True
     if call.func.attrname.endswith("_nowait"):
         return False
-    block = call_argument(call, 0, "block")
-    return not (isinstance(block, nodes.Const) and block.value is False)
+    return timeout_state(call, _GET.signature) is not TimeoutState.NONBLOCKING
 
 
 _TEST_FUNCTION = re.compile(r"^(test_|test$)")
