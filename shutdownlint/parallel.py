@@ -31,12 +31,18 @@ _GC_THRESHOLD = (10_000, 50, 50)
 
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
+    """The run's collector settings, restored after it: the threshold, and the objects
+    frozen for the forked workers (unless something else froze objects before the run,
+    as the language server does: unfreezing would thaw those too)."""
     before = gc.get_threshold()
+    frozen = gc.get_freeze_count()
     gc.set_threshold(*_GC_THRESHOLD)
     try:
         yield
     finally:
         gc.set_threshold(*before)
+        if not frozen:
+            gc.unfreeze()
 
 
 def check_paths(
