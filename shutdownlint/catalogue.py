@@ -1,12 +1,12 @@
-"""The rule codes and names as plain data, for the parts of a run that need no rule.
+"""The one table of rules: codes, names and opt-in marks as plain data.
 
 Configuration (validating `select`/`ignore`, the default selection), the cache key,
 `--statistics` and noqa warnings need only each rule's code, name and whether it is
 opt-in. Importing the registry (`shutdownlint.rules`) to learn them would import every
 rule module, the analysis, astroid and libcst: a third of a second that a run whose
-files all come from the cache would spend on nothing. The table below is a copy of
-what the registry says; `tests/test_meta.py` checks it against
-`shutdownlint.rules.ALL_RULES`, so a rule added there and not here fails a test.
+files all come from the cache would spend on nothing. So the table is here, and the
+registry (`shutdownlint.rules.ALL_RULES`) is built from it: each row names its rule's
+module (`module_of`), and loading checks that the class there agrees with the row.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ class RuleName:
     opt_in: bool = False
 
 
-# In the order of `shutdownlint.rules.ALL_RULES`.
+# The registry's order: what `rules`, the docs and SARIF list.
 RULE_NAMES: tuple[RuleName, ...] = (
     RuleName("SDL101", "end-of-stream-skipped-on-error"),
     RuleName("SDL102", "waiter-not-released-on-error"),
@@ -42,3 +42,8 @@ RULE_NAMES: tuple[RuleName, ...] = (
 NAMES_BY_CODE: dict[str, str] = {r.code: r.name for r in RULE_NAMES}
 CODES: frozenset[str] = frozenset(NAMES_BY_CODE)
 DEFAULT_CODES: frozenset[str] = frozenset(r.code for r in RULE_NAMES if not r.opt_in)
+
+
+def module_of(rule: RuleName) -> str:
+    """The module in `shutdownlint.rules` that holds `rule`: `sdl101_end_of_stream_...`."""
+    return f"{rule.code.lower()}_{rule.name.replace('-', '_')}"
