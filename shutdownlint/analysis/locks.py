@@ -539,7 +539,7 @@ class Locks:
             if (
                 isinstance(parent, nodes.If | nodes.While)
                 and child is not parent.test
-                and _mentions(parent.test, names)
+                and _decides_on(parent, names)
                 and self.held_at(parent.test).holds(lock)
             ):
                 return True
@@ -562,7 +562,7 @@ class Locks:
     def _is_test_statement(self, statement, names, lock, depth) -> bool:
         if not self.held_at(statement).holds(lock):
             return False
-        if isinstance(statement, nodes.If) and _mentions(statement.test, names):
+        if isinstance(statement, nodes.If) and _decides_on(statement, names):
             return any(
                 isinstance(s, _EXITS) for s in walk(statement) if not isinstance(s, nodes.If)
             )
@@ -882,6 +882,30 @@ def _mentions(test: nodes.NodeNG, names: set[str]) -> bool:
             return True
         if isinstance(node, nodes.Name) and node.name in names:
             return True
+    return False
+
+
+def _decides_on(branch: nodes.If | nodes.While, names: set[str]) -> bool:
+    """`branch` tests one of `names`, directly or through a local it was read into just
+    before (`ok = not self._closed and key not in self._items` then `if ok:`): the
+    check is where the value is read, the branch acts on its outcome."""
+    if _mentions(branch.test, names):
+        return True
+    read = {n.name for n in walk(branch.test) if isinstance(n, nodes.Name)}
+    block = next(
+        (
+            getattr(branch.parent, field)
+            for field in ("body", "orelse", "finalbody")
+            if branch in (getattr(branch.parent, field, None) or ())
+        ),
+        [],
+    )
+    for previous in reversed(block[: block.index(branch)] if branch in block else []):
+        assigned = {
+            n.name for n in walk(previous) if isinstance(n, nodes.AssignName) and n.name in read
+        }
+        if assigned:
+            return isinstance(previous, nodes.Assign) and _mentions(previous.value, names)
     return False
 
 
