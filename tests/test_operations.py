@@ -27,6 +27,8 @@ REMOVALS = [
     (Kind.THREAD, "release", "join", "SDL103/started_in_a_function.py"),
     (Kind.THREAD, "start", "start", "SDL103/started_in_a_function.py"),
     (Kind.SOCKET, "release", "close", "SDL104/sockets_in_functions.py"),
+    (Kind.TASK, "ended", "result", "SDL103/what_asyncio_waits_raise.py"),
+    (Kind.TASK, "ended", "exception", "SDL103/what_asyncio_waits_raise.py"),
 ]
 
 

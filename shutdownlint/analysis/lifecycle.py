@@ -171,7 +171,7 @@ class Lifecycle:
         return out
 
     def release_methods(self, info: KindInfo | None, kind: Kind) -> frozenset[str]:
-        methods = operations(kind).release
+        methods = operations(kind).release | operations(kind).ended
         if info is not None and info.mapping is not None:
             methods |= frozenset(info.mapping.release)
         return methods

@@ -45,6 +45,7 @@ class Operations:
     release_once: frozenset[str] = frozenset()
     join: frozenset[str] = frozenset()  # waits for (or ends) a worker: a signal is not a join
     done: frozenset[str] = frozenset()  # marks an item taken with `get` processed (for `join`)
+    ended: frozenset[str] = frozenset()  # callable only once it has finished: nothing owed after
     released: str = "released"  # how a message says it was released ("never {released}")
     join_verb: str | None = None  # how a message says a statement joins it (None: `releases`)
     releases: str = "releases"  # how a message says a statement releases it ("{releases} it")
@@ -103,8 +104,14 @@ OPERATIONS: dict[Kind | Holder, Operations] = {
     ),
     # `cancel()` is a signal: the task still runs its `finally:` blocks until awaited
     # (`await t`, `gather`, `asyncio.wait`: an await, not a method), so no join method.
+    # `result()` and `exception()` can be called only on a finished task (on another they
+    # raise InvalidStateError): after either, returning or raising, nothing is left running.
     Kind.TASK: Operations(
-        release=_names("cancel"), released="cancelled", releases="cancels", join_verb="awaits"
+        release=_names("cancel"),
+        ended=_names("result", "exception"),
+        released="cancelled",
+        releases="cancels",
+        join_verb="awaits",
     ),
     Kind.SEMAPHORE: Operations(release=_names("release")),
     Kind.BARRIER: Operations(release=_names("abort"), released="aborted", releases="aborts"),

@@ -40,10 +40,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
-from astroid import nodes
+from astroid import bases, nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.infer import FunctionLike, dotted_name, last_name
+from shutdownlint.analysis.infer import FunctionLike, dotted_name, infer_values, last_name
 from shutdownlint.analysis.schedulers import SCHEDULERS
 from shutdownlint.analysis.vocabulary import IDENTITY_CALLS
 
@@ -392,6 +392,29 @@ def _plain_iterable(expr: nodes.NodeNG) -> bool:
 # asyncio waits that raise nothing but the awaiting task's cancellation: they return what
 # they waited for (`asyncio.wait` returns the done set, its tasks' errors stay in them).
 _ONLY_CANCELLED = frozenset({"asyncio.sleep", "asyncio.wait"})
+# Methods of asyncio primitives that likewise raise only cancellation, by the class of
+# their receiver: an event's wait, a lock's or semaphore's acquire.
+_ONLY_CANCELLED_METHODS = {
+    "wait": frozenset({"asyncio.locks.Event"}),
+    "acquire": frozenset(
+        {"asyncio.locks.Lock", "asyncio.locks.Semaphore", "asyncio.locks.BoundedSemaphore"}
+    ),
+}
+
+
+def _only_cancelled(awaited: nodes.NodeNG | None) -> bool:
+    if not isinstance(awaited, nodes.Call):
+        return False
+    if dotted_name(awaited.func) in _ONLY_CANCELLED:
+        return True
+    func = awaited.func
+    if not isinstance(func, nodes.Attribute) or func.attrname not in _ONLY_CANCELLED_METHODS:
+        return False
+    classes = _ONLY_CANCELLED_METHODS[func.attrname]
+    values = infer_values(func.expr)
+    return bool(values) and all(
+        isinstance(v, bases.Instance) and v.pytype() in classes for v in values
+    )
 
 
 def categories(node: nodes.NodeNG, cancellation: bool) -> frozenset[Category]:
@@ -400,7 +423,7 @@ def categories(node: nodes.NodeNG, cancellation: bool) -> frozenset[Category]:
         isinstance(node.parent, nodes.AsyncFor) and node is node.parent.iter
     ):
         awaited = node.value if isinstance(node, nodes.Await) else None
-        if isinstance(awaited, nodes.Call) and dotted_name(awaited.func) in _ONLY_CANCELLED:
+        if _only_cancelled(awaited):
             return frozenset({Category.CANCELLED} if cancellation else ())
         found = {Category.OTHER}
         if cancellation:

@@ -56,6 +56,7 @@ from shutdownlint.analysis.lifecycle import is_test, named_like
 from shutdownlint.analysis.operations import STARTS_BY_TYPE, operations
 from shutdownlint.analysis.ownership import Local, Tracker, own_nodes
 from shutdownlint.analysis.paths import LeakKind, Obligation, Release, statements
+from shutdownlint.analysis.starts import group_block
 from shutdownlint.analysis.vocabulary import Flavor, Kind
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext
@@ -191,9 +192,11 @@ def _started_workers(facts: ModuleFacts, function: FunctionLike):
                 continue
             if info.kind is Kind.EXECUTOR:
                 yield _first_job(function, node, target.name, info), target.name, info
-            elif (info.kind is Kind.PROCESS and info.flavor is Flavor.SUBPROCESS) or (
-                info.kind is Kind.TASK and is_async
-            ):
+            elif info.kind is Kind.PROCESS and info.flavor is Flavor.SUBPROCESS:
+                yield node, target.name, info
+            elif info.kind is Kind.TASK and is_async and group_block(node.value) is None:
+                # A task group's task is the group's: its block awaits the task at exit
+                # and cancels it when the body raises, so none leaks past the block.
                 yield node, target.name, info
 
 
