@@ -52,6 +52,7 @@ BORROWING = frozenset(
         "print", "str", "repr", "len", "isinstance", "id", "hash", "type", "bool", "getattr",
         "hasattr", "setattr", "format", "register", "modify", "unregister", "select",
         "wait", "settimeout", "setsockopt", "sendall", "send", "recv", "append_log",
+        "run_in_executor",
     }
 )  # fmt: skip
 _SENTINEL_NAME = re.compile(

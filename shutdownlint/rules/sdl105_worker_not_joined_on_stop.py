@@ -79,7 +79,7 @@ from shutdownlint.analysis.infer import (
     last_name,
     walk,
 )
-from shutdownlint.analysis.operations import operations, release_statement
+from shutdownlint.analysis.operations import STARTS_BY_TYPE, operations, release_statement
 from shutdownlint.analysis.ownership import made_members, own_nodes
 from shutdownlint.analysis.vocabulary import Kind
 from shutdownlint.findings import Fix
@@ -164,8 +164,10 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
         maker = enclosing_function(made)
         if maker is not None and facts.contexts.shutdown_function(maker) is not None:
             continue  # made while stopping (a close task): it is the stop, not a worker
-        if kind in (Kind.THREAD, Kind.PROCESS) and not _started(facts, cls, attribute, made):
-            continue
+        starts = STARTS_BY_TYPE.get(info.qname, operations(kind).start)
+        pool = kind is Kind.EXECUTOR
+        if starts and not _started(facts, cls, attribute, made, starts, pool):
+            continue  # never started: a pool never submitted to owns no thread
         joins = operations(kind).join
         if facts.lifecycle.released_in_class(cls, attribute, joins, kind, joins_only=True):
             continue
@@ -253,12 +255,22 @@ def _per_item(facts: ModuleFacts, made: nodes.NodeNG) -> bool:
     return len(args.posonlyargs + args.args) - len(args.defaults) - 1 > 0
 
 
-def _started(facts: ModuleFacts, cls: nodes.ClassDef, attribute: str, made: nodes.NodeNG) -> bool:
-    """A thread or process is started: `.start()` on the attribute, or on the local
-    it was made in before being stored."""
+def _started(
+    facts: ModuleFacts, cls: nodes.ClassDef, attribute: str, made: nodes.NodeNG, starts, pool: bool
+) -> bool:
+    """A worker that starts by a method (`start()`, a pool's first `submit()`) is started:
+    the method is called on the attribute, or on the local it was made in before being
+    stored. A pool handed to a call (`run_in_executor(self._pool, f)`) may be submitted to
+    there."""
     for _, node in facts.lifecycle.attribute_uses(cls, attribute):
         parent = node.parent
-        if isinstance(parent, nodes.Attribute) and parent.attrname == "start":
+        if isinstance(parent, nodes.Attribute) and parent.attrname in starts:
+            return True
+        if (
+            pool
+            and isinstance(parent, nodes.Call)
+            and node in parent.args + [k.value for k in parent.keywords or ()]
+        ):
             return True
     function = enclosing_function(made)
     if function is not None:
@@ -266,7 +278,7 @@ def _started(facts: ModuleFacts, cls: nodes.ClassDef, attribute: str, made: node
             if (
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
-                and node.func.attrname == "start"
+                and node.func.attrname in starts
                 and isinstance(node.func.expr, nodes.Name)
                 and any(
                     n.name == node.func.expr.name
