@@ -93,6 +93,19 @@ def named_like(call: nodes.Call, stems: tuple[str, ...]) -> bool:
     return any(stem in name for stem in stems)
 
 
+def _handed_to_awaiters(node: nodes.NodeNG) -> bool:
+    """`return self._task` or `return self._task.__await__()` (the object's own `__await__`):
+    the task is handed to the callers, whose await is its join."""
+    parent = node.parent
+    if (
+        isinstance(parent, nodes.Attribute)
+        and parent.attrname == "__await__"
+        and isinstance(parent.parent, nodes.Call)
+    ):
+        parent = parent.parent.parent
+    return isinstance(parent, nodes.Return)
+
+
 class Lifecycle:
     """What the functions and classes of one module own and release (a per-module fact,
     per function cached)."""
@@ -605,6 +618,8 @@ class Lifecycle:
         manager, calls a stop method of its own on it, or hands it to a call."""
         for _, node in self.attribute_uses(cls, attribute):
             parent = node.parent
+            if kind is Kind.TASK and _handed_to_awaiters(node):
+                return True
             if isinstance(parent, nodes.Attribute) and isinstance(parent.parent, nodes.Call):
                 call = parent.parent
                 if call.func is not parent:
