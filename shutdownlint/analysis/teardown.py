@@ -437,7 +437,11 @@ class Teardown:
         tests somewhere. Other containers it empties are not flags; a value nothing tests
         (a generator rebuilt for reuse) does not make the shutdown final."""
         state = self._state.accesses(cls)
-        tested = {name for name, accesses in state.items() if any(a.in_test for a in accesses)}
+        tested = {
+            name
+            for name, accesses in state.items()
+            if any(a.in_test and not _measured(a.node) for a in accesses)
+        }
         found: dict[str, nodes.NodeNG] = {}
         # A shutdown method's callers may set the flag before calling it.
         callers = {
@@ -908,6 +912,15 @@ def _in_order(body: list[nodes.NodeNG]):
 
 def _name(function: FunctionLike) -> str:
     return getattr(function, "name", "<lambda>")
+
+
+def _measured(node: nodes.NodeNG) -> bool:
+    """`now < self._next_repair`: an ordering compares a quantity (a deadline, a count),
+    not a state, so a test of it says nothing about whether the object is closed."""
+    parent = node.parent
+    return isinstance(parent, nodes.Compare) and all(
+        op in ("<", "<=", ">", ">=") for op, _ in parent.ops
+    )
 
 
 def _flag_rank(write: nodes.NodeNG) -> int:
