@@ -512,6 +512,31 @@ class Obligation:
     void: Callable[[nodes.NodeNG, bool], bool] = field(default=_not_void)
 
 
+def _witness(test: nodes.NodeNG, start: nodes.NodeNG) -> bool:
+    """`started` in `started = False; ...; t.start(); started = True; ...; if started:`: a
+    local set true by the statement right after the one the obligation begins at, and
+    false (or None) only before it, is true exactly when something is owed."""
+    if not isinstance(test, nodes.Name):
+        return False
+    try:
+        _, assigns = test.lookup(test.name)
+    except (AstroidError, RecursionError):
+        return False
+    after = start.next_sibling()
+    set_true = False
+    for assign in assigns:
+        statement = assign.parent
+        if not isinstance(statement, nodes.Assign) or not isinstance(statement.value, nodes.Const):
+            return False
+        if statement.value.value:
+            if statement is not after:
+                return False
+            set_true = True
+        elif (statement.lineno or 0) >= (start.lineno or 0):
+            return False
+    return set_true
+
+
 _NORMAL = None  # pending on the normal path
 _RELEASED = "released"  # a path on which nothing is owed (released, or never owned)
 _EMPTY: frozenset = frozenset()  # no path reaches here
@@ -598,6 +623,13 @@ class _Engine:
             state = self.statement(statement, state)
         return state
 
+    def _void(self, test: nodes.NodeNG, outcome: bool) -> bool:
+        if self.ob.void(test, outcome):
+            return True
+        while isinstance(test, nodes.UnaryOp) and test.op == "not":
+            test, outcome = test.operand, not outcome
+        return not outcome and self.ob.start is not None and _witness(test, self.ob.start)
+
     def statement(self, node: nodes.NodeNG, state: frozenset) -> frozenset:
         self.steps += 1
         if self.steps > _BUDGET:
@@ -606,8 +638,8 @@ class _Engine:
             return state
         if isinstance(node, nodes.If):
             state = self.expression(node.test, state)
-            body = _DONE if state and self.ob.void(node.test, True) else state
-            orelse = _DONE if state and self.ob.void(node.test, False) else state
+            body = _DONE if state and self._void(node.test, True) else state
+            orelse = _DONE if state and self._void(node.test, False) else state
             return self.block(node.body, body) | self.block(node.orelse, orelse)
         if isinstance(node, nodes.For | nodes.While):
             return self.loop(node, state)
@@ -804,7 +836,7 @@ class _Engine:
         if node not in self._finally_releases:
             probe = _Engine(
                 self.function,
-                Obligation(self.ob.releases, raising=Raising.NONE, void=self.ob.void),
+                Obligation(self.ob.releases, raising=Raising.NONE, void=self._void),
                 self.raises,
             )
             probe.steps = self.steps
@@ -857,7 +889,7 @@ class _Engine:
         if node not in self._finally_releases:
             probe = _Engine(
                 self.function,
-                Obligation(self.ob.releases, raising=Raising.NONE, void=self.ob.void),
+                Obligation(self.ob.releases, raising=Raising.NONE, void=self._void),
                 self.raises,
             )
             probe.steps = self.steps
