@@ -28,6 +28,8 @@ it in this list):
 - `threadmap`: which threads run each function (thread identities, RacerD-style).
 - `shared`: long-lived state (attributes, globals rebound through `global`) and
   every access to it, with its lock set and threads.
+- `order`: what orders two accesses across functions (a join, the lifecycle: a start
+  step before the thread a stop step starts).
 - `race_shapes`: the syntactic shapes races read (what an `if` decides, probes,
   per-thread slots, save-and-restore).
 - `race_records`: the typed evidence races returns.

@@ -38,6 +38,7 @@ from shutdownlint.analysis.infer import (
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import LockId, Locks
+from shutdownlint.analysis.order import Order
 from shutdownlint.analysis.race_records import (
     CheckShape,
     CheckThenAct,
@@ -119,6 +120,7 @@ class Races:
         self._stats = stats
         self._property_cache: dict[nodes.ClassDef, dict[str, frozenset[str]]] = {}
         self._expects_cache: dict[FunctionLike, bool] = {}
+        self._order = Order(kinds, threads)
 
     # -- shared helpers ------------------------------------------------------------
     def _guard(self, accesses: list[Access], writes_only: bool = True) -> Guard | None:
@@ -186,7 +188,8 @@ class Races:
         for other in others:
             if other is access or other.quiet:
                 continue
-            pair = concurrent_pair(mine, usable(other), interrupts)
+            ordered = self._order.threads_ordered(access, other)
+            pair = concurrent_pair(mine, usable(other), interrupts, ordered)
             if pair is not None:
                 return Overlap(pair[0], pair[1], other)
         return None
@@ -859,9 +862,14 @@ class Races:
                 # set sees it set on its second read too, as if the store came first.
                 readers = [r for r in readers if not presence_test(first_reads[r.function])]
             for reader in readers:
-                if self._ordered_by_join(write, reader):
+                if self._order.joined_before(write, reader):
                     continue
-                pair = concurrent_pair(write.threads, reader.threads, interrupts=False)
+                pair = concurrent_pair(
+                    write.threads,
+                    reader.threads,
+                    interrupts=False,
+                    ordered=self._order.threads_ordered(write, reader),
+                )
                 if pair is not None:
                     overlap = Overlap(pair[0], pair[1], reader)
                     return UnguardedAccess(write, other_state, overlap, False, (), Protocol.CLASS)
@@ -887,7 +895,7 @@ class Races:
                 continue
             if self._published_before(access, accesses):
                 continue
-            concurrent = [o for o in conflicting if not self._ordered_by_join(access, o)]
+            concurrent = [o for o in conflicting if not self._order.joined_before(access, o)]
             if access.kind.writes and self._hands_off_after(access):
                 # Written before this function hands work to another thread: ordered
                 # before what that thread does (its accesses run on no caller thread).
@@ -923,25 +931,6 @@ class Races:
         _, access, overlap, on_shutdown = candidates[0]
         others = tuple(c[1] for c in candidates[1:])
         return UnguardedAccess(access, guard, overlap, on_shutdown, others)
-
-    def _ordered_by_join(self, access: Access, other: Access) -> bool:
-        """One side joins a thread before its access, and the other runs on a thread:
-        the join orders them (`stop()` joins the worker, then clears its state)."""
-        for first, second in ((access, other), (other, access)):
-            if not any(t.role is ThreadRole.THREAD for t in second.threads):
-                continue
-            for node in walk(first.function):
-                if (
-                    isinstance(node, nodes.Call)
-                    and isinstance(node.func, nodes.Attribute)
-                    and node.func.attrname == "join"
-                    and (node.lineno or 0) < (first.node.lineno or 0)
-                    and enclosing_function(node) is first.function
-                ):
-                    info = self._kinds.kind_of(node.func.expr)
-                    if info is not None and info.kind is Kind.THREAD:
-                        return True
-        return False
 
     def _frozen_after_flag(self, access: Access, accesses: list[Access]) -> bool:
         """After a flag was set under a lock (by this function, or by its callers before

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -109,18 +109,24 @@ SIGNAL = ThreadId(ThreadRole.SIGNAL, None, "a signal handler")
 
 
 def concurrent_pair(
-    first: Iterable[ThreadId], second: Iterable[ThreadId], interrupts: bool = True
+    first: Iterable[ThreadId],
+    second: Iterable[ThreadId],
+    interrupts: bool = True,
+    ordered: Callable[[ThreadId, ThreadId], bool] | None = None,
 ) -> tuple[ThreadId, ThreadId] | None:
     """Two identities, one from each set, that can run at the same time, if any.
     `interrupts=False`: a signal handler and the main thread's code (callers, the loop)
     do not count; the handler runs whole between two of its bytecodes, so neither splits
-    a straight-line update of the other (`n += 1`)."""
+    a straight-line update of the other (`n += 1`). `ordered(a, b)`: the code the two
+    identities run here is ordered by the program (happens-before), so they do not count."""
     second = list(second)
     pairs = [
         (a, b)
         for a in first
         for b in second
-        if a.concurrent_with(b) and (interrupts or not interrupts_main(a, b))
+        if a.concurrent_with(b)
+        and (interrupts or not interrupts_main(a, b))
+        and (ordered is None or not ordered(a, b))
     ]
     if not pairs:
         return None
@@ -225,10 +231,51 @@ class ThreadMap:
         return CALLERS
 
     def _lifecycle_step(self, function: FunctionLike) -> bool:
+        return self.start_step(function) or self.stop_step(function)
+
+    def start_step(self, function: FunctionLike | None, depth: int = 0) -> bool:
+        """The start side of its object's lifecycle: a method named for it (open, start,
+        connect...), or a private helper that only such steps call."""
+        if function is None:
+            return False
         name = getattr(function, "name", "")
-        return is_shutdown_name(name, self._contexts.shutdown_methods) or is_shutdown_name(
-            name, _START_METHODS
+        if is_shutdown_name(name, _START_METHODS):
+            return True
+        callers = self._callers.get(function, ())
+        return (
+            depth < 3
+            and name.startswith("_")
+            and not name.startswith("__")
+            and function not in self._contexts.entry_points()
+            and bool(callers)
+            and all(self.start_step(caller, depth + 1) for caller, _ in callers)
         )
+
+    def stop_step(self, function: FunctionLike | None) -> bool:
+        """The stop side of its object's lifecycle: a method named for it (close, stop,
+        shutdown..., or as configured)."""
+        name = getattr(function, "name", "")
+        return is_shutdown_name(name, self._contexts.shutdown_methods)
+
+    def started_by_stop_step(self, thread: ThreadId) -> nodes.ClassDef | None:
+        """The class whose stop step (`close()`) starts `thread` (or the thread a
+        callback runs on), if one does: it runs after the owner is done starting."""
+        thread = thread.on or thread
+        if thread.role not in (ThreadRole.THREAD, ThreadRole.POOL) or thread.site is None:
+            return None
+        where = enclosing_function(thread.site)
+        if where is None or not self.stop_step(where):
+            return None
+        return _method_class(where)
+
+    def lifecycle_ordered(self, first: FunctionLike, mine: ThreadId, theirs: ThreadId) -> bool:
+        """Code of a start step (`open()`) run by the owner's thread is ordered before a
+        thread that a stop step of the same object (`close()`) starts: the owner calls
+        the steps in order, and `close()` runs after `open()` has returned."""
+        if mine.role is not ThreadRole.CALLER or mine.several or mine.via_api:
+            return False
+        cls = self.started_by_stop_step(theirs)
+        return cls is not None and _method_class(first) is cls and self.start_step(first)
 
     def module_has_entries(self) -> bool:
         """Some code of the module runs apart from its caller (scheduled, or a coroutine);
