@@ -228,6 +228,24 @@ def read_again(act: Access, accesses: list[Access], test: nodes.NodeNG) -> bool:
     )
 
 
+def takes_all(act: Access, accesses: list[Access], test: nodes.NodeNG) -> bool:
+    """The act is a take-all swap under a lock: after the check, in the act's critical
+    section, the function binds the state's whole current value to a name and then
+    rebinds the state (`with lock: batch = self._new; self._new = set()`). It works on
+    whatever the state holds by then, so the unlocked check was only a hint."""
+    if act.kind is not AccessKind.WRITE or not act.held.guarded:
+        return False
+    return any(
+        other.function is act.function
+        and other.kind is AccessKind.READ
+        and isinstance(other.statement, nodes.Assign)
+        and other.statement.value is other.node
+        and (test.lineno or 0) < (other.node.lineno or 0) <= (act.node.lineno or 0)
+        and other.held.shares_with(act.held)
+        for other in accesses
+    )
+
+
 def is_class_level(access: Access) -> bool:
     function = access.function
     node = access.node

@@ -71,6 +71,7 @@ from shutdownlint.analysis.race_shapes import (
     read_again,
     save_and_restores,
     semantic_conflicts,
+    takes_all,
     tests_of,
 )
 from shutdownlint.analysis.shared import (
@@ -359,6 +360,8 @@ class Races:
                     continue
                 if access in lookups and all(read_again(a, accesses, test) for a in acts):
                     continue  # looked up again under the act's lock
+                if all(takes_all(a, accesses, test) for a in acts):
+                    continue  # the act takes whatever is there under the lock: a hint
                 if not self._harmful(test, acts, branch_nodes, access):
                     continue
                 why = self._shared_why(access, acts, accesses, function, body_nodes)
