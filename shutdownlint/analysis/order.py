@@ -8,7 +8,13 @@ orders known here, each a statement about programs, not about one spelling:
 - the lifecycle: the owner calls an object's start step (`open()`, `start()`,
   `connect()`...) before its stop step (`close()`, `stop()`...), so what a start step
   does on the owner's thread is ordered before a thread that a stop step starts (the
-  teardown thread `close()` hands the work to).
+  teardown thread `close()` hands the work to);
+- a locked state transition: once a flag is set under a lock, and every add to a
+  container re-checks that flag under the same lock, the container is frozen, and
+  reading it after the transition races with nothing. The flag may be set by a method
+  of another object of the module (`self._event.set()` sets `_flag` under its
+  `condition`, which this class names `self._event.condition`), and tested through a
+  method that reads it (`if self.done():`).
 
 Writes made before the function that makes them starts a thread (`precedes_thread_start`)
 or hands work on (`HAND_OFFS`) are ordered in `shared` and `races`.
@@ -20,9 +26,11 @@ from collections.abc import Callable
 
 from astroid import nodes
 
-from shutdownlint.analysis.infer import enclosing_function, walk
+from shutdownlint.analysis.contexts import Contexts
+from shutdownlint.analysis.infer import FunctionLike, enclosing_function, is_self_parameter, walk
 from shutdownlint.analysis.kinds import Kinds
-from shutdownlint.analysis.shared import Access
+from shutdownlint.analysis.locks import LockId, Locks
+from shutdownlint.analysis.shared import Access, AccessKind, SharedState
 from shutdownlint.analysis.threadmap import ThreadId, ThreadMap
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 
@@ -30,9 +38,19 @@ from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 class Order:
     """Happens-before between the accesses of one module (a per-module fact)."""
 
-    def __init__(self, kinds: Kinds, threads: ThreadMap) -> None:
+    def __init__(
+        self,
+        kinds: Kinds,
+        contexts: Contexts,
+        locks: Locks,
+        threads: ThreadMap,
+        state: SharedState,
+    ) -> None:
         self._kinds = kinds
+        self._contexts = contexts
+        self._locks = locks
         self._threads = threads
+        self._state = state
 
     def joined_before(self, access: Access, other: Access) -> bool:
         """One side joins a thread before its access, and the other runs on a thread:
@@ -65,3 +83,107 @@ class Order:
             ) or self._threads.lifecycle_ordered(other.function, theirs, mine)
 
         return ordered
+
+    # -- frozen after a locked transition -------------------------------------------
+    def frozen_after_flag(self, access: Access, accesses: list[Access]) -> bool:
+        """After a flag was set under a lock (by this function, or by its callers before
+        calling it, directly or through a method of another object of the module), every
+        add to the state re-checks that flag under the same lock: the state no longer
+        changes (`ThreadPoolExecutor.shutdown` joins `_threads` unlocked after
+        `_shutdown = True`; a future runs its callbacks after its event is set). A write
+        is itself a change: never frozen."""
+        if access.kind.writes:
+            return False
+        function = access.function
+        sites = [(function, access.node.lineno or 0)]
+        sites.extend(
+            (caller, call.lineno or 0)
+            for caller, call in self._contexts.direct_callers.get(function, ())
+        )
+        flags: dict[LockId, set[str]] = {}
+        for site, line in sites:
+            self._flags_set(access.key.owner, site, line, flags)
+        if not flags:
+            return False
+        adds = [
+            a
+            for a in accesses
+            if a.kind in (AccessKind.MUTATE, AccessKind.WRITE, AccessKind.RMW)
+            and not a.quiet
+            and a.function is not function
+            and all(a.function is not site for site, _ in sites)
+        ]
+        return all(
+            any(
+                self._locks.tests_before(a.node, self._testers(names), lock)
+                for lock, names in flags.items()
+            )
+            for a in adds
+        )
+
+    def _flags_set(
+        self, owner: nodes.NodeNG, site: FunctionLike, line: int, flags: dict[LockId, set[str]]
+    ) -> None:
+        """The state `site` writes under a lock before `line`, by lock: its own writes,
+        and those of a method of another object it calls (`self._event.set()`), with the
+        lock named as `site`'s class names it (`self._event.condition`)."""
+        for name, others in self._state.accesses(owner).items():
+            for other in others:
+                if (
+                    other.function is site
+                    and other.kind is AccessKind.WRITE
+                    and (other.node.lineno or 0) < line
+                ):
+                    for lock in other.held.locks:
+                        flags.setdefault(lock, set()).add(name)
+        if not isinstance(owner, nodes.ClassDef):
+            return
+        for node in self._contexts.nodes_of(site):
+            if not (
+                isinstance(node, nodes.Call)
+                and (node.lineno or 0) < line
+                and isinstance(node.func, nodes.Attribute)
+                and isinstance(node.func.expr, nodes.Attribute)
+                and is_self_parameter(node.func.expr.expr)
+            ):
+                continue
+            holder = node.func.expr.attrname
+            for callee in self._contexts.resolve_callables(node.func):
+                cls = callee.parent
+                if not isinstance(cls, nodes.ClassDef) or cls is owner:
+                    continue
+                if cls not in self._state.owners:
+                    continue
+                for name, others in self._state.accesses(cls).items():
+                    for other in others:
+                        if other.function is not callee or other.kind is not AccessKind.WRITE:
+                            continue
+                        for lock in other.held.locks:
+                            if lock.owner is None and lock.key.startswith("self."):
+                                seen = LockId(f"self.{holder}.{lock.key[5:]}", owner)
+                                flags.setdefault(seen, set()).add(name)
+
+    def _testers(self, names: set[str]) -> set[str]:
+        """`names` and the methods of the module's classes that return them, transitively
+        (`done()` returns `self._event.is_set()`, which returns `self._flag`)."""
+        found = set(names)
+        for _ in range(3):
+            grown = set(found)
+            for cls in self._contexts.class_defs:
+                for method in cls.mymethods():
+                    if method.name in grown:
+                        continue
+                    if any(
+                        isinstance(r, nodes.Return)
+                        and r.value is not None
+                        and any(
+                            isinstance(n, nodes.Attribute) and n.attrname in found
+                            for n in walk(r.value)
+                        )
+                        for r in walk(method)
+                    ):
+                        grown.add(method.name)
+            if grown == found:
+                break
+            found = grown
+        return found

@@ -121,7 +121,7 @@ class Races:
         self._stats = stats
         self._property_cache: dict[nodes.ClassDef, dict[str, frozenset[str]]] = {}
         self._expects_cache: dict[FunctionLike, bool] = {}
-        self._order = Order(kinds, threads)
+        self._order = Order(kinds, contexts, locks, threads, state)
 
     # -- shared helpers ------------------------------------------------------------
     def _guard(self, accesses: list[Access], writes_only: bool = True) -> Guard | None:
@@ -919,7 +919,7 @@ class Races:
             )
             if overlap is None and not on_shutdown:
                 continue
-            if self._frozen_after_flag(access, accesses):
+            if self._order.frozen_after_flag(access, accesses):
                 continue
             on_worker = any(t.role in _WORKER_ROLES for t in access.threads)
             rank = (
@@ -934,44 +934,3 @@ class Races:
         _, access, overlap, on_shutdown = candidates[0]
         others = tuple(c[1] for c in candidates[1:])
         return UnguardedAccess(access, guard, overlap, on_shutdown, others)
-
-    def _frozen_after_flag(self, access: Access, accesses: list[Access]) -> bool:
-        """After a flag was set under a lock (by this function, or by its callers before
-        calling it), every add to the state re-checks that flag under the same lock: the
-        state no longer changes (`ThreadPoolExecutor.shutdown` joins `_threads` unlocked
-        after `_shutdown = True`; `Future._invoke_callbacks` after the final state). A
-        write is itself a change: never frozen."""
-        if access.kind.writes:
-            return False
-        function = access.function
-        owner_state = self._state.accesses(access.key.owner)
-        sites = [(function, access.node.lineno or 0)]
-        sites.extend(
-            (caller, call.lineno or 0)
-            for caller, call in self._contexts.direct_callers.get(function, ())
-        )
-        flags: dict[LockId, set[str]] = {}
-        for name, others in owner_state.items():
-            for other in others:
-                for site, line in sites:
-                    if (
-                        other.function is site
-                        and other.kind is AccessKind.WRITE
-                        and (other.node.lineno or 0) < line
-                    ):
-                        for lock in other.held.locks:
-                            flags.setdefault(lock, set()).add(name)
-        if not flags:
-            return False
-        adds = [
-            a
-            for a in accesses
-            if a.kind in (AccessKind.MUTATE, AccessKind.WRITE, AccessKind.RMW)
-            and not a.quiet
-            and a.function is not function
-            and all(a.function is not site for site, _ in sites)
-        ]
-        return all(
-            any(self._locks.tests_before(a.node, names, lock) for lock, names in flags.items())
-            for a in adds
-        )
