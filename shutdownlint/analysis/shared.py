@@ -11,7 +11,8 @@ out or marked here, so that every rule agrees on them:
   threads, executors...: every kind `kinds` knows) and the GIL-atomic operations of
   `collections.deque` (table `ATOMIC_METHODS`): `atomic` accesses;
 - code that runs before the object is shared (`__init__` and the helpers only it
-  calls) or with no other thread (`__del__`, fork handlers): `quiet` accesses.
+  calls) or with no other thread (`__del__`, fork handlers, the body of `if self._pid
+  != os.getpid():` in a forked child): `quiet` accesses.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from functools import cached_property
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.contexts import Contexts
+from shutdownlint.analysis.contexts import Contexts, runs_after_fork
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
@@ -276,6 +277,7 @@ class SharedState:
             self._threads.is_exempt(function)
             or (isinstance(key.owner, nodes.ClassDef) and self._threads.is_init_only(function))
             or _special_read(function)
+            or runs_after_fork(node, function)
         )
         atomic = False
         if kind in (AccessKind.MUTATE, AccessKind.USE) and isinstance(node.parent, nodes.Attribute):
