@@ -5,7 +5,9 @@ Roots, then propagation along the module's call graph:
   a thread of its own (a `Thread` target or `Timer` function, a `Thread` subclass's
   `run`, a signal handler), an executor's workers (`submit`, `run_in_executor`,
   `to_thread`: several run at once), or the event loop's thread (coroutines, tasks,
-  loop callbacks, `call_soon_threadsafe` callbacks);
+  loop callbacks, `call_soon_threadsafe` callbacks); a coroutine function handed to a
+  thread or an executor as a callable only makes a coroutine there (its body runs
+  where the coroutine is awaited);
 - a public function or method (and a dunder other than `__del__`) runs on the
   caller's thread; an `async def` runs on the event loop's thread;
 - a class (or module) that takes a thread lock is built for concurrent callers
@@ -366,6 +368,14 @@ class ThreadMap:
         if entry.role is ThreadRole.SIGNAL:
             return SIGNAL
         site = entry.site
+        if entry.role in (ThreadRole.THREAD, ThreadRole.POOL) and isinstance(
+            function, nodes.AsyncFunctionDef
+        ):
+            # A thread or executor calls what it is given: a coroutine function only
+            # makes a coroutine there, and its body runs where that is awaited.
+            row = self._contexts.scheduler_of(site) if isinstance(site, nodes.Call) else None
+            if row is not None and not row.coroutine:
+                return None
         return ThreadId(entry.role, site, _label(entry.role, site), in_loop(site))
 
     def _is_caller_root(self, function: FunctionLike) -> bool:
