@@ -46,7 +46,8 @@ def caller_first(thread: ThreadId) -> tuple:
 
 def semantic_conflicts(access: Access, accesses: list[Access]) -> list[Access]:
     """The other accesses an unguarded one can break against (empty: it cannot break):
-    a Python-level iteration against in-place changes, an in-place change against
+    a Python-level iteration against in-place changes (but not a list's appends: the
+    loop sees the list as before or after the add), an in-place change against
     iterations, a swap of a container against in-place changes, a use of the value
     against writes that clear it. Plain reads, constant flag writes and atomic
     operations break nothing on their own."""
@@ -56,8 +57,11 @@ def semantic_conflicts(access: Access, accesses: list[Access]) -> list[Access]:
     others = [o for o in accesses if o is not access and not o.quiet]
     in_place = [o for o in others if o.in_place and o.held.guarded]
     if kind is AccessKind.ITERATE:
-        return in_place
+        # A list only appended to: the loop sees it as before or after each add.
+        return [o for o in in_place if not o.appends]
     if kind is AccessKind.MUTATE and not access.atomic:
+        if access.appends:
+            return []
         return [
             o for o in others if o.kind is AccessKind.ITERATE and o.function is not access.function
         ]

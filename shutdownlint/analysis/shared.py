@@ -109,6 +109,8 @@ ITERATING_CALLS = frozenset(
     {"iteritems", "itervalues", "iterkeys", "viewitems", "viewvalues", "viewkeys", "enumerate"}
 )
 _VIEWS = frozenset({"items", "values", "keys"})
+# In-place changes that only add at the end of a list.
+_APPENDS = frozenset({"append", "extend"})
 _IMMUTABLE_TYPES = frozenset({"tuple", "frozenset", "str", "bytes", "int", "float"})
 
 
@@ -128,6 +130,9 @@ class Access:
     quiet: bool = False  # before the object is shared, or with no other thread running
     in_test: bool = False  # read inside an `if`/`while`/`assert` test
     in_place: bool = False  # changes the object itself (not a rebind): breaks iterations
+    # Adds at the end of a list (`append`, `extend`, `+=`): an iteration running beside
+    # it sees the list as it was before or after the add, lock or not.
+    appends: bool = False
 
     @property
     def name(self) -> str:
@@ -179,6 +184,7 @@ class SharedState:
         self._by_owner: dict[nodes.NodeNG, dict[str, list[Access]]] = {}
         self._safe_cache: dict[StateKey, tuple[bool, frozenset[str]]] = {}
         self._immutable_cache: dict[StateKey, bool] = {}
+        self._list_cache: dict[StateKey, bool] = {}
 
     # -- which owners ---------------------------------------------------------------
     @cached_property
@@ -294,6 +300,15 @@ class SharedState:
                 )
             )
         )
+        appends = (
+            in_place
+            and (
+                kind is AccessKind.RMW
+                or (isinstance(node.parent, nodes.Attribute) and node.parent.attrname in _APPENDS)
+            )
+            and not isinstance(node.parent, nodes.Subscript)
+            and self.holds_list(key, node)
+        )
         return Access(
             key,
             node,
@@ -307,6 +322,7 @@ class SharedState:
             quiet,
             _in_test(node),
             in_place,
+            appends,
         )
 
     def holds_immutable(self, key: StateKey, node: nodes.NodeNG) -> bool:
@@ -320,6 +336,17 @@ class SharedState:
             values = [v for v in assigned if not (isinstance(v, nodes.Const) and v.value is None)]
             self._immutable_cache[key] = bool(values) and all(_immutable_value(v) for v in values)
         return self._immutable_cache[key]
+
+    def holds_list(self, key: StateKey, node: nodes.NodeNG) -> bool:
+        """Every value the state is given (None aside) is a list."""
+        if key not in self._list_cache:
+            if isinstance(key.owner, nodes.ClassDef):
+                assigned = attribute_values(key.owner, key.name)
+            else:
+                assigned = self._kinds.creation_sites(node)
+            values = [v for v in assigned if not (isinstance(v, nodes.Const) and v.value is None)]
+            self._list_cache[key] = bool(values) and all(_list_value(v) for v in values)
+        return self._list_cache[key]
 
     def _self_synchronised(self, key: StateKey, node: nodes.NodeNG) -> tuple[bool, frozenset[str]]:
         """(the state holds an object that synchronises itself, its GIL-atomic methods)."""
@@ -482,6 +509,21 @@ def _immutable_value(value: nodes.NodeNG) -> bool:
     if isinstance(value, nodes.BinOp):  # `self._subs + (callback,)` builds a new tuple
         return _immutable_value(value.left) or _immutable_value(value.right)
     return isinstance(value, nodes.Call) and last_name(value.func) in _IMMUTABLE_TYPES
+
+
+def _list_value(value: nodes.NodeNG) -> bool:
+    """A list display, a list comprehension, `list(...)` (or an annotation saying so)."""
+    parent = value.parent
+    if isinstance(parent, nodes.AnnAssign) and value is parent.annotation:
+        base = value.value if isinstance(value, nodes.Subscript) else value
+        return (last_name(base) or "").lower() == "list"
+    if isinstance(value, nodes.List | nodes.ListComp):
+        return True
+    return (
+        isinstance(value, nodes.Call)
+        and isinstance(value.func, nodes.Name)
+        and (value.func.name == "list")
+    )
 
 
 def _in_test(node: nodes.NodeNG) -> bool:
