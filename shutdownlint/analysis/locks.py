@@ -635,6 +635,11 @@ class Locks:
                 break
         return {f: held for f, held in entries.items() if held is not None}
 
+    def escapes(self, function: FunctionLike) -> bool:
+        """The function is used other than by calling it (handed to a thread, stored as
+        a callback): it may run where none of its callers is."""
+        return _name(function) in self._escaping_names
+
     @cached_property
     def _escaping_names(self) -> frozenset[str]:
         """Names of functions used other than by calling them (handed to a thread, stored

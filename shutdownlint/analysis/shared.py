@@ -375,21 +375,41 @@ class SharedState:
 
     def precedes_thread_start(self, access: Access, threads: frozenset[ThreadId]) -> bool:
         """The access runs before the statement that starts (or schedules) one of
-        `threads`, in the same function: the value is published before they run."""
+        `threads`, in the same function, or in a private helper that every caller calls
+        before such a start (`start()` runs `self._configure()`, then starts the
+        thread): the value is published before they run."""
         sites = [t.site for t in threads if t.site is not None]
+        return bool(sites) and self._before_start(
+            access.function, access.node.lineno or 0, sites, 0
+        )
+
+    def _before_start(
+        self, function: FunctionLike, line: int, sites: list[nodes.NodeNG], depth: int
+    ) -> bool:
         for site in sites:
-            if enclosing_function(site) is access.function and (site.lineno or 0) > (
-                access.node.lineno or 0
-            ):
+            if enclosing_function(site) is function and (site.lineno or 0) > line:
                 return True
             start = _start_of(site)
             if (
                 start is not None
-                and enclosing_function(start) is access.function
-                and (start.lineno or 0) > (access.node.lineno or 0)
+                and enclosing_function(start) is function
+                and (start.lineno or 0) > line
             ):
                 return True
-        return False
+        name = getattr(function, "name", "")
+        if (
+            depth >= 3
+            or not name.startswith("_")
+            or name.startswith("__")
+            or function in self._contexts.entry_points()
+            or self._locks.escapes(function)
+        ):
+            return False
+        callers = self._contexts.direct_callers.get(function, ())
+        return bool(callers) and all(
+            self._before_start(caller, call.lineno or 0, sites, depth + 1)
+            for caller, call in callers
+        )
 
 
 # -- classification --------------------------------------------------------------
