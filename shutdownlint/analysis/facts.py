@@ -95,6 +95,7 @@ class ModuleFacts:
             self.locks,
             self.threads,
             self.shared_state,
+            self.summaries,
             self.stats,
         )
 

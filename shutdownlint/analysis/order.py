@@ -4,7 +4,8 @@ Two accesses on two threads race only when nothing in the program orders them. T
 orders known here, each a statement about programs, not about one spelling:
 - a join: one side joins a thread (no timeout needed: `join()` returns only once the
   thread ended, or the caller goes on knowing it may not have) before its access, and
-  the other runs on a thread: `stop()` joins the worker, then clears its state;
+  the other runs on a thread: `stop()` joins the worker, then clears its state; the
+  join may sit in a method called first (`self._halt()` joins: `summaries`);
 - the lifecycle: the owner calls an object's start step (`open()`, `start()`,
   `connect()`...) before its stop step (`close()`, `stop()`...), so what a start step
   does on the owner's thread is ordered before a thread that a stop step starts (the
@@ -31,6 +32,7 @@ from shutdownlint.analysis.infer import FunctionLike, enclosing_function, is_sel
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import LockId, Locks
 from shutdownlint.analysis.shared import Access, AccessKind, SharedState
+from shutdownlint.analysis.summaries import Summaries
 from shutdownlint.analysis.threadmap import ThreadId, ThreadMap
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 
@@ -45,7 +47,9 @@ class Order:
         locks: Locks,
         threads: ThreadMap,
         state: SharedState,
+        summaries: Summaries,
     ) -> None:
+        self._summaries = summaries
         self._kinds = kinds
         self._contexts = contexts
         self._locks = locks
@@ -69,6 +73,14 @@ class Order:
                     info = self._kinds.kind_of(node.func.expr)
                     if info is not None and info.kind is Kind.THREAD:
                         return True
+                if (
+                    isinstance(node, nodes.Call)
+                    and (node.lineno or 0) < (first.node.lineno or 0)
+                    and _on_self(node)
+                    and enclosing_function(node) is first.function
+                    and self._summaries.call_joins(node)
+                ):
+                    return True  # a method of the object (or of its worker) that joins
         return False
 
     def threads_ordered(
@@ -187,3 +199,14 @@ class Order:
                 break
             found = grown
         return found
+
+
+def _on_self(call: nodes.Call) -> bool:
+    """`self.m()` or `self.<attr>.m()`: a method of the object or of what it keeps."""
+    func = call.func
+    if not isinstance(func, nodes.Attribute):
+        return False
+    receiver = func.expr
+    if isinstance(receiver, nodes.Attribute):
+        receiver = receiver.expr
+    return is_self_parameter(receiver)

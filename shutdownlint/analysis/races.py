@@ -80,6 +80,7 @@ from shutdownlint.analysis.shared import (
     SharedState,
     is_constant,
 )
+from shutdownlint.analysis.summaries import Summaries
 from shutdownlint.analysis.threadmap import (
     CALLER,
     CALLERS,
@@ -110,6 +111,7 @@ class Races:
         locks: Locks,
         threads: ThreadMap,
         state: SharedState,
+        summaries: Summaries,
         stats: Counter[str],
     ) -> None:
         self._module = module
@@ -121,7 +123,7 @@ class Races:
         self._stats = stats
         self._property_cache: dict[nodes.ClassDef, dict[str, frozenset[str]]] = {}
         self._expects_cache: dict[FunctionLike, bool] = {}
-        self._order = Order(kinds, contexts, locks, threads, state)
+        self._order = Order(kinds, contexts, locks, threads, state, summaries)
 
     # -- shared helpers ------------------------------------------------------------
     def _guard(self, accesses: list[Access], writes_only: bool = True) -> Guard | None:
@@ -898,7 +900,8 @@ class Races:
                 continue
             if self._published_before(access, accesses):
                 continue
-            concurrent = [o for o in conflicting if not self._order.joined_before(access, o)]
+            unordered = [o for o in conflicting if not self._order.joined_before(access, o)]
+            concurrent = unordered
             if access.kind.writes and self._hands_off_after(access):
                 # Written before this function hands work to another thread: ordered
                 # before what that thread does (its accesses run on no caller thread).
@@ -910,7 +913,8 @@ class Races:
                 if concurrent
                 else None
             )
-            guarded_conflict = any(o.held.guarded for o in conflicting)
+            # A shutdown path that joined the threads first is ordered after them.
+            guarded_conflict = any(o.held.guarded for o in unordered)
             on_shutdown = (
                 overlap is None
                 and guarded_conflict
