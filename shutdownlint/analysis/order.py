@@ -50,6 +50,7 @@ class Order:
         summaries: Summaries,
     ) -> None:
         self._summaries = summaries
+        self._testers_cache: dict[frozenset[str], frozenset[str]] = {}
         self._kinds = kinds
         self._contexts = contexts
         self._locks = locks
@@ -178,6 +179,9 @@ class Order:
     def _testers(self, names: set[str]) -> set[str]:
         """`names` and the methods of the module's classes that return them, transitively
         (`done()` returns `self._event.is_set()`, which returns `self._flag`)."""
+        key = frozenset(names)
+        if key in self._testers_cache:
+            return set(self._testers_cache[key])
         found = set(names)
         for _ in range(3):
             grown = set(found)
@@ -198,6 +202,7 @@ class Order:
             if grown == found:
                 break
             found = grown
+        self._testers_cache[key] = frozenset(found)
         return found
 
 
