@@ -186,6 +186,13 @@ def _is_installed(filename: str) -> bool:
     return str(Path(filename).resolve()).startswith(_INSTALLED_PREFIXES)
 
 
+def is_project_module(module: nodes.Module) -> bool:
+    """A module of the analysed project built from its source file: not the standard
+    library nor an installed package (whose kinds are the tables', not summaries)."""
+    filename = getattr(module, "file", None)
+    return bool(filename) and not _is_installed(filename) and Path(filename).is_file()
+
+
 def _evict_project_modules(analysed: Path) -> dict[str, str]:
     """Drop the analysed module and its project's modules from astroid's caches
     (standard-library and installed modules stay, even when the analysed file is one

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from astroid import bases, nodes, util
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.astroid_env import proxied
+from shutdownlint.analysis.astroid_env import is_project_module, proxied
 
 #: At most this many inferred values are looked at per expression.
 MAX_VALUES = 8
@@ -177,6 +177,37 @@ def state_key(expr: nodes.NodeNG) -> StateKey | None:
         if isinstance(scope, nodes.Module):
             return StateKey(scope, expr.name)
     return None
+
+
+def imported_definitions(
+    expr: nodes.NodeNG, stats: Counter[str] | None = None
+) -> list[FunctionLike | nodes.ClassDef]:
+    """The functions and classes of the analysed project's other modules that `expr`
+    names through this module's imports: `dial` after `from .links import dial`,
+    `links.dial` after `from pkg import links`. Those modules are built from source by
+    the import hook, never imported; the standard library and installed packages are
+    not followed (the kind tables know them)."""
+    root = expr
+    while isinstance(root, nodes.Attribute):
+        root = root.expr
+    if not isinstance(root, nodes.Name):
+        return []
+    try:
+        _, assigns = root.lookup(root.name)
+    except (AstroidError, RecursionError):
+        return []
+    if not any(isinstance(a, nodes.Import | nodes.ImportFrom) for a in assigns):
+        return []
+    here = expr.root()
+    out: list[FunctionLike | nodes.ClassDef] = []
+    for value in infer_values(expr, stats):
+        value = _unwrap_method(value)
+        if not isinstance(value, FunctionLike | nodes.ClassDef) or value in out:
+            continue
+        module = value.root()
+        if module is not here and isinstance(module, nodes.Module) and is_project_module(module):
+            out.append(value)
+    return out
 
 
 def imported_name(expr: nodes.NodeNG) -> str | None:

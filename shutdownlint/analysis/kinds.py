@@ -15,7 +15,7 @@ from functools import cached_property
 from astroid import bases, extract_node, nodes
 from astroid.exceptions import AstroidError, AstroidSyntaxError
 
-from shutdownlint.analysis.astroid_env import proxied
+from shutdownlint.analysis.astroid_env import is_project_module, proxied
 from shutdownlint.analysis.infer import (
     StateKey,
     call_argument,
@@ -205,6 +205,7 @@ class Kinds:
         self._types = types
         self._stats = stats
         self._cache: dict[nodes.NodeNG, KindInfo | None] = {}
+        self._returning: set[nodes.NodeNG] = set()  # factories being summarised (recursion)
 
     # -- classes -------------------------------------------------------------
     def kind_of_class(self, cls: nodes.ClassDef) -> KindInfo | None:
@@ -266,12 +267,38 @@ class Kinds:
             if info is not None:
                 return info.made_at((call,))
             function = function_of(callee)
-            if function is not None and function.root() is self._module:
-                # A factory in this module: what does it return?
+            if function is not None and (
+                function.root() is self._module or is_project_module(function.root())
+            ):
+                # A factory of this module or of another module of the project (built
+                # from source): what does it return?
                 for value in infer_values(call, self._stats):
                     info = self.kind_of_value(value)
                     if info:
                         return info.made_at((call,))
+                info = self._returned_kind(function)
+                if info:
+                    return info.made_at((call,))
+        return None
+
+    def _returned_kind(self, function: nodes.NodeNG) -> KindInfo | None:
+        """What a factory returns when inference cannot say (`return asyncio.create_task(
+        ...)`, a C function's result): the kind of a call it returns, or of a local it
+        returns that one call made (`t = loop.create_task(...); return t`)."""
+        if function in self._returning:
+            return None
+        self._returning.add(function)
+        try:
+            for node in function.nodes_of_class(nodes.Return, skip_klass=_SCOPES):
+                value = node.value
+                if isinstance(value, nodes.Name):
+                    value = _made_by_one_call(value)
+                if isinstance(value, nodes.Call):
+                    info = self.kind_of_call(value)
+                    if info is not None:
+                        return info
+        finally:
+            self._returning.discard(function)
         return None
 
     def overrides_release(self, call: nodes.Call, methods: frozenset[str]) -> bool:
@@ -775,3 +802,20 @@ def _string_annotation(annotation: nodes.Const) -> list[nodes.NodeNG]:
     # Names in the string resolve in the scope where the annotation was written.
     node.parent = annotation.parent
     return _annotation_parts(node)
+
+
+_SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda, nodes.ClassDef)
+
+
+def _made_by_one_call(name: nodes.Name) -> nodes.Call | None:
+    """The call a local of its function was made by, when it has that one assignment."""
+    try:
+        scope, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return None
+    if scope is not name.scope():
+        return None  # a module's or an enclosing function's: not made by this call
+    if len(assigns) != 1 or not isinstance(assigns[0].parent, nodes.Assign):
+        return None
+    value = assigns[0].parent.value
+    return value if isinstance(value, nodes.Call) else None

@@ -516,14 +516,17 @@ class Lifecycle:
 
     def could_make(self, call: nodes.Call, stems: tuple[str, ...], depth: int = 0) -> bool:
         """A cheap look before inference: `call` is named like a maker of the kinds sought
-        (`socket.create_connection()`), or calls a function of this module that returns
-        what such a call made (`self._dial()` returning `socket.create_connection(...)`):
-        the helper's caller receives what it made."""
+        (`socket.create_connection()`), or calls a function of the project that returns
+        what such a call made (`self._dial()` returning `socket.create_connection(...)`,
+        `links.dial(addr)` defined in another module): the helper's caller receives what
+        it made; or makes an instance of a class of another module of the project."""
         if named_like(call, stems):
             return True
         if depth > 1:
             return False
-        for callee in self._contexts.resolve_callables(call.func):
+        for callee in self._summaries.callees(call):
+            if isinstance(callee, nodes.ClassDef):
+                return True  # a class of another module: its kind is decided by its bases
             for node in self.own(callee):
                 if not isinstance(node, nodes.Return) or node.value is None:
                     continue
@@ -977,9 +980,11 @@ def _assigned_call(name: nodes.Name) -> nodes.Call | None:
     """The call a local returned by its function was assigned from (`sock = make(); ...;
     return sock`), when it has one assignment."""
     try:
-        _, assigns = name.lookup(name.name)
+        scope, assigns = name.lookup(name.name)
     except (AstroidError, RecursionError):
         return None
+    if scope is not name.scope():
+        return None  # a module's or an enclosing function's: not made by this call
     if len(assigns) != 1 or not isinstance(assigns[0].parent, nodes.Assign):
         return None
     value = assigns[0].parent.value

@@ -25,6 +25,7 @@ from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
     enclosing_class,
+    imported_definitions,
     infer_values,
     is_self_parameter,
     last_name,
@@ -169,6 +170,40 @@ class Summaries:
                 ):
                     return True
         return joins
+
+    def callees(self, call: nodes.Call) -> list[FunctionLike | nodes.ClassDef]:
+        """What calling `call.func` runs, where the project defines it: functions of this
+        module, else the functions and classes of another module of the project it
+        names through an import (followed by inference, never imported)."""
+        local = self._contexts.resolve_callables(call.func)
+        if local:
+            return list(local)
+        return imported_definitions(call.func, self._stats)
+
+    def starts_what_it_returns(self, call: nodes.Call, kind: Kind) -> bool:
+        """`call` runs a helper of the project that starts the worker it returns
+        (`t = Thread(...); t.start(); return t`): the caller receives a running worker,
+        so the call is where it starts."""
+        starts = operations(kind).start
+        for callee in self.callees(call):
+            if isinstance(callee, nodes.ClassDef):
+                continue
+            own = list(own_nodes(callee))
+            names = {
+                node.value.name
+                for node in own
+                if isinstance(node, nodes.Return) and isinstance(node.value, nodes.Name)
+            }
+            if any(
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and node.func.attrname in starts
+                and isinstance(node.func.expr, nodes.Name)
+                and node.func.expr.name in names
+                for node in own
+            ):
+                return True
+        return False
 
     def _method(self, cls: nodes.ClassDef, name: str) -> FunctionLike | None:
         try:

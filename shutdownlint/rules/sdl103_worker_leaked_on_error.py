@@ -52,7 +52,7 @@ from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike
-from shutdownlint.analysis.lifecycle import is_test, named_like
+from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import STARTS_BY_TYPE, operations
 from shutdownlint.analysis.ownership import Local, Tracker, own_nodes
 from shutdownlint.analysis.paths import LeakKind, Obligation, Release, statements
@@ -102,9 +102,9 @@ def _worker_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
     """Threads, processes, executors and tasks `function` starts and joins, shuts down,
     cancels or hands over on its normal path, but not on some error path."""
     out = []
-    for statement, name, info in _started_workers(facts, function):
+    for statement, name, info, joins in _started_workers(facts, function):
         idents = facts.lifecycle.aliases(function, frozenset({Local(function, name)}))
-        methods = facts.lifecycle.release_methods(info, info.kind)
+        methods = facts.lifecycle.release_methods(info, info.kind) | joins
         if info.qname in STARTS_BY_TYPE and info.kind is Kind.THREAD:
             methods |= {"close"}  # a thread started by connecting is closed, not joined
         tracker = Tracker(idents, methods, escaping=facts.lifecycle.escaping(function))
@@ -165,9 +165,11 @@ def _owned_before(function: FunctionLike, name: str, start: nodes.NodeNG, tracke
 
 
 def _started_workers(facts: ModuleFacts, function: FunctionLike):
-    """(statement, name, info): `t.start()` on a thread or process made in `function`,
-    an executor or `Popen` made outside `with`, a task created in a coroutine."""
+    """(statement, name, info, joining methods besides the kind's): `t.start()` on a
+    thread or process made in `function`, an executor or `Popen` made outside `with`, a
+    task created in a coroutine, a worker a helper made and started."""
     is_async = isinstance(function, nodes.AsyncFunctionDef)
+    none: frozenset[str] = frozenset()
     for node in statements(function):
         if isinstance(node, nodes.Expr) and isinstance(node.value, nodes.Call):
             func = node.value.func
@@ -180,24 +182,28 @@ def _started_workers(facts: ModuleFacts, function: FunctionLike):
                 continue
             starts = STARTS_BY_TYPE.get(info.qname, operations(info.kind).start)
             if func.attrname in starts and info.flavor is not Flavor.SUBPROCESS:
-                yield node, func.expr.name, info
+                yield node, func.expr.name, info, none
         elif isinstance(node, nodes.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if not isinstance(target, nodes.AssignName) or not isinstance(node.value, nodes.Call):
                 continue
-            if not named_like(node.value, facts.lifecycle.worker_stems):
+            if not facts.lifecycle.could_make(node.value, facts.lifecycle.worker_stems):
                 continue
             info = facts.kinds.kind_of_call(node.value)
             if info is None:
                 continue
-            if info.kind is Kind.EXECUTOR:
-                yield _first_job(function, node, target.name, info), target.name, info
+            if info.kind in (Kind.THREAD, Kind.PROCESS) and info.flavor is not Flavor.SUBPROCESS:
+                # made by a helper that also started it: it runs from this call on
+                if facts.summaries.starts_what_it_returns(node.value, info.kind):
+                    yield node, target.name, info, none
+            elif info.kind is Kind.EXECUTOR:
+                yield _first_job(function, node, target.name, info), target.name, info, none
             elif info.kind is Kind.PROCESS and info.flavor is Flavor.SUBPROCESS:
-                yield node, target.name, info
+                yield node, target.name, info, none
             elif info.kind is Kind.TASK and is_async and group_block(node.value) is None:
                 # A task group's task is the group's: its block awaits the task at exit
                 # and cancels it when the body raises, so none leaks past the block.
-                yield node, target.name, info
+                yield node, target.name, info, none
 
 
 def _first_job(function: FunctionLike, made: nodes.Assign, name: str, info) -> nodes.NodeNG:
