@@ -284,22 +284,26 @@ class Kinds:
     def _returned_kind(self, function: nodes.NodeNG) -> KindInfo | None:
         """What a factory returns when inference cannot say (`return asyncio.create_task(
         ...)`, a C function's result): the kind of a call it returns, or of a local it
-        returns that one call made (`t = loop.create_task(...); return t`)."""
+        returns that one call made (`t = loop.create_task(...); return t`). A factory
+        that may return what it did not make (its argument, as `ensure_future(fut)` does,
+        an attribute, a global) makes nothing its caller owes for sure: None."""
         if function in self._returning:
             return None
         self._returning.add(function)
+        found = None
         try:
             for node in function.nodes_of_class(nodes.Return, skip_klass=_SCOPES):
                 value = node.value
+                if value is None or (isinstance(value, nodes.Const) and value.value is None):
+                    continue
                 if isinstance(value, nodes.Name):
                     value = _made_by_one_call(value)
-                if isinstance(value, nodes.Call):
-                    info = self.kind_of_call(value)
-                    if info is not None:
-                        return info
+                if not isinstance(value, nodes.Call):
+                    return None  # given back, or kept elsewhere: not made for the caller
+                found = found or self.kind_of_call(value)
         finally:
             self._returning.discard(function)
-        return None
+        return found
 
     def overrides_release(self, call: nodes.Call, methods: frozenset[str]) -> bool:
         """`call` makes an instance of a class that defines one of the release `methods`
