@@ -23,6 +23,7 @@ it in this list):
 - `blocking`: the table of blocking calls; which calls can wait forever.
 - `lifecycle`: what must be released on every exit (SDL1xx obligations).
 - `summaries`: what a called method does to a worker (joins it, only signals it).
+- `owners`: objects that run workers (a class that starts a worker it keeps and joins it).
 - `loop_bound`: objects made on or registered with an event loop.
 - `locks`: which locks are held at a node (lock sets), and what counts as a lock.
 - `threadmap`: which threads run each function (thread identities, RacerD-style).

@@ -13,12 +13,14 @@ from functools import cached_property
 
 from astroid import nodes
 
+from shutdownlint.analysis.astroid_env import is_project_module
 from shutdownlint.analysis.blocking import Blocking
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.lifecycle import Lifecycle
 from shutdownlint.analysis.locks import Locks
 from shutdownlint.analysis.options import AnalysisOptions
+from shutdownlint.analysis.owners import WorkerOwners
 from shutdownlint.analysis.races import Races
 from shutdownlint.analysis.shared import SharedState
 from shutdownlint.analysis.summaries import Summaries
@@ -34,6 +36,7 @@ class ModuleFacts:
         self.options = options
         # "gave_up" counts nodes where inference hit its budget or the recursion limit.
         self.stats: Counter[str] = Counter()
+        self._elsewhere: dict[nodes.Module, ModuleFacts] = {}  # other project modules
 
     @cached_property
     def kinds(self) -> Kinds:
@@ -67,6 +70,22 @@ class ModuleFacts:
             self.summaries,
             self.stats,
         )
+
+    @cached_property
+    def owners(self) -> WorkerOwners:
+        """Objects that run workers: which calls start one, which methods join it."""
+        return WorkerOwners(
+            self.module, self.contexts, self.summaries, self.lifecycle, self._owners_of
+        )
+
+    def _owners_of(self, module: nodes.Module) -> WorkerOwners | None:
+        """The worker owners of another module of the project (its facts built once per
+        analysed file, from the tree the import hook built; never imported)."""
+        if not is_project_module(module):
+            return None
+        if module not in self._elsewhere:
+            self._elsewhere[module] = ModuleFacts(module, self.options)
+        return self._elsewhere[module].owners
 
     @cached_property
     def locks(self) -> Locks:

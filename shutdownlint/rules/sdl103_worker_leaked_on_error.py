@@ -49,11 +49,13 @@ waits on first (set the event, put the sentinel), then join it with a timeout.
 from __future__ import annotations
 
 from astroid import nodes
+from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import FunctionLike
+from shutdownlint.analysis.infer import FunctionLike, infer_values
 from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import STARTS_BY_TYPE, operations
+from shutdownlint.analysis.owners import WorkerOwner
 from shutdownlint.analysis.ownership import Local, Tracker, own_nodes
 from shutdownlint.analysis.paths import LeakKind, Obligation, Release, statements
 from shutdownlint.analysis.starts import group_block
@@ -102,9 +104,13 @@ def _worker_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
     """Threads, processes, executors and tasks `function` starts and joins, shuts down,
     cancels or hands over on its normal path, but not on some error path."""
     out = []
-    for statement, name, info, joins in _started_workers(facts, function):
+    for statement, name, info, owner in _started_workers(facts, function):
         idents = facts.lifecycle.aliases(function, frozenset({Local(function, name)}))
-        methods = facts.lifecycle.release_methods(info, info.kind) | joins
+        methods = facts.lifecycle.release_methods(info, info.kind)
+        related = [(statement, f"the {info.kind.value} is started here")]
+        if owner is not None:
+            methods |= owner.joins
+            related.append((owner.made, f"`{owner.cls.name}` runs it as `self.{owner.attribute}`"))
         if info.qname in STARTS_BY_TYPE and info.kind is Kind.THREAD:
             methods |= {"close"}  # a thread started by connecting is closed, not joined
         tracker = Tracker(idents, methods, escaping=facts.lifecycle.escaping(function))
@@ -135,7 +141,7 @@ def _worker_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
                     name,
                     info.kind,
                     statement,
-                    ((statement, f"the {info.kind.value} is started here"),),
+                    tuple(related),
                 )
             )
     return out
@@ -165,11 +171,12 @@ def _owned_before(function: FunctionLike, name: str, start: nodes.NodeNG, tracke
 
 
 def _started_workers(facts: ModuleFacts, function: FunctionLike):
-    """(statement, name, info, joining methods besides the kind's): `t.start()` on a
+    """(statement, name, info, the object's class when it runs the worker): `t.start()` on a
     thread or process made in `function`, an executor or `Popen` made outside `with`, a
-    task created in a coroutine, a worker a helper made and started."""
+    task created in a coroutine, a worker a helper made and started; an object of this
+    module that runs a worker (`analysis.owners`) once the call that starts it is made."""
     is_async = isinstance(function, nodes.AsyncFunctionDef)
-    none: frozenset[str] = frozenset()
+    none: WorkerOwner | None = None
     for node in statements(function):
         if isinstance(node, nodes.Expr) and isinstance(node.value, nodes.Call):
             func = node.value.func
@@ -178,7 +185,12 @@ def _started_workers(facts: ModuleFacts, function: FunctionLike):
             if not facts.lifecycle.made_locally(func.expr, function):
                 continue
             info = facts.kinds.kind_of(func.expr)
-            if info is None or info.kind not in (Kind.THREAD, Kind.PROCESS):
+            if info is None:
+                owner = _owner_started(facts, func.expr, func.attrname)
+                if owner is not None:
+                    yield node, func.expr.name, owner.worker, owner
+                continue
+            if info.kind not in (Kind.THREAD, Kind.PROCESS):
                 continue
             starts = STARTS_BY_TYPE.get(info.qname, operations(info.kind).start)
             if func.attrname in starts and info.flavor is not Flavor.SUBPROCESS:
@@ -186,6 +198,10 @@ def _started_workers(facts: ModuleFacts, function: FunctionLike):
         elif isinstance(node, nodes.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if not isinstance(target, nodes.AssignName) or not isinstance(node.value, nodes.Call):
+                continue
+            owner = _owner_started(facts, node.value, "__init__")
+            if owner is not None:
+                yield node, target.name, owner.worker, owner
                 continue
             if not facts.lifecycle.could_make(node.value, facts.lifecycle.worker_stems):
                 continue
@@ -204,6 +220,33 @@ def _started_workers(facts: ModuleFacts, function: FunctionLike):
                 # A task group's task is the group's: its block awaits the task at exit
                 # and cancels it when the body raises, so none leaks past the block.
                 yield node, target.name, info, none
+
+
+def _owner_started(facts: ModuleFacts, made: nodes.NodeNG, method: str):
+    """The worker an object of a class of this module starts when `method` is called on
+    it: `made` is the object (a local made by calling the class) or the call making it."""
+    if isinstance(made, nodes.Name):
+        made = _made_by(made)
+    if not isinstance(made, nodes.Call):
+        return None
+    for cls in infer_values(made.func, facts.stats):
+        if isinstance(cls, nodes.ClassDef):
+            owner = facts.owners.started_by(cls, method)
+            if owner is not None:
+                return owner
+    return None
+
+
+def _made_by(name: nodes.Name) -> nodes.Call | None:
+    """The call that made the local `name`, when one assignment made it."""
+    try:
+        _, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return None
+    values = [a.parent.value for a in assigns if isinstance(a.parent, nodes.Assign)]
+    if len(assigns) != 1 or len(values) != 1 or not isinstance(values[0], nodes.Call):
+        return None
+    return values[0]
 
 
 def _first_job(function: FunctionLike, made: nodes.Assign, name: str, info) -> nodes.NodeNG:
