@@ -456,6 +456,13 @@ def noqa_covers(codes: frozenset[str] | None, code: str) -> bool:
     return codes is None or code.startswith(tuple(codes))
 
 
+def apply_noqa(result: FileResult, source: str) -> FileResult:
+    """`result`'s findings (checked with noqa off) with `source`'s `# noqa` comments
+    applied, as a check with them on gives: the language server keeps a check's findings
+    before noqa, to take them over for an edit that changes only comments."""
+    return _finish(result, source, True)
+
+
 def _finish(result: FileResult, source: str, honour_noqa: bool = True) -> FileResult:
     """Sort the findings and apply `# noqa` (unless `honour_noqa` is off: flake8 applies
     its own, so that `flake8 --disable-noqa` shows everything)."""

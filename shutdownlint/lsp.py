@@ -10,6 +10,10 @@
   last is checked. A check that a newer change has made stale is skipped before it
   starts, or its result dropped. With `{"timings": true}` each check's wall and CPU
   time go to the client's log (`window/logMessage`).
+- An edit that changes only the text of existing comments keeps the previous
+  version's analysis: its findings, with the new text's `# noqa` comments applied, are
+  exactly a fresh check's (`incremental`, which says why); any other edit is checked
+  from scratch.
 - Checks run on one worker thread, off the event loop, so the server keeps
   answering while astroid works; one thread, because astroid's manager is
   process-wide state (`runner` evicts the project's modules after each check).
@@ -50,7 +54,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.uris import to_fs_path
 
-from shutdownlint import __version__, runner
+from shutdownlint import __version__, incremental, runner
 from shutdownlint.config import ConfigError, build_settings, require_interpreter
 from shutdownlint.findings import Applicability, Edit, Finding, Location, source_lines
 from shutdownlint.fixes import finding_edits, noqa_edit
@@ -109,6 +113,8 @@ class _State:
     last_change: float = -math.inf
     wanted: int | None = None  # the version the latest scheduled check is for
     checked: Checked | None = None
+    # The last check's findings before noqa (worker thread only), for the next version.
+    analysed: incremental.Analysed | None = None
     tasks: set[asyncio.Future] = field(default_factory=set)
 
 
@@ -277,11 +283,14 @@ class ShutdownlintServer(LanguageServer):
         try:
             settings = build_settings([path])
             require_interpreter(settings)
-            outcome = runner.check_text(text, path, settings)
+            checked = incremental.check_text(text, path, settings, state.analysed)
         except ConfigError as e:
             return Checked(version, text, error=str(e))
         except Exception as e:  # noqa: BLE001 - the server must outlive any one check
             return Checked(version, text, error=f"internal error: {type(e).__name__}: {e}")
+        # The basis for the next version's check (this one's, even if it goes stale).
+        state.analysed = checked.analysed
+        outcome = checked.run
         findings = tuple(outcome.findings)
         lines = source_lines(text)
         own = os.path.abspath(path)  # as findings name their file: links unresolved
@@ -290,6 +299,7 @@ class ShutdownlintServer(LanguageServer):
         timing = (
             f"checked {path.name} v{version} in {(time.perf_counter() - started) * 1000:.1f} ms "
             f"(CPU {(time.process_time() - cpu) * 1000:.1f} ms)"
+            + (": comments only changed, the previous analysis kept" if checked.reused else "")
         )
         return Checked(
             version, text, findings, diagnostics, warnings=tuple(outcome.warnings), timing=timing

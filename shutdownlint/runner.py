@@ -156,10 +156,11 @@ def check_text(
     """Check source that is already text (an editor's buffer, flake8's lines) as if it
     were the file at `path`: encoded back as its coding cookie declares, so that it
     decodes exactly as the file would."""
-    return check_source(_encoded(text), path, settings, rules, debug)
+    return check_source(encoded(text), path, settings, rules, debug)
 
 
-def _encoded(text: str) -> bytes:
+def encoded(text: str) -> bytes:
+    """The bytes a file holding `text` would hold: as its coding cookie declares."""
     data = text.encode("utf-8", "surrogatepass")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)

@@ -401,6 +401,25 @@ async def test_columns_follow_the_negotiated_encoding(
     )
 
 
+# -- incremental checks -----------------------------------------------------------------
+@pytest.mark.asyncio
+async def test_a_comment_edit_keeps_the_analysis_and_a_code_edit_does_not(
+    neovim: LanguageClient, tmp_path: Path
+) -> None:
+    source = BAD.replace("    def close(self):", "    # shut down\n    def close(self):")
+    uri = open_file(neovim, tmp_path / "fetcher.py", source)
+    first = await diagnostics_for(neovim, uri, 1)
+    assert [d.code for d in first] == ["SDL301"]
+    change(neovim, uri, 2, source.replace("# shut down", "# shut it all down"))
+    assert await diagnostics_for(neovim, uri, 2) == first
+    change(neovim, uri, 3, source.replace("range(10)", "range(11)"))
+    assert await diagnostics_for(neovim, uri, 3) == first
+    # The previous version's analysis kept for the comment edit only (timings are on).
+    logged = [m.message for m in neovim.log_messages if m.message.startswith("checked ")]
+    kept = [m for m in logged if "comments only changed" in m]
+    assert [m.split()[2] for m in kept] == ["v2"]
+
+
 # -- protocol errors --------------------------------------------------------------------
 @pytest.mark.asyncio
 async def test_a_change_to_a_document_never_opened_is_logged_and_ignored(

@@ -1,0 +1,181 @@
+"""The language server's incremental path (`shutdownlint.incremental`) against checks from
+scratch: after every edit of a sequence, its findings (fixes, related locations,
+columns) and warnings must be exactly those of a fresh check of the new text."""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from shutdownlint import incremental, runner
+from shutdownlint.config import Overrides, build_settings
+
+from .conftest import FIXTURES
+
+# A worker with a bounded queue, a lock and a shutdown path: findings with fixes in
+# several functions, and comments to edit far from them and on their rows.
+SOURCE = """\
+import queue
+import threading
+
+# module comment
+
+
+class Pipeline:
+    def __init__(self):
+        self.results = queue.Queue(maxsize=10)  # bounded
+        self.lock = threading.Lock()
+        self.count = 0
+        self.worker = threading.Thread(target=self.run)
+        self.worker.start()
+
+    def run(self):
+        # the worker loop
+        for page in range(3):
+            self.results.put(page)  # can block
+            self.count += 1
+
+    def reset(self):
+        with self.lock:
+            self.count = 0  # guarded
+
+    def close(self):
+        # stop
+        self.worker.join()
+"""
+
+
+def _settings(path: Path):
+    return build_settings([path], isolated=True, overrides=Overrides(select=["SDL"]))
+
+
+def _fresh(text: str, path: Path):
+    run = runner.check_text(text, path, _settings(path))
+    return run.findings, run.warnings
+
+
+def _edits(text: str) -> list[tuple[str, str, bool]]:
+    """(what, new text, whether the previous analysis may be kept) in order: each text is
+    an edit of the one before."""
+    steps = []
+
+    def step(what: str, old: str, new: str, reusable: bool) -> None:
+        nonlocal text
+        assert old in text, what
+        text = text.replace(old, new, 1)
+        steps.append((what, text, reusable))
+
+    step("a comment far from any finding", "# module comment", "# module comment!", True)
+    step("and back", "# module comment!", "# module comment", True)
+    step("a comment inside a function", "# the worker loop", "# the worker loop x", True)
+    step("a comment on a finding's row", "# can block", "# can block forever", False)
+    step("a comment naming a noqa code", "# the worker loop x", "# noqa: SDL301", True)
+    step("a noqa on the finding's row", "# can block forever", "# noqa: SDL301", False)
+    step("the noqa taken out again", "(page)  # noqa: SDL301", "(page)  # could block", False)
+    step("a type comment", "# guarded", "# type: int", False)
+    step("a comment again", "# type: int", "# guarded", False)
+    step("code in one function's body", "range(3)", "range(4)", False)
+    step("a comment after a code edit", "# stop", "# stop it", True)
+    step("a line added, shifting the rest", "    def reset", "\n    def reset", False)
+    step("a comment below the shift", "# stop it", "# stop", True)
+    step(
+        "a method added",
+        "    def close(self):",
+        "    def drain(self):\n        return self.results.get()\n\n    def close(self):",
+        False,
+    )
+    step("a line removed", "\n\n    def reset", "\n    def reset", False)
+    step("a syntax error", "def close(self):", "def close(self:", False)
+    step("a comment while it does not parse", "# stop", "# stop!", False)
+    step("the syntax error fixed", "def close(self:", "def close(self):", False)
+    step("a comment after the fix", "# stop!", "# stop", True)
+    step("a comment at the end of the file, ending the text", "join()\n", "join()  # end\n", False)
+    step("its line ending changed", "# end\n", "# end\r\n", False)
+    return steps
+
+
+def test_a_sequence_of_edits_gives_what_a_fresh_check_gives(tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.py"
+    outcome = incremental.check_text(SOURCE, path, _settings(path))
+    assert (outcome.run.findings, outcome.run.warnings) == _fresh(SOURCE, path)
+    assert outcome.run.findings, "the example must have findings to carry over"
+    for what, text, reusable in _edits(SOURCE):
+        outcome = incremental.check_text(text, path, _settings(path), outcome.analysed)
+        assert (outcome.run.findings, outcome.run.warnings) == _fresh(text, path), what
+        assert outcome.reused is reusable, what
+
+
+def test_a_noqa_comment_written_in_place_of_another_comment_applies(tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.py"
+    text = SOURCE.replace("# can block", "# noqa: SDL301")
+    first = incremental.check_text(text, path, _settings(path))
+    codes = [f.code for f in first.run.findings]
+    assert "SDL301" not in codes
+    # The finding's row is one a rule read, so this edit is analysed again; another
+    # row's noqa is not, and warns the same either way.
+    unknown = text.replace("# module comment", "# noqa: SDL777")
+    second = incremental.check_text(unknown, path, _settings(path), first.analysed)
+    assert second.reused
+    assert (second.run.findings, second.run.warnings) == _fresh(unknown, path)
+    assert any("SDL777" in w for w in second.run.warnings)
+
+
+def test_a_comment_that_brings_in_the_deep_analysis_is_analysed(tmp_path: Path) -> None:
+    # No API the analysis knows: only a syntax check, so nothing is kept from it.
+    path = tmp_path / "plain.py"
+    text = "x = 1\ny = 2\n# plain\n"
+    first = incremental.check_text(text, path, _settings(path))
+    assert first.analysed is None
+    edited = text.replace("# plain", "# threading.Thread(target=f).start()")
+    second = incremental.check_text(edited, path, _settings(path), first.analysed)
+    assert not second.reused
+
+
+def test_a_changed_project_module_is_analysed_again(tmp_path: Path) -> None:
+    helper = tmp_path / "a.py"
+    helper.write_text("import queue\n\n\nclass MyQ(queue.Queue):\n    pass\n")
+    path = tmp_path / "b.py"
+    text = (
+        "import threading\n\nfrom a import MyQ\n\nQ = MyQ(3)\n\n# note\n\ndef work():\n"
+        "    Q.put(1)\n\n\nthreading.Thread(target=work).start()\n"
+    )
+    first = incremental.check_text(text, path, _settings(path))
+    assert [f.code for f in first.run.findings] == ["SDL301"]  # MyQ is a Queue, from a.py
+    assert str(helper) in first.analysed.result.dependencies
+    helper.write_text("class MyQ:\n    def put(self, item):\n        pass\n")
+    edited = text.replace("# note", "# note!")
+    second = incremental.check_text(edited, path, _settings(path), first.analysed)
+    assert not second.reused
+    assert second.run.findings == [] == _fresh(edited, path)[0]
+
+
+def _comment_rows(text: str) -> list[int]:
+    tokens = tokenize.generate_tokens(io.StringIO(text, newline=None).readline)
+    return sorted({t.start[0] for t in tokens if t.type == tokenize.COMMENT})
+
+
+FIXED_FIXTURES = sorted(
+    p.with_name(p.name[: -len(".fixed.py")] + ".py") for p in FIXTURES.rglob("*.fixed.py")
+)
+
+
+@pytest.mark.parametrize("fixture", FIXED_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_comment_of_a_fixture_with_fixes(fixture: Path, tmp_path: Path) -> None:
+    """Whatever a rule reads of the text to write a fix, an edit of a comment that the
+    incremental path takes over must give the findings (and fixes) a fresh check gives."""
+    text = fixture.read_text(encoding="utf-8")
+    path = tmp_path / fixture.name
+    settings = _settings(path)
+    first = incremental.check_text(text, path, settings)
+    lines = text.splitlines(keepends=True)
+    for row in _comment_rows(text):
+        line = lines[row - 1]
+        body = line.rstrip("\r\n")
+        # Ending in `;` and `\\`: what a rule asks of a line before it indents its statement.
+        edited = "".join([*lines[: row - 1], body + " x;\\" + line[len(body) :], *lines[row:]])
+        outcome = incremental.check_text(edited, path, settings, first.analysed)
+        if outcome.reused:
+            assert (outcome.run.findings, outcome.run.warnings) == _fresh(edited, path), row
