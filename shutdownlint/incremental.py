@@ -1,17 +1,20 @@
 """The language server's incremental path: what the check of a buffer's new version
 can take over from the check of its previous version.
 
-One reuse is exact without analysing again: an edit that changes only the text of
-comments that were already there (typing in a comment, a `# TODO`, a `# noqa:` being
-written). Such a version gets the previous version's findings with its own `# noqa`
-comments applied; any other edit is checked from scratch. It is exact because a fresh
-check of the new text would see the same of everything it reads:
+One reuse is exact without analysing again: an edit that changes, on each row it
+touches, only what follows the code: a comment written, edited or removed (typing in a
+comment, a `# TODO`, a `# noqa:` being written), blanks at the end of the line. Such a
+version gets the previous version's findings with its own `# noqa` comments applied;
+any other edit is checked from scratch. It is exact because a fresh check of the new
+text would see the same of everything it reads:
 
-- the same tree: a comment is no token, so the tree, every node's position and the
-  tokenizer's state at the start of each line are those of the previous version. The
-  comment starts in the same column of the same row (the text before it is unchanged
-  and the tokenizer reaches it in the same state), and runs to the end of its line,
-  whose line ending is unchanged. Comments the compiler reads are excluded: type
+- the same tree: comments and blanks after the code are no tokens, so the tree, every
+  node's position and the tokenizer's state at the start of each line are those of the
+  previous version. The row count and every line ending are unchanged, and a `#` after
+  the code starts a comment because the tokenizer reaches it in the same state as
+  before: after code, or after a comment it started before, never inside a string that
+  goes on to the next line (rows the previous tokenization found open) nor after a
+  backslash that continues the line. Comments the compiler reads are excluded: type
   comments (astroid builds with them) and the coding cookie (rows 1 and 2);
 - the same text where the rules read it: a rule reads the source only inside the rows
   of the finding it reports and of its fix's edits (a span's columns, the statement a
@@ -50,8 +53,18 @@ from shutdownlint.findings import FileResult, Finding, source_lines
 # Comments the compiler reads: type comments (`# type: int`, `# type: ignore`), here
 # matched more loosely than the tokenizer matches them.
 _TYPE_COMMENT = re.compile(r"#\s*type\s*:")
+# What may follow a row's code after an edit that keeps the analysis: blanks, a comment.
+_AFTER_CODE = re.compile(r"[ \t]*(#.*)?")
 _COOKIE_ROWS = 2
 _ENGINE_CODES = frozenset({"SDL900", "SDL999"})
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What the tokenizer says of a text's rows."""
+
+    comments: dict[int, int]  # row -> column (code points) where its comment starts
+    open_rows: set[int]  # rows whose end lies inside a token (a string on several lines)
 
 
 @dataclass
@@ -62,13 +75,12 @@ class Analysed:
     settings: Settings
     source: str  # the decoded text that was analysed
     result: FileResult  # findings before noqa, and the analysis' warnings and stats
-    # row -> column (code points) where the row's comment starts: on first use
-    _comments: dict[int, int] | None = field(default=None, repr=False)
+    _layout: _Layout | None = field(default=None, repr=False)  # made on first use
 
-    def comments(self) -> dict[int, int]:
-        if self._comments is None:
-            self._comments = _comment_columns(self.source)
-        return self._comments
+    def layout(self) -> _Layout:
+        if self._layout is None:
+            self._layout = _layout(self.source)
+        return self._layout
 
 
 @dataclass(frozen=True)
@@ -85,10 +97,10 @@ def check_text(
     text: str, path: Path, settings: Settings, previous: Analysed | None = None
 ) -> Outcome:
     """Check `text` as `runner.check_text` does, taking over `previous`'s findings when
-    the edit from it to `text` changed only comments."""
+    the edit from it to `text` changed only comments and trailing blanks."""
     if settings.is_excluded(path):
         return Outcome(runner.RunResult([]), False, None)
-    reused = previous and _reused(previous, text, path, settings)
+    reused = previous and carried_over(previous, text, path, settings)
     if reused:
         return Outcome(_run(reused.result, settings), True, reused)
     raw = runner.check_text(text, path, dataclasses.replace(settings, noqa=False))
@@ -120,7 +132,7 @@ def _copy(result: FileResult) -> FileResult:
     )
 
 
-def _reused(previous: Analysed, text: str, path: Path, settings: Settings) -> Analysed | None:
+def carried_over(previous: Analysed, text: str, path: Path, settings: Settings) -> Analysed | None:
     """`previous` carried over to `text`, or None when it cannot be exactly."""
     if path != previous.path or settings != previous.settings:
         return None
@@ -136,7 +148,7 @@ def _reused(previous: Analysed, text: str, path: Path, settings: Settings) -> An
     if changed is None:
         return None
     if changed:
-        if any(_rows(f) & changed for f in old.findings):
+        if any(_rows(f) & changed.keys() for f in old.findings):
             return None  # a rule read one of these rows for this finding
         if not _still_deep(source, path, settings):
             return None
@@ -144,51 +156,71 @@ def _reused(previous: Analysed, text: str, path: Path, settings: Settings) -> An
         return None
     result = _copy(old)
     result.source = source
-    return Analysed(path, settings, source, result, previous.comments() if changed else None)
+    layout = _carried(previous.layout(), changed) if changed else previous._layout
+    return Analysed(path, settings, source, result, layout)
 
 
-def _comment_only_rows(previous: Analysed, source: str) -> set[int] | None:
-    """The rows where `source` differs from the previous text, if it differs only in
-    the text of comments the previous text had; None otherwise."""
+def _comment_only_rows(previous: Analysed, source: str) -> dict[int, int | None] | None:
+    """{row: column of its comment now (None: no comment)} for the rows where `source`
+    differs from the previous text, if on each of them only a comment or blanks after
+    the code changed (a comment written, edited or removed, trailing blanks); None
+    otherwise."""
     old_lines = source_lines(previous.source, keepends=True)
     new_lines = source_lines(source, keepends=True)
     if len(old_lines) != len(new_lines):
         return None
-    changed = {
-        row for row, (a, b) in enumerate(zip(old_lines, new_lines, strict=True), 1) if a != b
-    }
+    pairs = enumerate(zip(old_lines, new_lines, strict=True), 1)
+    changed: dict[int, int | None] = {row: None for row, (a, b) in pairs if a != b}
     if not changed:
         return changed
     if min(changed) <= _COOKIE_ROWS or any("\0" in new_lines[row - 1] for row in changed):
         return None
-    comments = previous.comments()
+    layout = previous.layout()
     for row in changed:
-        column = comments.get(row)
-        if column is None:
-            return None
         old, new = old_lines[row - 1], new_lines[row - 1]
         old_body, new_body = old.rstrip("\r\n"), new.rstrip("\r\n")
         if old[len(old_body) :] != new[len(new_body) :]:
             return None  # another line ending
-        if old_body[:column] != new_body[:column] or new_body[column : column + 1] != "#":
+        column = layout.comments.get(row)
+        if column is None and row in layout.open_rows:
+            return None  # the line ends inside a string: a `#` there is no comment
+        code = old_body[:column].rstrip(" \t")
+        if code.endswith("\\"):
+            return None  # continued on the next line: no comment can follow
+        rest = new_body[len(code) :]
+        if not new_body.startswith(code) or not _AFTER_CODE.fullmatch(rest):
             return None
-        if _TYPE_COMMENT.search(old_body[column:]) or _TYPE_COMMENT.search(new_body[column:]):
+        if _TYPE_COMMENT.search(old_body[len(code) :]) or _TYPE_COMMENT.search(rest):
             return None
+        if "#" in rest:
+            changed[row] = len(code) + rest.index("#")
     return changed
 
 
-def _comment_columns(source: str) -> dict[int, int]:
-    """{row: column of its comment} as Python's tokenizer finds them ({} when it fails:
-    then nothing is reused)."""
+def _layout(source: str) -> _Layout:
+    """Where `source`'s comments start and which rows end inside a token that goes on
+    (a string on several lines), as Python's tokenizer finds them (no comment and every
+    row open when it fails: then nothing is reused)."""
+    comments: dict[int, int] = {}
+    open_rows: set[int] = set()
     try:
-        return {
-            t.start[0]: t.start[1]
-            # newline=None: rows as Python counts them (a lone `\r` ends a line too).
-            for t in tokenize.generate_tokens(io.StringIO(source, newline=None).readline)
-            if t.type == tokenize.COMMENT
-        }
+        # newline=None: rows as Python counts them (a lone `\r` ends a line too).
+        for token in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
+            if token.type == tokenize.COMMENT:
+                comments[token.start[0]] = token.start[1]
+            elif token.end[0] > token.start[0]:
+                open_rows.update(range(token.start[0], token.end[0]))
     except Exception:  # noqa: BLE001 - a text the tokenizer refuses: nothing reused
-        return {}
+        return _Layout({}, set(range(1, len(source_lines(source)) + 1)))
+    return _Layout(comments, open_rows)
+
+
+def _carried(layout: _Layout, changed: dict[int, int | None]) -> _Layout:
+    """The layout of a text made from the previous one by comment-only edits of the
+    `changed` rows: the same rows are open, the changed rows' comments start anew."""
+    comments = {row: c for row, c in layout.comments.items() if row not in changed}
+    comments.update((row, c) for row, c in changed.items() if c is not None)
+    return _Layout(comments, layout.open_rows)
 
 
 def _rows(finding: Finding) -> set[int]:

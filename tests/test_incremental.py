@@ -12,6 +12,7 @@ import pytest
 
 from shutdownlint import incremental, runner
 from shutdownlint.config import Overrides, build_settings
+from shutdownlint.findings import source_lines
 
 from .conftest import FIXTURES
 
@@ -43,8 +44,15 @@ class Pipeline:
             self.count = 0  # guarded
 
     def close(self):
+        '''Stop the worker.
+
+        It has no way to stop yet.
+        '''
         # stop
+        total = self.count + \\
+            1
         self.worker.join()
+        return total
 """
 
 
@@ -92,7 +100,21 @@ def _edits(text: str) -> list[tuple[str, str, bool]]:
     step("a comment while it does not parse", "# stop", "# stop!", False)
     step("the syntax error fixed", "def close(self:", "def close(self):", False)
     step("a comment after the fix", "# stop!", "# stop", True)
-    step("a comment at the end of the file, ending the text", "join()\n", "join()  # end\n", False)
+    step("a comment written after code", "self.count = 0\n", "self.count = 0  # zero\n", True)
+    step("that comment taken out", "self.count = 0  # zero\n", "self.count = 0\n", True)
+    step(
+        "blanks after code", "self.lock = threading.Lock()", "self.lock = threading.Lock()  ", True
+    )
+    step(
+        "a blank line becomes a comment",
+        "\n\nclass Pipeline",
+        "\n# the class\nclass Pipeline",
+        True,
+    )
+    step("a `#` inside the docstring", "no way to stop yet.", "no way to stop yet.  # x", False)
+    step("a `#` after a backslash", "self.count + \\", "self.count + \\  # x", False)
+    step("and taken out", "self.count + \\  # x", "self.count + \\", False)
+    step("a comment at the end of the file", "return total\n", "return total  # end\n", True)
     step("its line ending changed", "# end\n", "# end\r\n", False)
     return steps
 
@@ -152,30 +174,57 @@ def test_a_changed_project_module_is_analysed_again(tmp_path: Path) -> None:
     assert second.run.findings == [] == _fresh(edited, path)[0]
 
 
-def _comment_rows(text: str) -> list[int]:
+def _comment_rows(text: str) -> dict[int, int]:
     tokens = tokenize.generate_tokens(io.StringIO(text, newline=None).readline)
-    return sorted({t.start[0] for t in tokens if t.type == tokenize.COMMENT})
+    return {t.start[0]: t.start[1] for t in tokens if t.type == tokenize.COMMENT}
+
+
+def _with_row(lines: list[str], row: int, body: str) -> str:
+    line = lines[row - 1]
+    ending = line[len(line.rstrip("\r\n")) :]
+    return "".join([*lines[: row - 1], body + ending, *lines[row:]])
 
 
 FIXED_FIXTURES = sorted(
     p.with_name(p.name[: -len(".fixed.py")] + ".py") for p in FIXTURES.rglob("*.fixed.py")
 )
+APPENDED_PER_FIXTURE = 6  # comments written after code, compared with fresh checks
 
 
 @pytest.mark.parametrize("fixture", FIXED_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_every_comment_of_a_fixture_with_fixes(fixture: Path, tmp_path: Path) -> None:
-    """Whatever a rule reads of the text to write a fix, an edit of a comment that the
-    incremental path takes over must give the findings (and fixes) a fresh check gives."""
+def test_comment_edits_of_fixtures_with_fixes(fixture: Path, tmp_path: Path) -> None:
+    """Whatever a rule reads of the text to write a fix, a comment edit that the
+    incremental path takes over must give the findings (and fixes) a fresh check gives:
+    every comment of the fixture edited and removed, and comments written after the
+    code of rows spread over the file. Each ends in `;` and `\\`: what a rule asks of a
+    line before it indents its statement."""
     text = fixture.read_text(encoding="utf-8")
     path = tmp_path / fixture.name
     settings = _settings(path)
-    first = incremental.check_text(text, path, settings)
-    lines = text.splitlines(keepends=True)
-    for row in _comment_rows(text):
-        line = lines[row - 1]
-        body = line.rstrip("\r\n")
-        # Ending in `;` and `\\`: what a rule asks of a line before it indents its statement.
-        edited = "".join([*lines[: row - 1], body + " x;\\" + line[len(body) :], *lines[row:]])
-        outcome = incremental.check_text(edited, path, settings, first.analysed)
+    first = incremental.check_text(text, path, settings).analysed
+    assert first is not None
+    lines = source_lines(text, keepends=True)
+    comments = _comment_rows(text)
+    edits = []
+    for row, column in comments.items():
+        body = lines[row - 1].rstrip("\r\n")
+        edits += [_with_row(lines, row, body + " x;\\"), _with_row(lines, row, body[:column])]
+    appended = [
+        edited
+        for row in range(1, len(lines) + 1)
+        if row not in comments
+        and incremental.carried_over(
+            first,
+            edited := _with_row(lines, row, lines[row - 1].rstrip("\r\n") + "  # x;\\"),
+            path,
+            settings,
+        )
+    ]
+    step = max(1, len(appended) // APPENDED_PER_FIXTURE)
+    kept = 0
+    for edited in edits + appended[::step]:
+        outcome = incremental.check_text(edited, path, settings, first)
         if outcome.reused:
-            assert (outcome.run.findings, outcome.run.warnings) == _fresh(edited, path), row
+            kept += 1
+            assert (outcome.run.findings, outcome.run.warnings) == _fresh(edited, path)
+    assert kept or not appended
