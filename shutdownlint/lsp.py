@@ -35,6 +35,7 @@ The analysed code is never imported or run: the buffer's text goes to the runner
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import math
 import os
@@ -244,6 +245,11 @@ class ShutdownlintServer(LanguageServer):
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri, list(checked.diagnostics), version)
             )
+        if state.analysed is not None:
+            # Once the diagnostics are out: tokenize the analysed text (where its comments
+            # are) on the worker, so that the next comment edit need not (~20 ms).
+            with contextlib.suppress(RuntimeError):  # the server is shutting down
+                self._checker.submit(state.analysed.layout)
         return checked
 
     async def current(self, uri: str) -> Checked | None:
