@@ -6,10 +6,13 @@
 Starts the `shutdownlint server` console script with a real LSP client, opens a copy
 of FILE (default: the standard library's asyncio/base_events.py, about 2,000 lines of
 concurrency code) with every rule selected, and sends EDITS changes one after another,
-each checked (debounce 0) before the next is sent. Prints the server's RSS after the
-open (edit 0) and after edits 50, 100, ... and the growth: a server that keeps what
-it analysed grows by one tree per check (astroid 4.4 added a node-keyed cache that
-did exactly that, about 2 MB a check). The target is under 20 MB over 200 edits.
+each checked (debounce 0) before the next is sent. The changes edit code (a one-digit
+constant inside a function body, up and back down, as lsp_latency's code edits), so
+that every one is analysed: a comment edit keeps the previous analysis. Prints the
+server's RSS after the open (edit 0) and after edits 50, 100, ... and the growth: a
+server that keeps what it analysed grows by one tree per check (astroid 4.4 added a
+node-keyed cache that did exactly that, about 2 MB a check). The target is under 20 MB
+over 200 edits.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lsp_latency import DEFAULT_FILE, Client, edit, wait_for
+from lsp_latency import DEFAULT_FILE, Client, code_constant, code_edit, wait_for
 from lsprotocol import types
 
 
@@ -34,8 +37,8 @@ def rss_mb(pid: int) -> float:
 
 
 async def measure(args: argparse.Namespace) -> dict:
-    text = args.file.read_text(encoding="utf-8").rstrip("\n") + "\n#\n"
-    row = text.count("\n") - 1
+    text = args.file.read_text(encoding="utf-8").rstrip("\n") + "\n"
+    row, column, value = code_constant(text)
     client = Client()
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
@@ -68,7 +71,7 @@ async def measure(args: argparse.Namespace) -> dict:
         await wait_for(client, 1)
         samples[0] = rss_mb(pid)
         for i in range(1, args.edits + 1):
-            edit(client, uri, i + 1, row, add=i % 2 == 1)
+            code_edit(client, uri, i + 1, (row, column), value + 1 if i % 2 else value)
             await wait_for(client, i + 1)
             if i % args.every == 0 or i == args.edits:
                 samples[i] = rss_mb(pid)

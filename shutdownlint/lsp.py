@@ -245,11 +245,8 @@ class ShutdownlintServer(LanguageServer):
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(uri, list(checked.diagnostics), version)
             )
-        if state.analysed is not None:
-            # Once the diagnostics are out: tokenize the analysed text (where its comments
-            # are) on the worker, so that the next comment edit need not (~20 ms).
-            with contextlib.suppress(RuntimeError):  # the server is shutting down
-                self._checker.submit(state.analysed.layout)
+        with contextlib.suppress(RuntimeError):  # the server is shutting down
+            self._checker.submit(_after_check, state.analysed)
         return checked
 
     async def current(self, uri: str) -> Checked | None:
@@ -310,6 +307,18 @@ class ShutdownlintServer(LanguageServer):
         return Checked(
             version, text, findings, diagnostics, warnings=tuple(outcome.warnings), timing=timing
         )
+
+
+def _after_check(analysed: incremental.Analysed | None) -> None:
+    """What a check leaves to do once its diagnostics are out, on the worker thread:
+    tokenize the analysed text (where its comments are), so that the next comment edit
+    need not (~20 ms), and collect the check's trees. With the first threshold at
+    10,000 the collector seldom runs during a check, and the trees, promoted while the
+    check used them, would wait for a rare full pass: the resident set grew by 50 MB
+    over 40 edits of a 2,000-line file."""
+    if analysed is not None:
+        analysed.layout()
+    gc.collect()
 
 
 def _warm_up() -> None:
