@@ -5,6 +5,7 @@ columns) and warnings must be exactly those of a fresh check of the new text."""
 from __future__ import annotations
 
 import io
+import shutil
 import tokenize
 from pathlib import Path
 
@@ -228,3 +229,41 @@ def test_comment_edits_of_fixtures_with_fixes(fixture: Path, tmp_path: Path) -> 
             kept += 1
             assert (outcome.run.findings, outcome.run.warnings) == _fresh(edited, path)
     assert kept or not appended
+
+
+ALL_FIXTURES = sorted(p for p in FIXTURES.rglob("*.py") if not p.name.endswith(".fixed.py"))
+
+
+@pytest.mark.stress
+@pytest.mark.parametrize("fixture", ALL_FIXTURES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_comment_edits_of_every_fixture(fixture: Path, tmp_path: Path) -> None:
+    """Every fixture (its folder copied: sibling modules are consulted), every comment
+    edited (naming an API word, as the cheap look reads) and removed, and a comment written
+    after every row's code: each edit the incremental path keeps is compared with a fresh
+    check (`-m stress`)."""
+    folder = tmp_path / "pkg"
+    shutil.copytree(fixture.parent, folder)
+    path = folder / fixture.name
+    text = fixture.read_text(encoding="utf-8")
+    settings = _settings(path)
+    first = incremental.check_text(text, path, settings).analysed
+    if first is None:
+        return
+    lines = source_lines(text, keepends=True)
+    comments = _comment_rows(text)
+    edits = []
+    for row, column in comments.items():
+        body = lines[row - 1].rstrip("\r\n")
+        edits += [
+            _with_row(lines, row, body + " threading;\\"),
+            _with_row(lines, row, body[:column]),
+        ]
+    edits += [
+        _with_row(lines, row, lines[row - 1].rstrip("\r\n") + "  # noqa: SDL3 x;\\")
+        for row in range(1, len(lines) + 1)
+        if row not in comments
+    ]
+    for edited in edits:
+        if incremental.carried_over(first, edited, path, settings):
+            outcome = incremental.check_text(edited, path, settings, first)
+            assert (outcome.run.findings, outcome.run.warnings) == _fresh(edited, path)
