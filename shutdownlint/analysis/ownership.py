@@ -22,6 +22,7 @@ from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
     is_done_set,
+    is_self_parameter,
     last_name,
     state_key,
     walk,
@@ -326,6 +327,7 @@ class Tracker:
         sentinel_queue: bool = False,
         other: tuple[tuple[frozenset[Identity], frozenset[str]], ...] = (),
         borrows=None,
+        constructing: bool = False,
     ) -> None:
         self.idents = idents  # the object and its local aliases
         self.methods = methods
@@ -337,6 +339,9 @@ class Tracker:
         self.other = other  # releases called on another object: (`queue`, {"task_done"})
         # (call, arguments) -> whether the callee only borrows what it is given
         self._borrows = borrows
+        # The function is the `__init__` of the object `self`: nobody holds that object
+        # until it returns, so a store on `self` hands nothing over before then.
+        self.constructing = constructing
 
     def refers(self, expr: nodes.NodeNG) -> bool:
         if not isinstance(expr, nodes.Name | nodes.Attribute):
@@ -455,6 +460,8 @@ class Tracker:
         ):
             return False
         for target in targets:
+            if self.constructing and _on_self(target):
+                continue
             if isinstance(target, nodes.AssignAttr | nodes.Subscript):
                 return True
             if isinstance(target, nodes.AssignName) and (
@@ -569,6 +576,13 @@ _COMPOUND = (
     nodes.AsyncFunctionDef,
     nodes.ClassDef,
 )
+
+
+def _on_self(target: nodes.NodeNG) -> bool:
+    """`self.x = ...` or `self.x[k] = ...`: stored in the object itself."""
+    while isinstance(target, nodes.Subscript | nodes.AssignAttr | nodes.Attribute):
+        target = target.value if isinstance(target, nodes.Subscript) else target.expr
+    return is_self_parameter(target)
 
 
 def refers_to(expr: nodes.NodeNG, idents: frozenset[Identity]) -> bool:

@@ -78,7 +78,13 @@ from dataclasses import dataclass
 from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import FunctionLike, last_name
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    StateKey,
+    enclosing_class,
+    is_self_parameter,
+    last_name,
+)
 from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import release_statement
 from shutdownlint.analysis.ownership import ADOPTS_ON_SUCCESS, Local, Tracker, own_nodes
@@ -220,6 +226,18 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             continue  # a failing test leaks it: not what a maintainer would change
         if not facts.lifecycle.releases_somewhere(tracker, function, statement.lineno or 0):
             continue  # never closed nor handed over here: not this function's to own
+        kept = _kept_while_constructing(facts, function, tracker)
+        if kept:
+            # Nobody holds the object before `__init__` returns: a store on `self` hands
+            # nothing over until then, and the attribute is the socket too.
+            tracker = Tracker(
+                idents | kept,
+                methods,
+                escaping=facts.lifecycle.escaping(function),
+                borrows=facts.lifecycle.borrowed_by_callee,
+                constructing=True,
+            )
+            uses = tracker.uses
         # A socket owes its close from creation, not from `connect()`: a socket that
         # fails to connect, before the `try:` that would close it, is left to reference
         # counting (and kept open by any traceback that holds the frame). It leaks
@@ -244,6 +262,8 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             tracker.releases, start=statement, void=tracker.void, relevant=relevant
         )
         exits = facts.lifecycle.exits_of(function, obligation)
+        if kept:  # returning hands the object, and the socket in it, to the caller
+            exits = [leak for leak in exits if leak.kind is LeakKind.EXCEPTION]
         bound = binding.lineno or 0 if binding is not None else None
         # The first failure once it holds an address (said beside a finding reported
         # where it holds none yet: that one is the worse leak of the path).
@@ -282,6 +302,42 @@ class SocketLeak(LifecycleLeak):
 
     unbound: bool = False
     later: nodes.NodeNG | None = None  # a later failure of the path, once it holds one
+
+
+def _kept_while_constructing(
+    facts: ModuleFacts, function: FunctionLike, tracker: Tracker
+) -> frozenset[StateKey]:
+    """The attributes of `self` an `__init__` stores the tracked socket in, when it may
+    still fail after that: until it returns, the object (and so the socket) is nobody's
+    but its own. None when the class has a finalizer (it runs on the half-built object
+    too), or `__init__` calls a stop method of the class, which closes what was kept."""
+    cls = enclosing_class(function)
+    if (
+        function.name != "__init__"
+        or cls is None
+        or not isinstance(function.parent, nodes.ClassDef)
+    ):
+        return frozenset()
+    if "__del__" in cls.locals:
+        return frozenset()
+    stops = {stop.name for stop in facts.lifecycle.stop_methods(cls)}
+    kept = set()
+    for node in facts.lifecycle.own(function):
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname in stops
+            and is_self_parameter(node.func.expr)
+        ):
+            return frozenset()
+        if isinstance(node, nodes.Assign) and tracker.refers(node.value):
+            kept.update(
+                StateKey(cls, target.attrname)
+                for target in node.targets
+                if isinstance(target, nodes.AssignAttr)
+                and is_self_parameter(target.expr)
+            )
+    return frozenset(kept)
 
 
 def _owned_sockets(facts: ModuleFacts, function: FunctionLike):
