@@ -13,6 +13,7 @@ used only here; `tests/test_analysis.py` fails loudly when astroid changes one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import inspect
@@ -182,7 +183,11 @@ def build(source: str, path: Path) -> nodes.Module:
         return AstroidBuilder(MANAGER).string_build(source, module_name(found), str(found))
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_installed(filename: str) -> bool:
+    """Whether a module file lives in the standard library or site-packages. Asked for
+    every module astroid holds after every analysed file (hundreds per file): resolving
+    each path again was most of the engine's own time per file on a large run."""
     return str(Path(filename).resolve()).startswith(_INSTALLED_PREFIXES)
 
 
