@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TypeVar
 
 from astroid import nodes
@@ -88,8 +88,10 @@ def normalised_method_name(name: str) -> str:
     return name.lstrip("_").lower()
 
 
+@lru_cache(maxsize=4096)
 def is_shutdown_name(name: str, shutdown_methods: tuple[str, ...]) -> bool:
-    """`close`, `_shutdown`, `stop_channels`, `close_all` match; `stopwatch` does not."""
+    """`close`, `_shutdown`, `stop_channels`, `close_all` match; `stopwatch` does not.
+    Remembered: asked again for every method of every class by several providers."""
     candidate = normalised_method_name(name)
     for method in shutdown_methods:
         base = normalised_method_name(method)
