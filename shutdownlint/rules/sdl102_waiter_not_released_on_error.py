@@ -292,7 +292,7 @@ def _stranding_releases(
     refuses makes none)."""
     once = operations(Kind.FUTURE).release_once
     out = []
-    for node in own_nodes(function):
+    for node in facts.lifecycle.own(function):
         if not (
             isinstance(node, nodes.Call)
             and isinstance(node.func, nodes.Attribute)
