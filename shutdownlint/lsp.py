@@ -63,11 +63,12 @@ from shutdownlint.report.options import documentation_url
 
 SOURCE = "shutdownlint"
 DEFAULT_DEBOUNCE = 0.3  # seconds
-# The collector's thresholds for the server's lifetime, as `check` sets them for a run
-# (parallel._GC_THRESHOLD): a check of a 2,000-line file allocates hundreds of
+# The collector's thresholds for the server's lifetime (a batch run uses 50,000:
+# parallel._GC_THRESHOLD): a check of a 2,000-line file allocates hundreds of
 # thousands of short-lived nodes, and with the default first threshold (700) the
 # collector runs hundreds of times per check, now and then a full pass (a quarter of
-# the check's CPU when it does).
+# the check's CPU when it does). The server keeps 10,000 because it also collects
+# once after each check is published, and a long-lived process should not grow.
 _GC_THRESHOLD = (10_000, 50, 50)
 _PYTHON_SUFFIXES = (".py", ".pyi")
 
