@@ -807,6 +807,22 @@ class Races:
             and any(t.role in _WORKER_ROLES and not t.via_api for t in access.threads)
         ):
             return [o for o in accesses if o is not access and not o.quiet and lock in o.held.locks]
+        if access.kind is AccessKind.WRITE:
+            return self._every_other_locks(access, accesses, lock)
+        return []
+
+    def _every_other_locks(self, access: Access, accesses: list[Access], lock: LockId):
+        """P1 where the protocol has one exception: every other access of the field holds
+        the lock, and one of the module's own threads (a thread it starts, a pool it
+        submits to, a callback it hands to one) stores it without. The readers hold the
+        lock to see the field and what goes with it as one; the thread's store is
+        ordered with none of them. (A caller's lone store is left to the other rules:
+        the owner may set a field before or between its own calls.)"""
+        others = [o for o in accesses if o is not access and not o.quiet]
+        if any(lock not in o.held.locks for o in others):
+            return []
+        if any(t.role in _WORKER_ROLES for t in access.threads):
+            return others
         return []
 
     def _locks_after(self, access: Access, lock: LockId) -> bool:
@@ -817,6 +833,16 @@ class Races:
             if isinstance(follower, nodes.With | nodes.AsyncWith) and any(
                 (info := self._locks.lock_of(item)) is not None and info.lock == lock
                 for item, _ in follower.items
+            ):
+                return True
+            # `self._cond.acquire()` as a statement of its own: the same section, spelt out.
+            call = follower.value if isinstance(follower, nodes.Expr) else None
+            if (
+                isinstance(call, nodes.Call)
+                and isinstance(call.func, nodes.Attribute)
+                and call.func.attrname == "acquire"
+                and (info := self._locks.lock_of(call.func.expr)) is not None
+                and info.lock == lock
             ):
                 return True
             follower = follower.next_sibling()
