@@ -29,6 +29,7 @@ from astroid import nodes
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
     FunctionLike,
+    decorator_names,
     StateKey,
     enclosing_function,
     is_self_parameter,
@@ -122,6 +123,7 @@ class Races:
         self._state = state
         self._stats = stats
         self._property_cache: dict[nodes.ClassDef, dict[str, frozenset[str]]] = {}
+        self._predicate_cache: dict[nodes.ClassDef, dict[str, frozenset[str]]] = {}
         self._expects_cache: dict[FunctionLike, bool] = {}
         self._order = Order(kinds, contexts, locks, threads, state, summaries)
 
@@ -340,6 +342,7 @@ class Races:
             checked = [by_node[n] for n in walk(test) if n in by_node]
             checked += hasattr_checks(test, state)
             checked += self._property_checks(test, state, owner, function)
+            checked += self._predicate_checks(test, state, owner, function)
             lookups = lookup_checks(test, by_node, function)
             candidates = []
             for access in [*checked, *lookups]:
@@ -358,6 +361,9 @@ class Races:
                     and (a.node in body_nodes or not test_held.guarded)
                     and not a.held.shares_with(test_held)
                 ]
+                acts += self._acts_through_calls(
+                    owner, accesses, branch_nodes, body_nodes, test_held, function
+                )
                 if not acts or self._rechecked(test, acts, access.key):
                     continue
                 if access in lookups and all(read_again(a, accesses, test) for a in acts):
@@ -495,6 +501,97 @@ class Races:
                         )
                     )
         return found
+
+    def _predicate_checks(self, test, state, owner, function) -> list[Access]:
+        """`if self.is_free(bay):` checks what the method returns (P8): a method of the
+        class whose return values read the state and which changes none of it (a
+        test-and-set method, `if self._try_claim(bay):`, is one atomic step, no check).
+        The method's own lock ends with its return: the act after it is not under it."""
+        if not isinstance(owner, nodes.ClassDef):
+            return []
+        found = []
+        for node in walk(test):
+            if not (
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and is_self_parameter(node.func.expr)
+            ):
+                continue
+            for name in sorted(self._predicates(owner).get(node.func.attrname, ())):
+                accesses = state.get(name)
+                if accesses:
+                    found.append(
+                        Access(
+                            accesses[0].key,
+                            node,
+                            node.statement(),
+                            function,
+                            AccessKind.READ,
+                            self._locks.held_at(node),
+                            self._threads.threads_of(function),
+                            in_test=True,
+                        )
+                    )
+        return found
+
+    def _predicates(self, cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
+        """{method of the class (not a property): the attributes of `self` its return
+        values read, where it writes none of them}."""
+        if cls not in self._predicate_cache:
+            state = self._state.accesses(cls)
+            found: dict[str, frozenset[str]] = {}
+            for method in cls.mymethods():
+                if "property" in decorator_names(method) or method.name.startswith("__"):
+                    continue
+                read = {
+                    n.attrname
+                    for ret in method.nodes_of_class(nodes.Return)
+                    if ret.value is not None and enclosing_function(ret) is method
+                    for n in walk(ret.value)
+                    if isinstance(n, nodes.Attribute) and is_self_parameter(n.expr)
+                }
+                read = {
+                    name
+                    for name in read
+                    if name in state
+                    and not any(a.kind.writes and a.function is method for a in state[name])
+                }
+                if read:
+                    found[method.name] = frozenset(read)
+            self._predicate_cache[cls] = found
+        return self._predicate_cache[cls]
+
+    def _acts_through_calls(
+        self, owner, accesses: list[Access], branch_nodes, body_nodes, test_held, function
+    ) -> list[Access]:
+        """The act is whatever the check's outcome reaches (P8), also through a method of
+        the class the check's block calls (`self._assign(bay, bus)`): that method's writes
+        of the state, under its own hold of the lock, are not under the one the check ran
+        in. (A method that writes with no lock at all is the class's unlocked code, whose
+        callers' protocol the module cannot see: not followed.)"""
+        if not isinstance(owner, nodes.ClassDef):
+            return []
+        called = set()
+        for node in branch_nodes.nodes(self._contexts):
+            if (
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and is_self_parameter(node.func.expr)
+                and node in body_nodes
+            ):
+                called.update(
+                    f for f in owner.locals.get(node.func.attrname, ()) if isinstance(f, FunctionLike)
+                )
+        called.discard(function)
+        return [
+            a
+            for a in accesses
+            if a.kind.writes
+            and a.function in called
+            and not a.quiet
+            and a.held.guarded
+            and not a.held.shares_with(test_held)
+        ]
 
     def _harmful(
         self, test: nodes.NodeNG, acts: list[Access], branch_nodes, checked: Access

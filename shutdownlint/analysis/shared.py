@@ -139,6 +139,9 @@ class Access:
         """`self.x` / `cls.x` / `x` as a message shows it."""
         if isinstance(self.node, nodes.Attribute | nodes.AssignAttr | nodes.DelAttr):
             return f"{self.node.expr.as_string()}.{self.key.name}"
+        if isinstance(self.node, nodes.Call) and isinstance(self.node.func, nodes.Attribute):
+            # `self.is_free(bay)` checks `self._assigned` through the method.
+            return f"{self.node.func.expr.as_string()}.{self.key.name}"
         if isinstance(self.node.parent, nodes.Call) and self.node in self.node.parent.args:
             # `hasattr(cls, "_instances")` checks `cls._instances`.
             return f"{self.node.parent.args[0].as_string()}.{self.key.name}"
