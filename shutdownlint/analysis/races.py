@@ -853,7 +853,13 @@ class Races:
             protocols = {name: self._protocol(accesses) for name, accesses in state.items()}
             for name, accesses in state.items():
                 record = self._unguarded(accesses, rmw | acts, protocols[name])
-                if record is None and protocols[name] is None:
+                if (
+                    record is None
+                    and protocols[name] is None
+                    # The class's lock guards its instances' state: what it guards says
+                    # nothing of a field of the class object, which no instance lock can.
+                    and StateKey(owner, name) not in self._state.class_fields
+                ):
                     others = [g for n, g in protocols.items() if g is not None and n != name]
                     if others:
                         record = self._class_level(accesses, rmw | acts, others[0])

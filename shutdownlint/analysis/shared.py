@@ -18,7 +18,7 @@ out or marked here, so that every rule agrees on them:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import cached_property
 
@@ -37,7 +37,7 @@ from shutdownlint.analysis.infer import (
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds, attribute_values
-from shutdownlint.analysis.locks import Held, Locks
+from shutdownlint.analysis.locks import Held, LockId, Locks
 from shutdownlint.analysis.threadmap import ThreadId, ThreadMap
 
 
@@ -188,6 +188,8 @@ class SharedState:
         self._safe_cache: dict[StateKey, tuple[bool, frozenset[str]]] = {}
         self._immutable_cache: dict[StateKey, bool] = {}
         self._list_cache: dict[StateKey, bool] = {}
+        # Fields of a class object, shared by every instance (`_class_state`).
+        self.class_fields: set[StateKey] = set()
 
     # -- which owners ---------------------------------------------------------------
     @cached_property
@@ -256,8 +258,25 @@ class SharedState:
         for name, accesses in list(found.items()):
             if self._is_lock_state(accesses):
                 del found[name]
-            else:
-                accesses.sort(key=lambda a: (a.node.lineno or 0, a.node.col_offset or 0))
+                continue
+            accesses.sort(key=lambda a: (a.node.lineno or 0, a.node.col_offset or 0))
+            if isinstance(owner, nodes.ClassDef) and self._class_state(owner, accesses):
+                # Every instance has its own lock and all share the class's field: a lock
+                # per instance excludes nothing from it (another instance's caller holds
+                # another lock), so it guards none of the field's accesses.
+                found[name] = [
+                    replace(
+                        a,
+                        held=Held(
+                            frozenset(
+                                lock for lock in a.held.locks if not self._instance_lock(owner, lock)
+                            ),
+                            a.held.by_contract,
+                        ),
+                    )
+                    for a in accesses
+                ]
+                self.class_fields.add(StateKey(owner, name))
         return found
 
     def _key(self, node: nodes.NodeNG, owner: nodes.ClassDef | nodes.Module) -> StateKey | None:
@@ -271,11 +290,39 @@ class SharedState:
             return None
         if isinstance(node, nodes.Attribute | nodes.AssignAttr | nodes.DelAttr):
             receiver = node.expr
-            if is_self_parameter(receiver) or (
-                isinstance(receiver, nodes.Name) and receiver.name == owner.name
+            if (
+                is_self_parameter(receiver)
+                or (isinstance(receiver, nodes.Name) and receiver.name == owner.name)
+                or _class_of_self(receiver)
             ):
                 return StateKey(owner, node.attrname)
         return None
+
+    def _class_state(self, owner: nodes.ClassDef, accesses: list[Access]) -> bool:
+        """The state is a field of the class object, one for every instance (P7): some
+        access names the class (`Cls._x`, `cls._x` in a class method, `type(self)._x`)
+        and no method rebinds it through `self` (which would give an instance its own)."""
+        return any(_names_the_class(a, owner) for a in accesses) and not any(
+            a.kind is AccessKind.WRITE
+            and isinstance(a.node, nodes.AssignAttr)
+            and is_self_parameter(a.node.expr)
+            and not _names_the_class(a, owner)
+            for a in accesses
+        )
+
+    def _instance_lock(self, owner: nodes.ClassDef, lock: LockId) -> bool:
+        """A lock each instance makes for itself (`self._lock = Lock()`): taking it
+        excludes only the callers of the same instance."""
+        if lock.owner is not None or not lock.key.startswith("self."):
+            return False
+        name = lock.key.removeprefix("self.")
+        try:
+            classes = [owner, *owner.ancestors()]
+        except (AstroidError, RecursionError):
+            classes = [owner]
+        return any(name in c.instance_attrs for c in classes) and not any(
+            _class_body_value(c, name) for c in classes
+        )
 
     def _access(self, node: nodes.NodeNG, key: StateKey, function: FunctionLike) -> Access | None:
         kind, value = classify(node)
@@ -546,6 +593,48 @@ def _list_value(value: nodes.NodeNG) -> bool:
         isinstance(value, nodes.Call)
         and isinstance(value.func, nodes.Name)
         and (value.func.name == "list")
+    )
+
+
+def _class_of_self(receiver: nodes.NodeNG) -> bool:
+    """`type(self)` / `self.__class__`: the class of the instance at hand."""
+    if isinstance(receiver, nodes.Call):
+        return (
+            isinstance(receiver.func, nodes.Name)
+            and receiver.func.name == "type"
+            and len(receiver.args) == 1
+            and is_self_parameter(receiver.args[0])
+        )
+    return (
+        isinstance(receiver, nodes.Attribute)
+        and receiver.attrname == "__class__"
+        and is_self_parameter(receiver.expr)
+    )
+
+
+def _class_body_value(cls: nodes.ClassDef, name: str) -> bool:
+    """The class body gives `name` a value (`_lock = Lock()`); an annotation alone
+    (`_lock: threading.Lock`) declares what each instance will hold."""
+    return any(
+        isinstance(node, nodes.AssignName)
+        and node.scope() is cls
+        and not (isinstance(node.parent, nodes.AnnAssign) and node.parent.value is None)
+        for node in cls.locals.get(name, ())
+    )
+
+
+def _names_the_class(access: Access, owner: nodes.ClassDef) -> bool:
+    """The access reaches the field through the class object, not an instance."""
+    receiver = getattr(access.node, "expr", None)
+    if isinstance(receiver, nodes.Name) and receiver.name == owner.name:
+        return True
+    if _class_of_self(receiver):
+        return True
+    function = access.function
+    return (
+        is_self_parameter(receiver)
+        and isinstance(function, nodes.FunctionDef)
+        and function.type == "classmethod"
     )
 
 
