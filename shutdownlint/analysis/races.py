@@ -567,8 +567,10 @@ class Races:
         """The act is whatever the check's outcome reaches (P8), also through a method of
         the class the check's block calls (`self._assign(bay, bus)`): that method's writes
         of the state, under its own hold of the lock, are not under the one the check ran
-        in. (A method that writes with no lock at all is the class's unlocked code, whose
-        callers' protocol the module cannot see: not followed.)"""
+        in. A lock the caller holds at the call (and at the check) is held in the method
+        too, whatever the method calls its own lock. (A method that writes with no lock
+        at all is the class's unlocked code, whose callers' protocol the module cannot
+        see: not followed.)"""
         if not isinstance(owner, nodes.ClassDef):
             return []
         called = set()
@@ -578,6 +580,8 @@ class Races:
                 and isinstance(node.func, nodes.Attribute)
                 and is_self_parameter(node.func.expr)
                 and node in body_nodes
+                # A lock held at the call is held in the callee: check and act share it.
+                and not self._locks.held_at(node).shares_with(test_held)
             ):
                 called.update(
                     f for f in owner.locals.get(node.func.attrname, ()) if isinstance(f, FunctionLike)
