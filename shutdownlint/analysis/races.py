@@ -29,8 +29,8 @@ from astroid import nodes
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
     FunctionLike,
-    decorator_names,
     StateKey,
+    decorator_names,
     enclosing_function,
     is_self_parameter,
     last_name,
@@ -584,7 +584,9 @@ class Races:
                 and not self._locks.held_at(node).shares_with(test_held)
             ):
                 called.update(
-                    f for f in owner.locals.get(node.func.attrname, ()) if isinstance(f, FunctionLike)
+                    f
+                    for f in owner.locals.get(node.func.attrname, ())
+                    if isinstance(f, FunctionLike)
                 )
         called.discard(function)
         return [

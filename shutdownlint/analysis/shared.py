@@ -269,7 +269,9 @@ class SharedState:
                         a,
                         held=Held(
                             frozenset(
-                                lock for lock in a.held.locks if not self._instance_lock(owner, lock)
+                                lock
+                                for lock in a.held.locks
+                                if not self._instance_lock(owner, lock)
                             ),
                             a.held.by_contract,
                         ),
