@@ -334,8 +334,7 @@ def _kept_while_constructing(
             kept.update(
                 StateKey(cls, target.attrname)
                 for target in node.targets
-                if isinstance(target, nodes.AssignAttr)
-                and is_self_parameter(target.expr)
+                if isinstance(target, nodes.AssignAttr) and is_self_parameter(target.expr)
             )
     return frozenset(kept)
 
