@@ -538,7 +538,9 @@ class Tracker:
                 return any(self.void(v, True) for v in test.values)
             if test.op == "or" and not outcome:
                 return any(self.void(v, False) for v in test.values)
-            return False
+            # `x is not None and not x.done()` false: some part is false, and each
+            # part's falsehood owes nothing (absent, or finished).
+            return all(self.void(v, outcome) for v in test.values)
         if isinstance(test, nodes.Compare) and len(test.ops) == 1:
             op, right = test.ops[0]
             is_none = isinstance(right, nodes.Const) and right.value is None
