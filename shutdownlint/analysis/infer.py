@@ -313,3 +313,32 @@ def _called_name(node: nodes.NodeNG) -> str | None:
         name = dotted_name(node.func)
         return name.rsplit(".", 1)[-1] if name else None
     return None
+
+
+def made_by_one_call(name: nodes.Name, through_await: bool = False) -> nodes.Call | None:
+    """The call a local of its function was made by (`sock = make(); ...; return sock`),
+    when it has that one assignment (`x = await make()` too, `through_await`)."""
+    try:
+        scope, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return None
+    if scope is not name.scope():
+        return None  # a module's or an enclosing function's: not made by this call
+    if len(assigns) != 1 or not isinstance(assigns[0].parent, nodes.Assign):
+        return None
+    value = assigns[0].parent.value
+    if through_await and isinstance(value, nodes.Await):
+        value = value.value
+    return value if isinstance(value, nodes.Call) else None
+
+
+def method_in(cls: nodes.ClassDef, name: str, module: nodes.Module) -> FunctionLike | None:
+    """The method `name` that `cls` has (its own or inherited), when `module` defines it."""
+    try:
+        found = cls.getattr(name)
+    except (AstroidError, RecursionError):
+        return None
+    for node in found:
+        if isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
+            return node if node.root() is module else None
+    return None

@@ -27,6 +27,7 @@ from shutdownlint.analysis.infer import (
     is_self_parameter,
     last_name,
     loop_iterable,
+    made_by_one_call,
     qname_of,
     state_key,
     walk,
@@ -297,7 +298,7 @@ class Kinds:
                 if value is None or (isinstance(value, nodes.Const) and value.value is None):
                     continue
                 if isinstance(value, nodes.Name):
-                    value = _made_by_one_call(value)
+                    value = made_by_one_call(value)
                 if not isinstance(value, nodes.Call):
                     return None  # given back, or kept elsewhere: not made for the caller
                 found = found or self.kind_of_call(value)
@@ -809,17 +810,3 @@ def _string_annotation(annotation: nodes.Const) -> list[nodes.NodeNG]:
 
 
 _SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda, nodes.ClassDef)
-
-
-def _made_by_one_call(name: nodes.Name) -> nodes.Call | None:
-    """The call a local of its function was made by, when it has that one assignment."""
-    try:
-        scope, assigns = name.lookup(name.name)
-    except (AstroidError, RecursionError):
-        return None
-    if scope is not name.scope():
-        return None  # a module's or an enclosing function's: not made by this call
-    if len(assigns) != 1 or not isinstance(assigns[0].parent, nodes.Assign):
-        return None
-    value = assigns[0].parent.value
-    return value if isinstance(value, nodes.Call) else None

@@ -34,6 +34,7 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     is_self_parameter,
     last_name,
+    made_by_one_call,
     walk,
 )
 from shutdownlint.analysis.kinds import KindInfo, Kinds
@@ -532,7 +533,7 @@ class Lifecycle:
                     continue
                 value = node.value.value if isinstance(node.value, nodes.Await) else node.value
                 if isinstance(value, nodes.Name):
-                    value = _assigned_call(value)
+                    value = made_by_one_call(value, through_await=True)
                 if isinstance(value, nodes.Call) and self.could_make(value, stems, depth + 1):
                     return True
         return False
@@ -974,19 +975,3 @@ def _visited(iterable: nodes.NodeNG) -> frozenset[Identity]:
     the values it yields themselves."""
     found = covered(iterable)
     return found.containers | found.items
-
-
-def _assigned_call(name: nodes.Name) -> nodes.Call | None:
-    """The call a local returned by its function was assigned from (`sock = make(); ...;
-    return sock`), when it has one assignment."""
-    try:
-        scope, assigns = name.lookup(name.name)
-    except (AstroidError, RecursionError):
-        return None
-    if scope is not name.scope():
-        return None  # a module's or an enclosing function's: not made by this call
-    if len(assigns) != 1 or not isinstance(assigns[0].parent, nodes.Assign):
-        return None
-    value = assigns[0].parent.value
-    value = value.value if isinstance(value, nodes.Await) else value
-    return value if isinstance(value, nodes.Call) else None

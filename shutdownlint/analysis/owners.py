@@ -20,7 +20,12 @@ from astroid import nodes
 from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.contexts import Contexts
-from shutdownlint.analysis.infer import FunctionLike, enclosing_class, is_self_parameter
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    enclosing_class,
+    is_self_parameter,
+    method_in,
+)
 from shutdownlint.analysis.kinds import KindInfo
 from shutdownlint.analysis.lifecycle import Lifecycle
 from shutdownlint.analysis.operations import STARTS_BY_TYPE, operations
@@ -117,14 +122,7 @@ class WorkerOwners:
         ]
 
     def _method(self, cls: nodes.ClassDef, name: str) -> FunctionLike | None:
-        try:
-            found = cls.getattr(name)
-        except (AstroidError, RecursionError):
-            return None
-        for node in found:
-            if isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
-                return node if node.root() is self._module else None
-        return None
+        return method_in(cls, name, self._module)
 
 
 def _calls_on_own(function: FunctionLike, attribute: str, methods: frozenset[str]) -> bool:

@@ -488,18 +488,7 @@ class Races:
             for name in sorted(properties.get(node.attrname, ())):
                 accesses = state.get(name)
                 if accesses:
-                    found.append(
-                        Access(
-                            accesses[0].key,
-                            node,
-                            node.statement(),
-                            function,
-                            AccessKind.READ,
-                            self._locks.held_at(node),
-                            self._threads.threads_of(function),
-                            in_test=True,
-                        )
-                    )
+                    found.append(self._test_read(accesses[0].key, node, function))
         return found
 
     def _predicate_checks(self, test, state, owner, function) -> list[Access]:
@@ -520,19 +509,22 @@ class Races:
             for name in sorted(self._predicates(owner).get(node.func.attrname, ())):
                 accesses = state.get(name)
                 if accesses:
-                    found.append(
-                        Access(
-                            accesses[0].key,
-                            node,
-                            node.statement(),
-                            function,
-                            AccessKind.READ,
-                            self._locks.held_at(node),
-                            self._threads.threads_of(function),
-                            in_test=True,
-                        )
-                    )
+                    found.append(self._test_read(accesses[0].key, node, function))
         return found
+
+    def _test_read(self, key, node: nodes.NodeNG, function) -> Access:
+        """A read of `key` made by `node` in the test of a check (through a property or
+        a predicate method)."""
+        return Access(
+            key,
+            node,
+            node.statement(),
+            function,
+            AccessKind.READ,
+            self._locks.held_at(node),
+            self._threads.threads_of(function),
+            in_test=True,
+        )
 
     def _predicates(self, cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
         """{method of the class (not a property): the attributes of `self` its return

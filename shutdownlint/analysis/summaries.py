@@ -29,6 +29,7 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_self_parameter,
     last_name,
+    method_in,
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.operations import operations
@@ -206,14 +207,7 @@ class Summaries:
         return False
 
     def _method(self, cls: nodes.ClassDef, name: str) -> FunctionLike | None:
-        try:
-            found = cls.getattr(name)
-        except (AstroidError, RecursionError):
-            return None
-        for node in found:
-            if isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
-                return node if node.root() is self._module else None
-        return None
+        return method_in(cls, name, self._module)
 
     def _classes(self, cls: nodes.ClassDef) -> set[nodes.ClassDef]:
         classes = {cls}
