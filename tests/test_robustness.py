@@ -191,3 +191,21 @@ def test_odd_timeout_literals_do_not_crash() -> None:
     )
     result = check_bytes(source.encode(), Path("odd.py"), SETTINGS, ALL_RULES)
     assert [(f.code, f.location.row) for f in result.findings] == [("SDL302", 6)]
+
+
+def test_inference_that_breaks_inside_astroid_gives_up_on_the_node(monkeypatch) -> None:
+    """astroid raises plain exceptions on some code (a ValueError in its constraint code
+    for a string annotation in the standard library's unittest/mock.py): inference gives
+    up on that node instead of failing the rule for the whole file (SDL999)."""
+    import astroid
+
+    from shutdownlint.analysis.infer import infer_values
+
+    name = astroid.extract_node("x = 1\nx")
+
+    def broken(*args, **kwargs):
+        raise ValueError("<Name.call l.1> is not in list")
+        yield  # a generator, as astroid's infer is
+
+    monkeypatch.setattr(type(name), "infer", broken)
+    assert infer_values(name) == []

@@ -36,6 +36,8 @@ def infer_values(node: nodes.NodeNG, stats: Counter[str] | None = None) -> list:
         if stats is not None:
             stats["gave_up"] += 1
         return []
+    except Exception:  # noqa: BLE001 - astroid's own bugs on odd code (a ValueError in
+        return out  # its constraint code on a string annotation): give up on the node
     return out
 
 

@@ -26,7 +26,7 @@ from functools import cached_property
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.blocking import BLOCKING_CALLS, Blocking, timeout_state
+from shutdownlint.analysis.blocking import BLOCKING_CALLS, Blocking, Wait, timeout_state
 from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
 from shutdownlint.analysis.infer import (
     FunctionLike,
@@ -105,6 +105,20 @@ def _handed_to_awaiters(node: nodes.NodeNG) -> bool:
     ):
         parent = parent.parent.parent
     return isinstance(parent, nodes.Return)
+
+
+def _named_future(name: nodes.Name) -> bool:
+    """A cheap look before inference: `name` is assigned from a call named like a future
+    maker (`Future()`, `loop.create_future()`)."""
+    try:
+        _, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return False
+    return any(
+        isinstance(value := getattr(a.parent, "value", None), nodes.Call)
+        and "future" in (last_name(value.func) or "").lower()
+        for a in assigns
+    )
 
 
 class Lifecycle:
@@ -723,6 +737,26 @@ class Lifecycle:
             ident = identity(wait.receiver)
             if ident is not None:
                 found.setdefault(ident, []).append(wait)
+        for node in self._contexts.all_nodes:
+            # A future a function makes and returns unresolved is waited on by its caller
+            # (P3: an escaped unresolved future is a waiter enough).
+            if not (isinstance(node, nodes.Return) and isinstance(node.value, nodes.Name)):
+                continue
+            function = enclosing_function(node)
+            if function is None or not _named_future(node.value):
+                continue
+            info = self._kinds.kind_of(node.value)
+            if (
+                info is not None
+                and info.kind is Kind.FUTURE
+                and any(
+                    isinstance(made, nodes.Call) and enclosing_function(made) is function
+                    for made in info.creations
+                )
+            ):
+                found.setdefault(identity(node.value), []).append(
+                    Wait(node, info, None, node.value)
+                )
         return found
 
     @cached_property

@@ -562,8 +562,8 @@ class Tracker:
         ):
             if test.func.attrname in ("done", "cancelled", "is_set"):
                 return outcome
-            if test.func.attrname == "is_alive":
-                return not outcome
+            if test.func.attrname in ("is_alive", "set_running_or_notify_cancel"):
+                return not outcome  # not running: finished (or cancelled by its waiter)
         return False
 
 

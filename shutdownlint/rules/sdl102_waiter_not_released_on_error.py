@@ -213,8 +213,19 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             leaks = facts.lifecycle.leaks(function, obligation, before=max(lines))
         wait = waits[0]
         subject = wait.receiver.as_string()
+        # A concurrent future its worker has set running cannot be cancelled any more:
+        # only a result or an exception resolves it, and which one is not mechanical.
+        running = any(
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname == "set_running_or_notify_cancel"
+            for node in facts.lifecycle.own(function)
+        )
         made = wait.info.creations[0] if wait.info.creations else None
-        related = [(wait.node, "the waiter blocks here with no timeout")]
+        if isinstance(wait.node, nodes.Return):
+            related = [(wait.node, "returned unresolved here: the caller waits on it")]
+        else:
+            related = [(wait.node, "the waiter blocks here with no timeout")]
         related.append((release, "released only here"))
         if made is not None:
             related.append((made, f"the {wait.info.kind.value} is made here"))
@@ -227,7 +238,7 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
                     wait.info.kind,
                     made,
                     tuple(related),
-                    release=release_statement(wait.info.kind, subject),
+                    release=None if running else release_statement(wait.info.kind, subject),
                 )
             )
     return out
