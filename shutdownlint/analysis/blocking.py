@@ -165,7 +165,7 @@ def blocking_row(info: KindInfo, method: str) -> BlockingCall | None:
 class Wait:
     """A call (or await) that can wait forever, and on what."""
 
-    node: nodes.Call | nodes.Await
+    node: nodes.Call | nodes.Await | nodes.Return  # a Return: a future handed to the caller
     info: KindInfo
     row: BlockingCall | None  # None for `await task`
     receiver: nodes.NodeNG

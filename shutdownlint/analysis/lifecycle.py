@@ -53,8 +53,10 @@ from shutdownlint.analysis.ownership import (
     consumed_until_sentinel,
     covered,
     ends_consuming,
+    handed_to_awaiters,
     identity,
     made_members,
+    named_like_future,
     own_nodes,
     parameters_bound,
     refers_to,
@@ -92,33 +94,6 @@ WORKER_NAME_STEMS = (
 def named_like(call: nodes.Call, stems: tuple[str, ...]) -> bool:
     name = (last_name(call.func) or "").lower()
     return any(stem in name for stem in stems)
-
-
-def _handed_to_awaiters(node: nodes.NodeNG) -> bool:
-    """`return self._task` or `return self._task.__await__()` (the object's own `__await__`):
-    the task is handed to the callers, whose await is its join."""
-    parent = node.parent
-    if (
-        isinstance(parent, nodes.Attribute)
-        and parent.attrname == "__await__"
-        and isinstance(parent.parent, nodes.Call)
-    ):
-        parent = parent.parent.parent
-    return isinstance(parent, nodes.Return)
-
-
-def _named_future(name: nodes.Name) -> bool:
-    """A cheap look before inference: `name` is assigned from a call named like a future
-    maker (`Future()`, `loop.create_future()`)."""
-    try:
-        _, assigns = name.lookup(name.name)
-    except (AstroidError, RecursionError):
-        return False
-    return any(
-        isinstance(value := getattr(a.parent, "value", None), nodes.Call)
-        and "future" in (last_name(value.func) or "").lower()
-        for a in assigns
-    )
 
 
 class Lifecycle:
@@ -636,7 +611,7 @@ class Lifecycle:
         manager, calls a stop method of its own on it, or hands it to a call."""
         for _, node in self.attribute_uses(cls, attribute):
             parent = node.parent
-            if kind is Kind.TASK and _handed_to_awaiters(node):
+            if kind is Kind.TASK and handed_to_awaiters(node):
                 return True
             if isinstance(parent, nodes.Attribute) and isinstance(parent.parent, nodes.Call):
                 call = parent.parent
@@ -743,7 +718,7 @@ class Lifecycle:
             if not (isinstance(node, nodes.Return) and isinstance(node.value, nodes.Name)):
                 continue
             function = enclosing_function(node)
-            if function is None or not _named_future(node.value):
+            if function is None or not named_like_future(node.value):
                 continue
             info = self._kinds.kind_of(node.value)
             if (

@@ -587,6 +587,33 @@ def _on_self(target: nodes.NodeNG) -> bool:
     return is_self_parameter(target)
 
 
+def handed_to_awaiters(node: nodes.NodeNG) -> bool:
+    """`return self._task` or `return self._task.__await__()` (the object's own `__await__`):
+    the task is handed to the callers, whose await is its join."""
+    parent = node.parent
+    if (
+        isinstance(parent, nodes.Attribute)
+        and parent.attrname == "__await__"
+        and isinstance(parent.parent, nodes.Call)
+    ):
+        parent = parent.parent.parent
+    return isinstance(parent, nodes.Return)
+
+
+def named_like_future(name: nodes.Name) -> bool:
+    """A cheap look before inference: `name` is assigned from a call named like a future
+    maker (`Future()`, `loop.create_future()`)."""
+    try:
+        _, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return False
+    return any(
+        isinstance(value := getattr(a.parent, "value", None), nodes.Call)
+        and "future" in (last_name(value.func) or "").lower()
+        for a in assigns
+    )
+
+
 def refers_to(expr: nodes.NodeNG, idents: frozenset[Identity]) -> bool:
     if not isinstance(expr, nodes.Name | nodes.Attribute):
         return False

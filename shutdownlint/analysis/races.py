@@ -26,15 +26,13 @@ from functools import cached_property
 
 from astroid import nodes
 
+from shutdownlint.analysis.check_reads import CheckReads
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
-    decorator_names,
     enclosing_function,
-    is_self_parameter,
     last_name,
-    property_reads,
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds
@@ -101,7 +99,7 @@ _STARTS = frozenset({"start", "start_soon", "serve_forever", "connect", "bind", 
 _WORKER_ROLES = frozenset({ThreadRole.THREAD, ThreadRole.POOL})
 
 
-class Races:
+class Races(CheckReads):
     """Races on one module's shared state (a per-module fact)."""
 
     def __init__(
@@ -470,126 +468,6 @@ class Races:
             if not any(self._locks.tests_before(act.node, names, lock) for lock in locks):
                 return False
         return True
-
-    def _properties(self, cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
-        if cls not in self._property_cache:
-            self._property_cache[cls] = property_reads(cls)
-        return self._property_cache[cls]
-
-    def _property_checks(self, test, state, owner, function) -> list[Access]:
-        """`if not self.is_alive:` checks what the property reads (`self._thread`)."""
-        if not isinstance(owner, nodes.ClassDef):
-            return []
-        properties = self._properties(owner)
-        found = []
-        for node in walk(test):
-            if not (isinstance(node, nodes.Attribute) and is_self_parameter(node.expr)):
-                continue
-            for name in sorted(properties.get(node.attrname, ())):
-                accesses = state.get(name)
-                if accesses:
-                    found.append(self._test_read(accesses[0].key, node, function))
-        return found
-
-    def _predicate_checks(self, test, state, owner, function) -> list[Access]:
-        """`if self.is_free(bay):` checks what the method returns (P8): a method of the
-        class whose return values read the state and which changes none of it (a
-        test-and-set method, `if self._try_claim(bay):`, is one atomic step, no check).
-        The method's own lock ends with its return: the act after it is not under it."""
-        if not isinstance(owner, nodes.ClassDef):
-            return []
-        found = []
-        for node in walk(test):
-            if not (
-                isinstance(node, nodes.Call)
-                and isinstance(node.func, nodes.Attribute)
-                and is_self_parameter(node.func.expr)
-            ):
-                continue
-            for name in sorted(self._predicates(owner).get(node.func.attrname, ())):
-                accesses = state.get(name)
-                if accesses:
-                    found.append(self._test_read(accesses[0].key, node, function))
-        return found
-
-    def _test_read(self, key, node: nodes.NodeNG, function) -> Access:
-        """A read of `key` made by `node` in the test of a check (through a property or
-        a predicate method)."""
-        return Access(
-            key,
-            node,
-            node.statement(),
-            function,
-            AccessKind.READ,
-            self._locks.held_at(node),
-            self._threads.threads_of(function),
-            in_test=True,
-        )
-
-    def _predicates(self, cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
-        """{method of the class (not a property): the attributes of `self` its return
-        values read, where it writes none of them}."""
-        if cls not in self._predicate_cache:
-            state = self._state.accesses(cls)
-            found: dict[str, frozenset[str]] = {}
-            for method in cls.mymethods():
-                if "property" in decorator_names(method) or method.name.startswith("__"):
-                    continue
-                read = {
-                    n.attrname
-                    for ret in method.nodes_of_class(nodes.Return)
-                    if ret.value is not None and enclosing_function(ret) is method
-                    for n in walk(ret.value)
-                    if isinstance(n, nodes.Attribute) and is_self_parameter(n.expr)
-                }
-                read = {
-                    name
-                    for name in read
-                    if name in state
-                    and not any(a.kind.writes and a.function is method for a in state[name])
-                }
-                if read:
-                    found[method.name] = frozenset(read)
-            self._predicate_cache[cls] = found
-        return self._predicate_cache[cls]
-
-    def _acts_through_calls(
-        self, owner, accesses: list[Access], branch_nodes, body_nodes, test_held, function
-    ) -> list[Access]:
-        """The act is whatever the check's outcome reaches (P8), also through a method of
-        the class the check's block calls (`self._assign(bay, bus)`): that method's writes
-        of the state, under its own hold of the lock, are not under the one the check ran
-        in. A lock the caller holds at the call (and at the check) is held in the method
-        too, whatever the method calls its own lock. (A method that writes with no lock
-        at all is the class's unlocked code, whose callers' protocol the module cannot
-        see: not followed.)"""
-        if not isinstance(owner, nodes.ClassDef):
-            return []
-        called = set()
-        for node in branch_nodes.nodes(self._contexts):
-            if (
-                isinstance(node, nodes.Call)
-                and isinstance(node.func, nodes.Attribute)
-                and is_self_parameter(node.func.expr)
-                and node in body_nodes
-                # A lock held at the call is held in the callee: check and act share it.
-                and not self._locks.held_at(node).shares_with(test_held)
-            ):
-                called.update(
-                    f
-                    for f in owner.locals.get(node.func.attrname, ())
-                    if isinstance(f, FunctionLike)
-                )
-        called.discard(function)
-        return [
-            a
-            for a in accesses
-            if a.kind.writes
-            and a.function in called
-            and not a.quiet
-            and a.held.guarded
-            and not a.held.shares_with(test_held)
-        ]
 
     def _harmful(
         self, test: nodes.NodeNG, acts: list[Access], branch_nodes, checked: Access
