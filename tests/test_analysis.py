@@ -8,9 +8,10 @@ import astroid
 import pytest
 from astroid import nodes
 
-from shutdownlint.analysis.contexts import is_shutdown_name
+from shutdownlint.analysis.contexts import ShutdownWhy, is_shutdown_name
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.options import AnalysisOptions, TypeMapping
+from shutdownlint.rules.context_words import shutdown_reason
 
 
 def facts_for(source: str, **options) -> ModuleFacts:
@@ -330,14 +331,17 @@ def test_shutdown_paths_at_node_level() -> None:
         """
     )
     path = facts.contexts.shutdown_path
-    assert "finally" in path(marked(facts, "# <a")).reason
-    assert "KeyboardInterrupt" in path(marked(facts, "# <b")).reason
+    assert path(marked(facts, "# <a")).why is ShutdownWhy.CLEANUP
+    assert path(marked(facts, "# <a")).name == ""  # a `finally:` block
+    assert path(marked(facts, "# <b")).name == "KeyboardInterrupt"
     assert path(marked(facts, "# <c")) is None
     assert path(marked(facts, "# <d")) is None
-    assert "yield" in path(marked(facts, "# <e")).reason
+    assert path(marked(facts, "# <e")).why is ShutdownWhy.AFTER_YIELD
     # A helper of close() is on the shutdown path, reached from close() (SPEC §2).
     helper = path(marked(facts, "# <f"))
-    assert "called from `close()`" in helper.reason and helper.node.name == "close"
+    assert helper.why is ShutdownWhy.NAMED and helper.via == "close"
+    assert helper.node.name == "close"
+    assert shutdown_reason(helper) == "called from `close()`: `close()` is a shutdown method"
 
 
 def test_private_astroid_apis_still_exist() -> None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from enum import Enum
 from functools import cached_property, lru_cache
 from typing import TypeVar
 
@@ -55,18 +56,32 @@ class Entry:
 
     context: ContextKind
     on_thread: bool  # runs on another OS thread (a thread context, SPEC §2)
-    site: nodes.NodeNG  # where it was started or scheduled
-    how: str  # e.g. "started as a thread by `threading.Thread(...)`"
+    site: nodes.NodeNG  # where it was started or scheduled (the call, or the subclass)
     function: FunctionLike  # the function that is started (the entry point)
     role: ThreadRole | None = None  # which thread runs it (None: another process)
+    scheduler: Scheduler | None = None  # the row of the call at `site`
+    base: str | None = None  # no scheduler: `run()` of a subclass of this class
+
+
+class ShutdownWhy(Enum):
+    """Why code runs while the program stops (the words are the rules')."""
+
+    NAMED = "named"  # a method named like a shutdown method
+    TEARDOWN = "teardown"  # a test's teardown method
+    SCHEDULED = "scheduled"  # handed to a scheduler that runs it at shutdown (`atexit`)
+    CLEANUP = "cleanup"  # in a `finally:` block or an interrupt handler
+    AFTER_YIELD = "after-yield"  # after `yield` in a context manager or fixture
 
 
 @dataclass(frozen=True)
 class ShutdownPath:
     """Why a piece of code runs while the program stops, and where that is decided."""
 
-    reason: str
+    why: ShutdownWhy
     node: nodes.NodeNG
+    name: str = ""  # NAMED, TEARDOWN: the method; CLEANUP: the interrupt caught, if any
+    scheduler: Scheduler | None = None  # SCHEDULED: the row of the call at `node`
+    via: str | None = None  # a helper's: the shutdown function it is called from
 
 
 _TEARDOWN_NAMES = frozenset({"teardown", "teardownclass", "teardownmodule", "asyncteardown"})
@@ -452,9 +467,9 @@ class Contexts:
             if isinstance(node, nodes.ClassDef):
                 self._record_run_method(node, entries)
             elif isinstance(node, nodes.FunctionDef) and node not in lifetime_workers:
-                reason = self._shutdown_reason_by_name(node)
-                if reason:
-                    shutdowns.setdefault(node, ShutdownPath(reason, node))
+                why = self._shutdown_reason_by_name(node)
+                if why is not None:
+                    shutdowns.setdefault(node, ShutdownPath(why, node, node.name))
         return entries, shutdowns, starts
 
     def _record(
@@ -466,10 +481,8 @@ class Contexts:
         lifetime_workers: set[FunctionLike],
     ) -> None:
         row, call, function = scheduled.row, scheduled.call, scheduled.function
-        text = call.func.as_string()
-        wording = row.wording.format(call=text, name=last_name(call.func))
         if Role.ENTRY in row.roles and row.context is not None:
-            entry = Entry(row.context, row.runs_on_thread, call, wording, function, row.role)
+            entry = Entry(row.context, row.runs_on_thread, call, function, row.role, row)
             entries.setdefault(function, entry)
             starts.setdefault(function, []).append(entry)
             if (
@@ -480,11 +493,12 @@ class Contexts:
             ):
                 lifetime_workers.add(function)
         if Role.SHUTDOWN in row.roles:
-            shutdowns.setdefault(function, ShutdownPath(wording, call))
+            shutdowns.setdefault(function, ShutdownPath(ShutdownWhy.SCHEDULED, call, scheduler=row))
 
     def _is_shutdown_function(self, function: FunctionLike | None) -> bool:
-        return isinstance(function, nodes.FunctionDef) and bool(
-            self._shutdown_reason_by_name(function)
+        return (
+            isinstance(function, nodes.FunctionDef)
+            and self._shutdown_reason_by_name(function) is not None
         )
 
     def _record_run_method(self, cls: nodes.ClassDef, entries: dict[FunctionLike, Entry]) -> None:
@@ -513,20 +527,19 @@ class Contexts:
             context = ContextKind.PROCESS
         else:
             return
-        how = f"run in its own {context.value} as `run()` of a `{info.qname}` subclass"
         on_thread = context is ContextKind.THREAD
         role = ThreadRole.THREAD if on_thread else None
-        entries.setdefault(run, Entry(context, on_thread, cls, how, run, role))
+        entries.setdefault(run, Entry(context, on_thread, cls, run, role, base=info.qname))
 
-    def _shutdown_reason_by_name(self, function: nodes.FunctionDef) -> str | None:
+    def _shutdown_reason_by_name(self, function: nodes.FunctionDef) -> ShutdownWhy | None:
         if not isinstance(function.parent, nodes.ClassDef) and function.name.startswith("__"):
             return None
         if _is_blocking_join(function):
             return None
         if is_shutdown_name(function.name, self._options.shutdown_methods):
-            return f"`{function.name}()` is a shutdown method"
+            return ShutdownWhy.NAMED
         if normalised_method_name(function.name) in _TEARDOWN_NAMES:
-            return f"`{function.name}()` runs at test teardown"
+            return ShutdownWhy.TEARDOWN
         return None
 
     # -- propagation -----------------------------------------------------------
@@ -564,8 +577,7 @@ class Contexts:
 
         def step(caller: FunctionLike, callee: FunctionLike, path: ShutdownPath) -> ShutdownPath:
             if caller in shutdowns:
-                name = getattr(caller, "name", "<lambda>")
-                return ShutdownPath(f"called from `{name}()`: {path.reason}", path.node)
+                return replace(path, via=getattr(caller, "name", "<lambda>"))
             return path
 
         return self._propagate(shutdowns, step)
@@ -596,13 +608,13 @@ class Contexts:
         """Why the code at `node` runs while stopping, if it does."""
         region = cleanup_region(node)
         if region is not None:
-            return ShutdownPath(region.reason, region.node)
+            return ShutdownPath(ShutdownWhy.CLEANUP, region.node, region.caught or "")
         function = enclosing_function(node)
         if function is None:
             return None
         after_yield = _yield_before(function, node)
         if after_yield is not None:
-            return ShutdownPath("after `yield` in a context manager or fixture", after_yield)
+            return ShutdownPath(ShutdownWhy.AFTER_YIELD, after_yield)
         return self._shutdown_map.get(function)
 
     def is_stop_method(self, function: FunctionLike) -> bool:

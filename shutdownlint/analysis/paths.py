@@ -156,8 +156,8 @@ def interrupt_caught(handler: nodes.ExceptHandler) -> str | None:
 class CleanupRegion:
     """A block that runs while something stops: a `finally:` or an interrupt handler."""
 
-    reason: str
     node: nodes.Try | nodes.ExceptHandler
+    caught: str | None = None  # the interrupt a handler catches (None: a `finally:`)
 
 
 def cleanup_region(node: nodes.NodeNG) -> CleanupRegion | None:
@@ -165,11 +165,11 @@ def cleanup_region(node: nodes.NodeNG) -> CleanupRegion | None:
     child, parent = node, node.parent
     while parent is not None and not isinstance(parent, FunctionLike):
         if isinstance(parent, nodes.Try) and child in parent.finalbody:
-            return CleanupRegion("in a `finally:` block", parent)
+            return CleanupRegion(parent)
         if isinstance(parent, nodes.ExceptHandler) and child in parent.body:
             caught = interrupt_caught(parent)
             if caught:
-                return CleanupRegion(f"in an `except {caught}` handler", parent)
+                return CleanupRegion(parent, caught)
         child, parent = parent, parent.parent
     return None
 

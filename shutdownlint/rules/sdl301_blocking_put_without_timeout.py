@@ -69,6 +69,7 @@ from astroid import nodes
 
 from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind
 from shutdownlint.rules.base import Rule, RuleContext, short_source
+from shutdownlint.rules.context_words import how_started, shutdown_reason
 from shutdownlint.rules.timeout_fixes import async_timeout_advice, bounded_wait_fix
 
 
@@ -101,10 +102,10 @@ class BlockingPutWithoutTimeout(Rule):
             return
         if worker is not None:
             where = f"runs {worker.context.where}"
-            related = [(worker.site, f"the worker is {worker.how}")]
+            related = [(worker.site, f"the worker is {how_started(worker)}")]
         else:
-            where = f"on a shutdown path: {shutdown.reason}"
-            related = [(shutdown.node, f"shutdown path: {shutdown.reason}")]
+            where = f"on a shutdown path: {shutdown_reason(shutdown)}"
+            related = [(shutdown.node, f"shutdown path: {shutdown_reason(shutdown)}")]
         if bound.state is BoundState.BOUNDED:
             shown = bound.size if bound.size is not None else short_source(bound.node, 30)
             size = f" (maxsize={shown})"

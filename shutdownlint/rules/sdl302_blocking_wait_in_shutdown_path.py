@@ -91,6 +91,7 @@ from shutdownlint.analysis.blocking import Wait
 from shutdownlint.analysis.contexts import ShutdownPath
 from shutdownlint.analysis.vocabulary import Flavor
 from shutdownlint.rules.base import Rule, RuleContext, short_source
+from shutdownlint.rules.context_words import shutdown_reason
 from shutdownlint.rules.timeout_fixes import async_timeout_advice, bounded_wait_fix
 
 
@@ -125,7 +126,8 @@ class BlockingWaitInShutdownPath(Rule):
         wait = ctx.facts.blocking.unbounded_wait(node)
         if wait is None:
             return
-        related = [(shutdown.node, f"shutdown path: {shutdown.reason}")]
+        reason = shutdown_reason(shutdown)
+        related = [(shutdown.node, f"shutdown path: {reason}")]
         if wait.info.creations:
             related.append((wait.info.creations[0], f"the {wait.info.kind} waited on is made here"))
         ctx.report(
@@ -134,7 +136,7 @@ class BlockingWaitInShutdownPath(Rule):
             related=related,
             fix=bounded_wait_fix(ctx, wait, self._advice(wait, ctx)),
             call=short_source(node),
-            reason=shutdown.reason,
+            reason=reason,
         )
 
     def _advice(self, wait: Wait, ctx: RuleContext) -> str:
