@@ -198,8 +198,14 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
     """Sockets and servers `function` makes (or receives from a helper that made them)
     and does not close or hand over on some error path."""
     out = []
-    for statement, name, kind, info in _owned_sockets(facts, function):
-        idents = facts.lifecycle.aliases(function, frozenset({Local(function, name)}))
+    constructing = _constructing(facts, function)
+    for statement, name, kind, info in _owned_sockets(facts, function, constructing):
+        # `self._sock = socket.create_connection(...)` in an `__init__`: made on the object
+        on_self = name.startswith("self.")
+        if on_self:
+            idents = frozenset({StateKey(enclosing_class(function), name.removeprefix("self."))})
+        else:
+            idents = facts.lifecycle.aliases(function, frozenset({Local(function, name)}))
         methods = facts.lifecycle.release_methods(info, kind)
         # The other half of a stream pair (the reader, the protocol) fails with it.
         companions = (
@@ -224,9 +230,11 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
 
         if is_test(function):
             continue  # a failing test leaks it: not what a maintainer would change
-        if not facts.lifecycle.releases_somewhere(tracker, function, statement.lineno or 0):
+        if not on_self and not facts.lifecycle.releases_somewhere(
+            tracker, function, statement.lineno or 0
+        ):
             continue  # never closed nor handed over here: not this function's to own
-        kept = _kept_while_constructing(facts, function, tracker)
+        kept = idents if on_self else (constructing and _kept_on_self(facts, function, tracker))
         if kept:
             # Nobody holds the object before `__init__` returns: a store on `self` hands
             # nothing over until then, and the attribute is the socket too.
@@ -304,42 +312,44 @@ class SocketLeak(LifecycleLeak):
     later: nodes.NodeNG | None = None  # a later failure of the path, once it holds one
 
 
-def _kept_while_constructing(
-    facts: ModuleFacts, function: FunctionLike, tracker: Tracker
-) -> frozenset[StateKey]:
-    """The attributes of `self` an `__init__` stores the tracked socket in, when it may
-    still fail after that: until it returns, the object (and so the socket) is nobody's
-    but its own. None when the class has a finalizer (it runs on the half-built object
-    too), or `__init__` calls a stop method of the class, which closes what was kept."""
+def _constructing(facts: ModuleFacts, function: FunctionLike) -> bool:
+    """`function` is an `__init__` that owns what it keeps on `self` until it returns:
+    until then the object, and all it holds, is nobody else's. Not when the class has a
+    finalizer (it runs on the half-built object too) or `__init__` calls a stop method of
+    the class, which closes what was kept."""
     cls = enclosing_class(function)
     if (
         function.name != "__init__"
         or cls is None
         or not isinstance(function.parent, nodes.ClassDef)
+        or "__del__" in cls.locals
     ):
-        return frozenset()
-    if "__del__" in cls.locals:
-        return frozenset()
+        return False
     stops = {stop.name for stop in facts.lifecycle.stop_methods(cls)}
-    kept = set()
-    for node in facts.lifecycle.own(function):
-        if (
-            isinstance(node, nodes.Call)
-            and isinstance(node.func, nodes.Attribute)
-            and node.func.attrname in stops
-            and is_self_parameter(node.func.expr)
-        ):
-            return frozenset()
-        if isinstance(node, nodes.Assign) and tracker.refers(node.value):
-            kept.update(
-                StateKey(cls, target.attrname)
-                for target in node.targets
-                if isinstance(target, nodes.AssignAttr) and is_self_parameter(target.expr)
-            )
-    return frozenset(kept)
+    return not any(
+        isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Attribute)
+        and node.func.attrname in stops
+        and is_self_parameter(node.func.expr)
+        for node in facts.lifecycle.own(function)
+    )
 
 
-def _owned_sockets(facts: ModuleFacts, function: FunctionLike):
+def _kept_on_self(
+    facts: ModuleFacts, function: FunctionLike, tracker: Tracker
+) -> frozenset[StateKey]:
+    """The attributes of `self` the constructing `function` stores the tracked socket in."""
+    cls = enclosing_class(function)
+    return frozenset(
+        StateKey(cls, target.attrname)
+        for node in facts.lifecycle.own(function)
+        if isinstance(node, nodes.Assign) and tracker.refers(node.value)
+        for target in node.targets
+        if isinstance(target, nodes.AssignAttr) and is_self_parameter(target.expr)
+    )
+
+
+def _owned_sockets(facts: ModuleFacts, function: FunctionLike, constructing: bool = False):
     """(statement, name, kind, info) for each socket or server a statement of
     `function` makes: `s = socket.socket()`, `conn, _ = srv.accept()`, `s = x.dup()`,
     `srv = await asyncio.start_server(...)`, and a socket from an unknown helper that
@@ -359,6 +369,8 @@ def _owned_sockets(facts: ModuleFacts, function: FunctionLike):
         if not isinstance(call, nodes.Call):
             continue
         names = _target_names(target)
+        if constructing and isinstance(target, nodes.AssignAttr) and is_self_parameter(target.expr):
+            names = [f"self.{target.attrname}"]
         if not names:
             continue
         opened = _stream_pair(target, value)
