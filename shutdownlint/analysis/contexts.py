@@ -675,32 +675,30 @@ def runs_after_fork(node: nodes.NodeNG, function: FunctionLike) -> bool:
     """`node` runs only in a forked child, where the process id changed (`if self._pid !=
     os.getpid():` around it): only the forking thread lives there, so it races with no
     other thread of the child."""
-    while node.parent is not None and node is not function:
-        parent = node.parent
-        if (
-            isinstance(parent, nodes.If)
-            and node in parent.body
-            and isinstance(parent.test, nodes.Compare)
-            and len(parent.test.ops) == 1
-            and parent.test.ops[0][0] == "!="
-            and any(
-                isinstance(n, nodes.Call) and last_name(n.func) == "getpid"
-                for n in parent.test.nodes_of_class(nodes.Call)
-            )
-        ):
-            return True
-        node = parent
-    return False
+    return _under_getpid_test(node, function, changed_only=True)
 
 
 def _after_fork(call: nodes.Call, function: FunctionLike) -> bool:
     """`call` runs only where the process id changed: `if self.pid != os.getpid():`."""
-    node: nodes.NodeNG = call
+    return _under_getpid_test(call, function, changed_only=False)
+
+
+def _under_getpid_test(node: nodes.NodeNG, function: FunctionLike, changed_only: bool) -> bool:
+    """`node` is in the body of an `if` of `function` whose test calls `getpid()`; with
+    `changed_only`, a test that is one `!=` comparison (the `==` spelling is the parent)."""
     while node.parent is not None and node is not function:
         parent = node.parent
         if (
             isinstance(parent, nodes.If)
             and node in parent.body
+            and (
+                not changed_only
+                or (
+                    isinstance(parent.test, nodes.Compare)
+                    and len(parent.test.ops) == 1
+                    and parent.test.ops[0][0] == "!="
+                )
+            )
             and any(
                 isinstance(n, nodes.Call) and last_name(n.func) == "getpid"
                 for n in parent.test.nodes_of_class(nodes.Call)

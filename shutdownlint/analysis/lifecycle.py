@@ -697,8 +697,12 @@ class Lifecycle:
     def waits(self) -> dict[Identity, list]:
         """Waits with no timeout, by the identity of what is waited on."""
         found: dict[Identity, list] = {}
+        returned: dict[Identity, list] = {}  # listed after the real waits of each
         names = _WAITABLE_METHODS
         for node in self._contexts.all_nodes:
+            if isinstance(node, nodes.Return):
+                self._returned_future(node, returned)
+                continue
             if isinstance(node, nodes.Call):
                 if not (isinstance(node.func, nodes.Attribute) and node.func.attrname in names):
                     continue
@@ -712,27 +716,30 @@ class Lifecycle:
             ident = identity(wait.receiver)
             if ident is not None:
                 found.setdefault(ident, []).append(wait)
-        for node in self._contexts.all_nodes:
-            # A future a function makes and returns unresolved is waited on by its caller
-            # (P3: an escaped unresolved future is a waiter enough).
-            if not (isinstance(node, nodes.Return) and isinstance(node.value, nodes.Name)):
-                continue
-            function = enclosing_function(node)
-            if function is None or not named_like_future(node.value):
-                continue
-            info = self._kinds.kind_of(node.value)
-            if (
-                info is not None
-                and info.kind is Kind.FUTURE
-                and any(
-                    isinstance(made, nodes.Call) and enclosing_function(made) is function
-                    for made in info.creations
-                )
-            ):
-                found.setdefault(identity(node.value), []).append(
-                    Wait(node, info, None, node.value)
-                )
+        for ident, waits in returned.items():
+            found.setdefault(ident, []).extend(waits)
         return found
+
+    def _returned_future(self, node: nodes.Return, found: dict[Identity, list]) -> None:
+        """A future a function makes and returns unresolved is waited on by its caller
+        (P3: an escaped unresolved future is a waiter enough)."""
+        function = enclosing_function(node)
+        if (
+            function is None
+            or not isinstance(node.value, nodes.Name)
+            or not named_like_future(node.value)
+        ):
+            return
+        info = self._kinds.kind_of(node.value)
+        if (
+            info is not None
+            and info.kind is Kind.FUTURE
+            and any(
+                isinstance(made, nodes.Call) and enclosing_function(made) is function
+                for made in info.creations
+            )
+        ):
+            found.setdefault(identity(node.value), []).append(Wait(node, info, None, node.value))
 
     @cached_property
     def release_sites(self) -> dict[Identity, list[nodes.NodeNG]]:

@@ -234,7 +234,13 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             tracker, function, statement.lineno or 0
         ):
             continue  # never closed nor handed over here: not this function's to own
-        kept = idents if on_self else (constructing and _kept_on_self(facts, function, tracker))
+        kept = (
+            idents
+            if on_self
+            else _kept_on_self(facts, function, tracker)
+            if constructing
+            else frozenset()
+        )
         if kept:
             # Nobody holds the object before `__init__` returns: a store on `self` hands
             # nothing over until then, and the attribute is the socket too.
