@@ -24,7 +24,7 @@ from typing import Any
 
 from shutdownlint import __version__
 from shutdownlint.config import Settings
-from shutdownlint.fileio import read_regular
+from shutdownlint.fileio import digest, read_regular
 from shutdownlint.findings import Applicability, Edit, FileResult, Finding, Fix, Location, Related
 
 CACHE_DIR_NAME = ".shutdownlint_cache"
@@ -175,7 +175,7 @@ class Cache:
 
     def _digest(self, dependency: str) -> str:
         if dependency not in self._digests:
-            self._digests[dependency] = _digest(Path(dependency))
+            self._digests[dependency] = digest(Path(dependency))
         return self._digests[dependency]
 
     def put(self, path: Path, digest: str, result: FileResult) -> None:
@@ -202,12 +202,3 @@ class Cache:
             os.replace(tmp, target)
         except OSError:
             pass  # a read-only tree still gets its findings, only slower next time
-
-
-def _digest(path: Path) -> str:
-    """sha256 of the file, "" when it does not exist or cannot be read (a FIFO or a
-    device in its place reads as absent, never blocks)."""
-    try:
-        return hashlib.sha256(read_regular(path)).hexdigest()
-    except OSError:
-        return ""

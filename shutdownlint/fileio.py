@@ -12,6 +12,7 @@ miss.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -79,6 +80,15 @@ def read_regular(path: Path | str, limit: int | None = None) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def digest(path: Path | str) -> str:
+    """sha256 of the file, "" when it does not exist or cannot be read (a FIFO or a
+    device in its place reads as absent, never blocks)."""
+    try:
+        return hashlib.sha256(read_regular(path)).hexdigest()
+    except OSError:
+        return ""
 
 
 def describe(error: OSError) -> str:

@@ -37,7 +37,6 @@ edit elsewhere in the module.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import io
 import re
 import tokenize
@@ -47,7 +46,7 @@ from pathlib import Path
 from shutdownlint import runner
 from shutdownlint.config import Settings
 from shutdownlint.decoding import decode
-from shutdownlint.fileio import read_regular
+from shutdownlint.fileio import digest
 from shutdownlint.findings import FileResult, Finding, source_lines
 
 # Comments the compiler reads: type comments (`# type: int`, `# type: ignore`), here
@@ -152,7 +151,7 @@ def carried_over(previous: Analysed, text: str, path: Path, settings: Settings) 
             return None  # a rule read one of these rows for this finding
         if not _still_deep(source, path, settings):
             return None
-    if any(_digest(Path(p)) != digest for p, digest in old.dependencies.items()):
+    if any(digest(Path(p)) != recorded for p, recorded in old.dependencies.items()):
         return None
     result = _copy(old)
     result.source = source
@@ -243,12 +242,3 @@ def _still_deep(source: str, path: Path, settings: Settings) -> bool:
     codes = settings.codes_for(path)
     enabled = [r for r in ALL_RULES if r.code in codes and not r.engine_only]
     return bool(enabled) and needs_deep_analysis(source, settings, enabled)
-
-
-def _digest(path: Path) -> str:
-    """sha256 of a project file the analysis consulted, "" when it is absent (as the
-    engine records them)."""
-    try:
-        return hashlib.sha256(read_regular(path)).hexdigest()
-    except OSError:
-        return ""
