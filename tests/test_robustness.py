@@ -209,3 +209,19 @@ def test_inference_that_breaks_inside_astroid_gives_up_on_the_node(monkeypatch) 
 
     monkeypatch.setattr(type(name), "infer", broken)
     assert infer_values(name) == []
+
+
+def test_a_compiled_class_whose_signatures_astroid_cannot_see() -> None:
+    """A method of a class from a compiled module (`_multiprocessing.SemLock`) has no
+    known signature (astroid's `args.args` is None): the lock analysis takes it as no
+    evidence instead of failing the shared-state rules (SDL999; loky's synchronize.py)."""
+    source = (
+        "import _multiprocessing\nimport threading\n\n\nclass Meter:\n"
+        "    def __init__(self):\n        self._lock = threading.Lock()\n"
+        "        self._gate = _multiprocessing.SemLock(1, 1, 1, '/m', False)\n"
+        "        self.count = 0\n\n    def tick(self):\n        with self._lock:\n"
+        "            self.count += 1\n\n    def turn(self):\n        self._gate.acquire()\n"
+        "        try:\n            return self.count\n        finally:\n"
+        "            self._gate.release()\n"
+    )
+    assert codes(source.encode(), "meter.py") == []

@@ -129,6 +129,15 @@ def call_argument(call: nodes.Call, position: int | None, keyword: str) -> nodes
     return None
 
 
+def positional_parameters(function: FunctionLike) -> list[nodes.AssignName] | None:
+    """The positional parameters of a function, or None when astroid does not know its
+    signature (a function of a compiled module, which inference can reach)."""
+    args = function.args
+    if args.args is None:
+        return None
+    return [*args.posonlyargs, *args.args]
+
+
 def has_star_arguments(call: nodes.Call) -> bool:
     """True when `*args` or `**kwargs` hide which arguments are passed."""
     return any(isinstance(a, nodes.Starred) for a in call.args) or any(

@@ -43,6 +43,7 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_self_parameter,
     last_name,
+    positional_parameters,
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds, attribute_values
@@ -748,9 +749,10 @@ def _lock_method(function: object, name: str) -> bool:
         return False
     if name != _RELEASE:
         return True
-    args = function.args
-    required = len(args.posonlyargs) + len(args.args) - len(args.defaults)
-    return required <= 1
+    params = positional_parameters(function)
+    if params is None:  # a compiled class's method: nothing says what it takes
+        return False
+    return len(params) - len(function.args.defaults) <= 1
 
 
 def _binary(creations: tuple[nodes.NodeNG, ...]) -> bool:

@@ -30,6 +30,7 @@ from shutdownlint.analysis.infer import (
     is_self_parameter,
     last_name,
     method_in,
+    positional_parameters,
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.operations import operations
@@ -263,7 +264,7 @@ def _methods_on_self(targets: list[FunctionLike], handed: list[nodes.NodeNG]) ->
             if cls is None:
                 continue
             for target in targets:
-                params = target.args.posonlyargs + target.args.args
+                params = positional_parameters(target) or []
                 if position >= len(params):
                     continue
                 name = params[position].name
