@@ -20,8 +20,7 @@ from shutdownlint.analysis.infer import (
 )
 from shutdownlint.analysis.locks import Held
 from shutdownlint.analysis.shared import Access, AccessKind, SharedState, is_constant
-from shutdownlint.analysis.threadmap import ThreadId
-from shutdownlint.analysis.vocabulary import CURRENT_THREAD_CALLS, IDENTITY_CALLS, ThreadRole
+from shutdownlint.analysis.vocabulary import CURRENT_THREAD_CALLS, IDENTITY_CALLS
 
 EXITS = (nodes.Return, nodes.Raise, nodes.Continue, nodes.Break)
 # Calls that hand work to another thread: what was written before them is visible there.
@@ -38,10 +37,6 @@ HAND_OFFS = frozenset(
         "register",
     }
 )
-
-
-def caller_first(thread: ThreadId) -> tuple:
-    return (thread.role is not ThreadRole.CALLER, thread.label)
 
 
 def semantic_conflicts(access: Access, accesses: list[Access]) -> list[Access]:

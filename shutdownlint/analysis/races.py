@@ -55,7 +55,6 @@ from shutdownlint.analysis.race_shapes import (
     Branch,
     at_own_slot,
     callee_argument,
-    caller_first,
     calls_of,
     catches,
     checked_before,
@@ -85,6 +84,7 @@ from shutdownlint.analysis.threadmap import (
     CALLERS,
     ThreadId,
     ThreadMap,
+    caller_first,
     concurrent_pair,
     interrupts_main,
 )

@@ -32,7 +32,6 @@ before the object is published (`init_only`).
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -44,7 +43,6 @@ from astroid.exceptions import AstroidError
 from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
 from shutdownlint.analysis.infer import (
     FunctionLike,
-    call_argument,
     decorator_names,
     enclosing_function,
     in_loop,
@@ -57,34 +55,18 @@ from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 
 @dataclass(frozen=True)
 class ThreadId:
-    """One thread (or group of threads) that runs code of the module."""
+    """One thread (or group of threads) that runs code of the module: typed evidence
+    (its role and where it was started); how a message names it is the rules' wording
+    (`rules/race_words.py`)."""
 
     role: ThreadRole
     site: nodes.NodeNG | None  # where it was started or scheduled (None: caller, loop)
-    label: str  # how a message names it: "thread `config-sync`", "caller"
     several: bool = False  # started in a loop: several threads run the same code
     on: ThreadId | None = None  # CALLBACK: the worker thread the callbacks run on
     # Reached through the class's public API (`listener()` -> `self.read_eager()`): the
     # worker uses the object as any caller does, and is no more concurrent with callers
     # than callers are with each other.
     via_api: bool = False
-
-    @property
-    def phrase(self) -> str:
-        """How a message says "runs on {phrase}"."""
-        if self.role is ThreadRole.CALLER:
-            return "concurrent callers' threads" if self.several else "the caller's thread"
-        if self.role is ThreadRole.LOOP:
-            return "the event loop's thread"
-        if self.role is ThreadRole.SIGNAL:
-            return "a signal handler"
-        if self.role is ThreadRole.CALLBACK and self.on is not None:
-            return f"{self.on.label} (in a user callback)"
-        if self.role is ThreadRole.POOL and self.label.startswith("worker of"):
-            return f"the {self.label.replace('worker of', 'workers of', 1)}"
-        if self.role is ThreadRole.POOL and self.label.startswith("done callback"):
-            return f"the {self.label.replace('done callback', 'done callbacks', 1)}"
-        return self.label
 
     def concurrent_with(self, other: ThreadId) -> bool:
         """Code run by `self` and code run by `other` can overlap in time."""
@@ -101,13 +83,13 @@ class ThreadId:
         return {mine.role, theirs.role} != {ThreadRole.CALLER, ThreadRole.LOOP}
 
 
-CALLER = ThreadId(ThreadRole.CALLER, None, "caller")
+CALLER = ThreadId(ThreadRole.CALLER, None)
 # The callers of a class (or module) that owns a thread lock: built for concurrent use,
 # its public methods may run on several application threads at once (RacerD).
-CALLERS = ThreadId(ThreadRole.CALLER, None, "callers", several=True)
-LOOP = ThreadId(ThreadRole.LOOP, None, "event loop")
+CALLERS = ThreadId(ThreadRole.CALLER, None, several=True)
+LOOP = ThreadId(ThreadRole.LOOP, None)
 # Every signal handler runs on the main thread: one identity, which interrupts the others.
-SIGNAL = ThreadId(ThreadRole.SIGNAL, None, "a signal handler")
+SIGNAL = ThreadId(ThreadRole.SIGNAL, None)
 
 
 def concurrent_pair(
@@ -133,7 +115,24 @@ def concurrent_pair(
     if not pairs:
         return None
     # The caller first, then workers, for stable messages.
-    return min(pairs, key=lambda p: (p[0].role is not ThreadRole.CALLER, p[0].label, p[1].label))
+    return min(pairs, key=lambda p: (caller_first(p[0]), caller_first(p[1])))
+
+
+_ROLE_RANK = {role: rank for rank, role in enumerate(ThreadRole)}
+
+
+def caller_first(thread: ThreadId) -> tuple:
+    """A stable order of identities, for stable messages: the caller first, then by role,
+    then by where each was started in the source."""
+    site = thread.site
+    where = (site.fromlineno or 0, site.col_offset or 0) if site is not None else (0, 0)
+    return (
+        thread.role is not ThreadRole.CALLER,
+        _ROLE_RANK[thread.role],
+        where,
+        thread.several,
+        caller_first(thread.on) if thread.on is not None else (),
+    )
 
 
 def interrupts_main(a: ThreadId, b: ThreadId) -> bool:
@@ -161,7 +160,6 @@ _START_METHODS = (
 # Cooperative (green) threads: a module built on them and no OS thread is never
 # preempted between two statements that do not yield.
 _GREEN = frozenset({"eventlet", "gevent", "greenlet"})
-_THREAD_NAME = re.compile(r"[\w.:-]{1,40}")
 
 
 class ThreadMap:
@@ -376,7 +374,7 @@ class ThreadMap:
             row = self._contexts.scheduler_of(site) if isinstance(site, nodes.Call) else None
             if row is not None and not row.coroutine:
                 return None
-        return ThreadId(entry.role, site, _label(entry.role, site), in_loop(site))
+        return ThreadId(entry.role, site, in_loop(site))
 
     def _is_caller_root(self, function: FunctionLike) -> bool:
         """A public function or method (or a dunder): application threads call it."""
@@ -446,9 +444,7 @@ class ThreadMap:
                     if self.caller_of(m) in found.get(m, ()) and self._is_caller_root(m)
                 ]
                 for worker in workers:
-                    identity = ThreadId(
-                        ThreadRole.CALLBACK, call, f"user callback on {worker.label}", on=worker
-                    )
+                    identity = ThreadId(ThreadRole.CALLBACK, call, on=worker)
                     callbacks.setdefault(identity, set()).update(public)
         for identity, starts in callbacks.items():
             for function in self._reach(starts):
@@ -545,24 +541,3 @@ def _method_class(function: FunctionLike) -> nodes.ClassDef | None:
 
 def _is_property(function: FunctionLike) -> bool:
     return bool(decorator_names(function) & {"property", "setter"})
-
-
-def _label(role: ThreadRole, site: nodes.NodeNG) -> str:
-    if isinstance(site, nodes.ClassDef):
-        return f"thread `{site.name}.run`"
-    if isinstance(site, nodes.Call):
-        name = call_argument(site, None, "name")
-        if (
-            isinstance(name, nodes.Const)
-            and isinstance(name.value, str)
-            and _THREAD_NAME.fullmatch(name.value)
-        ):
-            return f"thread `{name.value}`"
-        where = enclosing_function(site)
-        started_in = f" started in `{where.name}`" if isinstance(where, nodes.FunctionDef) else ""
-        if isinstance(site.func, nodes.Attribute) and site.func.attrname == "add_done_callback":
-            return f"done callback of `{site.func.expr.as_string()}`"
-        if role is ThreadRole.POOL:
-            return f"worker of `{site.func.as_string()}`{started_in}"
-        return f"thread{started_in}"
-    return role.value

@@ -3,18 +3,74 @@ which threads race, and why two threads run a check at once."""
 
 from __future__ import annotations
 
+import re
+
 from astroid import nodes
 
+from shutdownlint.analysis.infer import call_argument, enclosing_function
 from shutdownlint.analysis.races import Concurrency, Overlap, Reason
 from shutdownlint.analysis.threadmap import ThreadId
 from shutdownlint.analysis.vocabulary import ThreadRole
+
+_THREAD_NAME = re.compile(r"[\w.:-]{1,40}")
+_ROLE_NAMES = {
+    ThreadRole.CALLER: "caller",
+    ThreadRole.LOOP: "event loop",
+    ThreadRole.SIGNAL: "a signal handler",
+}
+
+
+def thread_label(thread: ThreadId) -> str:
+    """How a message names a thread identity: "thread `config-sync`", "caller"."""
+    site, role = thread.site, thread.role
+    if role is ThreadRole.CALLBACK and thread.on is not None:
+        return f"user callback on {thread_label(thread.on)}"
+    if isinstance(site, nodes.ClassDef):
+        return f"thread `{site.name}.run`"
+    if isinstance(site, nodes.Call):
+        name = call_argument(site, None, "name")
+        if (
+            isinstance(name, nodes.Const)
+            and isinstance(name.value, str)
+            and _THREAD_NAME.fullmatch(name.value)
+        ):
+            return f"thread `{name.value}`"
+        where = enclosing_function(site)
+        started_in = f" started in `{where.name}`" if isinstance(where, nodes.FunctionDef) else ""
+        if isinstance(site.func, nodes.Attribute) and site.func.attrname == "add_done_callback":
+            return f"done callback of `{site.func.expr.as_string()}`"
+        if role is ThreadRole.POOL:
+            return f"worker of `{site.func.as_string()}`{started_in}"
+        return f"thread{started_in}"
+    if role is ThreadRole.CALLER and thread.several:
+        return "callers"
+    return _ROLE_NAMES.get(role, role.value)
+
+
+def thread_phrase(thread: ThreadId) -> str:
+    """How a message says "runs on {phrase}"."""
+    role = thread.role
+    if role is ThreadRole.CALLER:
+        return "concurrent callers' threads" if thread.several else "the caller's thread"
+    if role is ThreadRole.LOOP:
+        return "the event loop's thread"
+    if role is ThreadRole.SIGNAL:
+        return "a signal handler"
+    if role is ThreadRole.CALLBACK and thread.on is not None:
+        return f"{thread_label(thread.on)} (in a user callback)"
+    label = thread_label(thread)
+    if role is ThreadRole.POOL and label.startswith("worker of"):
+        return f"the {label.replace('worker of', 'workers of', 1)}"
+    if role is ThreadRole.POOL and label.startswith("done callback"):
+        return f"the {label.replace('done callback', 'done callbacks', 1)}"
+    return label
 
 
 def overlap_words(where: str, overlap: Overlap) -> str:
     """`f` runs on X and on Y (or on several threads at once)."""
     if overlap.mine == overlap.theirs:
-        return f"`{where}` runs on several threads at once: {overlap.mine.phrase}"
-    return f"`{where}` runs on {overlap.mine.phrase} and on {overlap.theirs.phrase}"
+        return f"`{where}` runs on several threads at once: {thread_phrase(overlap.mine)}"
+    return f"`{where}` runs on {thread_phrase(overlap.mine)} and on {thread_phrase(overlap.theirs)}"
 
 
 def concurrency_words(why: Concurrency) -> str:
@@ -49,8 +105,8 @@ def thread_origins(*threads: ThreadId) -> list[tuple[nodes.NodeNG | None, str]]:
         if thread.site is None or any(node is thread.site for node, _ in found):
             continue
         if thread.role is ThreadRole.CALLBACK and thread.on is not None:
-            note = f"user callbacks run here on {thread.on.label}, and may call back"
+            note = f"user callbacks run here on {thread_label(thread.on)}, and may call back"
         else:
-            note = f"{thread.label} starts here"
+            note = f"{thread_label(thread)} starts here"
         found.append((thread.site, note))
     return found

@@ -113,7 +113,7 @@ from astroid import nodes
 from shutdownlint.analysis.races import Protocol, UnguardedAccess
 from shutdownlint.rules.base import Rule, RuleContext
 from shutdownlint.rules.lock_fixes import lock_text, wait_holding, with_lock_fix
-from shutdownlint.rules.race_words import thread_origins
+from shutdownlint.rules.race_words import thread_label, thread_origins
 from shutdownlint.rules.sdl401_add_after_close import adds_after_close
 
 _RELATED_GUARDED = 3
@@ -144,7 +144,7 @@ class UnguardedSharedAttribute(Rule):
         if record.protocol is Protocol.LOCKSET and (other is None or not other.held.guarded):
             other = guard.first_write
         other_context = (
-            record.overlap.theirs.label
+            thread_label(record.overlap.theirs)
             if record.overlap and record.overlap.other is other
             else _context(other)
         )
@@ -250,8 +250,8 @@ def _context(access, record: UnguardedAccess | None = None) -> str:
         if record.on_shutdown_path:
             return "shutdown path"
         if record.overlap is not None:
-            return record.overlap.mine.label
-    labels = sorted(t.label for t in access.threads)
+            return thread_label(record.overlap.mine)
+    labels = sorted(thread_label(t) for t in access.threads)
     return labels[0] if labels else "caller"
 
 

@@ -73,7 +73,7 @@ from astroid import nodes
 from shutdownlint.analysis.races import ReadModifyWrite
 from shutdownlint.rules.base import Rule, RuleContext, short_source
 from shutdownlint.rules.lock_fixes import lock_text, wait_holding, with_lock_fix
-from shutdownlint.rules.race_words import overlap_words, thread_origins
+from shutdownlint.rules.race_words import overlap_words, thread_origins, thread_phrase
 
 
 class UnguardedReadModifyWrite(Rule):
@@ -93,8 +93,8 @@ class UnguardedReadModifyWrite(Rule):
             why = overlap_words(where, overlap)
         else:
             why = (
-                f"`{where}` runs on {overlap.mine.phrase} and `{overlap.other.where}` "
-                f"updates it on {overlap.theirs.phrase}"
+                f"`{where}` runs on {thread_phrase(overlap.mine)} and `{overlap.other.where}` "
+                f"updates it on {thread_phrase(overlap.theirs)}"
             )
         related: list[tuple[nodes.NodeNG | None, str]] = []
         if overlap.other is not None:
