@@ -10,6 +10,14 @@ orders known here, each a statement about programs, not about one spelling:
   `connect()`...) before its stop step (`close()`, `stop()`...), so what a start step
   does on the owner's thread is ordered before a thread that a stop step starts (the
   teardown thread `close()` hands the work to);
+- a callback hand-off: a write made before its function hands a callable of the
+  module on (to a scheduler row, an event source's registration, a stream's run, a
+  thread's target: any call that receives it as a value, not a call of it) is
+  ordered before every run of that callable, and of what it calls: nothing can run
+  it through that hand-off before the hand-off is made. It orders only where the
+  module runs the callable from nowhere else (no other hand-off, no direct call of
+  the function the other access is in) and the writing function runs on one thread
+  (several at once: one caller's write can follow another caller's hand-off);
 - a locked state transition: once a flag is set under a lock, and every add to a
   container re-checks that flag under the same lock, the container is frozen, and
   reading it after the transition races with nothing. The flag may be set by a method
@@ -24,11 +32,18 @@ or hands work on (`HAND_OFFS`) are ordered in `shared` and `races`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
 from astroid import nodes
 
 from shutdownlint.analysis.contexts import Contexts
-from shutdownlint.analysis.infer import FunctionLike, enclosing_function, is_self_parameter, walk
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    enclosing_function,
+    in_loop,
+    is_self_parameter,
+    walk,
+)
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import LockId, Locks
 from shutdownlint.analysis.shared import Access, AccessKind, SharedState
@@ -83,6 +98,85 @@ class Order:
                 ):
                     return True  # a method of the object (or of its worker) that joins
         return False
+
+    # -- callback hand-off -------------------------------------------------------
+    def handed_on_before(self, access: Access, other: Access) -> bool:
+        """One side writes before its function hands on, as a value, a callable within
+        which the other side runs, and only there: the hand-off orders them (`run()`
+        stores the start time, then passes `self._on_events` to the stream)."""
+        for first, second in ((access, other), (other, access)):
+            if not first.kind.writes or any(t.several for t in first.threads):
+                continue
+            line = first.node.lineno or 0
+            for call in self._hand_offs_in.get(first.function, ()):
+                if (call.lineno or 0) <= line or in_loop(call):
+                    continue
+                for callback in self._handed(call):
+                    if self._only_through(callback, first.function, line) and self._runs_within(
+                        second.function, callback, 0
+                    ):
+                        return True
+        return False
+
+    @cached_property
+    def _hand_offs(self) -> dict[FunctionLike, list[nodes.Call]]:
+        """Callable of the module -> the calls that receive it as an argument."""
+        found: dict[FunctionLike, list[nodes.Call]] = {}
+        for node in self._contexts.all_nodes:
+            if not isinstance(node, nodes.Call):
+                continue
+            for callback in self._handed(node):
+                found.setdefault(callback, []).append(node)
+        return found
+
+    @cached_property
+    def _hand_offs_in(self) -> dict[FunctionLike, list[nodes.Call]]:
+        """Function -> the calls in its body that hand a callable of the module on."""
+        found: dict[FunctionLike, list[nodes.Call]] = {}
+        for calls in self._hand_offs.values():
+            for call in calls:
+                function = enclosing_function(call)
+                if function is not None and call not in found.get(function, []):
+                    found.setdefault(function, []).append(call)
+        return found
+
+    def _handed(self, call: nodes.Call) -> list[FunctionLike]:
+        """The callables of the module `call` receives as values (`f`, `self.m`,
+        `partial(f, ...)`), not the results of calling them."""
+        found: list[FunctionLike] = []
+        values = [*call.args, *(k.value for k in call.keywords or ())]
+        for value in values:
+            if isinstance(value, nodes.Name | nodes.Attribute) or (
+                isinstance(value, nodes.Call)
+                and value.func is not None
+                and getattr(value.func, "attrname", getattr(value.func, "name", "")) == "partial"
+            ):
+                found.extend(
+                    f
+                    for f in self._contexts.resolve_callables(value)
+                    if not isinstance(f, nodes.Lambda)
+                )
+        return found
+
+    def _only_through(self, callback: FunctionLike, function: FunctionLike, line: int) -> bool:
+        """Every hand-off of `callback` in the module is in `function` after `line`."""
+        return all(
+            enclosing_function(call) is function and (call.lineno or 0) > line
+            for call in self._hand_offs.get(callback, ())
+        )
+
+    def _runs_within(self, function: FunctionLike, callback: FunctionLike, depth: int) -> bool:
+        """`function` is `callback`, or the module calls it only from within `callback`
+        (and `callback` is called directly nowhere)."""
+        if function is callback:
+            return not self._contexts.direct_callers.get(callback)
+        if depth >= 3 or function in self._contexts.entry_points():
+            return False
+        callers = self._contexts.direct_callers.get(function, ())
+        return bool(callers) and all(
+            caller is not function and self._runs_within(caller, callback, depth + 1)
+            for caller, _ in callers
+        )
 
     def threads_ordered(
         self, access: Access, other: Access

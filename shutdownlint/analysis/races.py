@@ -872,7 +872,9 @@ class Races(CheckReads):
                 # set sees it set on its second read too, as if the store came first.
                 readers = [r for r in readers if not presence_test(first_reads[r.function])]
             for reader in readers:
-                if self._order.joined_before(write, reader):
+                if self._order.joined_before(write, reader) or self._order.handed_on_before(
+                    write, reader
+                ):
                     continue
                 pair = concurrent_pair(
                     write.threads,
@@ -905,7 +907,12 @@ class Races(CheckReads):
                 continue
             if self._published_before(access, accesses):
                 continue
-            unordered = [o for o in conflicting if not self._order.joined_before(access, o)]
+            unordered = [
+                o
+                for o in conflicting
+                if not self._order.joined_before(access, o)
+                and not self._order.handed_on_before(access, o)
+            ]
             concurrent = unordered
             if access.kind.writes and self._hands_off_after(access):
                 # Written before this function hands work to another thread: ordered

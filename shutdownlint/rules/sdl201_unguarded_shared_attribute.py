@@ -31,7 +31,9 @@ Reported once per attribute, at its first such write on a worker thread (else it
 first such access), with the accesses that hold the lock and the threads that race
 as related locations. Not reported: code in `__init__`, a test's `setUp`, before
 `Thread.start()` or before the function hands work to another thread (a start, a
-submit, a queue put, an event set: happens-before); `__del__` and fork handlers;
+submit, a queue put, an event set: happens-before), or before it hands on a callback
+within which the other access runs (to a scheduler, an event source, a stream: the
+callback cannot run through that hand-off before it is made); `__del__` and fork handlers;
 accesses ordered by a `join()` of the other thread; a lone read (it sees the old
 value or the new one, lock or not: what a stale read costs is SDL202's); a caller's
 lone store (a section that read the attribute once ends as if the store came after
