@@ -35,7 +35,6 @@ conditional release, or code that never owns the object on that path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -44,8 +43,8 @@ from astroid import bases, nodes
 from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.infer import FunctionLike, dotted_name, infer_values, last_name
+from shutdownlint.analysis.safe_calls import is_logging_call, is_safe_call
 from shutdownlint.analysis.schedulers import SCHEDULERS
-from shutdownlint.analysis.vocabulary import IDENTITY_CALLS
 
 # -- which exceptions a handler catches ----------------------------------------------------
 
@@ -176,81 +175,6 @@ def cleanup_region(node: nodes.NodeNG) -> CleanupRegion | None:
 
 # -- which operations raise -------------------------------------------------------------------
 
-# Calls that do not raise in practice, or whose failure is not what these rules are about.
-_SAFE_FUNCTIONS = frozenset(
-    {
-        "len", "isinstance", "issubclass", "type", "id", "callable", "hasattr", "bool", "str",
-        "repr", "format", "min", "max", "abs", "sorted", "list", "tuple", "dict", "set",
-        "frozenset", "iter", "super", "print", "range", "enumerate", "zip", "reversed",
-        "object", "hash", "monotonic", "time", "perf_counter", "format_exc", "warn", "getLogger",
-        "sleep", "Event", "Lock", "RLock", "Condition", "deque", "partial", "cast",
-        "suppress", "closing", "nullcontext", "ExitStack", "AsyncExitStack",
-    }
-) | IDENTITY_CALLS  # fmt: skip
-_SAFE_METHODS = frozenset(
-    {
-        # containers and flags
-        "append", "appendleft", "add", "discard", "clear", "extend", "update", "copy",
-        "is_set", "done", "cancelled", "is_alive", "qsize", "empty", "full", "fileno",
-        "items", "keys", "values", "startswith", "endswith", "format", "join_thread",
-        # synchronisation that does not fail
-        "set", "notify", "notify_all", "release", "task_done", "put_nowait", "wait",
-        # scheduling on a running loop
-        "create_task", "ensure_future", "add_done_callback", "call_soon",
-        "call_soon_threadsafe", "call_later", "call_at",
-        "exception",  # a done future's exception, returned rather than raised
-        # socket configuration, process polling
-        "settimeout", "setblocking", "setsockopt", "getsockname", "getpeername", "poll",
-        # string methods that do not fail
-        "lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines",
-        "replace", "casefold", "partition", "rpartition",
-        # releases: a release that fails is not what these rules are about
-        "close", "cancel", "shutdown", "terminate", "kill", "set_result", "set_exception",
-        "detach", "server_close", "join", "abort", "wait_closed", "unregister",
-    }
-)  # fmt: skip
-_LOG_METHODS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"}
-)
-_LOGGER = re.compile(r"(?i)(^|_)log(ger)?$|logger|^logging$")
-
-
-def is_logging_call(call: nodes.Call) -> bool:
-    """`logger.info(...)`, `self.log.error(...)`, `logging.warning(...)`, `self._log(...)`."""
-    func = call.func
-    if isinstance(func, nodes.Attribute):
-        if func.attrname in _LOG_METHODS and _LOGGER.search(last_name(func.expr) or ""):
-            return True
-        return func.attrname in ("log", "_log") and isinstance(func.expr, nodes.Name)
-    return False
-
-
-_EXCEPTION_CLASS = re.compile(r"(Error|Exception|Exit|Interrupt|Warning)$")
-
-
-def _is_safe_call(call: nodes.Call) -> bool:
-    func = call.func
-    name = last_name(func) or ""
-    if _EXCEPTION_CLASS.search(name):
-        return True  # making an exception object (to raise or to set on a future)
-    if name.startswith("set_") and isinstance(func, nodes.Attribute):
-        return True  # a setter (`server.set_app(app)`, `fut.set_result(x)`)
-    if isinstance(func, nodes.Name):
-        return func.name in _SAFE_FUNCTIONS
-    if isinstance(func, nodes.Attribute):
-        if func.attrname in _SAFE_METHODS:
-            return True
-        if func.attrname == "get" and call.args and isinstance(call.args[0], nodes.Const):
-            return True  # `d.get("key")`: a lookup with a default
-        if func.attrname in _SAFE_FUNCTIONS and last_name(func.expr) in (
-            "time", "os", "threading", "traceback", "warnings", "logging", "functools",
-            "typing", "collections", "contextlib", "asyncio",
-        ):  # fmt: skip
-            return True
-        return is_logging_call(call)
-    return False
-
-
 _SCOPES = (nodes.FunctionDef, nodes.AsyncFunctionDef, nodes.Lambda, nodes.ClassDef)
 # Calls that take a coroutine object: calling `f()` inside them only makes the coroutine,
 # which runs (and raises) later, in the task or in the await.
@@ -319,7 +243,7 @@ class RaiseModel:
         if isinstance(node, nodes.Call):
             return (
                 self._calls
-                and not (_is_safe_call(node) and not _handled_narrowly(node))
+                and not (is_safe_call(node) and not _handled_narrowly(node))
                 and not _makes_coroutine(node)
                 and not (self._never_raises is not None and self._never_raises(node))
             )
