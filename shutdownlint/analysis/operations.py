@@ -18,6 +18,8 @@ from enum import Enum
 from functools import cache
 from types import MappingProxyType
 
+from astroid import nodes
+
 from shutdownlint.analysis.vocabulary import Kind
 
 
@@ -165,6 +167,55 @@ STARTS_BY_TYPE: dict[str, frozenset[str]] = {
     "concurrent.futures._base.Executor": _names("submit", "map"),
     "concurrent.futures.process.ProcessPoolExecutor": _names("submit", "map"),
 }
+
+
+@dataclass(frozen=True)
+class Awaiter:
+    """What an await of an asyncio call that is handed tasks (`await gather(a, b)`) leaves
+    of them, by how the await ends: each flag says the tasks handed to it have all ended
+    (finished, or been cancelled) when the await ends that way."""
+
+    returned: bool = True  # the await returned
+    cancelled: bool = True  # it raised the waiter's own cancellation
+    failed: bool = True  # it raised the failure of one of the tasks
+    #: a keyword that, when true, turns the tasks' failures into results (nothing is raised
+    #: but the waiter's cancellation)
+    settles: str | None = None
+
+
+#: Asyncio calls whose await ends the tasks handed to them, by the call's last name. Not
+#: listed (`wait`, `shield`, `as_completed`): an await taken as a hand-over, as before.
+AWAITERS: dict[str, Awaiter] = {
+    # The first failure is raised at once and the other tasks go on running: gather ends
+    # them only by finishing (a normal return) or, when the waiter is cancelled, by
+    # cancelling them all. `return_exceptions=True` returns the failures instead.
+    "gather": Awaiter(failed=False, settles="return_exceptions"),
+    # wait_for cancels (and since 3.12 awaits) the task on a timeout and on cancellation.
+    "wait_for": Awaiter(),
+}
+
+
+def ends_on_failure(call: nodes.Call) -> bool:
+    """Whether awaiting `call` (a call named in `AWAITERS`, or any other) leaves no task
+    handed to it running when it raises a task's failure: false for `gather(...)` without
+    a true `return_exceptions=`."""
+    name = (
+        call.func.attrname
+        if isinstance(call.func, nodes.Attribute)
+        else (call.func.name if isinstance(call.func, nodes.Name) else None)
+    )
+    row = AWAITERS.get(name or "")
+    if row is None or row.failed:
+        return True
+    if len(call.args) == 1 and not isinstance(call.args[0], nodes.Starred):
+        return True  # one task: the failure raised is its own, and it has ended
+    for keyword in call.keywords or ():
+        if keyword.arg is None:
+            return True  # `**options`: cannot tell, taken as settling (precision first)
+        if keyword.arg == row.settles:
+            # a value that cannot be pinned down is the caller's choice: taken as settling
+            return not (isinstance(keyword.value, nodes.Const) and not keyword.value.value)
+    return False
 
 
 def operations(kind: Kind | Holder | None) -> Operations:

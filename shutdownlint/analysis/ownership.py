@@ -27,7 +27,7 @@ from shutdownlint.analysis.infer import (
     state_key,
     walk,
 )
-from shutdownlint.analysis.operations import Holder, adding_methods, operations
+from shutdownlint.analysis.operations import Holder, adding_methods, ends_on_failure, operations
 from shutdownlint.analysis.paths import Release, is_logging_call
 from shutdownlint.analysis.vocabulary import Kind
 
@@ -390,7 +390,7 @@ class Tracker:
                 verdict = self._call_releases(sub)
                 if verdict is Release.NOW:
                     return verdict
-                if verdict is Release.AFTER:
+                if verdict in (Release.AFTER, Release.UNLESS_FAILED):
                     result = verdict
         return result
 
@@ -507,6 +507,8 @@ class Tracker:
             return Release.AFTER
         if self._borrows is not None and self._borrows(call, handed):
             return Release.NO  # a helper of this module that only uses it
+        if isinstance(call.parent, nodes.Await) and not ends_on_failure(call):
+            return Release.UNLESS_FAILED  # `await gather(t, u)`: a failure leaves the rest
         return Release.NOW
 
     def _puts_sentinel(self, call: nodes.Call) -> bool:

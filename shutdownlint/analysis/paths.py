@@ -375,6 +375,10 @@ class Release(Enum):
     NO = "no"
     NOW = "now"  # released (or handed over) by the statement: its calls cannot leak it
     AFTER = "after"  # handed over only when the statement completes (adopt on success)
+    # Ended when the statement completes or raises the waiter's cancellation; a failure it
+    # raises leaves the object owed (`await gather(t, u)`: the first failure is raised and
+    # the other tasks go on running).
+    UNLESS_FAILED = "unless-failed"
     LENT = "lent"  # handed to a releaser that may give it back (`Release.BACK`)
     BACK = "back"  # a hand-off undone (taken back out of the registry): owed again
 
@@ -593,7 +597,9 @@ class _Engine:
         if release is Release.BACK:
             state = self.expression(node, state)
             return (state - {_LENT}) | {_NORMAL} if _LENT in state else state
-        if release is not Release.NOW:
+        if release is Release.UNLESS_FAILED:
+            state = self.expression(node, state, spared=frozenset({Category.CANCELLED}))
+        elif release is not Release.NOW:
             state = self.expression(node, state)
         if release is not Release.NO and state:
             state = _DONE
@@ -601,19 +607,24 @@ class _Engine:
             state = frozenset({_NORMAL})
         return state
 
-    def expression(self, node: nodes.NodeNG | None, state: frozenset) -> frozenset:
-        """Throw from each raise point of `node` (evaluated with `state` pending)."""
+    def expression(
+        self, node: nodes.NodeNG | None, state: frozenset, spared: frozenset = frozenset()
+    ) -> frozenset:
+        """Throw from each raise point of `node` (evaluated with `state` pending); the
+        `spared` categories of exception leave nothing owed."""
         if node is None or not (_pending(state) or _LENT in state):
             return state
         relevant = self.ob.relevant
         for point in self.raises.points(node):
             if relevant is None or isinstance(point, nodes.Raise) or relevant(point):
-                self.throw(point, state)
+                self.throw(point, state, spared=spared)
         return state
 
     def return_(self, node: nodes.Return, state: frozenset) -> frozenset:
         release = self.ob.releases(node)
-        if release is not Release.NOW:
+        if release is Release.UNLESS_FAILED:
+            state = self.expression(node.value, state, spared=frozenset({Category.CANCELLED}))
+        elif release is not Release.NOW:
             state = self.expression(node.value, state)
         if _pending(state) and release is Release.NO:
             self.exit(node, LeakKind.RETURN, None, state)
@@ -679,13 +690,19 @@ class _Engine:
         if not state & _SETTLED and not self.ob.exempt(node):
             self._leak(node, kind)
 
-    def throw(self, point: nodes.NodeNG, state: frozenset, explicit: bool = False) -> None:
+    def throw(
+        self,
+        point: nodes.NodeNG,
+        state: frozenset,
+        explicit: bool = False,
+        spared: frozenset = frozenset(),
+    ) -> None:
         """An exception raised at `point` with `state` pending: route it to the handlers
         that catch it; what leaves the function (or the iteration) is a leak."""
         carried = (
             state if explicit else frozenset(point if c is _NORMAL else c for c in _pending(state))
         ) | (state & {_LENT})  # a lent object goes with the exception: a handler takes it back
-        pending = set(categories(point, self.ob.cancellation))
+        pending = set(categories(point, self.ob.cancellation)) - spared
         if not pending or not carried:
             return
         for context in reversed(self.stack):

@@ -52,11 +52,11 @@ from astroid import nodes
 from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import FunctionLike, infer_values
+from shutdownlint.analysis.infer import FunctionLike, infer_values, last_name
 from shutdownlint.analysis.lifecycle import is_test
-from shutdownlint.analysis.operations import STARTS_BY_TYPE, operations
+from shutdownlint.analysis.operations import STARTS_BY_TYPE, Holder, operations
 from shutdownlint.analysis.owners import WorkerOwner
-from shutdownlint.analysis.ownership import Local, Tracker, own_nodes
+from shutdownlint.analysis.ownership import Local, Tracker, covered, own_nodes
 from shutdownlint.analysis.paths import LeakKind, Obligation, Release, statements
 from shutdownlint.analysis.starts import group_block
 from shutdownlint.analysis.vocabulary import Flavor, Kind
@@ -106,6 +106,8 @@ def _worker_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
     out = []
     for statement, name, info, owner in _started_workers(facts, function):
         idents = facts.lifecycle.aliases(function, frozenset({Local(function, name)}))
+        if _task_kept(facts, statement) is not None:
+            idents |= _members(function, idents)  # `for t in tasks: t.cancel()`
         methods = facts.lifecycle.release_methods(info, info.kind)
         related = [(statement, f"the {info.kind.value} is started here")]
         if owner is not None:
@@ -178,6 +180,11 @@ def _started_workers(facts: ModuleFacts, function: FunctionLike):
     is_async = isinstance(function, nodes.AsyncFunctionDef)
     none: WorkerOwner | None = None
     for node in statements(function):
+        if is_async:
+            kept = _task_kept(facts, node)
+            if kept is not None:
+                yield node, kept[0], kept[1], none
+                continue
         if isinstance(node, nodes.Expr) and isinstance(node.value, nodes.Call):
             func = node.value.func
             if not (isinstance(func, nodes.Attribute) and isinstance(func.expr, nodes.Name)):
@@ -220,6 +227,69 @@ def _started_workers(facts: ModuleFacts, function: FunctionLike):
                 # A task group's task is the group's: its block awaits the task at exit
                 # and cancels it when the body raises, so none leaks past the block.
                 yield node, target.name, info, none
+
+
+def _task_kept(facts: ModuleFacts, node: nodes.NodeNG):
+    """(name, info) of a local collection `node` puts the tasks it creates into: `tasks =
+    [create_task(f(x)) for x in xs]`, `tasks.append(create_task(f(x)))` on a local list.
+    The collection stands for each of its tasks (`for t in tasks: t.cancel()`, `gather(
+    *tasks)`). Not a task group's tasks: its block ends them."""
+    made: nodes.NodeNG | None = None
+    name: str | None = None
+    if (
+        isinstance(node, nodes.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], nodes.AssignName)
+        and isinstance(node.value, nodes.ListComp | nodes.SetComp)
+    ):
+        made, name = node.value.elt, node.targets[0].name
+    elif isinstance(node, nodes.Expr) and isinstance(node.value, nodes.Call):
+        func = node.value.func
+        if (
+            isinstance(func, nodes.Attribute)
+            and isinstance(func.expr, nodes.Name)
+            and func.attrname in operations(Holder.CONTAINER).added_at
+            and len(node.value.args) == operations(Holder.CONTAINER).added_at[func.attrname] + 1
+            and _local_collection(func.expr, node)
+        ):
+            made, name = node.value.args[-1], func.expr.name
+    if not isinstance(made, nodes.Call) or name is None or group_block(made) is not None:
+        return None
+    info = facts.kinds.kind_of_call(made)
+    if info is None or info.kind is not Kind.TASK:
+        return None
+    return name, info
+
+
+def _members(function: FunctionLike, idents: frozenset) -> frozenset[Local]:
+    """The loop variables of `function` that go through the collection (`for t in tasks`,
+    `for t in list(tasks)`): each stands for one of its members."""
+    return frozenset(
+        Local(function, node.target.name)
+        for node in statements(function)
+        if isinstance(node, nodes.For)
+        and isinstance(node.target, nodes.AssignName)
+        and covered(node.iter).containers & idents
+    )
+
+
+def _local_collection(name: nodes.Name, use: nodes.NodeNG) -> bool:
+    """`name` is a local list or set of the function of `use`, made empty in it (`jobs =
+    []`, `jobs = set()`), and assigned nothing else."""
+    try:
+        scope, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return False
+    values = [getattr(a.parent, "value", None) for a in assigns]
+    return (
+        scope is use.scope()
+        and bool(values)
+        and all(
+            (isinstance(v, nodes.List | nodes.Set) and not v.elts)
+            or (isinstance(v, nodes.Call) and last_name(v.func) in ("list", "set") and not v.args)
+            for v in values
+        )
+    )
 
 
 def _owner_started(facts: ModuleFacts, made: nodes.NodeNG, method: str):
