@@ -55,17 +55,23 @@ _SAFE_METHODS = frozenset(
         "detach", "server_close", "join", "abort", "wait_closed", "unregister",
     }
 )  # fmt: skip
-_LOG_METHODS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "fatal"}
+# A logger's methods that log a record at a level: the standard ones, the custom levels
+# libraries add (`trace`, `notice`, `success`, `verbose`), and numbered sublevels
+# (`debug1`, `debug2`). Logging reports its own failures (`Handler.handleError`): the
+# call does not raise into its caller.
+_LOG_METHOD = re.compile(
+    r"(debug|info|warning|warn|error|exception|critical|log|fatal"
+    r"|trace|notice|success|verbose)\d*"
 )
 _LOGGER = re.compile(r"(?i)(^|_)log(ger)?$|logger|^logging$")
 
 
 def is_logging_call(call: nodes.Call) -> bool:
-    """`logger.info(...)`, `self.log.error(...)`, `logging.warning(...)`, `self._log(...)`."""
+    """`logger.info(...)`, `self.log.error(...)`, `logging.warning(...)`, `self._log(...)`,
+    `self.logger.debug1(...)`."""
     func = call.func
     if isinstance(func, nodes.Attribute):
-        if func.attrname in _LOG_METHODS and _LOGGER.search(last_name(func.expr) or ""):
+        if _LOG_METHOD.fullmatch(func.attrname) and _LOGGER.search(last_name(func.expr) or ""):
             return True
         return func.attrname in ("log", "_log") and isinstance(func.expr, nodes.Name)
     return False
