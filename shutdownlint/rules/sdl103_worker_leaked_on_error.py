@@ -68,19 +68,25 @@ from shutdownlint.rules.release_fixes import LifecycleLeak, exit_phrase
 class WorkerLeakedOnError(Rule):
     code = "SDL103"
     name = "worker-leaked-on-error"
-    message = "the {kind} `{name}` keeps running when {exit}: it is not {how} on this path"
+    message = "{subject} {keeps} running when {exit}: {it_is} not {how} on this path"
     fix_title = "stop it on every path out: in a `finally:` block, or with `with`"
 
     def visit_functiondef(self, node: nodes.FunctionDef, ctx: RuleContext) -> None:
         for leak in _worker_leaks(ctx.facts, node):
             how = operations(leak.kind).released
+            # A local collection of tasks stands for each of them: name them as many.
+            many = _task_kept(ctx.facts, leak.made) is not None
+            kind, name = leak.kind.value, leak.subject
             ctx.report(
                 self,
                 leak.leak.node,
                 related=leak.related,
-                fix=Fix(_advice(leak.subject, leak.kind, how)),
-                kind=leak.kind.value,
-                name=leak.subject,
+                fix=Fix(
+                    _advice(f"every {kind} in `{name}`" if many else f"`{name}`", leak.kind, how)
+                ),
+                subject=f"the {kind}s in `{name}`" if many else f"the {kind} `{name}`",
+                keeps="keep" if many else "keeps",
+                it_is="they are" if many else "it is",
                 exit=exit_phrase(leak),
                 how=how,
             )
@@ -89,7 +95,7 @@ class WorkerLeakedOnError(Rule):
 
 
 def _advice(subject: str, kind: Kind, how: str) -> str:
-    advice = f"make sure `{subject}` is {how} on every path: use a `finally:` block"
+    advice = f"make sure {subject} is {how} on every path: use a `finally:` block"
     if kind in (Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR):
         # A join the worker never lets finish is a deadlock, not a fix.
         advice += (
@@ -106,10 +112,12 @@ def _worker_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
     out = []
     for statement, name, info, owner in _started_workers(facts, function):
         idents = facts.lifecycle.aliases(function, frozenset({Local(function, name)}))
-        if _task_kept(facts, statement) is not None:
+        many = _task_kept(facts, statement) is not None
+        if many:
             idents |= _members(function, idents)  # `for t in tasks: t.cancel()`
         methods = facts.lifecycle.release_methods(info, info.kind)
-        related = [(statement, f"the {info.kind.value} is started here")]
+        started = f"the {info.kind.value}s are" if many else f"the {info.kind.value} is"
+        related = [(statement, f"{started} started here")]
         if owner is not None:
             methods |= owner.joins
             related.append((owner.made, f"`{owner.cls.name}` runs it as `self.{owner.attribute}`"))
