@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from shutdownlint import profile
+from shutdownlint import fixes, profile
 from shutdownlint.analysis import astroid_env
 from shutdownlint.config import Settings
 from shutdownlint.engine import check_path, worker_died
@@ -83,6 +83,7 @@ def _check_paths(
     if "fork" in methods:
         with nullcontext() if timing is None else timing.section("warm-up"):
             astroid_env.warm(_WARM_MODULES)
+            fixes.preload()
             # The warmed trees live as long as the run: out of the collector's reach, and
             # shared with the forked workers instead of copied when a pass touches them.
             gc.collect()

@@ -120,6 +120,22 @@ def test_version_imports_no_analysis(tmp_path: Path) -> None:
     assert _heavy(json.loads((tmp_path / "m.json").read_text())) == []
 
 
+def test_a_check_that_rewrites_nothing_imports_no_libcst(tmp_path: Path) -> None:
+    """libcst is imported for the first fix that rewrites code, not by the analysis: one
+    changed file in a warm tree whose findings carry no rewrite does without it."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "plain.py").write_text("import threading\n\ndef add(a, b):\n    return a + b\n")
+    (project / "fetcher.py").write_text(BAD)
+    proc, modules = _run(project, tmp_path, "--no-cache", "--jobs", "1", "--select", "SDL201")
+    assert proc.returncode == 0, proc.stderr
+    assert "shutdownlint.engine" in modules, "the files were analysed"
+    assert not [name for name in modules if name.split(".")[0] == "libcst"]
+    proc, modules = _run(project, tmp_path, "--no-cache", "--jobs", "1")
+    assert "SDL301" in proc.stdout  # its fix rewrites the call: libcst is needed
+    assert "libcst" in modules
+
+
 # -- --profile ----------------------------------------------------------------------
 def _profile_table(stderr: str) -> dict[str, float]:
     """{phase: seconds} from the table `--profile` prints."""
