@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import difflib
+import gc
 import json
 import os
 import sys
@@ -158,7 +160,20 @@ def check(**options: Any) -> None:
             traceback.print_exc()
         click.echo(f"shutdownlint: internal error: {type(e).__name__}: {e}", err=True)
         code = 2
+    # Registered again rather than twice when `check` runs more than once in a process.
+    atexit.unregister(_skip_final_collection)
+    atexit.register(_skip_final_collection)
     sys.exit(code)
+
+
+def _skip_final_collection() -> None:
+    """At exit, put every object out of the collector's reach. The interpreter's last
+    collection would otherwise walk every tree astroid built (the standard-library
+    modules stay cached for the whole run) only to free memory the process is giving
+    back: a quarter of the CPU of re-checking one changed file. Objects are still freed
+    by their reference counts as the modules are torn down; only cycles are left, as
+    `os._exit` (which the worker processes end with) leaves everything."""
+    gc.freeze()
 
 
 def _check(
