@@ -113,7 +113,7 @@ ALLOWED = {
     },
     "report": {"report", "findings"},
     "cache": {"config", "findings", "fileio"},
-    "parallel": {"analysis", "config", "engine", "findings", "rules", "profile"},
+    "parallel": {"analysis", "config", "engine", "findings", "fixes", "rules", "profile"},
     "runner": {
         "cache",
         "catalogue",
