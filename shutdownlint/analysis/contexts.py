@@ -171,15 +171,14 @@ class Contexts:
     @cached_property
     def _index(self) -> tuple[dict[FunctionLike | None, list[nodes.NodeNG]], list[nodes.NodeNG]]:
         found: dict[FunctionLike | None, list[nodes.NodeNG]] = {}
-        preorder: list[nodes.NodeNG] = []
-        stack: list[tuple[nodes.NodeNG, FunctionLike | None]] = [(self._module, None)]
-        while stack:
-            node, owner = stack.pop()
-            preorder.append(node)
+        preorder = self._kinds.module_nodes  # the walk kinds made: parents come first
+        # The function a node's children belong to: the node itself if it is one, else
+        # the one the node belongs to.
+        inner: dict[nodes.NodeNG, FunctionLike | None] = {}
+        for node in preorder:
+            owner = inner.get(node.parent)
             found.setdefault(owner, []).append(node)
-            inner = node if isinstance(node, FunctionLike) else owner
-            children = list(node.get_children())
-            stack.extend((child, inner) for child in reversed(children))
+            inner[node] = node if isinstance(node, FunctionLike) else owner
         return found, preorder
 
     @cached_property

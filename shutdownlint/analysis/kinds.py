@@ -453,10 +453,16 @@ class Kinds:
         return values
 
     @cached_property
+    def module_nodes(self) -> list[nodes.NodeNG]:
+        """Every node of the module, in the order `walk(module)` gives them: one walk per
+        check, shared by the module-wide indexes below and by `Contexts`."""
+        return list(walk(self._module))
+
+    @cached_property
     def _additions(self) -> dict[StateKey, list[nodes.NodeNG]]:
         """Values added to long-lived containers anywhere in the module, by container."""
         added: dict[StateKey, list[nodes.NodeNG]] = {}
-        for node in walk(self._module):
+        for node in self.module_nodes:
             container = value = None
             if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
                 position = operations(Holder.CONTAINER).added_at.get(node.func.attrname)
@@ -527,7 +533,7 @@ class Kinds:
     def _calls_by_reference(self) -> dict[str, list[nodes.Call]]:
         """Calls indexed by every function name they mention (callee or argument)."""
         index: dict[str, list[nodes.Call]] = {}
-        for node in walk(self._module):
+        for node in self.module_nodes:
             if not isinstance(node, nodes.Call):
                 continue
             mentioned = {last_name(node.func)}
