@@ -27,11 +27,16 @@ text would see the same of everything it reads:
   consulted still has the content it had).
 
 `tests/test_incremental.py` compares this path's findings with a fresh check's for
-sequences of edits, and edits every comment of every fixture file that has fixes.
-Reusing the analysis of the classes and functions a code edit did not touch is not
-done: the analysis is inter-procedural (kinds, thread contexts and locksets flow
-across functions and classes), so no unit's facts are known to be independent of an
-edit elsewhere in the module.
+sequences of edits, and edits every comment of every fixture file that has fixes;
+`tests/test_incremental_edits.py` makes seeded random edits, code and comments, each
+compared with a fresh check. Reusing the analysis of the classes and functions a code
+edit did not touch is not done: the analysis is inter-procedural (kinds, thread
+contexts and locksets flow across functions and classes: a parameter's kind comes from
+every call site in the module, the locks held at a function's entry from all its
+callers), so no unit's facts are known to be independent of an edit elsewhere in the
+module; and astroid's inference budget depends on what earlier queries cached, so facts
+recomputed for part of a module are not known to equal a fresh check's either
+(`benchmarks/perf-2026-12.md`, "Editor", says what such reuse would need).
 """
 
 from __future__ import annotations
