@@ -67,6 +67,7 @@ from __future__ import annotations
 
 from astroid import nodes
 
+from shutdownlint.analysis.operations import operations
 from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind
 from shutdownlint.rules.base import Rule, RuleContext, short_source
 from shutdownlint.rules.context_words import how_started, shutdown_reason
@@ -83,7 +84,7 @@ class BlockingPutWithoutTimeout(Rule):
 
     def visit_call(self, node: nodes.Call, ctx: RuleContext) -> None:
         func = node.func
-        if not isinstance(func, nodes.Attribute) or func.attrname != "put":
+        if not isinstance(func, nodes.Attribute) or func.attrname not in operations(Kind.QUEUE).put:
             return
         facts = ctx.facts
         # Where first: it is computed once per module, kinds once per expression.

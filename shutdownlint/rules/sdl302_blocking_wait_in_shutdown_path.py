@@ -89,7 +89,8 @@ from astroid import nodes
 
 from shutdownlint.analysis.blocking import Wait
 from shutdownlint.analysis.contexts import ShutdownPath
-from shutdownlint.analysis.vocabulary import Flavor
+from shutdownlint.analysis.operations import operations
+from shutdownlint.analysis.vocabulary import Flavor, Kind
 from shutdownlint.rules.base import Rule, RuleContext, short_source
 from shutdownlint.rules.context_words import shutdown_reason
 from shutdownlint.rules.timeout_fixes import async_timeout_advice, bounded_wait_fix
@@ -105,7 +106,7 @@ class BlockingWaitInShutdownPath(Rule):
     def visit_call(self, node: nodes.Call, ctx: RuleContext) -> None:
         func = node.func
         # A blocking put is SDL301's.
-        if not isinstance(func, nodes.Attribute) or func.attrname == "put":
+        if not isinstance(func, nodes.Attribute) or func.attrname in operations(Kind.QUEUE).put:
             return
         if func.attrname not in ctx.facts.blocking.method_names:
             return
