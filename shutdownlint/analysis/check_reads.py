@@ -123,7 +123,10 @@ class CheckReads:
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
                 and is_self_parameter(node.func.expr)
-                and node in body_nodes
+                # After a guard clause (`if self.busy(g): raise`) the call is still
+                # the act, as an inline write is, unless the check ran under a lock
+                # whose region ended (hand-over-hand: a new critical section).
+                and (node in body_nodes or not test_held.guarded)
                 # A lock held at the call is held in the callee: check and act share it.
                 and not self._locks.held_at(node).shares_with(test_held)
             ):

@@ -78,6 +78,41 @@ def is_plain_reference(value: nodes.NodeNG | None) -> bool:
     return isinstance(value, nodes.Name)
 
 
+def self_rooted(node: nodes.NodeNG) -> bool:
+    """`self`, `self._radio`, `self._pool.workers`: the object or something it holds."""
+    while isinstance(node, nodes.Attribute | nodes.Subscript):
+        node = node.expr if isinstance(node, nodes.Attribute) else node.value
+    return is_self_parameter(node)
+
+
+def depends_on_arguments(value: nodes.NodeNG) -> bool:
+    """The value is made from the call's own inputs (an argument of the enclosing
+    function other than `self`, or a local assigned from one): two calls with different
+    arguments store different values. A value made from neither (`os.sysconf(...)`, the
+    object's own fields) is what any racer computes alike."""
+    function = enclosing_function(value)
+    if function is None or isinstance(function, nodes.Lambda):
+        return False
+    arguments = {a.name for a in function.args.arguments} - {_first_argument(function)}
+    names = {n.name for n in walk(value) if isinstance(n, nodes.Name)}
+    if names & arguments:
+        return True
+    for assign in function.nodes_of_class(nodes.Assign):
+        targets = {t.name for t in assign.targets if isinstance(t, nodes.AssignName)}
+        if targets & names and any(
+            isinstance(n, nodes.Name) and n.name in arguments for n in walk(assign.value)
+        ):
+            return True
+    return False
+
+
+def _first_argument(function: nodes.FunctionDef) -> str | None:
+    params = function.args.posonlyargs + function.args.args
+    if params and isinstance(function.parent, nodes.ClassDef):
+        return params[0].name
+    return None
+
+
 @dataclass(frozen=True)
 class Branch:
     """The statements a test decides: line ranges of one function's own code."""

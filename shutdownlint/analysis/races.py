@@ -58,6 +58,7 @@ from shutdownlint.analysis.race_shapes import (
     calls_of,
     catches,
     checked_before,
+    depends_on_arguments,
     hasattr_checks,
     inside_handler,
     is_class_level,
@@ -68,6 +69,7 @@ from shutdownlint.analysis.race_shapes import (
     presence_test,
     read_again,
     save_and_restores,
+    self_rooted,
     semantic_conflicts,
     takes_all,
     tests_of,
@@ -368,9 +370,11 @@ class Races(CheckReads):
                     continue  # looked up again under the act's lock
                 if all(takes_all(a, accesses, test) for a in acts):
                     continue  # the act takes whatever is there under the lock: a hint
-                if not self._harmful(test, acts, branch_nodes, access):
+                # (a fork check re-creates state in the child's single thread)
+                claims = not is_getpid_test(test) and self._claims(acts, access, branch_nodes)
+                if not claims and not self._harmful(test, acts, branch_nodes, access):
                     continue
-                why = self._shared_why(access, acts, accesses, function, body_nodes)
+                why = self._shared_why(access, acts, accesses, function, body_nodes, claims)
                 if why is None:
                     continue
                 related = [(a.statement, f"acts on `{a.name}` here") for a in acts[:2]]
@@ -500,6 +504,36 @@ class Races(CheckReads):
                 return True
         return False
 
+    def _claims(self, acts: list[Access], checked: Access, branch_nodes) -> bool:
+        """The act claims the checked state: it stores into the very field the check
+        tested, so the next caller's check fails (`if not self._started: self._started =
+        True`, `if self._active is None: self._active = rollout`). Two racers that both
+        pass both claim. That does damage when the stored value differs between them (a
+        value made from the call's arguments: the second store replaces the first's
+        claim, whose work goes on; a value any racer computes alike is a memo) or when
+        the claim guards work on the object (a call on `self` or on one of its fields
+        after the claim in what the outcome reaches: it runs twice). A constant claim
+        that guards nothing (or only logging) is idempotent."""
+        stores = [
+            a
+            for a in acts
+            if a.kind is AccessKind.WRITE and a.key == checked.key and a.value is not None
+        ]
+        if not stores or any(self._creates_lock(a.value) for a in stores):
+            return False
+        if any(depends_on_arguments(a.value) for a in stores):
+            return True
+        # The claim comes first and the work after it (a store after the work is a
+        # release: `self._t.close(); self._t = None` uses what the check saw).
+        claimed_at = min(a.node.lineno or 0 for a in stores)
+        return any(
+            isinstance(node, nodes.Call)
+            and (node.lineno or 0) > claimed_at
+            and isinstance(node.func, nodes.Attribute)
+            and self_rooted(node.func.expr)
+            for node in branch_nodes.nodes(self._contexts)
+        )
+
     def _acts_on_worker(self, node: nodes.NodeNG, checked: Access) -> bool:
         """`self.monitor.exit()` after `if self.monitor:`: stopping (or driving) the very
         worker or resource that was checked, which another thread may rely on."""
@@ -532,6 +566,7 @@ class Races(CheckReads):
         accesses: list[Access],
         function: FunctionLike,
         branch_nodes: Branch | None = None,
+        claims: bool = False,
     ) -> Concurrency | None:
         """Why two threads can run the check and the act at once (None: no evidence)."""
         # Two threads running the check at once both pass it. Starting a worker or making
@@ -541,7 +576,14 @@ class Races(CheckReads):
             isinstance(n, nodes.Call) and self._starts_or_creates(n)
             for n in branch_nodes.nodes(self._contexts)
         )
-        overlap = self._overlap(access, [], callbacks=False, callers=starts)
+        # A claim (a once-guard) of a field the class writes under its lock is the same
+        # idiom: the lock says the field is shared, so the claim's callers count too. (A
+        # claim races only another run of the check, so the lock elsewhere is no evidence
+        # on its own; a field the class never locks is its owner's business, as for any
+        # method that takes no lock.)
+        guard = self._guard(accesses)
+        owned = guard is not None and guard.owns
+        overlap = self._overlap(access, [], callbacks=False, callers=starts or (claims and owned))
         if overlap is not None:
             return Concurrency(Reason.OVERLAP, function, overlap)
         class_level = is_class_level(access)
@@ -550,8 +592,7 @@ class Races(CheckReads):
         ):
             reason = Reason.CLASS_STATE if class_level else Reason.MODULE_GLOBAL
             return Concurrency(reason, function)
-        guard = self._guard(accesses)
-        if guard is not None and guard.owns and (starts or any(self._structural(a) for a in acts)):
+        if owned and (starts or any(self._structural(a) for a in acts)):
             return Concurrency(Reason.GUARDED_ELSEWHERE, function, guard=guard)
         return None
 
