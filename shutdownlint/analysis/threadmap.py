@@ -200,7 +200,7 @@ class ThreadMap:
         several caller threads at once (SPEC "Concurrent callers")."""
         if owner not in self._concurrent_cache:
             self._concurrent_cache[owner] = (
-                not self._green_only and not _is_test_case(owner)
+                not self.green_only and not _is_test_case(owner)
             ) and any(
                 self._locks.takes_thread_lock(f)
                 for f in self._contexts.functions_by_class.get(owner, ())
@@ -208,7 +208,7 @@ class ThreadMap:
         return self._concurrent_cache[owner]
 
     @cached_property
-    def _green_only(self) -> bool:
+    def green_only(self) -> bool:
         """The module runs on green threads (eventlet, gevent) and starts no OS thread:
         its callers cannot interleave between statements that do not yield."""
         imported = {
@@ -423,7 +423,7 @@ class ThreadMap:
             caller = self.caller_of(function)
             if not on_workers:
                 roots.setdefault(caller, set()).add(function)
-            elif caller is CALLERS:
+            elif caller is CALLERS and not self._own_thread_method(function):
                 # A public method the class's own worker drives (`loop_forever()` from the
                 # network thread's body, and the `loop_read()` it calls): an application
                 # may drive it instead, from one thread, but it is the object's single
@@ -476,6 +476,13 @@ class ThreadMap:
             for function in self._reach(entered):
                 found.setdefault(function, set()).add(as_caller)
         return found
+
+    def _own_thread_method(self, function: FunctionLike) -> bool:
+        """A method of a `Thread` subclass: called in the module only from that thread's
+        own code, it runs on that one thread (no application thread drives the thread's
+        body for it)."""
+        cls = _method_class(function) if isinstance(function.parent, nodes.ClassDef) else None
+        return cls is not None and self.is_thread_class(cls)
 
     def _reach(
         self, starts: Iterable[FunctionLike], stop: set[FunctionLike] = frozenset()
