@@ -129,7 +129,11 @@ class Races(CheckReads):
 
     # -- shared helpers ------------------------------------------------------------
     def _guard(self, accesses: list[Access], writes_only: bool = True) -> Guard | None:
-        """The real lock held by most of the state's guarded (writing) accesses."""
+        """The real lock held by most of the state's guarded (writing) accesses. None in
+        a module that runs only green threads: its locks order green threads at their
+        yields, and no statement is preempted."""
+        if self._threads.green_only:
+            return None
         count: Counter[LockId] = Counter()
         holders: dict[LockId, list[Access]] = {}
         locks_seen: set[LockId] = set()
@@ -587,8 +591,10 @@ class Races(CheckReads):
         if overlap is not None:
             return Concurrency(Reason.OVERLAP, function, overlap)
         class_level = is_class_level(access)
-        if (class_level or isinstance(access.key.owner, nodes.Module)) and self._locks.takes_lock(
-            function, strong=True
+        if (
+            (class_level or isinstance(access.key.owner, nodes.Module))
+            and not self._threads.green_only
+            and self._locks.takes_lock(function, strong=True)
         ):
             reason = Reason.CLASS_STATE if class_level else Reason.MODULE_GLOBAL
             return Concurrency(reason, function)
