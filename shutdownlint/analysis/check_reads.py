@@ -106,7 +106,7 @@ class CheckReads:
         return self._predicate_cache[cls]
 
     def _acts_through_calls(
-        self, owner, accesses: list[Access], branch_nodes, body_nodes, test_held, function
+        self, owner, accesses: list[Access], branch_nodes, body_nodes, test_held, function, test
     ) -> list[Access]:
         """The act is whatever the check's outcome reaches (P8), also through a method of
         the class the check's block calls (`self._assign(bay, bus)`): that method's writes
@@ -123,10 +123,14 @@ class CheckReads:
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
                 and is_self_parameter(node.func.expr)
-                # After a guard clause (`if self.busy(g): raise`) the call is still
-                # the act, as an inline write is, unless the check ran under a lock
-                # whose region ended (hand-over-hand: a new critical section).
-                and (node in body_nodes or not test_held.guarded)
+                # After a guard clause (`if self.busy(g): raise`) a call in the same
+                # block is still the act, as an inline write is, unless the check ran
+                # under a lock whose region ended (hand-over-hand: a new critical
+                # section). A call nested under a further test relies on that test.
+                and (
+                    node in body_nodes
+                    or (not test_held.guarded and node.statement().parent is test.parent.parent)
+                )
                 # A lock held at the call is held in the callee: check and act share it.
                 and not self._locks.held_at(node).shares_with(test_held)
             ):

@@ -366,7 +366,7 @@ class Races(CheckReads):
                     and not a.held.shares_with(test_held)
                 ]
                 acts += self._acts_through_calls(
-                    owner, accesses, branch_nodes, body_nodes, test_held, function
+                    owner, accesses, branch_nodes, body_nodes, test_held, function, test
                 )
                 if not acts or self._rechecked(test, acts, access.key):
                     continue
@@ -375,7 +375,9 @@ class Races(CheckReads):
                 if all(takes_all(a, accesses, test) for a in acts):
                     continue  # the act takes whatever is there under the lock: a hint
                 # (a fork check re-creates state in the child's single thread)
-                claims = not is_getpid_test(test) and self._claims(acts, access, branch_nodes)
+                claims = not is_getpid_test(test) and self._claims(
+                    acts, access, accesses, branch_nodes
+                )
                 if not claims and not self._harmful(test, acts, branch_nodes, access):
                     continue
                 why = self._shared_why(access, acts, accesses, function, body_nodes, claims)
@@ -508,7 +510,9 @@ class Races(CheckReads):
                 return True
         return False
 
-    def _claims(self, acts: list[Access], checked: Access, branch_nodes) -> bool:
+    def _claims(
+        self, acts: list[Access], checked: Access, accesses: list[Access], branch_nodes
+    ) -> bool:
         """The act claims the checked state: it stores into the very field the check
         tested, so the next caller's check fails (`if not self._started: self._started =
         True`, `if self._active is None: self._active = rollout`). Two racers that both
@@ -517,13 +521,20 @@ class Races(CheckReads):
         claim, whose work goes on; a value any racer computes alike is a memo) or when
         the claim guards work on the object (a call on `self` or on one of its fields
         after the claim in what the outcome reaches: it runs twice). A constant claim
-        that guards nothing (or only logging) is idempotent."""
+        that guards nothing (or only logging) is idempotent. Only a claim of a field
+        whose protocol is the lock counts (more of its writes hold the lock than not):
+        the lock says the field is shared (a one-shot flag of an object one thread uses
+        at a time is consumed, not claimed; one reset under a lock is no protocol)."""
         stores = [
             a
             for a in acts
             if a.kind is AccessKind.WRITE and a.key == checked.key and a.value is not None
         ]
         if not stores or any(self._creates_lock(a.value) for a in stores):
+            return False
+        guard = self._guard(accesses)
+        writes = [a for a in accesses if a.kind.writes and not a.quiet]
+        if guard is None or 2 * sum(guard.lock in a.held.locks for a in writes) <= len(writes):
             return False
         if any(depends_on_arguments(a.value) for a in stores):
             return True
@@ -583,11 +594,8 @@ class Races(CheckReads):
         # A claim (a once-guard) of a field the class writes under its lock is the same
         # idiom: the lock says the field is shared, so the claim's callers count too. (A
         # claim races only another run of the check, so the lock elsewhere is no evidence
-        # on its own; a field the class never locks is its owner's business, as for any
-        # method that takes no lock.)
-        guard = self._guard(accesses)
-        owned = guard is not None and guard.owns
-        overlap = self._overlap(access, [], callbacks=False, callers=starts or (claims and owned))
+        # on its own.)
+        overlap = self._overlap(access, [], callbacks=False, callers=starts or claims)
         if overlap is not None:
             return Concurrency(Reason.OVERLAP, function, overlap)
         class_level = is_class_level(access)
@@ -598,7 +606,8 @@ class Races(CheckReads):
         ):
             reason = Reason.CLASS_STATE if class_level else Reason.MODULE_GLOBAL
             return Concurrency(reason, function)
-        if owned and (starts or any(self._structural(a) for a in acts)):
+        guard = self._guard(accesses)
+        if guard is not None and guard.owns and (starts or any(self._structural(a) for a in acts)):
             return Concurrency(Reason.GUARDED_ELSEWHERE, function, guard=guard)
         return None
 
