@@ -1,8 +1,9 @@
 """What a check reads and what its act writes beyond the `if` test's own attributes (P8,
 the real shape of a check): a property (`if not self.is_alive:` reads `self._thread`), a
-predicate method (`if self.is_free(bay):` reads what it returns), and an act made through
+predicate method (`if self.is_free(bay):` reads what it returns), an act made through
 a method of the class called in the check's block that writes the state under its own
-hold of the lock. A mixin of `Races`, which owns the state, the locks and the threads.
+hold of the lock, and a claim (a store into the checked field itself). A mixin of
+`Races`, which owns the state, the locks and the threads.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from shutdownlint.analysis.infer import (
     property_reads,
     walk,
 )
+from shutdownlint.analysis.race_shapes import depends_on_arguments, self_rooted
 from shutdownlint.analysis.shared import Access, AccessKind
 
 
@@ -149,3 +151,42 @@ class CheckReads:
             and a.held.guarded
             and not a.held.shares_with(test_held)
         ]
+
+    def _claims(
+        self, acts: list[Access], checked: Access, accesses: list[Access], branch_nodes
+    ) -> bool:
+        """The act claims the checked state: it stores into the very field the check
+        tested, so the next caller's check fails (`if not self._started: self._started =
+        True`, `if self._active is None: self._active = rollout`). Two racers that both
+        pass both claim. That does damage when the stored value differs between them (a
+        value made from the call's arguments: the second store replaces the first's
+        claim, whose work goes on; a value any racer computes alike is a memo) or when
+        the claim guards work on the object (a call on `self` or on one of its fields
+        after the claim in what the outcome reaches: it runs twice). A constant claim
+        that guards nothing (or only logging) is idempotent. Only a claim of a field
+        whose protocol is the lock counts (more of its writes hold the lock than not):
+        the lock says the field is shared (a one-shot flag of an object one thread uses
+        at a time is consumed, not claimed; one reset under a lock is no protocol)."""
+        stores = [
+            a
+            for a in acts
+            if a.kind is AccessKind.WRITE and a.key == checked.key and a.value is not None
+        ]
+        if not stores or any(self._creates_lock(a.value) for a in stores):
+            return False
+        guard = self._guard(accesses)
+        writes = [a for a in accesses if a.kind.writes and not a.quiet]
+        if guard is None or 2 * sum(guard.lock in a.held.locks for a in writes) <= len(writes):
+            return False
+        if any(depends_on_arguments(a.value) for a in stores):
+            return True
+        # The claim comes first and the work after it (a store after the work is a
+        # release: `self._t.close(); self._t = None` uses what the check saw).
+        claimed_at = min(a.node.lineno or 0 for a in stores)
+        return any(
+            isinstance(node, nodes.Call)
+            and (node.lineno or 0) > claimed_at
+            and isinstance(node.func, nodes.Attribute)
+            and self_rooted(node.func.expr)
+            for node in branch_nodes.nodes(self._contexts)
+        )

@@ -58,7 +58,6 @@ from shutdownlint.analysis.race_shapes import (
     calls_of,
     catches,
     checked_before,
-    depends_on_arguments,
     hasattr_checks,
     inside_handler,
     is_class_level,
@@ -69,7 +68,6 @@ from shutdownlint.analysis.race_shapes import (
     presence_test,
     read_again,
     save_and_restores,
-    self_rooted,
     semantic_conflicts,
     takes_all,
     tests_of,
@@ -509,45 +507,6 @@ class Races(CheckReads):
             if self._acts_on_worker(node, checked):
                 return True
         return False
-
-    def _claims(
-        self, acts: list[Access], checked: Access, accesses: list[Access], branch_nodes
-    ) -> bool:
-        """The act claims the checked state: it stores into the very field the check
-        tested, so the next caller's check fails (`if not self._started: self._started =
-        True`, `if self._active is None: self._active = rollout`). Two racers that both
-        pass both claim. That does damage when the stored value differs between them (a
-        value made from the call's arguments: the second store replaces the first's
-        claim, whose work goes on; a value any racer computes alike is a memo) or when
-        the claim guards work on the object (a call on `self` or on one of its fields
-        after the claim in what the outcome reaches: it runs twice). A constant claim
-        that guards nothing (or only logging) is idempotent. Only a claim of a field
-        whose protocol is the lock counts (more of its writes hold the lock than not):
-        the lock says the field is shared (a one-shot flag of an object one thread uses
-        at a time is consumed, not claimed; one reset under a lock is no protocol)."""
-        stores = [
-            a
-            for a in acts
-            if a.kind is AccessKind.WRITE and a.key == checked.key and a.value is not None
-        ]
-        if not stores or any(self._creates_lock(a.value) for a in stores):
-            return False
-        guard = self._guard(accesses)
-        writes = [a for a in accesses if a.kind.writes and not a.quiet]
-        if guard is None or 2 * sum(guard.lock in a.held.locks for a in writes) <= len(writes):
-            return False
-        if any(depends_on_arguments(a.value) for a in stores):
-            return True
-        # The claim comes first and the work after it (a store after the work is a
-        # release: `self._t.close(); self._t = None` uses what the check saw).
-        claimed_at = min(a.node.lineno or 0 for a in stores)
-        return any(
-            isinstance(node, nodes.Call)
-            and (node.lineno or 0) > claimed_at
-            and isinstance(node.func, nodes.Attribute)
-            and self_rooted(node.func.expr)
-            for node in branch_nodes.nodes(self._contexts)
-        )
 
     def _acts_on_worker(self, node: nodes.NodeNG, checked: Access) -> bool:
         """`self.monitor.exit()` after `if self.monitor:`: stopping (or driving) the very
