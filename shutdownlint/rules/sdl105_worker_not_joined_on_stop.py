@@ -7,6 +7,13 @@ down or awaits it. Cancelling a task only signals it, and so does a stop method
 of the worker's own class whose body only signals (sets a flag or an event):
 such a call joins only where that method's body joins.
 
+The finding is reported at the stop method that ends the object's life: a stop
+method that another stop method of the class calls (`close()` calls `disconnect()`
+and goes on) stops one session, and its caller owes the join. A class with no
+`async` stop method cannot await a task; its `cancel()` is enough when the task's
+body runs nothing on cancellation (no `finally:`, `with` or catching handler
+around an `await`).
+
 ## Why is this bad?
 `stop()` returns while the worker still runs: it may still write to files,
 sockets or queues that the caller closes next, and the caller cannot know when
@@ -71,6 +78,12 @@ from __future__ import annotations
 
 from astroid import nodes
 
+from shutdownlint.analysis.end_of_life import (
+    cancels,
+    final_stops,
+    handed_methods,
+    runs_on_cancel,
+)
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import (
     FunctionLike,
@@ -152,9 +165,14 @@ _WORKER_KINDS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.EXECUTOR, Kind.TASK})
 def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak]:
     """Threads, processes, executors and tasks a class starts and keeps, which its
     stop/close method (or anything it calls) never joins, shuts down or cancels."""
-    stops = facts.lifecycle.stop_methods(cls)
-    if not stops:
+    every_stop = facts.lifecycle.stop_methods(cls)
+    if not every_stop:
         return []
+    # A session stop that another stop method calls is not the end of the object's
+    # life: the workers outlive it by design, and the caller owes the join.
+    own = facts.lifecycle.own
+    stops = final_stops(every_stop, own)
+    sync_only = not any(isinstance(s, nodes.AsyncFunctionDef) for s in every_stop)
     out = []
     for attribute, (kind, made, info) in facts.lifecycle.owned_attributes(
         cls, _WORKER_KINDS, facts.lifecycle.worker_stems
@@ -181,6 +199,15 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
         ]
         if not outside:
             continue  # the worker runs its own stop: it cannot join itself
+        if (
+            kind is Kind.TASK
+            and sync_only
+            and _cancelled_by(facts, cls, outside, attribute)
+            and not runs_on_cancel(list(inside), own)
+        ):
+            # No stop method of the class can await; the cancelled body has nothing
+            # to run on cancellation, so it ends at its next step with no effect.
+            continue
         signal = _signalling_stop(facts, outside, creation)
         if kind is Kind.THREAD and _is_daemon(creation) and signal is None:
             continue  # a daemon the class never signals is meant to die with the process
@@ -198,6 +225,14 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
             )
         )
     return out
+
+
+def _cancelled_by(facts: ModuleFacts, cls: nodes.ClassDef, stops: list, attribute: str) -> bool:
+    """A stop method, what it calls, or what it hands to the loop cancels the task."""
+    own = facts.lifecycle.own
+    code = facts.contexts.reach(stops, inferred=True)
+    code = facts.contexts.reach([*code, *handed_methods(cls, code, own)], inferred=True)
+    return cancels(code, attribute, own)
 
 
 def _holds_group(made: nodes.NodeNG) -> bool:

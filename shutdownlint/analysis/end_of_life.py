@@ -1,0 +1,127 @@
+"""Which stop method ends an object's life, and what a cancelled task leaves undone.
+
+Two facts about a class's stop methods that SDL105 (and any rule asking where a
+worker's life must end) reads:
+
+- A stop method that another stop method of the same class calls before doing more
+  (`close()` calls `disconnect()`, then cancels its tasks) stops one session, not
+  the object: the workers outlive it by design, and the caller is the end of life.
+  A protocol adapter (`__exit__`, `__aexit__`, `__del__`) calling `close()` only
+  forwards to it, so it never makes `close()` a session stop.
+- A task cancelled by a class that has no `async` stop method is cancelled as far
+  as synchronous code can: nothing in the class could await it. Whether that leaves
+  anything undone depends on the task's body: a body with nothing to run on
+  cancellation (no `finally:`, no `with`, no handler that catches the cancellation)
+  ends at its next step on the loop with no effect after the stop returns.
+  Cancellation lands only at an `await`, so only cleanup around an `await` counts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from astroid import nodes
+from astroid.exceptions import AstroidError
+
+from shutdownlint.analysis.infer import FunctionLike, is_self_parameter, last_name
+
+_ADAPTERS = frozenset({"__exit__", "__aexit__", "__del__"})
+
+# Handler types that catch a task's cancellation (`asyncio.CancelledError` is a
+# `BaseException` since 3.8): a bare `except:` catches it too.
+_CATCH_CANCEL = frozenset({"CancelledError", "BaseException"})
+
+
+def self_calls(function: FunctionLike, own: list[nodes.NodeNG]) -> set[str]:
+    """Names of the methods `function` calls on `self` (`self.disconnect()`)."""
+    return {
+        node.func.attrname
+        for node in own
+        if isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Attribute)
+        and is_self_parameter(node.func.expr)
+    }
+
+
+def final_stops(stops: list[FunctionLike], own) -> list[FunctionLike]:
+    """The stop methods that end the object's life: those no other stop method of the
+    class calls (a protocol adapter forwarding to `close()` aside). `own(f)` gives the
+    nodes of `f`'s own body. When every stop is called by another (a cycle), all are."""
+    called: set[str] = set()
+    for stop in stops:
+        if stop.name in _ADAPTERS:
+            continue
+        called |= self_calls(stop, own(stop)) - {stop.name}
+    final = [stop for stop in stops if stop.name not in called]
+    return final or list(stops)
+
+
+def cancels(functions: list[FunctionLike], attribute: str, own) -> bool:
+    """Some function of `functions` calls `self.<attribute>.cancel()`."""
+    for function in functions:
+        for node in own(function):
+            if (
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and node.func.attrname == "cancel"
+                and isinstance(node.func.expr, nodes.Attribute)
+                and node.func.expr.attrname == attribute
+                and is_self_parameter(node.func.expr.expr)
+            ):
+                return True
+    return False
+
+
+def runs_on_cancel(functions: list[FunctionLike], own) -> bool:
+    """Some function of a task's body has code that runs when the task is cancelled.
+    Cancellation arrives only at an `await`, so that is a `finally:`, a `with` exit or a
+    handler that catches the cancellation (bare, `BaseException`, `CancelledError`)
+    around an `await`, or an `async with`."""
+    for function in functions:
+        for node in own(function):
+            if isinstance(node, nodes.AsyncWith):
+                return True
+            if isinstance(node, nodes.With) and _awaits(node.body):
+                return True
+            if (
+                isinstance(node, nodes.Try | nodes.TryStar)
+                and _awaits(node.body)
+                and (node.finalbody or any(_catches_cancel(h) for h in node.handlers))
+            ):
+                return True
+    return False
+
+
+def _awaits(body: list[nodes.NodeNG]) -> bool:
+    return any(
+        isinstance(n, nodes.Await | nodes.AsyncFor | nodes.AsyncWith)
+        for statement in body
+        for n in statement.nodes_of_class((nodes.Await, nodes.AsyncFor, nodes.AsyncWith))
+    )
+
+
+def _catches_cancel(handler: nodes.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elts if isinstance(handler.type, nodes.Tuple) else [handler.type]
+    return any(last_name(t) in _CATCH_CANCEL for t in types)
+
+
+def handed_methods(cls: nodes.ClassDef, functions: list[FunctionLike], own) -> list[FunctionLike]:
+    """Methods of `cls` (or of its bases in the module) that `functions` hand on without
+    calling them (`loop.call_soon_threadsafe(self._async_cancel)`): a stop that hands
+    its work to the loop stops through them."""
+    names = {
+        arg.attrname
+        for function in functions
+        for node in own(function)
+        if isinstance(node, nodes.Call)
+        for arg in [*node.args, *(k.value for k in node.keywords or ())]
+        if isinstance(arg, nodes.Attribute) and is_self_parameter(arg.expr)
+    }
+    if not names:
+        return []
+    classes = [cls]
+    with contextlib.suppress(AstroidError, RecursionError):
+        classes += [c for c in cls.ancestors() if c.root() is cls.root()]
+    return [m for klass in classes for m in klass.mymethods() if m.name in names]
