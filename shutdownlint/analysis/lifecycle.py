@@ -630,6 +630,8 @@ class Lifecycle:
                         joined is None and parent.attrname not in operations(kind).release
                     ):
                         return True
+                elif self._summaries.call_joins(call):
+                    return True  # any method of its own class whose body joins (`halt()`)
                 continue
             if isinstance(parent, nodes.Await):
                 return True

@@ -88,6 +88,14 @@ class Summaries:
                 if isinstance(proxied, nodes.ClassDef) and proxied not in classes:
                     classes.append(proxied)
         if not classes:
+            # Not inferred (an element of a comprehension the class keeps): the classes
+            # its creation sites instantiate (`[Scanner(s) for s in lanes]`).
+            for site in self._kinds.creation_sites(func.expr):
+                if isinstance(site, nodes.Call):
+                    for value in infer_values(site.func, self._stats):
+                        if isinstance(value, nodes.ClassDef) and value not in classes:
+                            classes.append(value)
+        if not classes:
             return None
         answers = [self.method_joins(cls, func.attrname) for cls in classes]
         if True in answers:

@@ -51,6 +51,7 @@ from shutdownlint.analysis.shared import SharedState
 from shutdownlint.analysis.summaries import Summaries
 from shutdownlint.analysis.threadmap import ThreadMap
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
+from shutdownlint.analysis.worker_objects import own_queues, owner_name, passed_attributes
 
 #: Calls that copy a container's items (the copy is then cleaned up item by item).
 _COPIES = frozenset({"list", "tuple", "set", "dict", "sorted", "frozenset"})
@@ -526,17 +527,16 @@ class Teardown:
                 continue
             reached = self._contexts.reach(run[0], worker_class)
             passed = {
-                mine: argument
-                for mine, argument in _passed_attributes(worker_class, call).items()
+                mine: owner_name(argument)
+                for mine, argument in passed_attributes(worker_class, call).items()
                 if (info := self._kinds.kind_of(argument)) is not None and info.kind is Kind.QUEUE
             }
+            # A queue the worker makes itself is the owner's `handle.queue`.
+            made = own_queues(worker_class, self._is_queue)
+            passed |= {q: f"{node.attrname}.{q}" for q in made if q not in passed}
             queue = operations(Kind.QUEUE)
-            consumes = {
-                passed[q].attrname for q in _attribute_ops(reached, queue.get) if q in passed
-            }
-            produces = {
-                passed[q].attrname for q in _attribute_ops(reached, queue.put) if q in passed
-            }
+            consumes = {passed[q] for q in _attribute_ops(reached, queue.get) if q in passed}
+            produces = {passed[q] for q in _attribute_ops(reached, queue.put) if q in passed}
             if consumes or produces:
                 found.append(
                     Worker(
@@ -550,6 +550,10 @@ class Teardown:
                     )
                 )
         return found
+
+    def _is_queue(self, value: nodes.NodeNG) -> bool:
+        info = self._kinds.kind_of(value)
+        return info is not None and info.kind is Kind.QUEUE
 
     def _module_class(self, call: nodes.Call) -> nodes.ClassDef | None:
         for value in infer_values(call.func, self._stats):
@@ -677,7 +681,9 @@ class Teardown:
                     return StopHow.JOIN
                 if method in cancels:
                     return StopHow.CANCEL
-                if is_shutdown_name(method, self._options.shutdown_methods):
+                if self._member_stop(node, worker, method) or is_shutdown_name(
+                    method, self._options.shutdown_methods
+                ):
                     return StopHow.STOP
             if attr is not None and attr in worker.consumes:
                 if method in queue.put:
@@ -710,14 +716,15 @@ class Teardown:
         return None
 
     def _member_stop(self, node: nodes.Call, worker: Worker, method: str) -> bool:
-        """A shutdown method of a worker object's own class (`r.stop()` on a `Thread`
-        subclass's instance) stops it when its body joins or signals it (summaries), or,
-        where its body is not seen, as its name promises."""
-        if not is_shutdown_name(method, self._options.shutdown_methods):
-            return False
+        """A method of a worker object's own class (`r.stop()` on a `Thread` subclass's
+        instance) stops it when its body joins or signals it (summaries), or, where its
+        body is not seen, as a shutdown name promises; any other name (`halt()`) only
+        where its body joins."""
         member = enclosing_class(worker.function)
         if getattr(worker.function, "name", None) != "run" or member is enclosing_class(node):
             return False  # `Thread(target=self._work)`: a plain thread has no stop method
+        if not is_shutdown_name(method, self._options.shutdown_methods):
+            return member is not None and self._summaries.method_joins(member, method) is True
         return member is not None and self._summaries.method_stops(member, method) is not False
 
     # -- loop threads -------------------------------------------------------------------------
@@ -940,35 +947,6 @@ def _attribute_ops(functions: list[FunctionLike], methods: frozenset[str]) -> se
         for node in walk(function)
         if isinstance(node, nodes.Attribute) and node.attrname in methods and self_attr(node.expr)
     }
-
-
-def _passed_attributes(worker_class: nodes.ClassDef, call: nodes.Call) -> dict[str, nodes.NodeNG]:
-    """{the worker's own attribute: the owner's attribute passed for it}, through the
-    worker's `__init__` storing a parameter (`self.queue = queue`)."""
-    init = worker_class.locals.get("__init__")
-    if not init or not isinstance(init[0], nodes.FunctionDef):
-        return {}
-    params = [p.name for p in init[0].args.args[1:]]
-    passed: dict[str, nodes.NodeNG] = dict(zip(params, call.args, strict=False))
-    for keyword in call.keywords or ():
-        if keyword.arg:
-            passed[keyword.arg] = keyword.value
-    found = {}
-    for node in walk(init[0]):
-        if (
-            isinstance(node, nodes.Assign)
-            and isinstance(node.value, nodes.Name)
-            and node.value.name in passed
-        ):
-            argument = passed[node.value.name]
-            for target in node.targets:
-                if (
-                    isinstance(target, nodes.AssignAttr)
-                    and is_self_parameter(target.expr)
-                    and self_attr(argument)
-                ):
-                    found[target.attrname] = argument
-    return found
 
 
 def loop_attributes(cls: nodes.ClassDef) -> set[str]:
