@@ -741,6 +741,10 @@ class _Engine:
             state = frozenset({_NORMAL})
         context = _Loop(node)
         head = state
+        # A loop that starts the group (`for _ in range(n): create_task(consume(q))`) owes
+        # from its end on: the zero-iteration path started nobody and is not a path apart.
+        starts_group = self.ob.start is not None and self.ob.start in node.body
+        ran = _EMPTY
         for _ in range(4):  # the states are few: a fixpoint comes fast
             entry = _DONE if iteration else head
             entry = self.expression(header, entry)
@@ -759,10 +763,13 @@ class _Engine:
                 self._end_of_scope(end)
                 end = _DONE if end else _EMPTY
             new_head = head | end | context.continues
+            ran |= end | context.continues
             if new_head == head:
                 break
             head = new_head
         after = head if not (iteration or serving) else _DONE
+        if starts_group and ran and isinstance(node, nodes.For):
+            after = ran
         if after and not (iteration or serving) and self._releases_each_member(node):
             # A release loop covers the group (one end marker per consumer, one `set()`
             # per waiter): when it finishes, none is owed, zero iterations included.
