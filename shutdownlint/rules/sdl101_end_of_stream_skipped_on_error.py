@@ -151,7 +151,17 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
         lines = [n.lineno or 0 for n in facts.lifecycle.releasing_statements(function, tracker)]
         if not lines:
             continue
-        if is_stop:
+        # A function that puts the marker in a `finally:` declares it owed on every exit
+        # of that `try`; an early return before the `try` owes it too, as in a stop
+        # method (a consumer started elsewhere, by another method, waits for it).
+        declared = (
+            not is_stop
+            and not is_producer
+            and consumer is not None
+            and _in_finally(put, function)
+            and not _starts_consumer(facts, function, consumer)
+        )
+        if is_stop or declared:
             obligation = Obligation(
                 tracker.releases,
                 raising=Raising.NONE,
@@ -269,6 +279,26 @@ def _produces_data(facts: ModuleFacts, function: FunctionLike, idents: frozenset
             ):
                 data = True
     return data
+
+
+def _in_finally(put: nodes.NodeNG, function: FunctionLike) -> bool:
+    """`put` is in a `finally:` block of `function` itself."""
+    node = put
+    while node.parent is not None and node.parent is not function:
+        parent = node.parent
+        if isinstance(parent, nodes.Try) and node in parent.finalbody:
+            return True
+        node = parent
+    return False
+
+
+def _starts_consumer(facts: ModuleFacts, function: FunctionLike, consumer: nodes.NodeNG) -> bool:
+    """`function` starts the worker that runs `consumer` (its own `running` case)."""
+    starts = [*facts.contexts.starts_of(enclosing_function(consumer))]
+    worker = facts.contexts.worker_context(consumer)
+    if worker is not None:
+        starts.append(worker)
+    return any(enclosing_function(e.site) is function for e in starts)
 
 
 def _lifecycle_guard(
