@@ -110,5 +110,5 @@ class CheckThenAct:
     access: Access  # the checked (or saved) state
     acts: tuple[Access, ...]
     why: Concurrency  # what runs it concurrently
-    related: tuple[tuple[nodes.NodeNG, str], ...]
     region: Branch | None = None  # CLASSIC: the statements the check decides
+    checked: Access | None = None  # DEFERRED: the test the callback's hand-off depends on

@@ -381,15 +381,8 @@ class Races(CheckReads):
                 why = self._shared_why(access, acts, accesses, function, body_nodes, claims)
                 if why is None:
                     continue
-                related = [(a.statement, f"acts on `{a.name}` here") for a in acts[:2]]
                 record = CheckThenAct(
-                    CheckShape.CLASSIC,
-                    test,
-                    access,
-                    tuple(acts),
-                    why,
-                    tuple(related),
-                    branch_nodes,
+                    CheckShape.CLASSIC, test, access, tuple(acts), why, branch_nodes
                 )
                 # The state whose act does the damage names the finding (`cls.monitor`
                 # rather than a setting tested beside it).
@@ -455,11 +448,8 @@ class Races(CheckReads):
                     why = self._shared_why(probe, acts, accesses, function)
                     if why is None:
                         continue
-                    related = tuple((a.statement, f"acts on `{a.name}` here") for a in acts[:2])
                     found.append(
-                        CheckThenAct(
-                            CheckShape.CLASSIC, probe.node, probe, tuple(acts), why, related
-                        )
+                        CheckThenAct(CheckShape.CLASSIC, probe.node, probe, tuple(acts), why)
                     )
         return found
 
@@ -609,14 +599,6 @@ class Races(CheckReads):
                         use = self._first_use(callback, name, state, depth=0)
                         if use is None or use.function is write.function:
                             continue
-                        related = (
-                            (check.node, f"`{check.name}` is checked here in `{check.where}`"),
-                            (call, "then the callback is handed to another thread here"),
-                            (
-                                write.statement,
-                                f"`{write.where}` sets it to None on a shutdown path",
-                            ),
-                        )
                         why = Concurrency(
                             Reason.HANDED_OFF, check.function, handed_to=call, cleared_by=write
                         )
@@ -624,7 +606,9 @@ class Races(CheckReads):
                             use.statement if isinstance(use.statement, nodes.Assert) else use.node
                         )
                         found.append(
-                            CheckThenAct(CheckShape.DEFERRED, report_at, use, (use,), why, related)
+                            CheckThenAct(
+                                CheckShape.DEFERRED, report_at, use, (use,), why, checked=check
+                            )
                         )
                         break
         return found
@@ -689,25 +673,16 @@ class Races(CheckReads):
         if not isinstance(owner, nodes.Module):
             return []
         found = []
-        for name, accesses in state.items():
+        for accesses in state.values():
             for save, replaced, restored in save_and_restores(accesses):
                 if self._locks.held_at(save.node).shares_with(self._locks.held_at(restored.node)):
                     continue
                 why = self._save_restore_why(save, accesses)
                 if why is None:
                     continue
-                related = (
-                    (replaced.statement, f"`{name}` is replaced here"),
-                    (restored.statement, "and restored here: another caller's value may be lost"),
-                )
                 found.append(
                     CheckThenAct(
-                        CheckShape.SAVE_RESTORE,
-                        save.statement,
-                        save,
-                        (replaced, restored),
-                        why,
-                        related,
+                        CheckShape.SAVE_RESTORE, save.statement, save, (replaced, restored), why
                     )
                 )
         return found

@@ -118,7 +118,7 @@ class CheckThenActRace(Rule):
             self._report(record, ctx)
 
     def _report(self, record: CheckThenAct, ctx: RuleContext) -> None:
-        related = list(record.related)
+        related = _evidence(record)
         why = record.why
         if why.overlap is not None:
             related += thread_origins(why.overlap.mine, why.overlap.theirs)
@@ -134,3 +134,25 @@ class CheckThenActRace(Rule):
             what=_WHAT[record.shape],
             why=concurrency_words(why),
         )
+
+
+def _evidence(record: CheckThenAct) -> list[tuple[nodes.NodeNG, str]]:
+    """The related locations of a check-then-act: where it acts (or where the callback
+    that acts is handed on, or where the saved state is replaced and restored)."""
+    if record.shape is CheckShape.SAVE_RESTORE:
+        replaced, restored = record.acts
+        return [
+            (replaced.statement, f"`{record.access.name}` is replaced here"),
+            (restored.statement, "and restored here: another caller's value may be lost"),
+        ]
+    why = record.why
+    if record.shape is CheckShape.DEFERRED and record.checked is not None:
+        check, write = record.checked, why.cleared_by
+        found = [
+            (check.node, f"`{check.name}` is checked here in `{check.where}`"),
+            (why.handed_to, "then the callback is handed to another thread here"),
+        ]
+        if write is not None:
+            found.append((write.statement, f"`{write.where}` sets it to None on a shutdown path"))
+        return found
+    return [(a.statement, f"acts on `{a.name}` here") for a in record.acts[:2]]
