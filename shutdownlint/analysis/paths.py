@@ -213,6 +213,9 @@ class RaiseModel:
         self._raises = "raise" in raises_on
         self._subscripts = "subscript" in raises_on
         self._attributes = "attribute" in raises_on
+        # Helpers of the module whose bodies have no raise point (one level deep).
+        self._quiet: dict[nodes.FunctionDef, bool] = {}
+        self._in_helper = False
 
     @property
     def calls(self) -> bool:
@@ -246,6 +249,7 @@ class RaiseModel:
                 and not (is_safe_call(node) and not _handled_narrowly(node))
                 and not _makes_coroutine(node)
                 and not (self._never_raises is not None and self._never_raises(node))
+                and not self._quiet_helper(node)
             )
         if isinstance(node, nodes.Await):
             return self._awaits and not (
@@ -258,6 +262,54 @@ class RaiseModel:
         if isinstance(node, nodes.Attribute):
             return self._attributes and not isinstance(node.parent, nodes.Call)
         return False
+
+    def _quiet_helper(self, call: nodes.Call) -> bool:
+        """A call of a plain function of the module, or of a method of the caller's own
+        class (`self._cancel_timer()`), whose body has no raise point of its own: it cannot
+        raise either. One level deep (a helper's own helper calls count as raising);
+        decorated functions and subclasses' overrides are not followed."""
+        if self._in_helper:
+            return False
+        helper = _own_helper(call)
+        if helper is None:
+            return False
+        quiet = self._quiet.get(helper)
+        if quiet is None:
+            self._in_helper = True
+            try:
+                quiet = not any(self.points(statement) for statement in helper.body)
+            finally:
+                self._in_helper = False
+            self._quiet[helper] = quiet
+        return quiet
+
+
+def _own_helper(call: nodes.Call) -> nodes.FunctionDef | None:
+    """The undecorated plain function a call names by scope lookup (`helper()`), or the
+    method of the caller's class it names on `self` (`self._helper()`), if any."""
+    func = call.func
+    found: list = []
+    try:
+        if isinstance(func, nodes.Name):
+            _, found = func.lookup(func.name)
+        elif (
+            isinstance(func, nodes.Attribute)
+            and isinstance(func.expr, nodes.Name)
+            and func.expr.name == "self"
+        ):
+            method = call.scope()
+            while method is not None and not isinstance(method.parent, nodes.ClassDef):
+                method = method.parent.scope() if method.parent is not None else None
+            if method is not None:
+                found = method.parent.locals.get(func.attrname, [])
+    except (AstroidError, RecursionError):
+        return None
+    if len(found) != 1:
+        return None
+    helper = found[0]
+    if type(helper) is not nodes.FunctionDef or helper.decorators is not None:
+        return None
+    return helper
 
 
 def _handled_narrowly(call: nodes.Call) -> bool:
