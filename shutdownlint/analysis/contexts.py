@@ -428,20 +428,24 @@ class Contexts:
         return {n for n in names if n} or {dotted_name(call.func) or ""}
 
     def _scheduled(self, call: nodes.Call) -> list[_Scheduled]:
-        row = self.scheduler_of(call)
+        row, targets = self.scheduled_targets(call)
         if row is None:
             return []
+        return [_Scheduled(f, row, call) for t in targets for f in self.resolve_callables(t)]
+
+    def scheduled_targets(self, call: nodes.Call) -> tuple[Scheduler | None, list[nodes.NodeNG]]:
+        """The row of the scheduler `call` is, and the callables it hands it (the
+        coroutine's callee for a task: `create_task(drain(q))` hands `drain`)."""
+        row = self.scheduler_of(call)
+        if row is None:
+            return None, []
         if row.every_positional:
             arguments = list(call.args)
         else:
             argument = call_argument(call, row.callee_position, row.callee_keyword or "")
             arguments = [argument] if argument is not None else []
-        out = []
-        for argument in arguments:
-            target = _coroutine_callee(argument) if row.coroutine else argument
-            if target is not None:
-                out.extend(_Scheduled(f, row, call) for f in self.resolve_callables(target))
-        return out
+        targets = [_coroutine_callee(a) if row.coroutine else a for a in arguments]
+        return row, [t for t in targets if t is not None]
 
     # -- entry points ----------------------------------------------------------
     @cached_property

@@ -16,6 +16,7 @@ from astroid import nodes
 from shutdownlint.analysis.astroid_env import is_project_module
 from shutdownlint.analysis.blocking import Blocking
 from shutdownlint.analysis.contexts import Contexts
+from shutdownlint.analysis.foreign_consumers import ForeignWorkers
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.lifecycle import Lifecycle
 from shutdownlint.analysis.locks import Locks
@@ -37,6 +38,7 @@ class ModuleFacts:
         # "gave_up" counts nodes where inference hit its budget or the recursion limit.
         self.stats: Counter[str] = Counter()
         self._elsewhere: dict[nodes.Module, ModuleFacts] = {}  # other project modules
+        self._follows_consumers = True  # False: facts of another module, asked for its own
 
     @cached_property
     def kinds(self) -> Kinds:
@@ -69,7 +71,21 @@ class ModuleFacts:
             self.blocking,
             self.summaries,
             self.stats,
+            self.foreign_workers,
         )
+
+    @cached_property
+    def foreign_workers(self) -> ForeignWorkers:
+        """Workers this module starts whose function another project module defines."""
+        return ForeignWorkers(self.contexts, self._lifecycle_of, self.stats)
+
+    def _lifecycle_of(self, module: nodes.Module) -> Lifecycle | None:
+        """The lifecycle facts of another module of the project (its consumers)."""
+        other = self._facts_of(module) if self._follows_consumers else None
+        if other is None:
+            return None
+        other._follows_consumers = False  # one hop: its consumers are its own module's
+        return other.lifecycle
 
     @cached_property
     def owners(self) -> WorkerOwners:
@@ -81,11 +97,17 @@ class ModuleFacts:
     def _owners_of(self, module: nodes.Module) -> WorkerOwners | None:
         """The worker owners of another module of the project (its facts built once per
         analysed file, from the tree the import hook built; never imported)."""
+        other = self._facts_of(module)
+        return other.owners if other is not None else None
+
+    def _facts_of(self, module: nodes.Module) -> ModuleFacts | None:
+        """The facts of another module of the project, built once per analysed file from
+        the tree the import hook built (never imported)."""
         if not is_project_module(module):
             return None
         if module not in self._elsewhere:
             self._elsewhere[module] = ModuleFacts(module, self.options)
-        return self._elsewhere[module].owners
+        return self._elsewhere[module]
 
     @cached_property
     def locks(self) -> Locks:

@@ -28,6 +28,7 @@ from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.blocking import BLOCKING_CALLS, Blocking, Wait, timeout_state
 from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
+from shutdownlint.analysis.foreign_consumers import ForeignWorkers
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
@@ -109,8 +110,10 @@ class Lifecycle:
         blocking: Blocking,
         summaries: Summaries,
         stats: Counter[str],
+        foreign: ForeignWorkers,
     ) -> None:
         self._module = module
+        self._foreign = foreign  # workers whose function another project module defines
         self._summaries = summaries
         self._options = options
         self._kinds = kinds
@@ -879,6 +882,7 @@ class Lifecycle:
                     passed = passed_in(entry, ident)
                     if passed is not None:
                         found.setdefault(passed, stops)
+        self._foreign.add_consumed(found)  # consumers another project module defines
         return found
 
     def _consumed(

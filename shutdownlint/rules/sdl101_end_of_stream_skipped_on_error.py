@@ -178,7 +178,10 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
             relevant = None
             # the worker that runs the consumer's code: its own entry, or the worker that
             # calls it (`writer()` started here calls `self.poll()`, which takes)
-            starts = [*facts.contexts.starts_of(enclosing_function(consumer))]
+            consuming = enclosing_function(consumer)
+            starts = [*facts.contexts.starts_of(consuming)]
+            if consuming is not None and consuming.root() is not function.root():
+                starts += facts.foreign_workers.starts_of(consuming)  # another module's
             worker = facts.contexts.worker_context(consumer)
             if worker is not None:
                 starts.append(worker)
