@@ -24,7 +24,8 @@ import threading
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, listener):
+        self._listener = listener
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
@@ -37,7 +38,7 @@ class Server:
         self._ready.set()
 
     def _bind(self):
-        return 8080
+        return self._listener.bind(("", 0))
 ```
 
 ## Use instead
@@ -46,7 +47,8 @@ import threading
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, listener):
+        self._listener = listener
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
@@ -61,7 +63,7 @@ class Server:
             self._ready.set()
 
     def _bind(self):
-        return 8080
+        return self._listener.bind(("", 0))
 ```
 
 For queues, call `task_done()` in a `finally:` around the processing of each item.
