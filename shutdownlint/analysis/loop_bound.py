@@ -18,13 +18,17 @@ Which release comes too late is SDL403's decision.
 from __future__ import annotations
 
 from astroid import nodes
+from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
     FunctionLike,
+    call_argument,
     enclosing_class,
+    has_star_arguments,
     is_self_parameter,
     last_name,
+    positional_parameters,
     walk,
 )
 from shutdownlint.analysis.operations import adding_methods, operations
@@ -41,7 +45,6 @@ def loop_bound_attributes(
     """{attribute: where it is bound} for the attributes of `cls` holding objects made
     on (or registered with) the event loop in `self.<loop>`."""
     found: dict[str, nodes.NodeNG] = {}
-    on_loop: list[FunctionLike] = []
     for method in cls.mymethods():
         bound: set[str] = set()
         for node in sorted(
@@ -49,10 +52,6 @@ def loop_bound_attributes(
             key=lambda n: (n.lineno or 0, n.col_offset or 0),
         ):
             if isinstance(node, nodes.Call):
-                if _onto_loop(contexts, node, loop) and node.args:
-                    first = node.args[0]
-                    callee = first.func if isinstance(first, nodes.Call) else first
-                    on_loop.extend(contexts.resolve_callables(callee))
                 continue
             value = node.value.value if isinstance(node.value, nodes.Await) else node.value
             if _made_on_loop(contexts, value, loop, bound):
@@ -64,14 +63,13 @@ def loop_bound_attributes(
                 _stored(node, value, bound, found)
         for call in (n for n in own_nodes(method) if isinstance(n, nodes.Call)):
             _added(call, bound, found)
-    for function in contexts.reach(on_loop, within=cls):
-        if enclosing_class(function) is not cls:
-            continue
+    for function in on_loop_functions(contexts, cls, loop):
         for node in own_nodes(function):
             if isinstance(node, nodes.Assign) and not isinstance(node.value, nodes.Const):
                 for target in node.targets:
-                    if _self_attribute(target) and not _empty(node.value):
-                        found.setdefault(target.attrname, node)
+                    held = _held_attribute(target)
+                    if held is not None and not _empty(node.value):
+                        found.setdefault(held, node)
             elif isinstance(node, nodes.Call):
                 func = node.func
                 if (
@@ -82,6 +80,101 @@ def loop_bound_attributes(
                     found.setdefault(func.expr.attrname, node)
     found.pop(loop, None)
     return found
+
+
+def on_loop_functions(contexts: Contexts, cls: nodes.ClassDef, loop: str) -> list[FunctionLike]:
+    """The functions of `cls` that run on the loop in `self.<loop>`: coroutines and
+    callbacks its methods hand to that loop, and the class's methods they call."""
+    handed: list[FunctionLike] = []
+    for method in cls.mymethods():
+        for node in own_nodes(method):
+            if isinstance(node, nodes.Call) and _onto_loop(contexts, node, loop) and node.args:
+                first = node.args[0]
+                callee = first.func if isinstance(first, nodes.Call) else first
+                handed.extend(contexts.resolve_callables(callee))
+    return [f for f in contexts.reach(handed, within=cls) if enclosing_class(f) is cls]
+
+
+def loop_bound_fields(
+    contexts: Contexts, cls: nodes.ClassDef, loop: str
+) -> dict[str, frozenset[str]]:
+    """{container attribute: fields of its items} where code running on the loop stores
+    into `self.<container>` an object whose field holds something made there:
+    `reader, writer = await open_connection(...)` then
+    `self._links[key] = Link(reader, writer)` with `Link.__init__` doing
+    `self.stream = writer` gives {"_links": {"stream"}}. Closing `link.stream` for an
+    item of `self._links` releases an object made on the loop."""
+    fields: dict[str, set[str]] = {}
+    for function in on_loop_functions(contexts, cls, loop):
+        for node in own_nodes(function):
+            if isinstance(node, nodes.Assign):
+                stores = [(_held_attribute(t), node.value) for t in node.targets]
+            elif (
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and node.func.attrname in adding_methods()
+                and _self_attribute(node.func.expr)
+            ):
+                stores = [(node.func.expr.attrname, a) for a in node.args]
+            else:
+                continue
+            for held, value in stores:
+                if held is not None and isinstance(value, nodes.Call):
+                    made = _fields_made_on_loop(value, function)
+                    if made:
+                        fields.setdefault(held, set()).update(made)
+    return {k: frozenset(v) for k, v in fields.items()}
+
+
+def _fields_made_on_loop(call: nodes.Call, function: FunctionLike) -> set[str]:
+    """The fields of the object `call` constructs (a class of this module) that its
+    `__init__` sets from an argument awaited in `function` (made on the loop)."""
+    made: set[str] = set()
+    try:
+        inferred = [v for v in call.func.infer() if isinstance(v, nodes.ClassDef)]
+    except (AstroidError, RecursionError):
+        return made
+    if len(inferred) != 1 or inferred[0].root() is not call.root():
+        return made
+    init = inferred[0].locals.get("__init__", [None])[0]
+    if not isinstance(init, nodes.FunctionDef) or has_star_arguments(call):
+        return made
+    params = positional_parameters(init)
+    if not params:
+        return made
+    awaited = {n.name for n in _awaited_names(function)}
+    passed: set[str] = set()
+    for position, param in enumerate(params[1:]):
+        arg = call_argument(call, position, param.name)
+        if isinstance(arg, nodes.Name) and arg.name in awaited:
+            passed.add(param.name)
+    for node in own_nodes(init):
+        if (
+            isinstance(node, nodes.Assign)
+            and isinstance(node.value, nodes.Name)
+            and node.value.name in passed
+        ):
+            made.update(t.attrname for t in node.targets if _self_attribute(t))
+    return made
+
+
+def _awaited_names(function: FunctionLike) -> list[nodes.AssignName]:
+    """Locals bound in `function` from an `await` (`reader, writer = await ...`)."""
+    return [
+        name
+        for node in own_nodes(function)
+        if isinstance(node, nodes.Assign) and isinstance(node.value, nodes.Await)
+        for name in _names(node.targets)
+    ]
+
+
+def _held_attribute(target: nodes.NodeNG) -> str | None:
+    """The attribute a store target puts into: `self.x = ...` and `self.x[k] = ...`."""
+    if _self_attribute(target):
+        return target.attrname
+    if isinstance(target, nodes.Subscript) and _self_attribute(target.value):
+        return target.value.attrname
+    return None
 
 
 def _onto_loop(contexts: Contexts, call: nodes.Call, loop: str) -> bool:
@@ -119,8 +212,9 @@ def _stored(node: nodes.Assign, value: nodes.NodeNG, bound: set[str], found: dic
     if not any(isinstance(n, nodes.Name) and n.name in bound for n in walk(value)):
         return
     for target in node.targets:
-        if _self_attribute(target):
-            found.setdefault(target.attrname, node)
+        held = _held_attribute(target)
+        if held is not None:
+            found.setdefault(held, node)
 
 
 def _added(call: nodes.Call, bound: set[str], found: dict) -> None:

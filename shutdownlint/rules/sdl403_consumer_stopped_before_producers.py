@@ -93,7 +93,11 @@ from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import FunctionLike, StateKey, walk
-from shutdownlint.analysis.loop_bound import LOOP_RELEASES, loop_bound_attributes
+from shutdownlint.analysis.loop_bound import (
+    LOOP_RELEASES,
+    loop_bound_attributes,
+    loop_bound_fields,
+)
 from shutdownlint.analysis.ownership import covered
 from shutdownlint.analysis.teardown import (
     Stop,
@@ -235,6 +239,7 @@ def _scheduled_after_loop_stop(facts: ModuleFacts) -> list[EarlyStop]:
         if not loops:
             continue
         bound: dict[str, dict[str, nodes.NodeNG]] = {}  # per loop, on first use
+        fields: dict[str, dict[str, frozenset[str]]] = {}
         for method in facts.teardown.shutdown_methods(cls):
             stop = None
             for node in facts.teardown.inlined(method, cls, depth=0):
@@ -252,7 +257,8 @@ def _scheduled_after_loop_stop(facts: ModuleFacts) -> list[EarlyStop]:
                 else:
                     if stop[1] not in bound:
                         bound[stop[1]] = loop_bound_attributes(facts.contexts, cls, stop[1])
-                    held = _releases_bound(node, bound[stop[1]])
+                        fields[stop[1]] = loop_bound_fields(facts.contexts, cls, stop[1])
+                    held = _releases_bound(node, bound[stop[1]], fields[stop[1]])
                     if held is not None:
                         why = (
                             f"`{_short(node)}` later releases `self.{held}`, made on "
@@ -270,10 +276,15 @@ def _scheduled_after_loop_stop(facts: ModuleFacts) -> list[EarlyStop]:
     return found
 
 
-def _releases_bound(node: nodes.NodeNG, bound: dict[str, nodes.NodeNG]) -> str | None:
+def _releases_bound(
+    node: nodes.NodeNG,
+    bound: dict[str, nodes.NodeNG],
+    fields: dict[str, frozenset[str]],
+) -> str | None:
     """The loop-bound attribute `node` releases directly (not scheduled onto the loop):
     `self._writer.close()`, `for w in self._writers: w.close()`, through views and
-    copies (`ownership.covered`)."""
+    copies (`ownership.covered`); a field of an item that holds an object made on the
+    loop (`for link in self._links.values(): link.stream.close()`)."""
     if not (
         isinstance(node, nodes.Call)
         and isinstance(node.func, nodes.Attribute)
@@ -283,6 +294,16 @@ def _releases_bound(node: nodes.NodeNG, bound: dict[str, nodes.NodeNG]) -> str |
     receiver = node.func.expr
     if self_attr(receiver) and receiver.attrname in bound:
         return receiver.attrname
+    if (
+        isinstance(receiver, nodes.Attribute)
+        and isinstance(receiver.expr, nodes.Name)
+        and (loop := loop_binding(receiver.expr)) is not None
+    ):
+        visited = covered(loop.iter)
+        for ident in visited.containers | visited.items:
+            if isinstance(ident, StateKey) and receiver.attrname in fields.get(ident.name, ()):
+                return ident.name
+        return None
     if isinstance(receiver, nodes.Name) and (loop := loop_binding(receiver)) is not None:
         visited = covered(loop.iter)
         for ident in visited.containers | visited.items:
