@@ -23,17 +23,15 @@ import contextlib
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.infer import FunctionLike, is_self_parameter, last_name
+from shutdownlint.analysis.infer import FunctionLike, is_self_parameter
+from shutdownlint.analysis.paths import catches
 
 _ADAPTERS = frozenset({"__exit__", "__aexit__", "__del__"})
 
-# Handler types that catch a task's cancellation (`asyncio.CancelledError` is a
-# `BaseException` since 3.8): a bare `except:` catches it too.
-_CATCH_CANCEL = frozenset({"CancelledError", "BaseException"})
 
-
-def self_calls(function: FunctionLike, own: list[nodes.NodeNG]) -> set[str]:
-    """Names of the methods `function` calls on `self` (`self.disconnect()`)."""
+def self_calls(own: list[nodes.NodeNG]) -> set[str]:
+    """Names of the methods a function whose own nodes are `own` calls on `self`
+    (`self.disconnect()`)."""
     return {
         node.func.attrname
         for node in own
@@ -51,7 +49,7 @@ def final_stops(stops: list[FunctionLike], own) -> list[FunctionLike]:
     for stop in stops:
         if stop.name in _ADAPTERS:
             continue
-        called |= self_calls(stop, own(stop)) - {stop.name}
+        called |= self_calls(own(stop)) - {stop.name}
     final = [stop for stop in stops if stop.name not in called]
     return final or list(stops)
 
@@ -86,7 +84,10 @@ def runs_on_cancel(functions: list[FunctionLike], own) -> bool:
             if (
                 isinstance(node, nodes.Try | nodes.TryStar)
                 and _awaits(node.body)
-                and (node.finalbody or any(_catches_cancel(h) for h in node.handlers))
+                and (
+                    node.finalbody
+                    or any(catches(h, "asyncio.CancelledError") for h in node.handlers)
+                )
             ):
                 return True
     return False
@@ -98,13 +99,6 @@ def _awaits(body: list[nodes.NodeNG]) -> bool:
         for statement in body
         for n in statement.nodes_of_class((nodes.Await, nodes.AsyncFor, nodes.AsyncWith))
     )
-
-
-def _catches_cancel(handler: nodes.ExceptHandler) -> bool:
-    if handler.type is None:
-        return True
-    types = handler.type.elts if isinstance(handler.type, nodes.Tuple) else [handler.type]
-    return any(last_name(t) in _CATCH_CANCEL for t in types)
 
 
 def handed_methods(cls: nodes.ClassDef, functions: list[FunctionLike], own) -> list[FunctionLike]:

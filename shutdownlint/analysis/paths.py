@@ -42,7 +42,13 @@ from enum import Enum
 from astroid import bases, nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.infer import FunctionLike, dotted_name, infer_values, last_name
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    dotted_name,
+    enclosing_class,
+    infer_values,
+    last_name,
+)
 from shutdownlint.analysis.safe_calls import is_logging_call, is_safe_call
 from shutdownlint.analysis.schedulers import SCHEDULERS
 
@@ -297,11 +303,9 @@ def _own_helper(call: nodes.Call) -> nodes.FunctionDef | None:
             and isinstance(func.expr, nodes.Name)
             and func.expr.name == "self"
         ):
-            method = call.scope()
-            while method is not None and not isinstance(method.parent, nodes.ClassDef):
-                method = method.parent.scope() if method.parent is not None else None
-            if method is not None:
-                found = method.parent.locals.get(func.attrname, [])
+            cls = enclosing_class(call)
+            if cls is not None:
+                found = cls.locals.get(func.attrname, [])
     except (AstroidError, RecursionError):
         return None
     if len(found) != 1:
