@@ -18,7 +18,6 @@ Which release comes too late is SDL403's decision.
 from __future__ import annotations
 
 from astroid import nodes
-from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.contexts import Contexts
 from shutdownlint.analysis.infer import (
@@ -26,6 +25,7 @@ from shutdownlint.analysis.infer import (
     call_argument,
     enclosing_class,
     has_star_arguments,
+    infer_values,
     is_self_parameter,
     last_name,
     positional_parameters,
@@ -130,10 +130,7 @@ def _fields_made_on_loop(call: nodes.Call, function: FunctionLike) -> set[str]:
     """The fields of the object `call` constructs (a class of this module) that its
     `__init__` sets from an argument awaited in `function` (made on the loop)."""
     made: set[str] = set()
-    try:
-        inferred = [v for v in call.func.infer() if isinstance(v, nodes.ClassDef)]
-    except (AstroidError, RecursionError):
-        return made
+    inferred = [v for v in infer_values(call.func) if isinstance(v, nodes.ClassDef)]
     if len(inferred) != 1 or inferred[0].root() is not call.root():
         return made
     init = inferred[0].locals.get("__init__", [None])[0]
