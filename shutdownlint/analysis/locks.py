@@ -14,7 +14,14 @@ such as logging's `_acquireLock()`) in the same or an enclosing block and before
 the matching `L.release()` (a `try/finally` releasing it ends the region), in the
 body of `if L.acquire(False):`, after `if not L.acquire(False): return`, or when
 every caller of a private helper holds it (held-by-all-callers, computed as a
-fixpoint over the module's call graph). A helper whose name or docstring says the
+fixpoint over the module's call graph).
+
+A busy flag claimed under a lock is a run token, held like a lock: `with L: if
+self._busy: return` (or raise) then `self._busy = True` turns every other thread away
+until `self._busy = False`, so the code between the claim (there, or after a call of a
+helper that claims it) and the release runs on one thread at a time. A token excludes
+only code that holds it; it is recognised by structure alone (`Evidence.NAME`), so it
+never makes a field's protocol lock. A helper whose name or docstring says the
 caller holds the lock (`_drain_locked`, "Must be called with the lock held"), and
 a method a framework calls with a lock held (`logging.Handler.emit`, table
 `HELD_BY_FRAMEWORK`), count as holding every lock by contract.
@@ -191,6 +198,9 @@ class Locks:
 
     def _compute_lock(self, expr: nodes.NodeNG) -> LockInfo | None:
         if isinstance(expr, nodes.Call):
+            attribute = _getattr_of_self(expr)
+            if attribute is not None:
+                return self.lock_of(attribute)
             return self._lock_from_call(expr)
         if isinstance(expr, nodes.Name):
             alias = _local_alias(expr)
@@ -428,9 +438,73 @@ class Locks:
                 for lock, acquired in self._effects(s):
                     if not acquired:
                         found.append((lock, False))
+        token = self._claimed(statement) or self._released(statement)
+        if token is not None:
+            found.append(token)
         result = tuple(found)
         self._effects_cache[statement] = result
         return result
+
+    # -- run tokens ----------------------------------------------------------------
+    def _claimed(self, statement: nodes.NodeNG) -> tuple[LockId, bool] | None:
+        """The statement claims a run token: it is the claim itself, or a call of a
+        helper of the module that claims one and does not give it back."""
+        if isinstance(statement, nodes.With | nodes.AsyncWith):
+            name = self._claim_of(statement)
+            return (_token(name), True) if name else None
+        call = _call_of_statement(statement)
+        if call is None or last_name(call.func) not in self._claimer_names:
+            return None
+        for function in self._contexts.resolve_callables(call.func):
+            name = self._claimers.get(function)
+            if name is not None:
+                return _token(name), True
+        return None
+
+    def _released(self, statement: nodes.NodeNG) -> tuple[LockId, bool] | None:
+        """`self._busy = False` for a flag the module claims as a run token."""
+        name = _flag_store(statement, value=False)
+        if name is not None and name in self._claimers.values():
+            return _token(name), False
+        return None
+
+    def _claim_of(self, statement: nodes.With | nodes.AsyncWith) -> str | None:
+        """`with L: if self._busy: return / raise ...; self._busy = True`: the flag."""
+        refused: set[str] = set()
+        for s in statement.body:
+            if (
+                isinstance(s, nodes.If)
+                and not s.orelse
+                and isinstance(s.body[-1], nodes.Return | nodes.Raise)
+                and (flag := _self_flag(s.test)) is not None
+            ):
+                refused.add(flag)
+            elif (flag := _flag_store(s, value=True)) is not None and flag in refused:
+                if any(self.lock_of(item) for item, _ in statement.items):
+                    return flag
+        return None
+
+    @cached_property
+    def _claimers(self) -> dict[FunctionLike, str]:
+        """Functions that claim a run token (at the top level of their body) and keep it."""
+        found: dict[FunctionLike, str] = {}
+        for function, sites in self._lock_sites.items():
+            if function is None:
+                continue
+            for site in sites:
+                if site.parent is function and isinstance(site, nodes.With | nodes.AsyncWith):
+                    name = self._claim_of(site)
+                    if name is not None and not any(
+                        _flag_store(n, value=False) == name
+                        for n in self._contexts.nodes_of(function)
+                    ):
+                        found[function] = name
+                        break
+        return found
+
+    @cached_property
+    def _claimer_names(self) -> frozenset[str]:
+        return frozenset(_name(f) for f in self._claimers)
 
     def local_held(self, node: nodes.NodeNG) -> Held:
         """The locks the enclosing function itself holds at `node` (callers aside)."""
@@ -923,3 +997,54 @@ def _attribute_key(expr: nodes.NodeNG) -> tuple[nodes.ClassDef, str] | None:
         if cls is not None:
             return cls, expr.attrname
     return None
+
+
+def _token(flag: str) -> LockId:
+    return LockId(f"self.{flag} (run token)")
+
+
+def _self_flag(test: nodes.NodeNG) -> str | None:
+    """`self._busy` as an `if` test: the attribute's name."""
+    if isinstance(test, nodes.Attribute) and is_self_parameter(test.expr):
+        return test.attrname
+    return None
+
+
+def _flag_store(statement: nodes.NodeNG, value: bool) -> str | None:
+    """`self._busy = True` (`value`) or `= False`: the attribute's name."""
+    if (
+        isinstance(statement, nodes.Assign)
+        and len(statement.targets) == 1
+        and isinstance(target := statement.targets[0], nodes.AssignAttr)
+        and is_self_parameter(target.expr)
+        and isinstance(statement.value, nodes.Const)
+        and statement.value.value is value
+    ):
+        return target.attrname
+    return None
+
+
+def _getattr_of_self(call: nodes.Call) -> nodes.Attribute | None:
+    """`getattr(self, "_lock", nullcontext())` is `self._lock` where the instance has one:
+    a use of that attribute elsewhere in the class, which stands for it."""
+    if not (
+        isinstance(call.func, nodes.Name)
+        and call.func.name == "getattr"
+        and len(call.args) >= 2
+        and is_self_parameter(call.args[0])
+        and isinstance(call.args[1], nodes.Const)
+        and isinstance(call.args[1].value, str)
+    ):
+        return None
+    cls = enclosing_class(call)
+    name = call.args[1].value
+    if cls is None:
+        return None
+    return next(
+        (
+            n
+            for n in cls.nodes_of_class(nodes.Attribute)
+            if n.attrname == name and is_self_parameter(n.expr)
+        ),
+        None,
+    )
