@@ -479,9 +479,12 @@ class Locks:
                 and (flag := _self_flag(s.test)) is not None
             ):
                 refused.add(flag)
-            elif (flag := _flag_store(s, value=True)) is not None and flag in refused:
-                if any(self.lock_of(item) for item, _ in statement.items):
-                    return flag
+            elif (
+                (flag := _flag_store(s, value=True)) is not None
+                and flag in refused
+                and any(self.lock_of(item) for item, _ in statement.items)
+            ):
+                return flag
         return None
 
     @cached_property

@@ -242,8 +242,8 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             else frozenset()
         )
         if kept:
-            # Nobody holds the object before `__init__` returns: a store on `self` hands
-            # nothing over until then, and the attribute is the socket too.
+            # Nobody holds the object before `__init__` (or `__enter__`) returns: a store
+            # on `self` hands nothing over until then, and the attribute is the socket too.
             tracker = Tracker(
                 idents | kept,
                 methods,
@@ -318,14 +318,20 @@ class SocketLeak(LifecycleLeak):
     later: nodes.NodeNG | None = None  # a later failure of the path, once it holds one
 
 
+# Steps whose failure leaves the object to nobody: a constructor that raises returns no
+# object, and a `with` whose `__enter__` raises never calls `__exit__`.
+_CONSTRUCTING = frozenset({"__init__", "__enter__", "__aenter__"})
+
+
 def _constructing(facts: ModuleFacts, function: FunctionLike) -> bool:
-    """`function` is an `__init__` that owns what it keeps on `self` until it returns:
-    until then the object, and all it holds, is nobody else's. Not when the class has a
-    finalizer (it runs on the half-built object too) or `__init__` calls a stop method of
-    the class, which closes what was kept."""
+    """`function` is an `__init__` (or an `__enter__`) that owns what it keeps on `self`
+    until it returns: if it raises, nobody holds the object to close it (a failed
+    `__enter__` gets no `__exit__`). Not when the class has a finalizer (it runs on the
+    half-built object too) or the step calls a stop method of the class, which closes
+    what was kept."""
     cls = enclosing_class(function)
     if (
-        function.name != "__init__"
+        function.name not in _CONSTRUCTING
         or cls is None
         or not isinstance(function.parent, nodes.ClassDef)
         or "__del__" in cls.locals
