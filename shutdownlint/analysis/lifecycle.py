@@ -70,6 +70,7 @@ from shutdownlint.analysis.paths import (
     Obligation,
     RaiseModel,
     Release,
+    catches,
     is_logging_call,
     statements,
     unreleased_exits,
@@ -901,6 +902,8 @@ class Lifecycle:
         name, queue = taken
         if not _blocking_take(queue.parent.parent):
             return None  # a take that cannot block (`get_nowait()`) never waits for a marker
+        if _gives_up_on_timeout(queue.parent.parent):
+            return None  # a missing marker costs it a timeout, not a hang
         ident = identity(queue)
         if ident is None:
             return None
@@ -927,6 +930,27 @@ def _blocking_take(call: nodes.NodeNG) -> bool:
     if call.func.attrname.endswith("_nowait"):
         return False
     return timeout_state(call, _GET.signature) is not TimeoutState.NONBLOCKING
+
+
+def _gives_up_on_timeout(call: nodes.NodeNG) -> bool:
+    """`get(timeout=...)` in a `try:` whose `except queue.Empty:` leaves (raises,
+    returns, breaks): the consumer stops waiting on its own when no item comes, so it
+    does not block on a missing end marker (one that retries, `continue`, still does)."""
+    if not isinstance(call, nodes.Call) or timeout_state(call, _GET.signature) is not (
+        TimeoutState.TIMEOUT
+    ):
+        return False
+    child, parent = call, call.parent
+    while parent is not None and not isinstance(parent, FunctionLike):
+        if isinstance(parent, nodes.Try) and child in parent.body:
+            return any(
+                catches(handler, "queue.Empty")
+                and handler.body
+                and isinstance(handler.body[-1], nodes.Raise | nodes.Return | nodes.Break)
+                for handler in parent.handlers
+            )
+        child, parent = parent, parent.parent
+    return False
 
 
 _TEST_FUNCTION = re.compile(r"^(test_|test$)")
