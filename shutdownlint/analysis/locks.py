@@ -534,10 +534,11 @@ class Locks:
                     info = self.lock_of(item)
                     if info is not None:
                         decided.setdefault(info.lock, True)
-            if isinstance(parent, nodes.If) and child in parent.body:
+            if isinstance(parent, nodes.If | nodes.While) and child in parent.body:
+                # `if L.acquire(False):`, `while pending and L.acquire(blocking=False):`
                 for call in _calls_in(parent.test):
                     effect = self._call_effect(call)
-                    if effect is not None and effect[1] and not _negated(call, parent.test):
+                    if effect is not None and effect[1] and _established(call, parent.test):
                         decided.setdefault(effect[0].lock, True)
             if parent is function:
                 break
@@ -908,14 +909,16 @@ def _calls_in(test: nodes.NodeNG) -> list[nodes.Call]:
     return [n for n in walk(test) if isinstance(n, nodes.Call)]
 
 
-def _negated(call: nodes.Call, test: nodes.NodeNG) -> bool:
+def _established(call: nodes.Call, test: nodes.NodeNG) -> bool:
+    """The branch runs only when `call` returned true: it is the test, or a term of an
+    `and` chain that is (not under `not`, nor one side of an `or`)."""
     node = call
-    while node is not test and node.parent is not None:
+    while node is not test:
         parent = node.parent
-        if isinstance(parent, nodes.UnaryOp) and parent.op == "not":
-            return True
+        if not (isinstance(parent, nodes.BoolOp) and parent.op == "and"):
+            return False
         node = parent
-    return False
+    return True
 
 
 def _is_docstring(statement: nodes.NodeNG) -> bool:
