@@ -539,11 +539,21 @@ class Contexts:
             return None
         if _is_blocking_join(function):
             return None
+        if self._called_for_its_result(function):
+            return None
         if is_shutdown_name(function.name, self._options.shutdown_methods):
             return ShutdownWhy.NAMED
         if normalised_method_name(function.name) in _TEARDOWN_NAMES:
             return ShutdownWhy.TEARDOWN
         return None
+
+    def _called_for_its_result(self, function: nodes.FunctionDef) -> bool:
+        """Every call of `function` in the module uses what it returns (`joined =
+        self._join_exited_workers()`, `return not self._reap()`): a query that cleans up
+        as it answers (a reaper returning what it reaped, run whenever its callers need
+        the answer), not the object's stop step, which is called for its effect."""
+        calls = [call for _, call in self.direct_callers.get(function, ())]
+        return bool(calls) and all(_result_used(call) for call in calls)
 
     # -- propagation -----------------------------------------------------------
     def _propagate(
@@ -743,3 +753,12 @@ def _yield_before(function: FunctionLike, node: nodes.NodeNG) -> nodes.NodeNG | 
         ):
             return candidate
     return None
+
+
+def _result_used(call: nodes.Call) -> bool:
+    """The caller does something with the call's value (not a statement of its own,
+    awaited or not)."""
+    node: nodes.NodeNG = call
+    if isinstance(node.parent, nodes.Await):
+        node = node.parent
+    return not isinstance(node.parent, nodes.Expr)
