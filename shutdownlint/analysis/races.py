@@ -32,6 +32,7 @@ from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
     enclosing_function,
+    is_self_parameter,
     last_name,
     walk,
 )
@@ -496,7 +497,7 @@ class Races(CheckReads):
                 return True
             if self._acts_on_worker(node, checked):
                 return True
-        return False
+        return _publishes_work(test)
 
     def _acts_on_worker(self, node: nodes.NodeNG, checked: Access) -> bool:
         """`self.monitor.exit()` after `if self.monitor:`: stopping (or driving) the very
@@ -940,3 +941,31 @@ class Races(CheckReads):
         _, access, overlap, on_shutdown = candidates[0]
         others = tuple(c[1] for c in candidates[1:])
         return UnguardedAccess(access, guard, overlap, on_shutdown, others)
+
+
+def _publishes_work(test: nodes.NodeNG) -> bool:
+    """The body of the `if` stores on the object a value it computed (`matrix =
+    load(...)` then `self._matrix = matrix`, or the call as the value): two threads past
+    the check both do the work, and one that sees the check's state changed before the
+    result is stored works without it."""
+    branch = test.parent
+    if not isinstance(branch, nodes.If) or test is not branch.test:
+        return False
+    inside = [n for statement in branch.body for n in walk(statement)]
+    computed = {
+        t.name
+        for n in inside
+        if isinstance(n, nodes.Assign) and isinstance(n.value, nodes.Call | nodes.Await)
+        for t in n.targets
+        if isinstance(t, nodes.AssignName)
+    }
+    for n in inside:
+        if isinstance(n, nodes.Assign) and any(
+            isinstance(t, nodes.AssignAttr) and is_self_parameter(t.expr) for t in n.targets
+        ):
+            value = n.value.value if isinstance(n.value, nodes.Await) else n.value
+            if isinstance(value, nodes.Call) or (
+                isinstance(value, nodes.Name) and value.name in computed
+            ):
+                return True
+    return False
