@@ -209,7 +209,42 @@ class Contexts:
             for call in calls:
                 for callee in self.resolve_callables(call.func):
                     graph.setdefault(caller, []).append((callee, call))
+        self._add_setter_calls(graph)
         return graph
+
+    def _add_setter_calls(
+        self, graph: dict[FunctionLike, list[tuple[FunctionLike, nodes.NodeNG]]]
+    ) -> None:
+        """`self.offline = names` runs the class's `@offline.setter`: a call of it from
+        the function that assigns (the assignment stands for the call site)."""
+        for caller, node, setter in self._setter_stores:
+            graph.setdefault(caller, []).append((setter, node))
+
+    @cached_property
+    def _setter_stores(self) -> list[tuple[FunctionLike, nodes.AssignAttr, nodes.FunctionDef]]:
+        setters = {
+            (cls, function.name): function
+            for cls in self.class_defs
+            for function in cls.body  # each def: the setter shares the getter's name
+            if isinstance(function, nodes.FunctionDef)
+            and function.decorators
+            and any(
+                isinstance(d, nodes.Attribute) and d.attrname == "setter"
+                for d in function.decorators.nodes
+            )
+        }
+        if not setters:
+            return []
+        found = []
+        for caller, body in self.nodes_by_function.items():
+            if caller is None:
+                continue
+            for node in body:
+                if isinstance(node, nodes.AssignAttr) and is_self_parameter(node.expr):
+                    setter = setters.get((enclosing_class(caller), node.attrname))
+                    if setter is not None and setter is not caller:
+                        found.append((caller, node, setter))
+        return found
 
     @cached_property
     def direct_call_graph(self) -> dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]]:
@@ -230,6 +265,7 @@ class Contexts:
                     continue
                 for callee in callees:
                     graph.setdefault(caller, []).append((callee, call))
+        self._add_setter_calls(graph)
         return graph
 
     @cached_property
@@ -759,6 +795,8 @@ def _result_used(call: nodes.Call) -> bool:
     """The caller does something with the call's value (not a statement of its own,
     awaited or not)."""
     node: nodes.NodeNG = call
+    if not isinstance(node, nodes.Call):
+        return False  # a property store standing for its setter's call
     if isinstance(node.parent, nodes.Await):
         node = node.parent
     return not isinstance(node.parent, nodes.Expr)
