@@ -450,6 +450,13 @@ class Lifecycle:
                     target = node.targets[0]
                     if isinstance(target, nodes.AssignAttr) and is_self_parameter(target.expr):
                         attribute, value = target.attrname, node.value
+                    elif (
+                        isinstance(target, nodes.Subscript)
+                        and isinstance(target.value, nodes.Attribute)
+                        and is_self_parameter(target.value.expr)
+                    ):
+                        # `self._uplinks[drone_id] = uplink`: kept in a keyed table
+                        attribute, value = target.value.attrname, node.value
                 elif isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
                     container = node.func.expr
                     if (

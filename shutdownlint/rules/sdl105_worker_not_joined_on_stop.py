@@ -278,7 +278,11 @@ def _forwards(stop: FunctionLike, attribute: str) -> bool:
 
 def _per_item(facts: ModuleFacts, made: nodes.NodeNG) -> bool:
     """Made in a method that takes required arguments: one worker per request or
-    child, not a worker for the object's lifetime."""
+    child, not a worker for the object's lifetime. Not when the object keeps each one
+    in a container of its own (`self._uplinks[drone_id] = uplink`, `append`): then they
+    are the object's group, which its stop owes."""
+    if not (isinstance(made, nodes.Assign) and isinstance(made.targets[0], nodes.AssignAttr)):
+        return False
     method = enclosing_function(made)
     while method is not None and not isinstance(method.parent, nodes.ClassDef):
         method = enclosing_function(method)
