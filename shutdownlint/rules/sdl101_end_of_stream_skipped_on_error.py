@@ -148,17 +148,19 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
         idents = facts.lifecycle.aliases(function, frozenset({ident}))
         queue = operations(Kind.QUEUE)
         tracker = Tracker(idents, queue.release, hand_over=False, sentinel_queue=True)
-        lines = [n.lineno or 0 for n in facts.lifecycle.releasing_statements(function, tracker)]
+        releasing = facts.lifecycle.releasing_statements(function, tracker)
+        lines = [n.lineno or 0 for n in releasing]
         if not lines:
             continue
-        # A function that puts the marker in a `finally:` declares it owed on every exit
-        # of that `try`; an early return before the `try` owes it too, as in a stop
-        # method (a consumer started elsewhere, by another method, waits for it).
+        # A function that puts the marker in a `finally:`, or on its way out of a
+        # failure (`except BaseException: q.put(END); raise`), declares it owed on every
+        # exit; an early return owes it too, as in a stop method (a consumer started
+        # elsewhere, by another method, waits for it).
         declared = (
             not is_stop
             and not is_producer
             and consumer is not None
-            and _in_finally(put, function)
+            and any(_owed_on_failure(n, function) for n in releasing)
             and not _starts_consumer(facts, function, consumer)
         )
         if is_stop or declared:
@@ -187,7 +189,13 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
                 starts.append(worker)
             running = next((e for e in starts if enclosing_function(e.site) is function), None)
             if running is None and not is_producer:
-                continue  # a caller that did not start the consumer owes it nothing
+                # A caller that did not start the consumer owes it nothing, unless it is
+                # the only code that ends the stream: then it owes the end on every path
+                # once it has begun the stream (before its first item, the consumer waits
+                # for the next caller as it did before the call).
+                if not _sole_end(facts, function, ident):
+                    continue
+                start = _first_feed(facts, function, idents)
             if running is not None:
                 start = running_from(running, function, _constructed(facts, running))
                 if start is None:
@@ -284,12 +292,45 @@ def _produces_data(facts: ModuleFacts, function: FunctionLike, idents: frozenset
     return data
 
 
-def _in_finally(put: nodes.NodeNG, function: FunctionLike) -> bool:
-    """`put` is in a `finally:` block of `function` itself."""
+def _first_feed(facts: ModuleFacts, function: FunctionLike, idents: frozenset) -> nodes.NodeNG:
+    """The statement that puts the first item (not the sentinel) on the queue."""
+    return next(
+        node.statement()
+        for node in facts.lifecycle.own(function)
+        if isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Attribute)
+        and node.func.attrname in operations(Kind.QUEUE).put
+        and refers_to(node.func.expr, idents)
+        and node.args
+        and not is_sentinel(node.args[0])
+    )
+
+
+def _sole_end(facts: ModuleFacts, function: FunctionLike, ident) -> bool:
+    """No other function of the module puts the end sentinel on the queue: `function`
+    is the one that ends its stream."""
+    return not any(
+        ident in _sentinel_puts(facts, other)
+        for other in facts.contexts.nodes_by_function
+        if other is not None and other is not function
+    )
+
+
+def _owed_on_failure(put: nodes.NodeNG, function: FunctionLike) -> bool:
+    """`put` is in a `finally:` block of `function` itself, or in a handler that
+    re-raises (`except BaseException: q.put(END); raise`): released on the way out of
+    a failure as well as at the end."""
     node = put
     while node.parent is not None and node.parent is not function:
         parent = node.parent
         if isinstance(parent, nodes.Try) and node in parent.finalbody:
+            return True
+        if (
+            isinstance(parent, nodes.ExceptHandler)
+            and parent.body
+            and isinstance(parent.body[-1], nodes.Raise)
+            and parent.body[-1].exc is None
+        ):
             return True
         node = parent
     return False
