@@ -353,3 +353,22 @@ def method_in(cls: nodes.ClassDef, name: str, module: nodes.Module) -> FunctionL
         if isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
             return node if node.root() is module else None
     return None
+
+
+def class_held_by(
+    cls: nodes.ClassDef, name: str, stats: Counter[str] | None = None
+) -> nodes.ClassDef | None:
+    """The class of this module whose instance `cls` keeps in `self.<name>`
+    (`self._feed = ZoneFeed(url)`), if one does."""
+    for node in walk(cls):
+        if (
+            isinstance(node, nodes.AssignAttr)
+            and node.attrname == name
+            and is_self_parameter(node.expr)
+            and isinstance(node.parent, nodes.Assign)
+            and isinstance(node.parent.value, nodes.Call)
+        ):
+            for value in infer_values(node.parent.value.func, stats):
+                if isinstance(value, nodes.ClassDef) and value.root() is cls.root():
+                    return value
+    return None

@@ -32,6 +32,8 @@ from shutdownlint.analysis.foreign_consumers import ForeignWorkers
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
+    class_held_by,
+    enclosing_class,
     enclosing_function,
     is_self_parameter,
     last_name,
@@ -726,12 +728,25 @@ class Lifecycle:
                 wait = self._blocking.unbounded_by_default(node)  # the default is forever
             if wait is None or wait.info.kind not in _WAITABLE_KINDS:
                 continue
-            ident = identity(wait.receiver)
+            ident = identity(wait.receiver) or self._held_object_state(wait.receiver)
             if ident is not None:
                 found.setdefault(ident, []).append(wait)
         for ident, waits in returned.items():
             found.setdefault(ident, []).extend(waits)
         return found
+
+    def _held_object_state(self, expr: nodes.NodeNG) -> StateKey | None:
+        """`self._feed.ready` where `self._feed` holds an instance of a class of the
+        module: that class's `ready` (its own code calls it `self.ready`)."""
+        if not (
+            isinstance(expr, nodes.Attribute)
+            and isinstance(expr.expr, nodes.Attribute)
+            and is_self_parameter(expr.expr.expr)
+        ):
+            return None
+        owner = enclosing_class(expr)
+        held = class_held_by(owner, expr.expr.attrname, self._stats) if owner else None
+        return StateKey(held, expr.attrname) if held is not None else None
 
     def _returned_future(self, node: nodes.Return, found: dict[Identity, list]) -> None:
         """A future a function makes and returns unresolved is waited on by its caller

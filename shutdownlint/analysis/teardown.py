@@ -34,6 +34,7 @@ from astroid import nodes
 from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
 from shutdownlint.analysis.infer import (
     FunctionLike,
+    class_held_by,
     enclosing_class,
     enclosing_function,
     in_loop,
@@ -753,18 +754,7 @@ class Teardown:
         return found
 
     def class_of_attribute(self, cls: nodes.ClassDef, name: str) -> nodes.ClassDef | None:
-        for node in walk(cls):
-            if (
-                isinstance(node, nodes.AssignAttr)
-                and node.attrname == name
-                and is_self_parameter(node.expr)
-                and isinstance(node.parent, nodes.Assign)
-                and isinstance(node.parent.value, nodes.Call)
-            ):
-                for value in infer_values(node.parent.value.func, self._stats):
-                    if isinstance(value, nodes.ClassDef) and value.root() is self._module:
-                        return value
-        return None
+        return class_held_by(cls, name, self._stats)
 
 
 # -- helpers -----------------------------------------------------------------------------

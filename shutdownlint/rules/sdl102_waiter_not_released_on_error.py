@@ -79,7 +79,13 @@ from __future__ import annotations
 from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import FunctionLike, enclosing_function, last_name, walk
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    enclosing_class,
+    enclosing_function,
+    last_name,
+    walk,
+)
 from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import operations, release_statement
 from shutdownlint.analysis.ownership import (
@@ -215,6 +221,14 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             leaks = facts.lifecycle.leaks(function, obligation, before=max(lines))
         wait = waits[0]
         subject = wait.receiver.as_string()
+        call = release.value if isinstance(release, nodes.Expr) else None
+        if (
+            enclosing_class(wait.node) is not enclosing_class(function)
+            and isinstance(call, nodes.Call)
+            and isinstance(call.func, nodes.Attribute)
+        ):
+            # waited on through another object (`self._feed.ready`): the releaser's name
+            subject = call.func.expr.as_string()
         # A concurrent future its worker has set running cannot be cancelled any more:
         # only a result or an exception resolves it, and which one is not mechanical.
         running = any(
