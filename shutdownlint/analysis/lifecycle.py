@@ -669,6 +669,8 @@ class Lifecycle:
                 and last_name(parent.parent.func) in AWAITING_CALLS
             ):
                 return True  # `asyncio.wait({task})`: awaited with the others
+            if isinstance(parent, nodes.Tuple | nodes.List) and _argument_bundle(parent):
+                return True  # `Finalize(self, _terminate, args=(..., self._t))`: handed over
         return self._read_elsewhere(cls, attribute)
 
     def _read_elsewhere(self, cls: nodes.ClassDef, attribute: str) -> bool:
@@ -952,6 +954,21 @@ def _blocking_take(call: nodes.NodeNG) -> bool:
     if call.func.attrname.endswith("_nowait"):
         return False
     return timeout_state(call, _GET.signature) is not TimeoutState.NONBLOCKING
+
+
+def _argument_bundle(items: nodes.Tuple | nodes.List) -> bool:
+    """`args=(a, b)` (or a positional tuple) of a call that takes them over: the items
+    are handed to the callee with the bundle (`Thread(target=f, args=(...))`,
+    `Finalize(obj, f, args=(...))`), not looked at by a borrowing call nor kept in a
+    container (`self._pairs.append((key, t))`)."""
+    holder = items.parent
+    if isinstance(holder, nodes.Keyword | nodes.Starred):
+        holder = holder.parent
+    return (
+        isinstance(holder, nodes.Call)
+        and last_name(holder.func) not in BORROWING | adding_methods()
+        and not is_logging_call(holder)
+    )
 
 
 def _gives_up_on_timeout(call: nodes.NodeNG) -> bool:
