@@ -159,6 +159,7 @@ class Locks:
         self._wrapper_cache: dict[nodes.NodeNG, tuple[LockInfo, bool] | None] = {}
         self._held_cache: dict[nodes.NodeNG, Held] = {}
         self._takes_cache: dict[tuple[FunctionLike, bool], bool] = {}
+        self._entry_on_cache: dict[tuple[FunctionLike, object], Held | None] = {}
         # What is known of each lock seen so far: how it was recognised, how it is
         # written, and its API family (threading, asyncio...).
         self.evidence: dict[LockId, Evidence] = {}
@@ -713,6 +714,53 @@ class Locks:
             if not changed:
                 break
         return {f: held for f, held in entries.items() if held is not None}
+
+    def held_on(self, node: nodes.NodeNG, thread: object, threads_of) -> Held:
+        """The locks held at `node` when its function runs on `thread` (an identity
+        of the thread map; `threads_of(function)` gives a function's identities): its
+        own, and those every caller that runs on that thread holds at its call. Context
+        by thread (RacerD's summaries per calling context): a helper the pool's sync path
+        calls under a thread lock, and its asyncio path under an asyncio lock, holds the
+        thread lock whenever a thread runs it, although no lock is common to every caller."""
+        function = enclosing_function(node)
+        local, released = self._local(node)
+        entry = self._entry_on(function, thread, threads_of) if function is not None else NOTHING
+        if entry.by_contract:
+            return EVERY_LOCK
+        return Held(local.locks | (entry.locks - released))
+
+    def _entry_on(self, function: FunctionLike, thread: object, threads_of) -> Held:
+        key = (function, thread)
+        if key in self._entry_on_cache:
+            return self._entry_on_cache[key] or NOTHING  # None: in a cycle, assume nothing
+        self._entry_on_cache[key] = None
+        entry = self.entry_held(function)
+        callers = [
+            (caller, call)
+            for caller, call in self._contexts.direct_callers.get(function, ())
+            if thread in threads_of(caller)
+            and not self._contexts.runs_alone(caller)
+            and not self._contexts.is_scheduled_coroutine(call)
+        ]
+        if (
+            callers
+            and not entry.by_contract
+            and _is_helper(function)
+            and _name(function) not in self._escaping_names
+        ):
+            meet: Held | None = None
+            for caller, call in callers:
+                at_caller = self._entry_on(caller, thread, threads_of)
+                local, released = self._local(call)
+                if at_caller.by_contract:
+                    here = EVERY_LOCK
+                else:
+                    here = Held(local.locks | (at_caller.locks - released))
+                meet = here if meet is None else meet.meet(here)
+            if meet is not None:
+                entry = meet if meet.by_contract else Held(entry.locks | meet.locks)
+        self._entry_on_cache[key] = entry
+        return entry
 
     def escapes(self, function: FunctionLike) -> bool:
         """The function is used other than by calling it (handed to a thread, stored as

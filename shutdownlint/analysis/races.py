@@ -188,7 +188,9 @@ class Races(CheckReads):
             ]
 
         mine = usable(access)
-        pair = concurrent_pair(mine, mine, interrupts)
+        pair = concurrent_pair(
+            mine, mine, interrupts, lambda a, b: self._locked_apart(access, a, access, b)
+        )
         if pair is not None and (
             pair[0] != pair[1] or pair[0].role.concurrent_with_itself or pair[0].several
         ):
@@ -197,10 +199,33 @@ class Races(CheckReads):
             if other is access or other.quiet:
                 continue
             ordered = self._order.threads_ordered(access, other)
-            pair = concurrent_pair(mine, usable(other), interrupts, ordered)
+            pair = concurrent_pair(
+                mine,
+                usable(other),
+                interrupts,
+                lambda a, b, other=other, ordered=ordered: (
+                    ordered(a, b) or self._locked_apart(access, a, other, b)
+                ),
+            )
             if pair is not None:
                 return Overlap(pair[0], pair[1], other)
         return None
+
+    def _locked_apart(
+        self, first: Access, mine: ThreadId, second: Access, theirs: ThreadId
+    ) -> bool:
+        """The two accesses hold a common thread lock when run on these two threads
+        (each through the callers that run on its thread: `Locks.held_on`)."""
+        here = self._locks.held_on(first.node, mine, self._threads.threads_of)
+        there = self._locks.held_on(second.node, theirs, self._threads.threads_of)
+        if here.by_contract or there.by_contract:
+            return here.guarded and there.guarded
+        common = here.locks & there.locks
+        owner = first.key.owner
+        if first.key in self._state.class_fields and isinstance(owner, nodes.ClassDef):
+            # each instance's own lock excludes nothing from the class's field (P7)
+            common = {lock for lock in common if not self._state.instance_lock(owner, lock)}
+        return any(self._locks.is_thread_lock(lock) for lock in common)
 
     def _expects_concurrency(self, function: FunctionLike) -> bool:
         """The function takes a thread lock, or a function of the module that calls it

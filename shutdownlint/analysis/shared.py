@@ -269,9 +269,7 @@ class SharedState:
                         a,
                         held=Held(
                             frozenset(
-                                lock
-                                for lock in a.held.locks
-                                if not self._instance_lock(owner, lock)
+                                lock for lock in a.held.locks if not self.instance_lock(owner, lock)
                             ),
                             a.held.by_contract,
                         ),
@@ -312,7 +310,7 @@ class SharedState:
             for a in accesses
         )
 
-    def _instance_lock(self, owner: nodes.ClassDef, lock: LockId) -> bool:
+    def instance_lock(self, owner: nodes.ClassDef, lock: LockId) -> bool:
         """A lock each instance makes for itself (`self._lock = Lock()`): taking it
         excludes only the callers of the same instance."""
         if lock.owner is not None or not lock.key.startswith("self."):
