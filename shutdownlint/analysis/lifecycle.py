@@ -569,7 +569,7 @@ class Lifecycle:
                 ):
                     yield method, node
                     parent = node.parent
-                    alias = _assigned_to(node)
+                    alias = _assigned_to(_copy_around(node))
                     if alias is not None:
                         idents.add(Local(method, alias))
                     taken = _taken_out(node)
@@ -586,25 +586,22 @@ class Lifecycle:
                         and parent.iter is node
                     ):
                         idents.add(Local(method, parent.target.name))
-                    if (
-                        isinstance(parent, nodes.Call)
-                        and isinstance(parent.func, nodes.Attribute)
-                        and last_name(parent.func) in ("values", "copy")
-                        and isinstance(parent.parent, nodes.For)
-                    ):
-                        loop = parent.parent
-                        if isinstance(loop.target, nodes.AssignName):
-                            idents.add(Local(method, loop.target.name))
             for node in self.own(method):
                 # `for t in (self._indexer, *self._fetchers)`: a loop over a value built
-                # from the attribute visits its items (ownership.covered).
+                # from the attribute visits its items (ownership.covered); `for name, sock
+                # in self._socks.items()` visits them as its second name.
+                if not isinstance(node, nodes.For) or isinstance(node.iter, nodes.Attribute):
+                    continue
+                target = node.target
                 if (
-                    isinstance(node, nodes.For)
-                    and isinstance(node.target, nodes.AssignName)
-                    and not isinstance(node.iter, nodes.Attribute)
-                    and key in _visited(node.iter)
+                    isinstance(target, nodes.Tuple)
+                    and len(target.elts) == 2
+                    and isinstance(node.iter, nodes.Call)
+                    and last_name(node.iter.func) == "items"
                 ):
-                    idents.add(Local(method, node.target.name))
+                    target = target.elts[1]
+                if isinstance(target, nodes.AssignName) and key in _visited(node.iter):
+                    idents.add(Local(method, target.name))
             aliases = {i for i in idents if isinstance(i, Local)}
             if aliases:
                 for node in self.own(method):
@@ -657,7 +654,10 @@ class Lifecycle:
             )
             if (
                 node in arguments
-                and last_name(parent.func) not in BORROWING
+                and (
+                    last_name(parent.func) not in BORROWING
+                    or last_name(parent.func) in AWAITING_CALLS  # `asyncio.wait(self._ts)`
+                )
                 and not is_logging_call(parent)
             ):
                 return True  # handed to a helper (delegated join or close)
@@ -1031,6 +1031,33 @@ def _taken_out(container: nodes.NodeNG) -> nodes.Call | None:
     ):
         return parent.parent
     return None
+
+
+_COPIES = frozenset({"list", "tuple", "set", "sorted", "frozenset"})
+_VIEWS = frozenset({"values", "copy"})
+
+
+def _copy_around(node: nodes.NodeNG) -> nodes.NodeNG:
+    """The copy of a container that holds its items (P4): `list(self._ts.values())`,
+    `self._ts.copy()`, `tuple(self._ts)`; else `node` itself."""
+    outer = node
+    parent = outer.parent
+    if (
+        isinstance(parent, nodes.Attribute)
+        and parent.attrname in _VIEWS
+        and isinstance(parent.parent, nodes.Call)
+        and parent.parent.func is parent
+    ):
+        outer = parent.parent  # `self._ts.values()`
+        parent = outer.parent
+    if (
+        isinstance(parent, nodes.Call)
+        and isinstance(parent.func, nodes.Name)
+        and parent.func.name in _COPIES
+        and parent.args == [outer]
+    ):
+        outer = parent
+    return outer
 
 
 def _assigned_to(value: nodes.NodeNG) -> str | None:

@@ -177,7 +177,7 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
     for attribute, (kind, made, info) in facts.lifecycle.owned_attributes(
         cls, _WORKER_KINDS, facts.lifecycle.worker_stems
     ).items():
-        if _per_item(facts, made):
+        if _per_item(facts, made) or _self_reaping(facts, cls, attribute, made):
             continue
         maker = enclosing_function(made)
         if maker is not None and facts.contexts.shutdown_function(maker) is not None:
@@ -274,6 +274,45 @@ def _forwards(stop: FunctionLike, attribute: str) -> bool:
         and call.func.expr.attrname == attribute
         and is_self_parameter(call.func.expr.expr)
     )
+
+
+def _self_reaping(facts: ModuleFacts, cls: nodes.ClassDef, attribute: str, made) -> bool:
+    """Workers added to a container that a done callback empties (`task.add_done_callback(
+    self._tasks.discard)`, or a method registered as one that discards it): each takes
+    itself out when it finishes, fire and forget; the container only keeps it alive. Not
+    a group the object's stop owes a join."""
+    if isinstance(made, nodes.Assign) and isinstance(made.targets[0], nodes.AssignAttr):
+        return False  # one worker kept in a plain attribute
+    removers = {"discard", "remove", "pop"}
+    callbacks = [
+        argument
+        for method in cls.mymethods()
+        for node in facts.lifecycle.own(method)
+        if isinstance(node, nodes.Call) and last_name(node.func) == "add_done_callback"
+        for argument in node.args[:1]
+    ]
+    for callback in callbacks:
+        if isinstance(callback, nodes.Call) and last_name(callback.func) == "partial":
+            callback = callback.args[0] if callback.args else callback
+        if (
+            isinstance(callback, nodes.Attribute)
+            and callback.attrname in removers
+            and isinstance(callback.expr, nodes.Attribute)
+            and callback.expr.attrname == attribute
+        ):
+            return True
+        for function in facts.contexts.resolve_callables(callback):
+            if any(
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and node.func.attrname in removers
+                and isinstance(node.func.expr, nodes.Attribute)
+                and node.func.expr.attrname == attribute
+                and is_self_parameter(node.func.expr.expr)
+                for node in facts.lifecycle.own(function)
+            ):
+                return True
+    return False
 
 
 def _per_item(facts: ModuleFacts, made: nodes.NodeNG) -> bool:
