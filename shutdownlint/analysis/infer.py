@@ -372,3 +372,13 @@ def class_held_by(
                 if isinstance(value, nodes.ClassDef) and value.root() is cls.root():
                     return value
     return None
+
+
+def in_finally(node: nodes.NodeNG, function: FunctionLike) -> bool:
+    """`node` is in a `finally:` block of `function` itself."""
+    while node.parent is not None and node.parent is not function:
+        parent = node.parent
+        if isinstance(parent, nodes.Try) and node in parent.finalbody:
+            return True
+        node = parent
+    return False

@@ -82,7 +82,13 @@ from __future__ import annotations
 from astroid import nodes
 
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import FunctionLike, enclosing_function, last_name, walk
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    enclosing_function,
+    in_finally,
+    last_name,
+    walk,
+)
 from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import operations
 from shutdownlint.analysis.ownership import (
@@ -320,11 +326,11 @@ def _owed_on_failure(put: nodes.NodeNG, function: FunctionLike) -> bool:
     """`put` is in a `finally:` block of `function` itself, or in a handler that
     re-raises (`except BaseException: q.put(END); raise`): released on the way out of
     a failure as well as at the end."""
+    if in_finally(put, function):
+        return True
     node = put
     while node.parent is not None and node.parent is not function:
         parent = node.parent
-        if isinstance(parent, nodes.Try) and node in parent.finalbody:
-            return True
         if (
             isinstance(parent, nodes.ExceptHandler)
             and parent.body

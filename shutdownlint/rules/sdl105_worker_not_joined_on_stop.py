@@ -88,6 +88,7 @@ from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import (
     FunctionLike,
     enclosing_function,
+    in_finally,
     is_self_parameter,
     last_name,
     walk,
@@ -278,12 +279,24 @@ def _forwards(stop: FunctionLike, attribute: str) -> bool:
 
 def _self_reaping(facts: ModuleFacts, cls: nodes.ClassDef, attribute: str, made) -> bool:
     """Workers added to a container that a done callback empties (`task.add_done_callback(
-    self._tasks.discard)`, or a method registered as one that discards it): each takes
-    itself out when it finishes, fire and forget; the container only keeps it alive. Not
+    self._tasks.discard)`, or a method registered as one that discards it), or that the
+    method keeping them takes out again in its `finally:`: each leaves the container when
+    it finishes (or its keeper is done with it); the container only keeps it alive. Not
     a group the object's stop owes a join."""
     if isinstance(made, nodes.Assign) and isinstance(made.targets[0], nodes.AssignAttr):
         return False  # one worker kept in a plain attribute
     removers = {"discard", "remove", "pop"}
+    keeper = enclosing_function(made)
+    if keeper is not None and any(
+        isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Attribute)
+        and node.func.attrname in removers
+        and isinstance(node.func.expr, nodes.Attribute)
+        and node.func.expr.attrname == attribute
+        and in_finally(node, keeper)
+        for node in facts.lifecycle.own(keeper)
+    ):
+        return True  # the method that keeps it takes it out on its way out (it awaits it)
     callbacks = [
         argument
         for method in cls.mymethods()
