@@ -522,7 +522,8 @@ class Races(CheckReads):
                 return True
             if self._acts_on_worker(node, checked):
                 return True
-        return _publishes_work(test)
+        claims = any(a.kind is AccessKind.WRITE and is_constant(a.value) for a in acts)
+        return claims and _publishes_work(test)
 
     def _acts_on_worker(self, node: nodes.NodeNG, checked: Access) -> bool:
         """`self.monitor.exit()` after `if self.monitor:`: stopping (or driving) the very
@@ -969,7 +970,8 @@ class Races(CheckReads):
 
 
 def _publishes_work(test: nodes.NodeNG) -> bool:
-    """The body of the `if` stores on the object a value it computed (`matrix =
+    """After claiming the checked flag (`self._loaded = True`, the caller's test), the
+    body of the `if` stores on the object a value it computed (`matrix =
     load(...)` then `self._matrix = matrix`, or the call as the value): two threads past
     the check both do the work, and one that sees the check's state changed before the
     result is stored works without it."""
