@@ -788,11 +788,54 @@ class Lifecycle:
             if isinstance(node, nodes.Attribute) and node.attrname in methods:
                 ident = identity(node.expr)
                 if ident not in waits:
-                    # A worker releasing what its starter gave it (`Thread(args=(ev,))`)
-                    # releases the starter's waitable.
-                    ident = self._given_by_starter(ident, node)
+                    # A worker releasing what its starter gave it (`Thread(args=(ev,))`),
+                    # or what a producer put on a queue in an item (`q.put((job, fut))`),
+                    # releases the giver's waitable.
+                    ident = self._given(ident, node)
                 if ident in waits:
                     found.setdefault(ident, []).append(node)
+        return found
+
+    def _given(self, ident: Identity | None, node: nodes.NodeNG) -> Identity | None:
+        return self._given_by_starter(ident, node) or self._given_through_queue(ident)
+
+    def _given_through_queue(self, ident: Identity | None) -> Identity | None:
+        """`job, fut = q.get()` (or `item = q.get()` then `job, fut = item`) where some
+        function puts `(job, fut)` on the same queue: the taker's `fut` is the putter's
+        (P3: handed to its releaser inside a queue item)."""
+        if not isinstance(ident, Local):
+            return None
+        return self._queue_items.get(ident)
+
+    @cached_property
+    def _queue_items(self) -> dict[Local, Identity]:
+        puts: dict[tuple[Identity, int], Identity] = {}
+        for node in self._contexts.all_nodes:
+            if (
+                isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and node.func.attrname in operations(Kind.QUEUE).put
+                and node.args
+                and isinstance(node.args[0], nodes.Tuple)
+            ):
+                queue = identity(node.func.expr)
+                for index, element in enumerate(node.args[0].elts):
+                    given = identity(element) if isinstance(element, nodes.Name) else None
+                    if queue is not None and given is not None:
+                        puts.setdefault((queue, index), given)
+        if not puts:
+            return {}
+        found: dict[Local, Identity] = {}
+        for node in self._contexts.all_nodes:
+            unpacked = _unpacked_item(node)
+            if unpacked is None:
+                continue
+            function, queue_expr, names = unpacked
+            queue = identity(queue_expr)
+            for index, name in enumerate(names):
+                given = puts.get((queue, index)) if name is not None else None
+                if given is not None:
+                    found[Local(function, name)] = given
         return found
 
     def _given_by_starter(self, ident: Identity | None, node: nodes.NodeNG) -> Identity | None:
@@ -815,7 +858,9 @@ class Lifecycle:
                 continue
             if isinstance(ident, Local):
                 if not all(
-                    self._handed_off(r, ident.scope) or self._started_with(r, ident)
+                    self._handed_off(r, ident.scope)
+                    or self._started_with(r, ident)
+                    or self._queued_to(r, ident)
                     for r in releasers
                 ):
                     continue
@@ -834,12 +879,28 @@ class Lifecycle:
                         identity(site.expr)
                         for site in sites
                         if enclosing_function(site) is function
-                        and self._given_by_starter(identity(site.expr), site) == ident
+                        and self._given(identity(site.expr), site) == ident
                     ),
                     ident,
                 )
                 units.setdefault(function, []).append((local, waits, sites))
         return units
+
+    def item_unpacking(self, ident: Identity) -> nodes.NodeNG | None:
+        """Where a taker's local handed over inside a queue item is unpacked."""
+        if not isinstance(ident, Local) or ident not in self._queue_items:
+            return None
+        for node in own_nodes(ident.scope):
+            unpacked = _unpacked_item(node)
+            if unpacked is not None and ident.name in unpacked[2]:
+                return node
+        return None
+
+    def _queued_to(self, releaser: FunctionLike, ident: Local) -> bool:
+        """`releaser` takes `ident` out of a queue item its owner put it in."""
+        return any(
+            taker.scope is releaser and given == ident for taker, given in self._queue_items.items()
+        )
 
     def _started_with(self, releaser: FunctionLike, ident: Local) -> bool:
         """`releaser` is a worker that the owner of `ident` starts, handing it `ident`."""
@@ -954,6 +1015,34 @@ def _blocking_take(call: nodes.NodeNG) -> bool:
     if call.func.attrname.endswith("_nowait"):
         return False
     return timeout_state(call, _GET.signature) is not TimeoutState.NONBLOCKING
+
+
+def _unpacked_item(node: nodes.NodeNG) -> tuple[FunctionLike, nodes.NodeNG, list] | None:
+    """(function, queue, names) for `a, b = q.get()`, or `a, b = item` where the
+    function took `item = q.get()` (names: the unpacked local names, None for others)."""
+    if not (
+        isinstance(node, nodes.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], nodes.Tuple)
+    ):
+        return None
+    function = enclosing_function(node)
+    if function is None:
+        return None
+    names = [e.name if isinstance(e, nodes.AssignName) else None for e in node.targets[0].elts]
+    value = node.value.value if isinstance(node.value, nodes.Await) else node.value
+    if (
+        isinstance(value, nodes.Call)
+        and isinstance(value.func, nodes.Attribute)
+        and value.func.attrname in operations(Kind.QUEUE).get
+    ):
+        return function, value.func.expr, names
+    if isinstance(value, nodes.Name):
+        for other in own_nodes(function):
+            taken = taken_from_queue(other)
+            if taken is not None and taken[0] == value.name:
+                return function, taken[1], names
+    return None
 
 
 def _argument_bundle(items: nodes.Tuple | nodes.List) -> bool:

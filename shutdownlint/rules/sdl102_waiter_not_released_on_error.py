@@ -203,7 +203,23 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
         lines = [n.lineno or 0 for n in released_at]
         release = next(n for n in released_at if (n.lineno or 0) == max(lines))
         loops = loops_around(release, function)
-        if loops:
+        taken = facts.lifecycle.item_unpacking(ident)
+        if taken is not None and loops_around(taken, function):
+            # Handed over inside a queue item (`job, fut = q.get()`): owed per item, from
+            # where it is taken to the end of its iteration; a future its waiter already
+            # cancelled (`if not fut.set_running_or_notify_cancel(): continue`) is done.
+            obligation = Obligation(
+                tracker.releases,
+                start=taken,
+                scope=Scope.ITERATION,
+                loop=loops_around(taken, function)[0],
+                exempt=lambda exit, name=ident.name: (
+                    _cancelled_before(guard_of(exit, function), name)
+                    or stop_request(guard_of(exit, function), function)
+                ),
+            )
+            leaks = facts.lifecycle.leaks(function, obligation)
+        elif loops:
             serving = loops[-1]
             obligation = Obligation(
                 lambda _: Release.NO,
@@ -258,6 +274,20 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
                 )
             )
     return out
+
+
+def _cancelled_before(test: nodes.NodeNG | None, name: str) -> bool:
+    """The exit runs under `if not fut.set_running_or_notify_cancel():`: its waiter
+    cancelled the future, which is already resolved."""
+    return (
+        isinstance(test, nodes.UnaryOp)
+        and test.op == "not"
+        and isinstance(test.operand, nodes.Call)
+        and isinstance(test.operand.func, nodes.Attribute)
+        and test.operand.func.attrname == "set_running_or_notify_cancel"
+        and isinstance(test.operand.func.expr, nodes.Name)
+        and test.operand.func.expr.name == name
+    )
 
 
 def _promise_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleLeak]:
