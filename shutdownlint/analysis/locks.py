@@ -552,12 +552,18 @@ class Locks:
         """Every lock held at `node`: its function's own, and those all its callers hold."""
         if node in self._held_cache:
             return self._held_cache[node]
-        local, released = self._local(node)
         function = enclosing_function(node)
-        entry = self.entry_held(function) if function is not None else NOTHING
-        held = EVERY_LOCK if entry.by_contract else Held(local.locks | entry.locks - released)
+        held = self._through(node, self.entry_held(function) if function is not None else NOTHING)
         self._held_cache[node] = held
         return held
+
+    def _through(self, node: nodes.NodeNG, entry: Held) -> Held:
+        """The locks held at `node` when its function started holding `entry`: those
+        still held from the entry, and those the function has taken since."""
+        if entry.by_contract:
+            return EVERY_LOCK
+        local, released = self._local(node)
+        return Held(local.locks | (entry.locks - released))
 
     def takes_lock(self, function: FunctionLike, strong: bool = False) -> bool:
         """The function itself takes some lock (a `with`, an acquire); `strong`: one
@@ -702,11 +708,7 @@ class Locks:
                     at_caller = entries.get(caller, NOTHING)
                     if at_caller is None:
                         continue  # not known yet: it does not lower the meet
-                    local, released = self._local(call)
-                    if at_caller.by_contract:
-                        here = EVERY_LOCK
-                    else:
-                        here = Held(local.locks | (at_caller.locks - released))
+                    here = self._through(call, at_caller)
                     meet = here if meet is None else meet.meet(here)
                 if meet is not None and meet != entries[function]:
                     entries[function] = meet
@@ -723,11 +725,8 @@ class Locks:
         calls under a thread lock, and its asyncio path under an asyncio lock, holds the
         thread lock whenever a thread runs it, although no lock is common to every caller."""
         function = enclosing_function(node)
-        local, released = self._local(node)
         entry = self._entry_on(function, thread, threads_of) if function is not None else NOTHING
-        if entry.by_contract:
-            return EVERY_LOCK
-        return Held(local.locks | (entry.locks - released))
+        return self._through(node, entry)
 
     def _entry_on(self, function: FunctionLike, thread: object, threads_of) -> Held:
         key = (function, thread)
@@ -750,12 +749,7 @@ class Locks:
         ):
             meet: Held | None = None
             for caller, call in callers:
-                at_caller = self._entry_on(caller, thread, threads_of)
-                local, released = self._local(call)
-                if at_caller.by_contract:
-                    here = EVERY_LOCK
-                else:
-                    here = Held(local.locks | (at_caller.locks - released))
+                here = self._through(call, self._entry_on(caller, thread, threads_of))
                 meet = here if meet is None else meet.meet(here)
             if meet is not None:
                 entry = meet if meet.by_contract else Held(entry.locks | meet.locks)

@@ -285,47 +285,41 @@ def _self_reaping(facts: ModuleFacts, cls: nodes.ClassDef, attribute: str, made)
     a group the object's stop owes a join."""
     if isinstance(made, nodes.Assign) and isinstance(made.targets[0], nodes.AssignAttr):
         return False  # one worker kept in a plain attribute
-    removers = {"discard", "remove", "pop"}
+
+    def removes(function: FunctionLike, where=lambda node: True) -> bool:
+        return any(
+            isinstance(node, nodes.Call)
+            and _remover_of(node.func, attribute)
+            and is_self_parameter(node.func.expr.expr)
+            and where(node)
+            for node in facts.lifecycle.own(function)
+        )
+
     keeper = enclosing_function(made)
-    if keeper is not None and any(
-        isinstance(node, nodes.Call)
-        and isinstance(node.func, nodes.Attribute)
-        and node.func.attrname in removers
-        and isinstance(node.func.expr, nodes.Attribute)
-        and node.func.expr.attrname == attribute
-        and in_finally(node, keeper)
-        for node in facts.lifecycle.own(keeper)
-    ):
+    if keeper is not None and removes(keeper, lambda node: in_finally(node, keeper)):
         return True  # the method that keeps it takes it out on its way out (it awaits it)
-    callbacks = [
-        argument
-        for method in cls.mymethods()
-        for node in facts.lifecycle.own(method)
-        if isinstance(node, nodes.Call) and last_name(node.func) == "add_done_callback"
-        for argument in node.args[:1]
-    ]
-    for callback in callbacks:
-        if isinstance(callback, nodes.Call) and last_name(callback.func) == "partial":
-            callback = callback.args[0] if callback.args else callback
-        if (
-            isinstance(callback, nodes.Attribute)
-            and callback.attrname in removers
-            and isinstance(callback.expr, nodes.Attribute)
-            and callback.expr.attrname == attribute
-        ):
-            return True
-        for function in facts.contexts.resolve_callables(callback):
-            if any(
-                isinstance(node, nodes.Call)
-                and isinstance(node.func, nodes.Attribute)
-                and node.func.attrname in removers
-                and isinstance(node.func.expr, nodes.Attribute)
-                and node.func.expr.attrname == attribute
-                and is_self_parameter(node.func.expr.expr)
-                for node in facts.lifecycle.own(function)
-            ):
-                return True
+    for method in cls.mymethods():
+        for node in facts.lifecycle.own(method):
+            if not (isinstance(node, nodes.Call) and last_name(node.func) == "add_done_callback"):
+                continue
+            for callback in node.args[:1]:
+                if isinstance(callback, nodes.Call) and last_name(callback.func) == "partial":
+                    callback = callback.args[0] if callback.args else callback
+                if _remover_of(callback, attribute) or any(
+                    removes(function) for function in facts.contexts.resolve_callables(callback)
+                ):
+                    return True
     return False
+
+
+def _remover_of(func: nodes.NodeNG, attribute: str) -> bool:
+    """`<x>.<attribute>.discard` (or `remove`, `pop`): a method that takes an item out."""
+    return (
+        isinstance(func, nodes.Attribute)
+        and func.attrname in ("discard", "remove", "pop")
+        and isinstance(func.expr, nodes.Attribute)
+        and func.expr.attrname == attribute
+    )
 
 
 def _per_item(facts: ModuleFacts, made: nodes.NodeNG) -> bool:
