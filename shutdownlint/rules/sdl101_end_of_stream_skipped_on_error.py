@@ -5,8 +5,12 @@ Finds an exit that skips the end-of-stream signal a queue's consumer waits for:
 an early `return` in a stop/close method before it puts the end sentinel, or an
 exception (or early exit) that ends a producer before it puts the sentinel its
 consumer stops on. The producer owes it whichever thread runs it: a worker, or
-the function that starts the consumer and feeds it itself. A loop that puts one
-sentinel per consumer covers them all.
+the function that starts the consumer and feeds it itself. Code that puts the
+sentinel on its way out of a failure (`except BaseException: q.put(END); raise`) or in
+a `finally:` owes it on every exit; the only code of the module that ends a stream owes
+it once it has fed its first item, even where another method started the consumer. A
+loop that puts one sentinel per consumer covers them all; a consumer that gives up on
+a timeout (`get(timeout=...)` whose `except queue.Empty:` leaves) waits for no marker.
 
 ## Why is this bad?
 The consumer blocks in `get()` until it sees the sentinel. When the producer or

@@ -5,7 +5,12 @@ Finds a class that starts a thread, process, executor or task and keeps it,
 whose stop/close method (and everything the class does) never joins, shuts
 down or awaits it. Cancelling a task only signals it, and so does a stop method
 of the worker's own class whose body only signals (sets a flag or an event):
-such a call joins only where that method's body joins.
+such a call joins only where that method's body joins. Workers kept in a container
+of the object (a list, a set, a table by key) are its group, joined through the
+container, a copy of it or `asyncio.wait`; tasks that take themselves out when done
+(`task.add_done_callback(self._tasks.discard)`) are fire-and-forget, and a method named
+like a stop that every caller uses for its result (`joined = self._join_exited()`) is
+a query, not the object's stop.
 
 The finding is reported at the stop method that ends the object's life: a stop
 method that another stop method of the class calls (`close()` calls `disconnect()`

@@ -16,7 +16,9 @@ than the accesses it breaks against:
 
 A class that takes a thread lock (made in the class, or handed to its constructor)
 is built for concurrent callers: its public methods may run on several caller
-threads at once, concurrently with each other and with its own threads.
+threads at once, concurrently with each other and with its own threads. Assigning to
+a property runs its setter on the assigning thread (`self.mode = m` from the class's
+own thread).
 
 ## Why is this bad?
 The lock only protects what every thread does under it. A loop over a dict that

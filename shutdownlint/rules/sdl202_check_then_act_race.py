@@ -4,8 +4,12 @@
 Finds a test of shared state followed by an action that relies on it, with no lock
 held across both: `if self._thread is None: self._thread = Thread(...)`, `if key not
 in self._cache: self._cache[key] = ...`, a check before handing a callback to
-another thread that then uses the state without checking again, and a
-save-and-restore of a module global that two callers can interleave.
+another thread that then uses the state without checking again, a branch that claims
+a flag and then publishes work (`if not self._loaded: self._loaded = True; self._m =
+load()`), and a save-and-restore of a module global that two callers can interleave.
+A busy flag claimed under a lock (`with L: if self._busy: return; self._busy = True`)
+is held like a lock until it is cleared, and a lock taken by `acquire(blocking=False)`
+in an `if` or `while` condition is held in its body.
 
 ## Why is this bad?
 Between the check and the act another thread can pass the same check (two monitor

@@ -3,7 +3,9 @@
 ## What it does
 Finds `self.x += ...` (or `self.x = self.x + ...`, `d[k] = d.get(k, 0) + 1`, a module
 global through `global`) with no lock held, where two threads can run it, or where
-the state's other writes hold a lock.
+the state's other writes hold a lock. A helper's locks are counted per calling thread:
+one that every thread-run caller calls under a thread lock (and the event loop under an
+`asyncio.Lock`) is not run by two threads at once.
 
 ## Why is this bad?
 A read-modify-write is three steps: read the value, compute, store. Two threads
