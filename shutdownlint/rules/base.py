@@ -100,7 +100,8 @@ class Rule:
         doc = cls.doc()
         part = doc.split("## What it does", 1)[-1].strip()
         paragraph = " ".join(part.split("\n\n", 1)[0].split())
-        return paragraph.split(". ", 1)[0].rstrip(".") + "."
+        # A sentence that introduces a list ("...it breaks against:") ends at the colon.
+        return paragraph.split(". ", 1)[0].rstrip(".:") + "."
 
     @classmethod
     def severity(cls) -> str:
