@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from astroid import nodes
+from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.infer import last_name
 from shutdownlint.analysis.vocabulary import IDENTITY_CALLS
@@ -96,10 +97,34 @@ def is_safe_call(call: nodes.Call) -> bool:
             return True
         if func.attrname == "get" and call.args and isinstance(call.args[0], nodes.Const):
             return True  # `d.get("key")`: a lookup with a default
-        if func.attrname in _SAFE_FUNCTIONS and last_name(func.expr) in (
-            "time", "os", "threading", "traceback", "warnings", "logging", "functools",
-            "typing", "collections", "contextlib", "asyncio",
-        ):  # fmt: skip
+        if func.attrname in _SAFE_FUNCTIONS and _module_name(func.expr) in _SAFE_MODULES:
             return True
         return is_logging_call(call)
     return False
+
+
+# Modules whose functions of `_SAFE_FUNCTIONS` are meant (`time.monotonic()`, `t.cast()`).
+_SAFE_MODULES = frozenset(
+    {
+        "time", "os", "threading", "traceback", "warnings", "logging", "functools",
+        "typing", "collections", "contextlib", "asyncio",
+    }
+)  # fmt: skip
+
+
+def _module_name(expr: nodes.NodeNG) -> str | None:
+    """The module a name stands for, however it was imported (`import typing as t`: `t`
+    is `typing`); any other receiver: its last name."""
+    name = last_name(expr)
+    if isinstance(expr, nodes.Name):
+        try:
+            _, assigns = expr.lookup(expr.name)
+        except (AstroidError, RecursionError):
+            return name
+        for assign in assigns:
+            if isinstance(assign, nodes.Import):
+                return next(
+                    (real for real, alias in assign.names if (alias or real) == expr.name),
+                    name,
+                )
+    return name
