@@ -25,6 +25,8 @@ _SAFE_FUNCTIONS = frozenset(
         "frozenset", "iter", "super", "print", "range", "enumerate", "zip", "reversed",
         "object", "hash", "monotonic", "time", "perf_counter", "format_exc", "warn", "getLogger",
         "sleep", "Event", "Lock", "RLock", "Condition", "deque", "partial", "cast",
+        # making a thread object records its target; it is `start()` that can fail
+        "Thread", "Timer",
         "suppress", "closing", "nullcontext", "ExitStack", "AsyncExitStack",
         # scheduling on a running loop, imported by name (`from asyncio import ensure_future`)
         "create_task", "ensure_future",
