@@ -200,12 +200,50 @@ class ThreadMap:
         several caller threads at once (SPEC "Concurrent callers")."""
         if owner not in self._concurrent_cache:
             self._concurrent_cache[owner] = (
-                not self.green_only and not _is_test_case(owner)
-            ) and any(
-                self._locks.takes_thread_lock(f)
-                for f in self._contexts.functions_by_class.get(owner, ())
+                (not self.green_only and not _is_test_case(owner))
+                and any(
+                    self._locks.takes_thread_lock(f)
+                    for f in self._contexts.functions_by_class.get(owner, ())
+                )
+                and self._guards_own_state(owner)
             )
         return self._concurrent_cache[owner]
+
+    def _guards_own_state(self, owner: nodes.ClassDef | None) -> bool:
+        """Some field of the object (a global, for the module's functions) is read, written
+        or changed in place with a thread lock held, by the code itself or in a helper a
+        caller runs under it: the lock guards the object's state. A lock held only around
+        calls on another object (`with self._port_lock: self._port.write(frame)`, `with
+        self._lock: self._execute(conn.send, ...)`) says that object is shared, not this
+        one."""
+        # `shared` builds on the thread map: its access classification is imported here
+        from shutdownlint.analysis.shared import AccessKind, classify
+
+        for function in self._contexts.functions_by_class.get(owner, ()):
+            # a helper some caller runs under a thread lock (`with L: self._next()`)
+            called_locked = any(
+                any(self._locks.is_thread_lock(k) for k in self._locks.local_held(call).locks)
+                for _, call in self._contexts.direct_callers.get(function, ())
+            )
+            for node in self._contexts.nodes_of(function):
+                if owner is not None:
+                    if not (
+                        isinstance(node, nodes.Attribute | nodes.AssignAttr)
+                        and is_self_parameter(node.expr)
+                    ):
+                        continue
+                elif not isinstance(node, nodes.Name | nodes.AssignName):
+                    continue
+                if classify(node)[0] is AccessKind.USE:
+                    continue  # a method called on it or on what it holds: another object's
+                held = self._locks.held_at(node)
+                if (
+                    called_locked
+                    or held.by_contract
+                    or any(self._locks.is_thread_lock(k) for k in held.locks)
+                ):
+                    return True
+        return False
 
     @cached_property
     def green_only(self) -> bool:
