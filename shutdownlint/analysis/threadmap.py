@@ -40,6 +40,7 @@ from functools import cached_property
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
+from shutdownlint.analysis.access_kinds import AccessKind, classify
 from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
 from shutdownlint.analysis.infer import (
     FunctionLike,
@@ -216,9 +217,6 @@ class ThreadMap:
         calls on another object (`with self._port_lock: self._port.write(frame)`, `with
         self._lock: self._execute(conn.send, ...)`) says that object is shared, not this
         one."""
-        # `shared` builds on the thread map: its access classification is imported here
-        from shutdownlint.analysis.shared import AccessKind, classify
-
         for function in self._contexts.functions_by_class.get(owner, ()):
             # a helper some caller runs under a thread lock (`with L: self._next()`)
             called_locked = any(
