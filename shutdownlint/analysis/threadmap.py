@@ -48,6 +48,7 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     in_loop,
     is_self_parameter,
+    state_key,
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import Locks
@@ -206,17 +207,26 @@ class ThreadMap:
                     self._locks.takes_thread_lock(f)
                     for f in self._contexts.functions_by_class.get(owner, ())
                 )
-                and self._guards_own_state(owner)
+                and (self._guards_own_state(owner) or not self._lock_meets_own_thread(owner))
             )
         return self._concurrent_cache[owner]
+
+    def _lock_meets_own_thread(self, owner: nodes.ClassDef | None) -> bool:
+        """A thread of the object's own takes its lock: a lock held only around calls on
+        another object then coordinates that thread with the object's driver (a
+        keep-alive writing to the port the caller writes to), not concurrent callers.
+        With no thread of its own, such a lock means that callers share the object."""
+        return any(
+            self._contexts.thread_context(f) is not None and self._locks.takes_thread_lock(f)
+            for f in self._contexts.functions_by_class.get(owner, ())
+        )
 
     def _guards_own_state(self, owner: nodes.ClassDef | None) -> bool:
         """Some field of the object (a global, for the module's functions) is read, written
         or changed in place with a thread lock held, by the code itself or in a helper a
         caller runs under it: the lock guards the object's state. A lock held only around
-        calls on another object (`with self._port_lock: self._port.write(frame)`, `with
-        self._lock: self._execute(conn.send, ...)`) says that object is shared, not this
-        one."""
+        calls on another object (`with self._port_lock: self._port.write(frame)`) guards
+        that object."""
         for function in self._contexts.functions_by_class.get(owner, ()):
             # a helper some caller runs under a thread lock (`with L: self._next()`)
             called_locked = any(
@@ -230,8 +240,11 @@ class ThreadMap:
                         and is_self_parameter(node.expr)
                     ):
                         continue
-                elif not isinstance(node, nodes.Name | nodes.AssignName):
-                    continue
+                elif not (
+                    isinstance(node, nodes.Name | nodes.AssignName)
+                    and isinstance(getattr(state_key(node), "owner", None), nodes.Module)
+                ):
+                    continue  # a local of the function, not module state
                 if classify(node)[0] is AccessKind.USE:
                     continue  # a method called on it or on what it holds: another object's
                 held = self._locks.held_at(node)
