@@ -62,6 +62,7 @@ from shutdownlint.analysis.ownership import (
     named_like_future,
     own_nodes,
     parameters_bound,
+    queue_taken_by,
     refers_to,
     returned,
     taken_from_queue,
@@ -803,12 +804,12 @@ class Lifecycle:
         """`job, fut = q.get()` (or `item = q.get()` then `job, fut = item`) where some
         function puts `(job, fut)` on the same queue: the taker's `fut` is the putter's
         (P3: handed to its releaser inside a queue item)."""
-        if not isinstance(ident, Local):
-            return None
-        return self._queue_items.get(ident)
+        item = self._queue_items.get(ident) if isinstance(ident, Local) else None
+        return item[0] if item is not None else None
 
     @cached_property
-    def _queue_items(self) -> dict[Local, Identity]:
+    def _queue_items(self) -> dict[Local, tuple[Identity, nodes.Assign]]:
+        """{the taker's local: (the putter's identity, where the taker unpacks it)}."""
         puts: dict[tuple[Identity, int], Identity] = {}
         for node in self._contexts.all_nodes:
             if (
@@ -825,7 +826,7 @@ class Lifecycle:
                         puts.setdefault((queue, index), given)
         if not puts:
             return {}
-        found: dict[Local, Identity] = {}
+        found: dict[Local, tuple[Identity, nodes.Assign]] = {}
         for node in self._contexts.all_nodes:
             unpacked = _unpacked_item(node)
             if unpacked is None:
@@ -835,7 +836,9 @@ class Lifecycle:
             for index, name in enumerate(names):
                 given = puts.get((queue, index)) if name is not None else None
                 if given is not None:
-                    found[Local(function, name)] = given
+                    taker = Local(function, name)
+                    # the last put's identity; the first place it is unpacked
+                    found[taker] = (given, found[taker][1] if taker in found else node)
         return found
 
     def _given_by_starter(self, ident: Identity | None, node: nodes.NodeNG) -> Identity | None:
@@ -888,18 +891,14 @@ class Lifecycle:
 
     def item_unpacking(self, ident: Identity) -> nodes.NodeNG | None:
         """Where a taker's local handed over inside a queue item is unpacked."""
-        if not isinstance(ident, Local) or ident not in self._queue_items:
-            return None
-        for node in own_nodes(ident.scope):
-            unpacked = _unpacked_item(node)
-            if unpacked is not None and ident.name in unpacked[2]:
-                return node
-        return None
+        item = self._queue_items.get(ident) if isinstance(ident, Local) else None
+        return item[1] if item is not None else None
 
     def _queued_to(self, releaser: FunctionLike, ident: Local) -> bool:
         """`releaser` takes `ident` out of a queue item its owner put it in."""
         return any(
-            taker.scope is releaser and given == ident for taker, given in self._queue_items.items()
+            taker.scope is releaser and given == ident
+            for taker, (given, _) in self._queue_items.items()
         )
 
     def _started_with(self, releaser: FunctionLike, ident: Local) -> bool:
@@ -1030,13 +1029,10 @@ def _unpacked_item(node: nodes.NodeNG) -> tuple[FunctionLike, nodes.NodeNG, list
     if function is None:
         return None
     names = [e.name if isinstance(e, nodes.AssignName) else None for e in node.targets[0].elts]
-    value = node.value.value if isinstance(node.value, nodes.Await) else node.value
-    if (
-        isinstance(value, nodes.Call)
-        and isinstance(value.func, nodes.Attribute)
-        and value.func.attrname in operations(Kind.QUEUE).get
-    ):
-        return function, value.func.expr, names
+    queue = queue_taken_by(node.value)
+    if queue is not None:
+        return function, queue, names
+    value = node.value
     if isinstance(value, nodes.Name):
         for other in own_nodes(function):
             taken = taken_from_queue(other)

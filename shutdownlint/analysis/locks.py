@@ -671,10 +671,11 @@ class Locks:
         return self._entries.get(function, NOTHING)
 
     @cached_property
-    def _entries(self) -> dict[FunctionLike, Held]:
-        # A finalizer or fork handler needs no lock (no other thread runs), and making a
-        # coroutine to schedule is not calling it.
-        callers = {
+    def _lock_callers(self) -> dict[FunctionLike, list[tuple[FunctionLike, nodes.Call]]]:
+        """{function: its callers whose locks it may inherit}. A finalizer or fork handler
+        needs no lock (no other thread runs), and making a coroutine to schedule is not
+        calling it."""
+        return {
             callee: kept
             for callee, edges in self._contexts.direct_callers.items()
             if (
@@ -686,13 +687,21 @@ class Locks:
                 ]
             )
         }
+
+    def _inherits_locks(self, function: FunctionLike) -> bool:
+        """A helper that runs with the locks its callers hold (not one used other than by
+        calling it)."""
+        return _is_helper(function) and _name(function) not in self._escaping_names
+
+    @cached_property
+    def _entries(self) -> dict[FunctionLike, Held]:
+        callers = self._lock_callers
         entries: dict[FunctionLike, Held | None] = {}
-        escaped = self._escaping_names
         for function in callers:
             contract = self._contract(function)
             if contract is not None:
                 entries[function] = contract
-            elif _is_helper(function) and _name(function) not in escaped:
+            elif self._inherits_locks(function):
                 entries[function] = None  # not known yet: every lock (the fixpoint's top)
         for node in self._contexts.nodes_by_function:
             if node is not None and node not in entries:
@@ -736,17 +745,10 @@ class Locks:
         entry = self.entry_held(function)
         callers = [
             (caller, call)
-            for caller, call in self._contexts.direct_callers.get(function, ())
+            for caller, call in self._lock_callers.get(function, ())
             if thread in threads_of(caller)
-            and not self._contexts.runs_alone(caller)
-            and not self._contexts.is_scheduled_coroutine(call)
         ]
-        if (
-            callers
-            and not entry.by_contract
-            and _is_helper(function)
-            and _name(function) not in self._escaping_names
-        ):
+        if callers and not entry.by_contract and self._inherits_locks(function):
             meet: Held | None = None
             for caller, call in callers:
                 here = self._through(call, self._entry_on(caller, thread, threads_of))

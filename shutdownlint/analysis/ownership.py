@@ -743,12 +743,20 @@ def taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
     """`x = q.get(...)`, `x = q.get_nowait()`, `x = await q.get()`: (x, q)."""
     if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
         return None
-    target, value = node.targets[0], node.value
+    target = node.targets[0]
+    queue = queue_taken_by(node.value)
+    if isinstance(target, nodes.AssignName) and queue is not None:
+        return target.name, queue
+    return None
+
+
+def queue_taken_by(value: nodes.NodeNG) -> nodes.NodeNG | None:
+    """The queue `value` takes an item from (`q.get(...)`, `q.get_nowait()`, `await
+    q.get()`); not a mapping's `d.get("key")`."""
     if isinstance(value, nodes.Await):
         value = value.value
     if (
-        isinstance(target, nodes.AssignName)
-        and isinstance(value, nodes.Call)
+        isinstance(value, nodes.Call)
         and isinstance(value.func, nodes.Attribute)
         and value.func.attrname in operations(Kind.QUEUE).get
         and not (
@@ -757,7 +765,7 @@ def taken_from_queue(node: nodes.NodeNG) -> tuple[str, nodes.NodeNG] | None:
             and isinstance(value.args[0].value, str)
         )
     ):
-        return target.name, value.func.expr
+        return value.func.expr
     return None
 
 

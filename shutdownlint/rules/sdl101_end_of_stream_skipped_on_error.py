@@ -286,26 +286,25 @@ def _sentinel_puts(
 
 def _produces_data(facts: ModuleFacts, function: FunctionLike, idents: frozenset) -> bool:
     """The worker puts items other than the sentinel on the queue and takes none."""
-    data = False
-    for node in facts.lifecycle.own(function):
-        if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Attribute):
-            if not refers_to(node.func.expr, idents):
-                continue
-            if node.func.attrname in operations(Kind.QUEUE).get:
-                return False
-            if (
-                node.func.attrname in operations(Kind.QUEUE).put
-                and node.args
-                and not is_sentinel(node.args[0])
-            ):
-                data = True
-    return data
+    takes = any(
+        isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Attribute)
+        and node.func.attrname in operations(Kind.QUEUE).get
+        and refers_to(node.func.expr, idents)
+        for node in facts.lifecycle.own(function)
+    )
+    return not takes and next(_data_puts(facts, function, idents), None) is not None
 
 
 def _first_feed(facts: ModuleFacts, function: FunctionLike, idents: frozenset) -> nodes.NodeNG:
     """The statement that puts the first item (not the sentinel) on the queue."""
-    return next(
-        node.statement()
+    return next(_data_puts(facts, function, idents)).statement()
+
+
+def _data_puts(facts: ModuleFacts, function: FunctionLike, idents: frozenset):
+    """`function`'s puts of items other than the sentinel on the queue, in order."""
+    return (
+        node
         for node in facts.lifecycle.own(function)
         if isinstance(node, nodes.Call)
         and isinstance(node.func, nodes.Attribute)
