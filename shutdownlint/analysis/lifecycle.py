@@ -621,6 +621,9 @@ class Lifecycle:
         method on it (or an alias, or each element of it), awaits it, uses it as a context
         manager, calls a stop method of its own on it, or hands it to a call."""
         for _, node in self.attribute_uses(cls, attribute):
+            # A copy or view of the container stands for it (P4): `gather(*self._ts.values())`
+            # and `asyncio.wait(list(self._ts))` wait for its items as `gather(*self._ts)` does.
+            node = _copy_around(node)
             parent = node.parent
             if kind is Kind.TASK and handed_to_awaiters(node):
                 return True
