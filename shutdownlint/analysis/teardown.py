@@ -34,6 +34,7 @@ from astroid import nodes
 from shutdownlint.analysis.contexts import Contexts, is_shutdown_name
 from shutdownlint.analysis.infer import (
     FunctionLike,
+    StateKey,
     class_held_by,
     enclosing_class,
     enclosing_function,
@@ -45,7 +46,7 @@ from shutdownlint.analysis.infer import (
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import Held, LockId, Locks
-from shutdownlint.analysis.operations import operations, taking_methods
+from shutdownlint.analysis.operations import Holder, operations, taking_methods
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.ownership import covered, made_members, with_releases
 from shutdownlint.analysis.shared import SharedState
@@ -571,6 +572,12 @@ class Teardown:
             info = self._kinds.kind_of(site.func.expr)
             if info is not None and info.kind is Kind.EXECUTOR:
                 return site.func.expr.attrname, Kind.EXECUTOR
+        group = _group_of(site)
+        if group is not None:
+            # `self._ts.append(create_task(...))`, `self._ts[k] = Thread(...)`: a worker of
+            # a group, stopped where the group's items are (P9).
+            info = self._kinds.kind_of_call(site)
+            return group, info.kind if info else None
         statement = site.parent
         while statement is not None and not statement.is_statement:
             statement = statement.parent
@@ -699,7 +706,7 @@ class Teardown:
                 return StopHow.SIGNAL
             # `for t in self._threads: t.join()`; `for r in self._readers: r.stop()`
             loop = loop_binding(receiver) if isinstance(receiver, nodes.Name) else None
-            if loop is not None and iterated_attr(loop.iter) == worker.handle:
+            if loop is not None and _walks_group(loop.iter, worker.handle):
                 if method in joins | cancels:
                     return StopHow.JOIN if method in joins else StopHow.CANCEL
                 if self._member_stop(node, worker, method):
@@ -868,25 +875,58 @@ def _pops_attr(value: nodes.NodeNG, name: str) -> bool:
 
 
 def _stored_as(local: str, function: FunctionLike | None) -> str | None:
+    """The attribute a local is kept in: `self._t = t`, or the group it is added to
+    (`self._ts.append(t)`, `self._ts[k] = t`)."""
     if function is None:
         return None
     for node in walk(function):
-        if (
-            isinstance(node, nodes.Assign)
-            and isinstance(node.value, nodes.Name)
-            and node.value.name == local
-        ):
-            for target in node.targets:
+        if not (isinstance(node, nodes.Name) and node.name == local):
+            continue
+        parent = node.parent
+        if isinstance(parent, nodes.Assign) and parent.value is node:
+            for target in parent.targets:
                 if isinstance(target, nodes.AssignAttr) and is_self_parameter(target.expr):
                     return target.attrname
+        group = _group_of(node)
+        if group is not None:
+            return group
+    return None
+
+
+def _walks_group(iterable: nodes.NodeNG, handle: str | None) -> bool:
+    """A loop over `iterable` visits the members of the group `self.<handle>`: the group,
+    a view or copy of it, or a local made from one (`ts = list(self._ts.values())`). A
+    worker kept in no attribute (handle None) is taken to be visited by a loop over
+    anything but an attribute of `self`."""
+    if handle is None:
+        return iterated_attr(iterable) is None
+    return any(
+        isinstance(ident, StateKey) and ident.name == handle
+        for ident in covered(iterable).containers
+    )
+
+
+def _group_of(value: nodes.NodeNG) -> str | None:
+    """The attribute of `self` a container add puts `value` into: `self._ts.append(value)`,
+    `self._ts.add(value)`, `self._ts[k] = value` (the kind table's container adds)."""
+    parent = value.parent
+    if isinstance(parent, nodes.Call) and isinstance(parent.func, nodes.Attribute):
+        position = operations(Holder.CONTAINER).added_at.get(parent.func.attrname)
         if (
-            isinstance(node, nodes.Call)
-            and isinstance(node.func, nodes.Attribute)
-            and node.func.attrname in ("append", "add")
-            and self_attr(node.func.expr)
-            and any(isinstance(a, nodes.Name) and a.name == local for a in node.args)
+            position is not None
+            and len(parent.args) > position
+            and parent.args[position] is value
+            and self_attr(parent.func.expr)
         ):
-            return node.func.expr.attrname
+            return parent.func.expr.attrname
+    if (
+        isinstance(parent, nodes.Assign)
+        and parent.value is value
+        and len(parent.targets) == 1
+        and isinstance(parent.targets[0], nodes.Subscript)
+        and self_attr(parent.targets[0].value)
+    ):
+        return parent.targets[0].value.attrname
     return None
 
 
