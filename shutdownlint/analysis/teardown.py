@@ -49,6 +49,7 @@ from shutdownlint.analysis.locks import Held, LockId, Locks
 from shutdownlint.analysis.operations import Holder, operations, taking_methods
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.ownership import covered, made_members, with_releases
+from shutdownlint.analysis.safe_calls import is_logging_call
 from shutdownlint.analysis.shared import SharedState
 from shutdownlint.analysis.summaries import Summaries
 from shutdownlint.analysis.threadmap import ThreadMap
@@ -384,6 +385,10 @@ class Teardown:
             _item_duty(statement, names) for statement in _loop_statements(body)
         ):
             return True
+        if isinstance(loop.parent, nodes.ListComp | nodes.GeneratorExp) and (
+            _told_to_collaborator(loop.parent.elt, names)
+        ):
+            return True  # `gather(*(self._notifier.push(t.owner) for t in tickets))`
         for node in body:
             if (
                 isinstance(node, nodes.For)
@@ -834,7 +839,7 @@ def _loop_statements(body: list[nodes.NodeNG]):
 
 def _item_duty(statement: nodes.NodeNG, names: set[str]) -> bool:
     """`item.m(...)` (or `await item.m(...)`) as a statement of its own, on a loop's item,
-    or `with item:` / `with closing(item):`."""
+    or `with item:` / `with closing(item):`, or the item handed to a collaborator."""
     if isinstance(statement, nodes.With | nodes.AsyncWith):
         return any(
             with_releases(item, lambda n: isinstance(n, nodes.Name) and n.name in names)
@@ -848,6 +853,28 @@ def _item_duty(statement: nodes.NodeNG, names: set[str]) -> bool:
         and isinstance(call.func, nodes.Attribute)
         and isinstance(call.func.expr, nodes.Name)
         and call.func.expr.name in names
+    ) or _told_to_collaborator(call, names)
+
+
+def _told_to_collaborator(call: nodes.NodeNG, names: set[str]) -> bool:
+    """`self._notifier.push(t.guest_id, ...)`: the shutdown hands each item (or what
+    names it) to an object the class keeps, which acts on it for the item (tells its
+    owner, returns it to a pool). That is the item's release as much as `t.close()`:
+    an item added after the shutdown is never handed over."""
+    if isinstance(call, nodes.Await):
+        call = call.value
+    if not (
+        isinstance(call, nodes.Call)
+        and isinstance(call.func, nodes.Attribute)
+        and self_attr(call.func.expr)
+        and not is_logging_call(call)
+    ):
+        return False
+    arguments = [*call.args, *(k.value for k in call.keywords or ())]
+    return any(
+        isinstance(n, nodes.Name) and n.name in names
+        for argument in arguments
+        for n in walk(argument)
     )
 
 
