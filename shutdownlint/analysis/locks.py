@@ -575,9 +575,10 @@ class Locks:
 
     def takes_thread_lock(self, function: FunctionLike) -> bool:
         """The function itself takes a lock that excludes threads (not an asyncio lock)."""
-        return any(self.is_thread_lock(info.lock) for info in self._taken(function))
+        return any(self.is_thread_lock(info.lock) for info in self.taken(function))
 
-    def _taken(self, function: FunctionLike) -> list[LockInfo]:
+    def taken(self, function: FunctionLike) -> list[LockInfo]:
+        """The locks the function itself takes (a `with`, an acquire)."""
         found: list[LockInfo] = []
         for node in self._lock_sites.get(function, ()):
             if isinstance(node, nodes.With | nodes.AsyncWith):
@@ -590,7 +591,7 @@ class Locks:
 
     def _takes_lock(self, function: FunctionLike, strong: bool) -> bool:
         # An acquire (or a lock wrapper) is called as a statement of its own.
-        return any(not strong or i.evidence > Evidence.NAME for i in self._taken(function))
+        return any(not strong or i.evidence > Evidence.NAME for i in self.taken(function))
 
     @cached_property
     def _lock_sites(self) -> dict[FunctionLike | None, list[nodes.NodeNG]]:

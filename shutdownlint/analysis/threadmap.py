@@ -207,9 +207,25 @@ class ThreadMap:
                     self._locks.takes_thread_lock(f)
                     for f in self._contexts.functions_by_class.get(owner, ())
                 )
-                and (self._guards_own_state(owner) or not self._lock_meets_own_thread(owner))
+                and (
+                    self._guards_own_state(owner)
+                    or (self._takes_own_lock(owner) and not self._lock_meets_own_thread(owner))
+                )
             )
         return self._concurrent_cache[owner]
+
+    def _takes_own_lock(self, owner: nodes.ClassDef | None) -> bool:
+        """The class takes a thread lock of its own (SPEC: made in the class or handed to
+        its constructor; for the module's functions, a module-level lock). A module-level
+        lock a method takes is the module's: it coordinates the class with the module's
+        other code (a keep-alive thread of another class that pings while this one forks),
+        and says nothing of the object's callers unless it guards the object's fields."""
+        return any(
+            self._locks.is_thread_lock(info.lock)
+            and (owner is None or not isinstance(info.lock.owner, nodes.Module))
+            for f in self._contexts.functions_by_class.get(owner, ())
+            for info in self._locks.taken(f)
+        )
 
     def _lock_meets_own_thread(self, owner: nodes.ClassDef | None) -> bool:
         """A thread of the object's own takes its lock: a lock held only around calls on
