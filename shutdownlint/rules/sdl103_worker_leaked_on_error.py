@@ -228,7 +228,9 @@ def _started_workers(facts: ModuleFacts, function: FunctionLike):
                 if facts.summaries.starts_what_it_returns(node.value, info.kind):
                     yield node, target.name, info, none
             elif info.kind is Kind.EXECUTOR:
-                yield _first_job(function, node, target.name, info), target.name, info, none
+                job = _first_job(function, node, target.name, info)
+                if job is not None:
+                    yield job, target.name, info, none
             elif info.kind is Kind.PROCESS and info.flavor is Flavor.SUBPROCESS:
                 yield node, target.name, info, none
             elif info.kind is Kind.TASK and is_async and group_block(node.value) is None:
@@ -327,10 +329,12 @@ def _made_by(name: nodes.Name) -> nodes.Call | None:
     return values[0]
 
 
-def _first_job(function: FunctionLike, made: nodes.Assign, name: str, info) -> nodes.NodeNG:
+def _first_job(function: FunctionLike, made: nodes.Assign, name: str, info) -> nodes.NodeNG | None:
     """Where a pool made at `made` starts its workers: the first statement after it that
     submits to it (or hands it to a call that may), for a pool that starts them on the
-    first job (`STARTS_BY_TYPE`); else where it is made."""
+    first job (`STARTS_BY_TYPE`); else where it is made. None: `function` never submits
+    to it nor hands it to a call, so the pool owns no thread here (it is stored or
+    returned for others to use, who owe its shutdown from their first job)."""
     starts = STARTS_BY_TYPE.get(info.qname)
     if starts is None:
         return made
@@ -349,7 +353,7 @@ def _first_job(function: FunctionLike, made: nodes.Assign, name: str, info) -> n
             )
             if submits or passed:
                 return _pending_from(node, made, use)
-    return made
+    return None
 
 
 def _pending_from(job: nodes.NodeNG, made: nodes.Assign, use: nodes.Name) -> nodes.NodeNG:
