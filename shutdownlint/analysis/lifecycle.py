@@ -605,9 +605,20 @@ class Lifecycle:
                     idents.add(Local(method, target.name))
             aliases = {i for i in idents if isinstance(i, Local)}
             if aliases:
+                # An element taken out of an alias is the container's too: `busy,
+                # self.busy = self.busy, set()`, then `p = busy.pop(); p.join()`.
+                for node in self.own(method):
+                    if isinstance(node, nodes.Name) and Local(method, node.name) in aliases:
+                        taken = _taken_out(node)
+                        alias = _assigned_to(taken) if taken is not None else None
+                        if alias is not None:
+                            aliases.add(Local(method, alias))
                 for node in self.own(method):
                     if isinstance(node, nodes.Name) and Local(method, node.name) in aliases:
                         yield method, node
+                        taken = _taken_out(node)
+                        if taken is not None:
+                            yield method, taken  # `idle.pop().join()`
 
     def released_in_class(
         self,
@@ -651,6 +662,8 @@ class Lifecycle:
                 return True
             if isinstance(parent, nodes.With | nodes.AsyncWith):
                 return True
+            if isinstance(parent, nodes.Keyword) and isinstance(parent.parent, nodes.Call):
+                parent = parent.parent  # `_close(executor=e)`: an argument by keyword
             arguments = (
                 [*parent.args, *(k.value for k in parent.keywords or ())]
                 if isinstance(parent, nodes.Call)
