@@ -7,10 +7,11 @@ down or awaits it. Cancelling a task only signals it, and so does a stop method
 of the worker's own class whose body only signals (sets a flag or an event):
 such a call joins only where that method's body joins. Workers kept in a container
 of the object (a list, a set, a table by key) are its group, joined through the
-container, a copy of it or `asyncio.wait`; tasks that take themselves out when done
-(`task.add_done_callback(self._tasks.discard)`) are fire-and-forget, and a method named
-like a stop that every caller uses for its result (`joined = self._join_exited()`) is
-a query, not the object's stop.
+container, a copy or view of it (`gather(*self._ts.values())`), what is taken out
+of a copy (`p = busy.pop(); p.join()`) or `asyncio.wait`; tasks that take themselves
+out when done (`task.add_done_callback(self._tasks.discard)`) are fire-and-forget,
+and a method named like a stop that every caller uses for its result (`joined =
+self._join_exited()`) is a query, not the object's stop.
 
 The finding is reported at the stop method that ends the object's life: a stop
 method that another stop method of the class calls (`close()` calls `disconnect()`

@@ -15,7 +15,8 @@ socket or thread leaks. A check of the closed flag made before taking the lock
 does not help: `close()` can run between the check and the add.
 
 Reported only for containers whose removed items `close()` releases one by one
-(`conn.close()`, directly or through a helper it hands them to), also through any
+(`conn.close()`, directly or through a helper it hands them to, or by handing each to
+an object the class keeps: `self._fleet.release(car)`), also through any
 value built from the container (a copy, a view, `itertools.chain(a, b)`, `a + b`,
 `[*a, *b]`, a comprehension, the items of its items). A shutdown that takes no lock
 is reported only when the thread map shows the add running on another thread, or

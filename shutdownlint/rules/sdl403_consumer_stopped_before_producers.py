@@ -17,7 +17,9 @@ Stop the producers first, then drain and stop the consumer; close what lives on 
 loop before stopping the loop.
 
 Only the class's own workers count as producers (found through the threads, tasks
-and executor jobs it starts); abort-style methods (`terminate`, `kill`, `cancel`,
+and executor jobs it starts, also those started into a group: `self._ts.append(
+create_task(...))`, `self._ts[k] = Thread(...)`, stopped by a loop over the group or a
+copy of it); abort-style methods (`terminate`, `kill`, `cancel`,
 `abort`), where dropping work is the intent, are not checked.
 
 ## Example
