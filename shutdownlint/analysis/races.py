@@ -404,7 +404,7 @@ class Races(CheckReads):
                 )
                 if not claims and not self._harmful(test, acts, branch_nodes, access):
                     continue
-                why = self._shared_why(access, acts, accesses, function, body_nodes, claims)
+                why = self._shared_why(access, acts, accesses, function, branch_nodes, claims)
                 if why is None:
                     continue
                 record = CheckThenAct(
