@@ -72,11 +72,11 @@ def _compares_own_or_item(compare: nodes.Compare, item: str | None) -> bool:
 
 
 def _own(expr: nodes.NodeNG, item: str | None) -> bool:
-    """`expr` is the worker's own state: a local or parameter that is not the item, a
-    module-level name, or an attribute of `self`/`cls` or of a module (one level: the
-    attribute of an attribute is a collaborator's)."""
+    """`expr` is the worker's own state: a local or parameter that is not the item nor
+    taken from it, a module-level name, or an attribute of `self`/`cls` or of a module
+    (one level: the attribute of an attribute is a collaborator's)."""
     if isinstance(expr, nodes.Name):
-        return expr.name != item
+        return expr.name != item and not _taken_from_item(expr, item)
     if isinstance(expr, nodes.Attribute) and isinstance(expr.expr, nodes.Name):
         owner = expr.expr
         return owner.name in _SELF_NAMES or _module_name(owner)
@@ -108,8 +108,36 @@ def _is_item(expr: nodes.NodeNG, item: str | None) -> bool:
 
 
 def _field_of_item(expr: nodes.NodeNG, item: str | None) -> bool:
-    """`expr` is a field of the item (`msg.kind`, `msg["type"]`)."""
+    """`expr` is a field of the item (`msg.kind`, `msg["type"]`), or a local taken from
+    it (`shaft, reading = item`, `flow = item[2]`)."""
+    if isinstance(expr, nodes.Name):
+        return _taken_from_item(expr, item)
     base = expr.expr if isinstance(expr, nodes.Attribute) else None
     if isinstance(expr, nodes.Subscript):
         base = expr.value
     return base is not None and _is_item(base, item)
+
+
+def _taken_from_item(name: nodes.Name, item: str | None) -> bool:
+    """`name` is a local assigned a part of the item: unpacked from it (`a, b = item`) or
+    one of its fields (`b = item[1]`, `b = item.flow`). A test of it is a test of the
+    item's content, not of the worker's state."""
+    if item is None or name.name == item:
+        return False
+    try:
+        _, assigns = name.lookup(name.name)
+    except (AstroidError, RecursionError):
+        return False
+    for assign in assigns:
+        statement = assign.parent
+        while isinstance(statement, nodes.Tuple | nodes.List | nodes.Starred):
+            statement = statement.parent
+        if not isinstance(statement, nodes.Assign):
+            continue
+        value = statement.value
+        unpacked = assign.parent is not statement
+        if unpacked and isinstance(value, nodes.Name) and value.name == item:
+            return True
+        if not unpacked and _field_of_item(value, item) and not isinstance(value, nodes.Name):
+            return True
+    return False
