@@ -296,10 +296,18 @@ def property_reads(cls: nodes.ClassDef) -> dict[str, frozenset[str]]:
 def is_done_set(name: nodes.Name) -> bool:
     """`done` in `done, pending = wait(fs)` or `done = wait(fs).done` (`concurrent.futures` or
     `asyncio`, awaited or not): the futures or tasks that have finished."""
+    half = wait_half(name)
+    return half is not None and half[0] == "done"
+
+
+def wait_half(name: nodes.Name) -> tuple[str, nodes.NodeNG] | None:
+    """Which half of a `wait(fs)` result `name` is, with the `wait` call: "done" (`done, _
+    = wait(fs)`, `wait(fs).done`) or "pending" (the second name, `.not_done`). `wait` puts
+    each future or task it was given in exactly one of the two."""
     try:
         _, assigns = name.lookup(name.name)
     except Exception:  # noqa: BLE001
-        return False
+        return None
     for assign in assigns:
         parent = assign.parent
         if isinstance(parent, nodes.Tuple) and isinstance(parent.parent, nodes.Assign):
@@ -307,14 +315,17 @@ def is_done_set(name: nodes.Name) -> bool:
             if (
                 isinstance(value, nodes.Call | nodes.Await)
                 and _called_name(value) == "wait"
-                and parent.elts.index(assign) == 0
+                and len(parent.elts) == 2
             ):
-                return True
+                return ("done", "pending")[parent.elts.index(assign)], value
         if isinstance(parent, nodes.Assign) and isinstance(parent.value, nodes.Attribute):
             attribute = parent.value
-            if attribute.attrname == "done" and _called_name(attribute.expr) == "wait":
-                return True
-    return False
+            if _called_name(attribute.expr) == "wait":
+                if attribute.attrname == "done":
+                    return "done", attribute.expr
+                if attribute.attrname == "not_done":
+                    return "pending", attribute.expr
+    return None
 
 
 def _called_name(node: nodes.NodeNG) -> str | None:

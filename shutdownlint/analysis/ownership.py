@@ -21,10 +21,10 @@ from astroid.exceptions import AstroidError
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
-    is_done_set,
     is_self_parameter,
     last_name,
     state_key,
+    wait_half,
     walk,
 )
 from shutdownlint.analysis.operations import Holder, adding_methods, ends_on_failure, operations
@@ -551,9 +551,16 @@ class Tracker:
                     return outcome
                 if op == "is not":
                     return not outcome
-            done = isinstance(right, nodes.Name) and is_done_set(right)
-            if op in ("in", "not in") and done and self.refers(test.left):
-                return outcome == (op == "in")  # `if task in done:` it has finished
+            half = wait_half(right) if isinstance(right, nodes.Name) else None
+            if op in ("in", "not in") and half is not None and self.refers(test.left):
+                # `wait` puts each task it was given in one half: in `done`, or not in
+                # `pending`, it has finished (`if t in done: ... elif t in pending:`)
+                inside = outcome == (op == "in")
+                if half[0] == "done":
+                    return inside
+                return not inside and any(
+                    self.refers(n) for n in walk(half[1]) if isinstance(n, nodes.Name)
+                )
             return False
         if self.refers(test):
             return not outcome  # `if x:` false: there is no x

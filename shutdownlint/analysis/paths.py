@@ -723,7 +723,21 @@ class _Engine:
         )
         if leaves:
             self.exit(node, kind, target, state)
-        elif kind is LeakKind.BREAK:
+            return _EMPTY
+        # A `finally:` between the jump and its loop runs on the way out: one that
+        # releases on every path settles what the jump carries (`except Timeout: break`
+        # inside `try: ... finally: task.cancel()`).
+        for context in reversed(self.stack):
+            if context is target:
+                break
+            if (
+                isinstance(context, _Try)
+                and context.region != "finally"
+                and context.releasing_finally
+            ):
+                state = _DONE
+                break
+        if kind is LeakKind.BREAK:
             target.breaks |= state
         else:
             target.continues |= state
