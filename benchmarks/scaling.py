@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from peers import stdlib_files
+from peers import find_tool, stdlib_files
 
 UNIT = '''
 class Station{i}:
@@ -91,9 +91,11 @@ def checked(paths: list[Path]) -> tuple[float, float, int]:
     """(CPU seconds, wall seconds, peak RSS in MB) of one `check --jobs 1` run."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
+    tool = find_tool("shutdownlint", None)
+    command = [tool] if tool else [sys.executable, "-P", "-m", "shutdownlint"]
     subprocess.run(
         [
-            sys.executable, "-m", "shutdownlint", "check", "--isolated", "--no-cache",
+            *command, "check", "--isolated", "--no-cache",
             "--jobs", "1", "--select", "SDL", "--exit-zero", "--quiet", *map(str, paths),
         ],
         stdout=subprocess.DEVNULL,
