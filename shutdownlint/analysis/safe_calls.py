@@ -3,7 +3,8 @@ reads to keep reports off lines nobody would change (logging, `len()`, container
 operations, socket configuration that cannot fail, the release operations themselves).
 
 A call is listed by what it can really raise: `setsockopt` reaches the kernel, which
-refuses an option it does not support, so it is not listed. The same call is listed
+refuses an option it does not support, so it is not listed, except for the socket-level
+options every family accepts (`SO_REUSEADDR` set to a constant). The same call is listed
 whatever its spelling (`asyncio.ensure_future(c)`, `ensure_future(c)`).
 """
 
@@ -44,8 +45,9 @@ _SAFE_METHODS = frozenset(
         "create_task", "ensure_future", "add_done_callback", "call_soon",
         "call_soon_threadsafe", "call_later", "call_at",
         "exception",  # a done future's exception, returned rather than raised
-        # socket configuration, process polling (not `setsockopt`: the kernel refuses an
-        # option it does not support, OSError). `settimeout` fails only on a bad value
+        # socket configuration, process polling (not `setsockopt` in general: the kernel
+        # refuses an option it does not support, OSError; the generic socket-level
+        # options are `_generic_socket_option`). `settimeout` fails only on a bad value
         # (negative, not a number): taken not to fail, as the value is nearly always
         # validated configuration (precision first; the missed line is written down in
         # fixtures/SDL104/socket_options_can_fail.py)
@@ -102,10 +104,33 @@ def is_safe_call(call: nodes.Call) -> bool:
             return True
         if func.attrname == "get" and call.args and isinstance(call.args[0], nodes.Const):
             return True  # `d.get("key")`: a lookup with a default
+        if func.attrname == "setsockopt" and _generic_socket_option(call):
+            return True
         if func.attrname in _SAFE_FUNCTIONS and _module_name(func.expr) in _SAFE_MODULES:
             return True
         return is_logging_call(call)
     return False
+
+
+# Socket-level options every socket family accepts: the kernel refuses none of them
+# with a constant value (a protocol option such as `TCP_NODELAY` fails on a UNIX
+# socket, and `SO_REUSEPORT` may not exist: neither is listed).
+_GENERIC_OPTIONS = frozenset(
+    {"SO_REUSEADDR", "SO_KEEPALIVE", "SO_BROADCAST", "SO_SNDBUF", "SO_RCVBUF", "SO_OOBINLINE"}
+)
+
+
+def _generic_socket_option(call: nodes.Call) -> bool:
+    """`sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)`: a socket-level option
+    any socket takes, set to a constant."""
+    if len(call.args) != 3 or call.keywords:
+        return False
+    level, option, value = call.args
+    return (
+        last_name(level) == "SOL_SOCKET"
+        and last_name(option) in _GENERIC_OPTIONS
+        and isinstance(value, nodes.Const)
+    )
 
 
 # Modules whose functions of `_SAFE_FUNCTIONS` are meant (`time.monotonic()`, `t.cast()`).
