@@ -404,7 +404,10 @@ class Races(CheckReads):
                 )
                 if not claims and not self._harmful(test, acts, branch_nodes, access):
                     continue
-                why = self._shared_why(access, acts, accesses, function, branch_nodes, claims)
+                # What follows a guard clause is its act (P8); a start there is the
+                # check's own lazy start when the act stores what it starts.
+                region = branch_nodes if self._stores_started(acts, function) else body_nodes
+                why = self._shared_why(access, acts, accesses, function, region, claims)
                 if why is None:
                     continue
                 record = CheckThenAct(
@@ -535,6 +538,30 @@ class Races(CheckReads):
             return False
         info = self._kinds.kind_of(receiver)
         return info is not None and info.kind in _WORKER_KINDS
+
+    def _stores_started(self, acts: list[Access], function: FunctionLike) -> bool:
+        """An act stores into the checked field the worker or resource it makes
+        (`self._x = Thread(...)`, or `t = Thread(...); self._x = (t, stop)`): the check
+        guards that start."""
+        made = {
+            target.name
+            for node in self._contexts.nodes_of(function)
+            if isinstance(node, nodes.Assign)
+            and isinstance(node.value, nodes.Call)
+            and self._starts_or_creates(node.value)
+            for target in node.targets
+            if isinstance(target, nodes.AssignName)
+        }
+        for act in acts:
+            if act.kind is not AccessKind.WRITE or act.value is None:
+                continue
+            values = act.value.elts if isinstance(act.value, nodes.Tuple) else [act.value]
+            for value in values:
+                if isinstance(value, nodes.Call) and self._starts_or_creates(value):
+                    return True
+                if isinstance(value, nodes.Name) and value.name in made:
+                    return True
+        return False
 
     def _creates_lock(self, value: nodes.NodeNG) -> bool:
         if isinstance(value, nodes.Call):
