@@ -560,6 +560,7 @@ class Lifecycle:
         """(method, expression) for every `self.<attribute>` of the class's methods, and
         every local alias of it (`t = self._thread`, `for t in self._threads`)."""
         key = StateKey(cls, attribute)
+        names = _spellings(cls, attribute)
         for method in self._class_methods(cls):
             idents = {key}
             for node in self.own(method):
@@ -567,7 +568,7 @@ class Lifecycle:
                     isinstance(node, nodes.Attribute)
                     and node.attrname == attribute
                     and is_self_parameter(node.expr)
-                ):
+                ) or _getattr_of_self(node, names):
                     yield method, node
                     parent = node.parent
                     alias = _assigned_to(_copy_around(node))
@@ -1118,6 +1119,28 @@ def is_test(function: FunctionLike) -> bool:
             return True
         scope = enclosing_function(scope)
     return False
+
+
+def _spellings(cls: nodes.ClassDef, attribute: str) -> frozenset[str]:
+    """The names `getattr(self, name)` may give the attribute: itself, and for a private
+    name (`self.__closing` in class `QueueIterator`) its mangled form
+    (`_QueueIterator__closing`), the name the instance really holds."""
+    if attribute.startswith("__") and not attribute.endswith("__"):
+        return frozenset({attribute, f"_{cls.name.lstrip('_')}{attribute}"})
+    return frozenset({attribute})
+
+
+def _getattr_of_self(node: nodes.NodeNG, names: frozenset[str]) -> bool:
+    """`getattr(self, "_x", None)` for one of `names`: a read of `self._x`."""
+    return (
+        isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Name)
+        and node.func.name == "getattr"
+        and len(node.args) in (2, 3)
+        and is_self_parameter(node.args[0])
+        and isinstance(node.args[1], nodes.Const)
+        and node.args[1].value in names
+    )
 
 
 def _taken_out(container: nodes.NodeNG) -> nodes.Call | None:
