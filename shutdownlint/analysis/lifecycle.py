@@ -464,6 +464,8 @@ class Lifecycle:
                     container = node.func.expr
                     if (
                         node.func.attrname in adding_methods()
+                        # a queue's put hands the item to its taker: not kept here
+                        and node.func.attrname not in operations(Kind.QUEUE).put
                         and isinstance(container, nodes.Attribute)
                         and is_self_parameter(container.expr)
                         and node.args
