@@ -33,7 +33,7 @@ from shutdownlint.analysis.infer import (
     positional_parameters,
 )
 from shutdownlint.analysis.kinds import Kinds
-from shutdownlint.analysis.operations import operations
+from shutdownlint.analysis.operations import adding_methods, operations
 from shutdownlint.analysis.options import AnalysisOptions
 from shutdownlint.analysis.ownership import Local, covered, own_nodes
 from shutdownlint.analysis.vocabulary import Kind
@@ -215,6 +215,41 @@ class Summaries:
                 return True
         return False
 
+    def keeps_what_it_returns(self, call: nodes.Call) -> bool:
+        """`call` runs a helper of the project that keeps the object it returns in the
+        object it belongs to (`t = create_task(c); self._tasks.add(t); return t`, or
+        `self._t = t`): the object owns it from the call on, and whoever releases the
+        registry releases it, not the caller."""
+        adds = adding_methods()
+        for callee in self.callees(call):
+            if isinstance(callee, nodes.ClassDef):
+                continue
+            own = list(own_nodes(callee))
+            names = {
+                node.value.name
+                for node in own
+                if isinstance(node, nodes.Return) and isinstance(node.value, nodes.Name)
+            }
+            if not names:
+                continue
+            for node in own:
+                if (
+                    isinstance(node, nodes.Call)
+                    and isinstance(node.func, nodes.Attribute)
+                    and node.func.attrname in adds
+                    and _on_self_attribute(node.func.expr)
+                    and any(isinstance(a, nodes.Name) and a.name in names for a in node.args)
+                ):
+                    return True
+                if (
+                    isinstance(node, nodes.Assign)
+                    and isinstance(node.value, nodes.Name)
+                    and node.value.name in names
+                    and any(_on_self_attribute(t) for t in node.targets)
+                ):
+                    return True
+        return False
+
     def _method(self, cls: nodes.ClassDef, name: str) -> FunctionLike | None:
         return method_in(cls, name, self._module)
 
@@ -354,3 +389,10 @@ def is_abstract(function: FunctionLike) -> bool:
         if isinstance(only, nodes.Raise) and "NotImplementedError" in only.as_string():
             return True
     return False
+
+
+def _on_self_attribute(node: nodes.NodeNG) -> bool:
+    """`self.x` (or `self.x[k]`): an attribute of the object the method belongs to."""
+    if isinstance(node, nodes.Subscript):
+        node = node.value
+    return isinstance(node, nodes.Attribute | nodes.AssignAttr) and is_self_parameter(node.expr)

@@ -128,6 +128,9 @@ def _worker_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             continue  # a failing test leaks it: not what a maintainer would change
         if _owned_before(function, name, statement, tracker):
             continue  # stored (or handed over) before it started: its owner stops it
+        made = statement.value if isinstance(statement, nodes.Assign) else None
+        if isinstance(made, nodes.Call) and facts.summaries.keeps_what_it_returns(made):
+            continue  # a helper kept it in the object (`self._spawn(c)`): the object's
         if not facts.lifecycle.releases_somewhere(tracker, function, statement.lineno or 0):
             continue  # left to run on the normal path too: fire and forget
         obligation = Obligation(
