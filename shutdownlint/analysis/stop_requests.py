@@ -28,14 +28,24 @@ _SELF_NAMES = frozenset({"self", "cls"})
 
 
 def stop_request(
-    test: nodes.NodeNG | None, function: FunctionLike, item: str | None = None
+    test: nodes.NodeNG | None,
+    function: FunctionLike,
+    item: str | None = None,
+    input_ends: bool = True,
 ) -> bool:
     """`test` asks the worker to stop in order: the item taken compared with a sentinel,
-    the worker's own stop event's `is_set()`, or its own stop flag (`if self._exiting:`)."""
+    the worker's own stop event's `is_set()`, or its own stop flag (`if self._exiting:`).
+    `input_ends=False` for a producer, which owes the end of its stream however its own
+    input ended: a local compared with a sentinel (`if header is None: return`, data it
+    read) is no stop request there; its object's or module's flags still are."""
     if test is None:
         return False
     for node in walk(test):
-        if isinstance(node, nodes.Compare) and _compares_own_or_item(node, item):
+        if (
+            isinstance(node, nodes.Compare)
+            and (input_ends or not _compares_local(node))
+            and _compares_own_or_item(node, item)
+        ):
             return True
         if (
             isinstance(node, nodes.Call)
@@ -54,6 +64,14 @@ def stop_request(
             return True
     bare = test.operand if isinstance(test, nodes.UnaryOp) and test.op == "not" else test
     return item is not None and isinstance(bare, nodes.Name) and bare.name == item
+
+
+def _compares_local(compare: nodes.Compare) -> bool:
+    """A comparison whose operands are plain names (locals, parameters) and constants."""
+    operands = [compare.left, *(right for _, right in compare.ops)]
+    return any(isinstance(o, nodes.Name) for o in operands) and not any(
+        isinstance(o, nodes.Attribute) for o in operands
+    )
 
 
 def _compares_own_or_item(compare: nodes.Compare, item: str | None) -> bool:

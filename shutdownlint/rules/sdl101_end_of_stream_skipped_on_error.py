@@ -223,7 +223,9 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
                 # the source a producer worker streams fails as it is iterated; a caller's
                 # own loop fails at its calls
                 iteration_raises=is_producer,
-                exempt=lambda exit: stop_request(guard_of(exit, function), function),
+                exempt=lambda exit: stop_request(
+                    guard_of(exit, function), function, input_ends=False
+                ),
             )
         else:
             continue
