@@ -727,16 +727,8 @@ class _Engine:
         # A `finally:` between the jump and its loop runs on the way out: one that
         # releases on every path settles what the jump carries (`except Timeout: break`
         # inside `try: ... finally: task.cancel()`).
-        for context in reversed(self.stack):
-            if context is target:
-                break
-            if (
-                isinstance(context, _Try)
-                and context.region != "finally"
-                and context.releasing_finally
-            ):
-                state = _DONE
-                break
+        if self._released_on_the_way(target):
+            state = _DONE
         if kind is LeakKind.BREAK:
             target.breaks |= state
         else:
@@ -746,19 +738,26 @@ class _Engine:
     def exit(self, node: nodes.NodeNG, kind: LeakKind, until: _Loop | None, state: frozenset):
         """An explicit exit with `state` pending: a leak unless a `finally:` on the way
         releases, or the obligation exempts it (a guard that makes it correct)."""
+        if self._released_on_the_way(until):
+            return
+        # An explicit exit leaks only when the obligation is pending on every path to it: a
+        # path-insensitive analysis cannot tell which flags go with which path.
+        if not state & _SETTLED and not self.ob.exempt(node):
+            self._leak(node, kind)
+
+    def _released_on_the_way(self, until: _Loop | None) -> bool:
+        """A `finally:` that releases on every path lies between here and `until` (the
+        loop an exit leaves; None: the function)."""
         for context in reversed(self.stack):
             if context is until:
-                break
+                return False
             if (
                 isinstance(context, _Try)
                 and context.region != "finally"
                 and context.releasing_finally
             ):
-                return
-        # An explicit exit leaks only when the obligation is pending on every path to it: a
-        # path-insensitive analysis cannot tell which flags go with which path.
-        if not state & _SETTLED and not self.ob.exempt(node):
-            self._leak(node, kind)
+                return True
+        return False
 
     def throw(
         self,

@@ -195,15 +195,7 @@ class Summaries:
         (`t = Thread(...); t.start(); return t`): the caller receives a running worker,
         so the call is where it starts."""
         starts = operations(kind).start
-        for callee in self.callees(call):
-            if isinstance(callee, nodes.ClassDef):
-                continue
-            own = list(own_nodes(callee))
-            names = {
-                node.value.name
-                for node in own
-                if isinstance(node, nodes.Return) and isinstance(node.value, nodes.Name)
-            }
+        for own, names in self._returning_helpers(call):
             if any(
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
@@ -221,17 +213,7 @@ class Summaries:
         `self._t = t`): the object owns it from the call on, and whoever releases the
         registry releases it, not the caller."""
         adds = adding_methods()
-        for callee in self.callees(call):
-            if isinstance(callee, nodes.ClassDef):
-                continue
-            own = list(own_nodes(callee))
-            names = {
-                node.value.name
-                for node in own
-                if isinstance(node, nodes.Return) and isinstance(node.value, nodes.Name)
-            }
-            if not names:
-                continue
+        for own, names in self._returning_helpers(call):
             for node in own:
                 if (
                     isinstance(node, nodes.Call)
@@ -249,6 +231,21 @@ class Summaries:
                 ):
                     return True
         return False
+
+    def _returning_helpers(self, call: nodes.Call):
+        """(its own nodes, the local names it returns) for each function of the project
+        `call` runs that returns a local (`return t`)."""
+        for callee in self.callees(call):
+            if isinstance(callee, nodes.ClassDef):
+                continue
+            own = list(own_nodes(callee))
+            names = {
+                node.value.name
+                for node in own
+                if isinstance(node, nodes.Return) and isinstance(node.value, nodes.Name)
+            }
+            if names:
+                yield own, names
 
     def _method(self, cls: nodes.ClassDef, name: str) -> FunctionLike | None:
         return method_in(cls, name, self._module)
