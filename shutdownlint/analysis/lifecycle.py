@@ -1072,6 +1072,19 @@ def _argument_bundle(items: nodes.Tuple | nodes.List) -> bool:
         isinstance(holder, nodes.Call)
         and last_name(holder.func) not in BORROWING | adding_methods()
         and not is_logging_call(holder)
+        and not _runs_own_code(holder)
+    )
+
+
+def _runs_own_code(call: nodes.Call) -> bool:
+    """`Thread(target=self._serve, args=(self._listener,))`: the bundle goes to a method of
+    the object itself, run on a thread of its own; the object still keeps what it passes
+    (its own stop releases it), nothing is handed over."""
+    return any(
+        keyword.arg == "target"
+        and isinstance(keyword.value, nodes.Attribute)
+        and is_self_parameter(keyword.value.expr)
+        for keyword in call.keywords or ()
     )
 
 
