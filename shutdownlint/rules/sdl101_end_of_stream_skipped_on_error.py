@@ -210,6 +210,17 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
                 start = running_from(running, function, _constructed(facts, running))
                 if start is None:
                     continue  # made here but started elsewhere, if at all
+                task = _consumer_task(running, function)
+                if task is not None:
+                    # A path that cancels the consumer's task ends its wait: it owes no
+                    # end marker (`except BaseException: consumer.cancel(); raise`).
+                    tracker = Tracker(
+                        idents,
+                        queue.release,
+                        hand_over=False,
+                        sentinel_queue=True,
+                        other=((frozenset({task}), operations(Kind.TASK).release),),
+                    )
                 abandoned = _consumer_abandoned(facts, function, running, start)
                 group = group_block(running.site)
                 if group is not None:
@@ -325,6 +336,22 @@ def _sole_end(facts: ModuleFacts, function: FunctionLike, ident) -> bool:
         for other in facts.contexts.nodes_by_function
         if other is not None and other is not function
     )
+
+
+def _consumer_task(running, function: FunctionLike) -> Local | None:
+    """The local of `function` that holds the task running the consumer (`consumer =
+    create_task(drain(q))`), when the consumer runs as a task."""
+    site = running.site
+    statement = site.parent
+    if not (
+        isinstance(statement, nodes.Assign)
+        and statement.value is site
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], nodes.AssignName)
+        and last_name(site.func) in ("create_task", "ensure_future")
+    ):
+        return None
+    return Local(function, statement.targets[0].name)
 
 
 def _owed_on_failure(put: nodes.NodeNG, function: FunctionLike) -> bool:
