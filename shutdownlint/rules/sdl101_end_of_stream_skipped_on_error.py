@@ -10,7 +10,10 @@ sentinel on its way out of a failure (`except BaseException: q.put(END); raise`)
 a `finally:` owes it on every exit; the only code of the module that ends a stream owes
 it once it has fed its first item, even where another method started the consumer. A
 loop that puts one sentinel per consumer covers them all; a consumer that gives up on
-a timeout (`get(timeout=...)` whose `except queue.Empty:` leaves) waits for no marker.
+a timeout (`get(timeout=...)` whose `except queue.Empty:` leaves) waits for no marker,
+and a path that cancels the consumer's task ends its wait. A producer owes the marker
+however its own input ended (`if header is None: return` is no stop request); only its
+own stop state (its object's flag, its stop event) is.
 
 ## Why is this bad?
 The consumer blocks in `get()` until it sees the sentinel. When the producer or

@@ -13,7 +13,10 @@ traceback holds the frame; the message says so). A socket returned by a helper
 of the module is made by the call to the helper. `with sock:` and
 `with contextlib.closing(sock):` close it; a call it is handed to takes it over
 (`ssl_context.wrap_socket(sock)`; `loop.create_connection(sock=sock)` once it
-returns).
+returns), but not a thread of the object's own (`Thread(target=self._serve,
+args=(self._listener,))` only uses it). A socket-level option every family accepts
+(`setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)`) or a transport's `get_extra_info()` does
+not fail, so the leak is reported at the next call that can.
 
 ## Why is this bad?
 An open socket keeps its port bound and its file descriptor open: a restart
