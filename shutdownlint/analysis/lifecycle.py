@@ -40,7 +40,7 @@ from shutdownlint.analysis.infer import (
     made_by_one_call,
     walk,
 )
-from shutdownlint.analysis.kinds import KindInfo, Kinds
+from shutdownlint.analysis.kinds import KindInfo, Kinds, attribute_values
 from shutdownlint.analysis.operations import (
     Holder,
     adding_methods,
@@ -947,7 +947,10 @@ class Lifecycle:
     @cached_property
     def joined_queues(self) -> dict[Identity, nodes.NodeNG | None]:
         """Queues some code marks `task_done()` on (they take part in `join()` accounting),
-        with the `join()` that waits for them when this module has one."""
+        with the `join()` that waits for them when this module has one. A queue an object
+        makes for itself and keeps private (`self._q = Queue()`), which nothing in the
+        module joins, is joined by nobody: its `task_done()` accounting waits for no one
+        (a public one, or one handed in, may be joined by whoever holds it)."""
         queue = operations(Kind.QUEUE)
         done: set[Identity] = set()
         joins: dict[Identity, nodes.NodeNG] = {}
@@ -964,7 +967,11 @@ class Lifecycle:
                     done.add(ident)
                 else:
                     joins.setdefault(ident, node)
-        return {ident: joins.get(ident) for ident in done}
+        return {
+            ident: joins.get(ident)
+            for ident in done
+            if ident in joins or not _made_privately(ident)
+        }
 
     # -- per module: queues whose consumer stops on the end sentinel ---------------------------
     @cached_property
@@ -1155,6 +1162,22 @@ def _getattr_of_self(node: nodes.NodeNG, names: frozenset[str]) -> bool:
         and is_self_parameter(node.args[0])
         and isinstance(node.args[1], nodes.Const)
         and node.args[1].value in names
+    )
+
+
+def _made_privately(ident) -> bool:
+    """`self._q` that its class only ever assigns a newly made object (`Queue()`), never
+    one that already exists (a parameter, another object's attribute): nobody outside the
+    object holds it. (An annotation, `self._q: Queue[int] = Queue()`, is no value.)"""
+    if not (
+        isinstance(ident, StateKey)
+        and isinstance(ident.owner, nodes.ClassDef)
+        and ident.name.startswith("_")
+    ):
+        return False
+    values = attribute_values(ident.owner, ident.name)
+    return any(isinstance(v, nodes.Call) for v in values) and not any(
+        isinstance(v, nodes.Name | nodes.Attribute) for v in values
     )
 
 
