@@ -6,9 +6,10 @@ another party waits on with no timeout is not set, resolved or notified when
 the code that should release it raises or returns early; and an item taken
 from a queue with `get()` that gets no `task_done()` when its loop iteration is
 left early (`continue`, `break`, an exception), so `Queue.join()` never returns
-(the end marker counts too where the queue is joined). A future or event a
-function makes and returns is its to release until a hand-off to a releaser has
-succeeded: a hand-off taken back or one that raised gives the duty back. A future
+(the end marker counts too where the queue is joined; a queue an object makes for
+itself and keeps private, which nothing in the module joins, waits for nobody). A
+future or event a function makes and returns is its to release until a hand-off to a
+releaser has succeeded: a hand-off taken back or one that raised gives the duty back. A future
 handed to a worker inside a queue item (`q.put((job, fut))`, `job, fut = q.get()`) is
 the worker's to resolve on every exit of that item's iteration. An event waited on
 through the object that owns it (`self._feed.ready.wait()`) is that object's to set.
