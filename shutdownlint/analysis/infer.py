@@ -158,6 +158,22 @@ def is_self_parameter(node: nodes.NodeNG) -> bool:
     return bool(params) and params[0].name == node.name
 
 
+def self_getattr_name(node: nodes.NodeNG) -> str | None:
+    """`getattr(self, "_x")` or `getattr(self, "_x", default)`: the name of the attribute
+    of `self` it reads (None for any other node)."""
+    if (
+        isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Name)
+        and node.func.name == "getattr"
+        and len(node.args) >= 2
+        and is_self_parameter(node.args[0])
+        and isinstance(node.args[1], nodes.Const)
+        and isinstance(node.args[1].value, str)
+    ):
+        return node.args[1].value
+    return None
+
+
 def loop_iterable(target: nodes.NodeNG) -> nodes.NodeNG | None:
     """`xs` when `target` is the variable of `for target in xs` (or a comprehension's)."""
     parent = target.parent

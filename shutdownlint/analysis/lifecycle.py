@@ -38,6 +38,7 @@ from shutdownlint.analysis.infer import (
     is_self_parameter,
     last_name,
     made_by_one_call,
+    self_getattr_name,
     walk,
 )
 from shutdownlint.analysis.kinds import KindInfo, Kinds, attribute_values
@@ -570,7 +571,7 @@ class Lifecycle:
                     isinstance(node, nodes.Attribute)
                     and node.attrname == attribute
                     and is_self_parameter(node.expr)
-                ) or _getattr_of_self(node, names):
+                ) or self_getattr_name(node) in names:
                     yield method, node
                     parent = node.parent
                     alias = _assigned_to(_copy_around(node))
@@ -1150,19 +1151,6 @@ def _spellings(cls: nodes.ClassDef, attribute: str) -> frozenset[str]:
     if attribute.startswith("__") and not attribute.endswith("__"):
         return frozenset({attribute, f"_{cls.name.lstrip('_')}{attribute}"})
     return frozenset({attribute})
-
-
-def _getattr_of_self(node: nodes.NodeNG, names: frozenset[str]) -> bool:
-    """`getattr(self, "_x", None)` for one of `names`: a read of `self._x`."""
-    return (
-        isinstance(node, nodes.Call)
-        and isinstance(node.func, nodes.Name)
-        and node.func.name == "getattr"
-        and len(node.args) in (2, 3)
-        and is_self_parameter(node.args[0])
-        and isinstance(node.args[1], nodes.Const)
-        and node.args[1].value in names
-    )
 
 
 def _made_privately(ident) -> bool:

@@ -51,6 +51,7 @@ from shutdownlint.analysis.infer import (
     is_self_parameter,
     last_name,
     positional_parameters,
+    self_getattr_name,
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds, attribute_values
@@ -1078,17 +1079,8 @@ def _flag_store(statement: nodes.NodeNG, value: bool) -> str | None:
 def _getattr_of_self(call: nodes.Call) -> nodes.Attribute | None:
     """`getattr(self, "_lock", nullcontext())` is `self._lock` where the instance has one:
     a use of that attribute elsewhere in the class, which stands for it."""
-    if not (
-        isinstance(call.func, nodes.Name)
-        and call.func.name == "getattr"
-        and len(call.args) >= 2
-        and is_self_parameter(call.args[0])
-        and isinstance(call.args[1], nodes.Const)
-        and isinstance(call.args[1].value, str)
-    ):
-        return None
-    cls = enclosing_class(call)
-    name = call.args[1].value
+    name = self_getattr_name(call)
+    cls = enclosing_class(call) if name is not None else None
     if cls is None:
         return None
     return next(

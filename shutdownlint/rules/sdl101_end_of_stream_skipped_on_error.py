@@ -217,13 +217,7 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
                 if task is not None:
                     # A path that cancels the consumer's task ends its wait: it owes no
                     # end marker (`except BaseException: consumer.cancel(); raise`).
-                    tracker = Tracker(
-                        idents,
-                        queue.release,
-                        hand_over=False,
-                        sentinel_queue=True,
-                        other=((frozenset({task}), operations(Kind.TASK).release),),
-                    )
+                    tracker.other = ((frozenset({task}), operations(Kind.TASK).release),)
                 abandoned = _consumer_abandoned(facts, function, running, start)
                 group = group_block(running.site)
                 if group is not None:
