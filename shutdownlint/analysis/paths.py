@@ -46,6 +46,7 @@ from shutdownlint.analysis.infer import (
     FunctionLike,
     dotted_name,
     enclosing_class,
+    imported_definitions,
     infer_values,
     last_name,
 )
@@ -191,15 +192,14 @@ _TAKES_COROUTINES = frozenset(
 
 
 def _makes_coroutine(call: nodes.Call) -> bool:
-    """`f()` in `await f()` (the await is the raise point) or in `create_task(f())`."""
+    """`f()` in `await f()` (the await is the raise point) or in `create_task(f())`
+    (`create_task(coro=f())`)."""
     parent = call.parent
     if isinstance(parent, nodes.Await):
         return True
-    return (
-        isinstance(parent, nodes.Call)
-        and call in parent.args
-        and last_name(parent.func) in _TAKES_COROUTINES
-    )
+    if isinstance(parent, nodes.Keyword):
+        parent = parent.parent
+    return isinstance(parent, nodes.Call) and last_name(parent.func) in _TAKES_COROUTINES
 
 
 class RaiseModel:
@@ -256,6 +256,7 @@ class RaiseModel:
                 and not _makes_coroutine(node)
                 and not (self._never_raises is not None and self._never_raises(node))
                 and not self._quiet_helper(node)
+                and not _object_init(node)
             )
         if isinstance(node, nodes.Await):
             return self._awaits and not (
@@ -270,29 +271,80 @@ class RaiseModel:
         return False
 
     def _quiet_helper(self, call: nodes.Call) -> bool:
-        """A call of a plain function of the module, or of a method of the caller's own
-        class (`self._cancel_timer()`), whose body has no raise point of its own: it cannot
-        raise either. One level deep (a helper's own helper calls count as raising);
-        decorated functions and subclasses' overrides are not followed."""
+        """A call that runs no code that can raise: of an `async def` (the call only
+        makes the coroutine; its body runs where it is awaited), or of a plain function
+        of the project, a method of the caller's own class (`self._cancel_timer()`) or a
+        class of the project whose `__init__` has no raise point of its own. One level
+        deep (a helper's own helper calls count as raising); decorated functions and
+        subclasses' overrides are not followed."""
         if self._in_helper:
             return False
         helper = _own_helper(call)
+        if isinstance(helper, nodes.AsyncFunctionDef):
+            return True
         if helper is None:
             return False
         quiet = self._quiet.get(helper)
         if quiet is None:
             self._in_helper = True
             try:
-                quiet = not any(self.points(statement) for statement in helper.body)
+                quiet = not any(self._escapes(statement) for statement in helper.body)
             finally:
                 self._in_helper = False
             self._quiet[helper] = quiet
         return quiet
 
+    def _escapes(self, statement: nodes.NodeNG) -> bool:
+        """A raise point of `statement` can leave it: not one inside the body of a `try`
+        whose handler catches every error (`try: ... except Exception: pass`)."""
+        if isinstance(statement, nodes.Try) and any(_catches_errors(h) for h in statement.handlers):
+            rest = [*statement.orelse, *statement.finalbody]
+            rest += [s for handler in statement.handlers for s in handler.body]
+            return any(self._escapes(s) for s in rest)
+        return bool(self.points(statement))
 
-def _own_helper(call: nodes.Call) -> nodes.FunctionDef | None:
-    """The undecorated plain function a call names by scope lookup (`helper()`), or the
-    method of the caller's class it names on `self` (`self._helper()`), if any."""
+
+_PLAIN_BASES = frozenset({"object", "Generic", "Protocol"})
+
+
+def _object_init(call: nodes.Call) -> bool:
+    """`super().__init__()` in a class whose only bases are `object`, `Generic[T]` or
+    `Protocol`: `object.__init__`, which takes no arguments and raises nothing."""
+    func = call.func
+    if not (
+        isinstance(func, nodes.Attribute)
+        and func.attrname == "__init__"
+        and not call.args
+        and not call.keywords
+        and isinstance(func.expr, nodes.Call)
+        and isinstance(func.expr.func, nodes.Name)
+        and func.expr.func.name == "super"
+    ):
+        return False
+    cls = enclosing_class(call)
+    if cls is None:
+        return False
+    for base in cls.bases:
+        if isinstance(base, nodes.Subscript):
+            base = base.value
+        if last_name(base) not in _PLAIN_BASES:
+            return False
+    return True
+
+
+def _catches_errors(handler: nodes.ExceptHandler) -> bool:
+    """`except:`, `except Exception:`, `except BaseException:`: whatever a call raises."""
+    names = caught_names(handler)
+    return names is None or any(
+        n.rsplit(".", 1)[-1] in ("Exception", "BaseException") for n in names
+    )
+
+
+def _own_helper(call: nodes.Call) -> FunctionLike | None:
+    """The undecorated function a call runs: named by scope lookup (`helper()`), through
+    an import of another project module (`aiotasks.spawn()`), or as a method of the
+    caller's class on `self` (`self._helper()`); for a class of the project, its own
+    `__init__` (one it inherits, or a `__new__` beside it, is not followed)."""
     func = call.func
     found: list = []
     try:
@@ -306,12 +358,23 @@ def _own_helper(call: nodes.Call) -> nodes.FunctionDef | None:
             cls = enclosing_class(call)
             if cls is not None:
                 found = cls.locals.get(func.attrname, [])
+        imported = len(found) == 1 and isinstance(found[0], nodes.Import | nodes.ImportFrom)
+        if imported or (isinstance(func, nodes.Attribute) and not found):
+            found = imported_definitions(func)  # `spawn()`, `aiotasks.spawn()`
     except (AstroidError, RecursionError):
         return None
     if len(found) != 1:
         return None
     helper = found[0]
-    if type(helper) is not nodes.FunctionDef or helper.decorators is not None:
+    if isinstance(helper, nodes.ClassDef):
+        if "__new__" in helper.locals:
+            return None
+        inits = helper.locals.get("__init__", [])
+        helper = inits[0] if len(inits) == 1 else None
+    if (
+        not isinstance(helper, nodes.FunctionDef | nodes.AsyncFunctionDef)
+        or helper.decorators is not None
+    ):
         return None
     return helper
 
@@ -521,6 +584,49 @@ def _witness(test: nodes.NodeNG, start: nodes.NodeNG) -> bool:
     return set_true
 
 
+def _completion_flag(node: nodes.Try) -> tuple[str, bool, nodes.Assign] | None:
+    """`done = False; try: ...; done = True; finally: if not done: sock.close()`: a local
+    given a constant right before the `try` and the opposite constant by a statement of
+    its body, and by nothing else in between. Until that statement has run the flag keeps
+    its first value, so a `finally:` that releases whenever the flag has it releases on
+    every path that leaves the body before it: the name, that first value, and the
+    statement."""
+    for statement in node.body:
+        if not (
+            isinstance(statement, nodes.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], nodes.AssignName)
+            and isinstance(statement.value, nodes.Const)
+            and isinstance(statement.value.value, bool)
+        ):
+            continue
+        name = statement.targets[0].name
+        first = node.previous_sibling()
+        while first is not None and not _stores(first, name):
+            first = first.previous_sibling()
+        if not (
+            isinstance(first, nodes.Assign)
+            and isinstance(first.value, nodes.Const)
+            and first.value.value is (not statement.value.value)
+        ):
+            continue
+        try:
+            _, assigns = statement.scope().lookup(name)
+        except (AstroidError, RecursionError):
+            continue
+        between = (first.lineno or 0, node.tolineno or 0)
+        if all(
+            a.parent in (first, statement) or not between[0] <= (a.lineno or 0) <= between[1]
+            for a in assigns
+        ):
+            return name, first.value.value, statement
+    return None
+
+
+def _stores(statement: nodes.NodeNG, name: str) -> bool:
+    return any(target.name == name for target in statement.nodes_of_class(nodes.AssignName))
+
+
 _NORMAL = None  # pending on the normal path
 _RELEASED = "released"  # a path on which nothing is owed (released, or never owned)
 _EMPTY: frozenset = frozenset()  # no path reaches here
@@ -547,6 +653,22 @@ class _Try:
     region: str  # "body" | "handlers" | "finally"
     caught: dict[int, frozenset] = field(default_factory=dict)  # handler index -> state
     releasing_finally: bool = False
+    # The statement of the body that sets a completion flag (`_completion_flag`) whose
+    # first value the `finally:` releases on: what leaves the body before it is released.
+    released_before: nodes.NodeNG | None = None
+
+    def releases(self, point: nodes.NodeNG) -> bool:
+        """The `finally:` releases on the way out from `point` (a raise point, a `return`,
+        a `break`) of the region the engine is in."""
+        if self.region == "finally":
+            return False
+        if self.releasing_finally:
+            return True
+        return (
+            self.released_before is not None
+            and self.region == "body"
+            and (point.lineno or 0) < (self.released_before.lineno or 0)
+        )
 
 
 @dataclass
@@ -727,7 +849,7 @@ class _Engine:
         # A `finally:` between the jump and its loop runs on the way out: one that
         # releases on every path settles what the jump carries (`except Timeout: break`
         # inside `try: ... finally: task.cancel()`).
-        if self._released_on_the_way(target):
+        if self._released_on_the_way(node, target):
             state = _DONE
         if kind is LeakKind.BREAK:
             target.breaks |= state
@@ -738,24 +860,20 @@ class _Engine:
     def exit(self, node: nodes.NodeNG, kind: LeakKind, until: _Loop | None, state: frozenset):
         """An explicit exit with `state` pending: a leak unless a `finally:` on the way
         releases, or the obligation exempts it (a guard that makes it correct)."""
-        if self._released_on_the_way(until):
+        if self._released_on_the_way(node, until):
             return
         # An explicit exit leaks only when the obligation is pending on every path to it: a
         # path-insensitive analysis cannot tell which flags go with which path.
         if not state & _SETTLED and not self.ob.exempt(node):
             self._leak(node, kind)
 
-    def _released_on_the_way(self, until: _Loop | None) -> bool:
-        """A `finally:` that releases on every path lies between here and `until` (the
-        loop an exit leaves; None: the function)."""
+    def _released_on_the_way(self, node: nodes.NodeNG, until: _Loop | None) -> bool:
+        """A `finally:` that releases on the way out from `node` lies between it and
+        `until` (the loop an exit leaves; None: the function)."""
         for context in reversed(self.stack):
             if context is until:
                 return False
-            if (
-                isinstance(context, _Try)
-                and context.region != "finally"
-                and context.releasing_finally
-            ):
+            if isinstance(context, _Try) and context.releases(node):
                 return True
         return False
 
@@ -792,7 +910,7 @@ class _Engine:
                 pending -= caught
                 if not pending:
                     return
-            if context.region != "finally" and context.releasing_finally:
+            if context.releases(point):
                 return
         if explicit and self.ob.exempt(point):
             return
@@ -837,6 +955,10 @@ class _Engine:
                 break
             head = new_head
         after = head if not (iteration or serving) else _DONE
+        if after and isinstance(node, nodes.While) and self._void(node.test, False):
+            # `while not task.done(): await asyncio.shield(task)`: the loop is left (but
+            # for a `break`) once the test is false, where nothing is owed any more.
+            after = _DONE
         if starts_group and ran and isinstance(node, nodes.For):
             after = ran
         if after and not (iteration or serving) and self._releases_each_member(node):
@@ -877,6 +999,8 @@ class _Engine:
 
     def try_(self, node: nodes.Try, state: frozenset) -> frozenset:
         context = _Try(node, "body", releasing_finally=self._finally_release(node))
+        if not context.releasing_finally:
+            context.released_before = self._released_unless_completed(node)
         self.stack.append(context)
         try:
             body = self.block(node.body, state)
@@ -913,6 +1037,30 @@ class _Engine:
             end = probe.block(node.finalbody, frozenset({_NORMAL}))
             self._finally_releases[node] = not _pending(end)
         return self._finally_releases[node]
+
+    def _released_unless_completed(self, node: nodes.Try) -> nodes.NodeNG | None:
+        """The statement setting `node`'s completion flag (`_completion_flag`), when its
+        `finally:` releases on every path on which the flag still has its first value."""
+        flag = _completion_flag(node) if node.finalbody else None
+        if flag is None:
+            return None
+        name, first, statement = flag
+
+        def void(test: nodes.NodeNG, outcome: bool) -> bool:
+            while isinstance(test, nodes.UnaryOp) and test.op == "not":
+                test, outcome = test.operand, not outcome
+            if isinstance(test, nodes.Name) and test.name == name:
+                return outcome is not first
+            return self._void(test, outcome)
+
+        probe = _Engine(
+            self.function,
+            Obligation(self.ob.releases, raising=Raising.NONE, void=void),
+            self.raises,
+        )
+        probe.steps = self.steps
+        end = probe.block(node.finalbody, frozenset({_NORMAL}))
+        return statement if end and not _pending(end) else None
 
     def with_(self, node: nodes.With | nodes.AsyncWith, state: frozenset) -> frozenset:
         owned = self.ob.releases(node) is not Release.NO
