@@ -24,7 +24,7 @@ from astroid import nodes
 from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.infer import FunctionLike, is_self_parameter
-from shutdownlint.analysis.paths import catches
+from shutdownlint.analysis.paths import catches, is_logging_call
 
 _ADAPTERS = frozenset({"__exit__", "__aexit__", "__del__"})
 
@@ -86,11 +86,65 @@ def runs_on_cancel(functions: list[FunctionLike], own) -> bool:
                 and _awaits(node.body)
                 and (
                     node.finalbody
-                    or any(catches(h, "asyncio.CancelledError") for h in node.handlers)
+                    or any(
+                        catches(h, "asyncio.CancelledError") and not _only_leaves(h)
+                        for h in node.handlers
+                    )
                 )
             ):
                 return True
     return False
+
+
+def _only_leaves(handler: nodes.ExceptHandler) -> bool:
+    """`except CancelledError: break` (or `return`, `raise`, after a log line), where
+    what runs after the loop up to the end of the function is only logging: the task's
+    answer to cancellation is to end, so nothing is left for a stop to wait for."""
+    *before, last = handler.body
+    if not _inert(before):
+        return False
+    if isinstance(last, nodes.Return | nodes.Raise):
+        return _inert([last])
+    if not isinstance(last, nodes.Break):
+        return False
+    node: nodes.NodeNG = handler
+    while not isinstance(node.parent, nodes.For | nodes.While):
+        node = node.parent
+        if isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef | nodes.Module):
+            return False
+    node = node.parent
+    while not isinstance(node, nodes.FunctionDef | nodes.AsyncFunctionDef):
+        following = []
+        sibling = node.next_sibling()
+        while sibling is not None:
+            following.append(sibling)
+            sibling = sibling.next_sibling()
+        if not _inert(following):
+            return False
+        node = node.parent
+    return True
+
+
+def _inert(body: list[nodes.NodeNG]) -> bool:
+    """Statements that only log or leave: `pass`, a call of a logger, a bare `return`
+    (or one of a constant), a bare `raise`."""
+    for statement in body:
+        if isinstance(statement, nodes.Pass):
+            continue
+        if isinstance(statement, nodes.Return) and (
+            statement.value is None or isinstance(statement.value, nodes.Const)
+        ):
+            continue
+        if isinstance(statement, nodes.Raise) and statement.exc is None:
+            continue
+        if (
+            isinstance(statement, nodes.Expr)
+            and isinstance(statement.value, nodes.Call)
+            and is_logging_call(statement.value)
+        ):
+            continue
+        return False
+    return True
 
 
 def _awaits(body: list[nodes.NodeNG]) -> bool:

@@ -690,7 +690,9 @@ class Lifecycle:
                 and last_name(parent.parent.func) in AWAITING_CALLS
             ):
                 return True  # `asyncio.wait({task})`: awaited with the others
-            if isinstance(parent, nodes.Tuple | nodes.List) and _argument_bundle(parent):
+            if isinstance(parent, nodes.Tuple | nodes.List | nodes.Set) and _argument_bundle(
+                parent
+            ):
                 return True  # `Finalize(self, _terminate, args=(..., self._t))`: handed over
         return self._read_elsewhere(cls, attribute)
 
@@ -1068,11 +1070,11 @@ def _unpacked_item(node: nodes.NodeNG) -> tuple[FunctionLike, nodes.NodeNG, list
     return None
 
 
-def _argument_bundle(items: nodes.Tuple | nodes.List) -> bool:
-    """`args=(a, b)` (or a positional tuple) of a call that takes them over: the items
-    are handed to the callee with the bundle (`Thread(target=f, args=(...))`,
-    `Finalize(obj, f, args=(...))`), not looked at by a borrowing call nor kept in a
-    container (`self._pairs.append((key, t))`)."""
+def _argument_bundle(items: nodes.Tuple | nodes.List | nodes.Set) -> bool:
+    """`args=(a, b)` (or a positional tuple, list or set) of a call that takes them
+    over: the items are handed to the callee with the bundle (`Thread(target=f,
+    args=(...))`, `Finalize(obj, f, args=(...))`, `await stop({t1, t2})`), not looked at
+    by a borrowing call nor kept in a container (`self._pairs.append((key, t))`)."""
     holder = items.parent
     if isinstance(holder, nodes.Keyword | nodes.Starred):
         holder = holder.parent
