@@ -23,6 +23,7 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_done_set,
     last_name,
+    lookup,
     loop_iterable,
     walk,
 )
@@ -411,7 +412,7 @@ def _from_completed(receiver: nodes.NodeNG) -> bool:
     if not isinstance(receiver, nodes.Name):
         return False
     try:
-        _, assigns = receiver.lookup(receiver.name)
+        _, assigns = lookup(receiver, receiver.name)
     except Exception:  # noqa: BLE001 - astroid lookups fail in many ways on odd code
         return False
     for assign in assigns:

@@ -32,6 +32,7 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_self_parameter,
     last_name,
+    lookup,
     loop_iterable,
     qname_of,
     walk,
@@ -352,7 +353,7 @@ class Contexts:
 
     def _resolve_name(self, expr: nodes.Name, depth: int) -> list[FunctionLike]:
         try:
-            _, assigns = expr.lookup(expr.name)
+            _, assigns = lookup(expr, expr.name)
         except (AstroidError, RecursionError):
             return []
         out: list[FunctionLike] = []

@@ -41,6 +41,21 @@ def infer_values(node: nodes.NodeNG, stats: Counter[str] | None = None) -> list:
     return out
 
 
+def lookup(node: nodes.NodeNG, name: str) -> tuple[nodes.NodeNG, list[nodes.NodeNG]]:
+    """`node.lookup(name)`, but a local assigned in a `try` body is the same local in its
+    handlers: astroid takes the body and a handler for exclusive branches and finds no
+    binding from the handler (`try: sock = socket() ... except OSError: sock.close()`),
+    when a handler runs after any prefix of the body. Raises what `lookup` raises."""
+    scope, assigns = node.lookup(name)
+    if not assigns:
+        frame = node.frame()
+        if isinstance(frame, FunctionLike) and frame is not node:
+            bound = [a for a in frame.locals.get(name, ()) if isinstance(a, nodes.AssignName)]
+            if bound:
+                return frame, bound
+    return scope, assigns
+
+
 def _unwrap_method(value):
     """The function behind a bound or unbound method (a BoundMethod proxies an
     UnboundMethod, which proxies the FunctionDef)."""
@@ -198,7 +213,7 @@ def state_key(expr: nodes.NodeNG) -> StateKey | None:
         return StateKey(cls, expr.attrname) if cls is not None else None
     if isinstance(expr, nodes.Name | nodes.AssignName):
         try:
-            scope, _ = expr.lookup(expr.name)
+            scope, _ = lookup(expr, expr.name)
         except (AstroidError, RecursionError):
             return None
         if isinstance(scope, nodes.Module):
@@ -220,7 +235,7 @@ def imported_definitions(
     if not isinstance(root, nodes.Name):
         return []
     try:
-        _, assigns = root.lookup(root.name)
+        _, assigns = lookup(root, root.name)
     except (AstroidError, RecursionError):
         return []
     if not any(isinstance(a, nodes.Import | nodes.ImportFrom) for a in assigns):
@@ -249,7 +264,7 @@ def imported_name(expr: nodes.NodeNG) -> str | None:
     if not isinstance(expr, nodes.Name):
         return None
     try:
-        _, assigns = expr.lookup(expr.name)
+        _, assigns = lookup(expr, expr.name)
     except (AstroidError, RecursionError):
         return None
     for assign in assigns:
@@ -321,7 +336,7 @@ def wait_half(name: nodes.Name) -> tuple[str, nodes.NodeNG] | None:
     = wait(fs)`, `wait(fs).done`) or "pending" (the second name, `.not_done`). `wait` puts
     each future or task it was given in exactly one of the two."""
     try:
-        _, assigns = name.lookup(name.name)
+        _, assigns = lookup(name, name.name)
     except Exception:  # noqa: BLE001
         return None
     for assign in assigns:
@@ -357,7 +372,7 @@ def made_by_one_call(name: nodes.Name, through_await: bool = False) -> nodes.Cal
     """The call a local of its function was made by (`sock = make(); ...; return sock`),
     when it has that one assignment (`x = await make()` too, `through_await`)."""
     try:
-        scope, assigns = name.lookup(name.name)
+        scope, assigns = lookup(name, name.name)
     except (AstroidError, RecursionError):
         return None
     if scope is not name.scope():

@@ -26,6 +26,7 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_self_parameter,
     last_name,
+    lookup,
     loop_iterable,
     made_by_one_call,
     qname_of,
@@ -418,7 +419,7 @@ class Kinds:
 
     def _name_values(self, expr: nodes.Name, depth: int) -> list[nodes.NodeNG]:
         try:
-            _, assigns = expr.lookup(expr.name)
+            _, assigns = lookup(expr, expr.name)
         except (AstroidError, RecursionError):
             return []
         values: list[nodes.NodeNG] = []
@@ -550,7 +551,7 @@ class Kinds:
     def _refers_to(expr: nodes.NodeNG, function: nodes.FunctionDef) -> bool:
         if isinstance(expr, nodes.Name) and expr.name == function.name:
             try:
-                _, assigns = expr.lookup(expr.name)
+                _, assigns = lookup(expr, expr.name)
             except (AstroidError, RecursionError):
                 return False
             return function in assigns
@@ -645,7 +646,7 @@ def _tuple_value(node: nodes.NodeNG | None) -> nodes.NodeNG | None:
     """`args=args` where `args = (a, b)` was assigned just before: the tuple."""
     if isinstance(node, nodes.Name):
         try:
-            _, assigns = node.lookup(node.name)
+            _, assigns = lookup(node, node.name)
         except (AstroidError, RecursionError):
             return node
         values = [v for a in assigns for v in _assigned_values(a)]

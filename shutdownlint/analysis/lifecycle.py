@@ -37,6 +37,7 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     is_self_parameter,
     last_name,
+    lookup,
     made_by_one_call,
     self_getattr_name,
     walk,
@@ -400,7 +401,7 @@ class Lifecycle:
             if not isinstance(creation.func, nodes.Name):
                 continue
             try:
-                _, assigns = creation.func.lookup(creation.func.name)
+                _, assigns = lookup(creation.func, creation.func.name)
             except (AstroidError, RecursionError):
                 continue
             cls = next((a for a in assigns if isinstance(a, nodes.ClassDef)), None)
@@ -503,7 +504,7 @@ class Lifecycle:
         calls = [value] if isinstance(value, nodes.Call) else []
         if isinstance(value, nodes.Name):
             try:
-                _, assigns = value.lookup(value.name)
+                _, assigns = lookup(value, value.name)
             except (AstroidError, RecursionError):
                 return False
             for assign in assigns:
@@ -548,11 +549,11 @@ class Lifecycle:
     def made_locally(name: nodes.Name, method: FunctionLike) -> bool:
         """`name` is a local of `method` assigned from a call (not a parameter)."""
         try:
-            scope, assigns = name.lookup(name.name)
+            scope, assigns = lookup(name, name.name)
         except (AstroidError, RecursionError):
             return False
         return scope is method and any(
-            isinstance(a.parent, nodes.Assign)
+            isinstance(a.parent, nodes.Assign | nodes.AnnAssign)
             and isinstance(a.parent.value, nodes.Call | nodes.Await)
             for a in assigns
         )

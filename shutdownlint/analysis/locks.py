@@ -50,6 +50,7 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_self_parameter,
     last_name,
+    lookup,
     positional_parameters,
     self_getattr_name,
     walk,
@@ -916,7 +917,7 @@ def _identity(expr: nodes.NodeNG) -> tuple[LockId, str] | None:
         return LockId(text, owner), text
     if isinstance(expr, nodes.Name):
         try:
-            scope, _ = expr.lookup(expr.name)
+            scope, _ = lookup(expr, expr.name)
         except (AstroidError, RecursionError):
             return None
         return LockId(expr.name, scope), expr.name
@@ -929,7 +930,7 @@ def _local_alias(name: nodes.Name) -> nodes.NodeNG | None:
     if function is None:
         return None
     try:
-        scope, assigns = name.lookup(name.name)
+        scope, assigns = lookup(name, name.name)
     except (AstroidError, RecursionError):
         return None
     if scope is not function or len(assigns) != 1:

@@ -23,6 +23,7 @@ from shutdownlint.analysis.infer import (
     StateKey,
     is_self_parameter,
     last_name,
+    lookup,
     state_key,
     wait_half,
     walk,
@@ -84,7 +85,7 @@ def identity(expr: nodes.NodeNG | None, follow_alias: bool = True) -> Identity |
     if not isinstance(expr, nodes.Name):
         return None
     try:
-        scope, assigns = expr.lookup(expr.name)
+        scope, assigns = lookup(expr, expr.name)
     except (AstroidError, RecursionError):
         return None
     if not isinstance(scope, FunctionLike):
@@ -245,7 +246,7 @@ def _single_assignment(name: nodes.Name) -> nodes.NodeNG | None:
     """The value a local is assigned once from (`doomed = [*a, *b]`; `idle` in the swap
     `idle, self.c = self.c, []`), else None."""
     try:
-        _, assigns = name.lookup(name.name)
+        _, assigns = lookup(name, name.name)
     except (AstroidError, RecursionError):
         return None
     if len(assigns) != 1:
@@ -613,7 +614,7 @@ def named_like_future(name: nodes.Name) -> bool:
     """A cheap look before inference: `name` is assigned from a call named like a future
     maker (`Future()`, `loop.create_future()`)."""
     try:
-        _, assigns = name.lookup(name.name)
+        _, assigns = lookup(name, name.name)
     except (AstroidError, RecursionError):
         return False
     return any(
@@ -699,7 +700,7 @@ def is_sentinel(expr: nodes.NodeNG) -> bool:
         return True
     if isinstance(expr, nodes.Name):
         try:
-            _, assigns = expr.lookup(expr.name)
+            _, assigns = lookup(expr, expr.name)
         except (AstroidError, RecursionError):
             return False
         for assign in assigns:

@@ -49,6 +49,7 @@ from shutdownlint.analysis.infer import (
     imported_definitions,
     infer_values,
     last_name,
+    lookup,
 )
 from shutdownlint.analysis.safe_calls import is_logging_call, is_safe_call
 from shutdownlint.analysis.schedulers import SCHEDULERS
@@ -349,7 +350,7 @@ def _own_helper(call: nodes.Call) -> FunctionLike | None:
     found: list = []
     try:
         if isinstance(func, nodes.Name):
-            _, found = func.lookup(func.name)
+            _, found = lookup(func, func.name)
         elif (
             isinstance(func, nodes.Attribute)
             and isinstance(func.expr, nodes.Name)
@@ -415,7 +416,7 @@ def _plain_iterable(expr: nodes.NodeNG) -> bool:
     if isinstance(expr, nodes.Name):
         # A local container the function built (`workers = [Thread(...) for ...]`).
         try:
-            scope, assigns = expr.lookup(expr.name)
+            scope, assigns = lookup(expr, expr.name)
         except (AstroidError, RecursionError):
             return False
         return (
@@ -566,7 +567,7 @@ def _witness(test: nodes.NodeNG, start: nodes.NodeNG) -> bool:
     if not isinstance(test, nodes.Name):
         return False
     try:
-        _, assigns = test.lookup(test.name)
+        _, assigns = lookup(test, test.name)
     except (AstroidError, RecursionError):
         return False
     after = start.next_sibling()
@@ -611,7 +612,7 @@ def _completion_flag(node: nodes.Try) -> tuple[str, bool, nodes.Assign] | None:
         ):
             continue
         try:
-            _, assigns = statement.scope().lookup(name)
+            _, assigns = lookup(statement.scope(), name)
         except (AstroidError, RecursionError):
             continue
         between = (first.lineno or 0, node.tolineno or 0)

@@ -16,6 +16,7 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     is_self_parameter,
     last_name,
+    lookup,
     walk,
 )
 from shutdownlint.analysis.locks import Held
@@ -198,7 +199,7 @@ def lookup_checks(test: nodes.NodeNG, by_node, function: FunctionLike) -> list[A
         if not isinstance(name, nodes.Name):
             continue
         try:
-            scope, assigned = name.lookup(name.name)
+            scope, assigned = lookup(name, name.name)
         except (AstroidError, RecursionError):
             continue
         if scope is not function or len(assigned) != 1:
@@ -248,6 +249,27 @@ def _stores_into(body: list[nodes.NodeNG], name: str) -> bool:
         for statement in body
         for node in walk(statement)
     )
+
+
+def asked_key(node: nodes.NodeNG) -> str | None:
+    """The key a read of a container asks about, as written: `k` in `k in self._d`,
+    `self._d.get(k)`, `self._d[k]`, `self._d.pop(k, None)`; None for any other read."""
+    parent = node.parent
+    if isinstance(parent, nodes.Compare) and len(parent.ops) == 1:
+        op, right = parent.ops[0]
+        if op in ("in", "not in") and right is node:
+            return parent.left.as_string()
+    if isinstance(parent, nodes.Subscript) and parent.value is node:
+        return parent.slice.as_string()
+    if (
+        isinstance(parent, nodes.Attribute)
+        and parent.attrname in ("get", "pop", "setdefault", "__contains__")
+        and isinstance(parent.parent, nodes.Call)
+        and parent.parent.func is parent
+        and parent.parent.args
+    ):
+        return parent.parent.args[0].as_string()
+    return None
 
 
 def read_again(act: Access, accesses: list[Access], test: nodes.NodeNG) -> bool:
@@ -327,7 +349,7 @@ def per_thread_key(key: nodes.NodeNG) -> bool:
     one thread."""
     if isinstance(key, nodes.Name):
         try:
-            _, assigned = key.lookup(key.name)
+            _, assigned = lookup(key, key.name)
         except (AstroidError, RecursionError):
             return False
         values = [a.parent.value for a in assigned if isinstance(a.parent, nodes.Assign)]
@@ -460,7 +482,7 @@ def never_unset(value: nodes.NodeNG | None) -> bool:
         return name == "exc_info" or name.endswith(("Error", "Exception"))
     if isinstance(value, nodes.Name):
         try:
-            _, bindings = value.lookup(value.name)
+            _, bindings = lookup(value, value.name)
         except AstroidError:
             return False
         return bool(bindings) and all(

@@ -54,6 +54,7 @@ from shutdownlint.analysis.race_shapes import (
     EXITS,
     HAND_OFFS,
     Branch,
+    asked_key,
     at_own_slot,
     callee_argument,
     calls_of,
@@ -392,7 +393,7 @@ class Races(CheckReads):
                 acts += self._acts_through_calls(
                     owner, accesses, branch_nodes, body_nodes, test_held, function, test
                 )
-                if not acts or self._rechecked(test, acts, access.key):
+                if not acts or self._rechecked(test, acts, access):
                     continue
                 if access in lookups and all(read_again(a, accesses, test) for a in acts):
                     continue  # looked up again under the act's lock
@@ -482,17 +483,30 @@ class Races(CheckReads):
                     )
         return found
 
-    def _rechecked(self, test: nodes.NodeNG, acts: list[Access], key: StateKey) -> bool:
+    def _rechecked(self, test: nodes.NodeNG, acts: list[Access], checked: Access) -> bool:
         """Double-checked locking: each act is under a lock and the state is tested again
-        under that lock before it (directly, or through a property that reads it)."""
+        under that lock before it (directly, or through a property that reads it). A
+        check of one key (`if ticket in self._seats: return`) is tested again only by a
+        look at that key: `len(self._seats)` under the lock asks something else."""
+        key = checked.key
         names = {key.name}
         if isinstance(key.owner, nodes.ClassDef):
             names |= {p for p, reads in self._properties(key.owner).items() if key.name in reads}
+        asked = asked_key(checked.node)
         for act in acts:
             if not act.held.guarded:
                 return False
             locks = act.held.locks or frozenset(self._locks.local_held(act.node).locks)
             if not any(self._locks.tests_before(act.node, names, lock) for lock in locks):
+                return False
+            if asked is not None and not any(
+                asked_key(other.node) == asked
+                and other is not act
+                and other.function is act.function
+                and (test.lineno or 0) < (other.node.lineno or 0) <= (act.node.lineno or 0)
+                and self._locks.held_at(other.node).shares_with(act.held)
+                for other in self._state.accesses(key.owner).get(key.name, ())
+            ):
                 return False
         return True
 

@@ -15,7 +15,7 @@ import re
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.infer import last_name
+from shutdownlint.analysis.infer import last_name, lookup
 from shutdownlint.analysis.vocabulary import IDENTITY_CALLS
 
 # Calls that do not raise in practice, or whose failure is not what these rules are about.
@@ -148,7 +148,7 @@ def _module_name(expr: nodes.NodeNG) -> str | None:
     name = last_name(expr)
     if isinstance(expr, nodes.Name):
         try:
-            _, assigns = expr.lookup(expr.name)
+            _, assigns = lookup(expr, expr.name)
         except (AstroidError, RecursionError):
             return name
         for assign in assigns:

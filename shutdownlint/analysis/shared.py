@@ -37,6 +37,7 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_self_parameter,
     last_name,
+    lookup,
     qname_of,
     walk,
 )
@@ -503,7 +504,7 @@ def _in_test(node: nodes.NodeNG) -> bool:
 
 def _is_module_global(node: nodes.NodeNG) -> bool:
     try:
-        scope, _ = node.lookup(node.name)
+        scope, _ = lookup(node, node.name)
     except (AstroidError, RecursionError):
         return False
     return isinstance(scope, nodes.Module)

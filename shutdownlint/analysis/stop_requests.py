@@ -19,7 +19,7 @@ import re
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.infer import FunctionLike, last_name, walk
+from shutdownlint.analysis.infer import FunctionLike, last_name, lookup, walk
 from shutdownlint.analysis.ownership import is_sentinel
 
 STOP_NAMES = re.compile(r"(?i)(stop|clos|shut|exit|quit|run|active|alive|done|cancel|abort|finish)")
@@ -105,7 +105,7 @@ def _module_name(name: nodes.Name) -> bool:
     """`name` is bound to an imported module, or is a module-level global bound to a
     constant (a module's own flags; a module-level object is a collaborator)."""
     try:
-        scope, assigns = name.lookup(name.name)
+        scope, assigns = lookup(name, name.name)
     except (AstroidError, RecursionError):
         return False
     if not assigns:
@@ -143,7 +143,7 @@ def _taken_from_item(name: nodes.Name, item: str | None) -> bool:
     if item is None or name.name == item:
         return False
     try:
-        _, assigns = name.lookup(name.name)
+        _, assigns = lookup(name, name.name)
     except (AstroidError, RecursionError):
         return False
     for assign in assigns:

@@ -42,6 +42,7 @@ from shutdownlint.analysis.infer import (
     infer_values,
     is_self_parameter,
     last_name,
+    lookup,
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds
@@ -641,7 +642,7 @@ class Teardown:
 
     def _parameter_arguments(self, name: nodes.Name) -> list[nodes.NodeNG]:
         try:
-            _, assigns = name.lookup(name.name)
+            _, assigns = lookup(name, name.name)
         except Exception:  # noqa: BLE001 - astroid lookups fail in many ways on odd code
             return []
         found = []

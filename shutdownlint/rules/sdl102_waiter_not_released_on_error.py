@@ -302,17 +302,24 @@ def _promise_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycle
         return []
     out = []
     for node in facts.lifecycle.own(function):
+        # `fut = Future()`, `fut: Future = Future()`
+        targets = (
+            node.targets
+            if isinstance(node, nodes.Assign)
+            else [node.target]
+            if isinstance(node, nodes.AnnAssign)
+            else []
+        )
         if not (
-            isinstance(node, nodes.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], nodes.AssignName)
+            len(targets) == 1
+            and isinstance(targets[0], nodes.AssignName)
             and isinstance(node.value, nodes.Call)
         ):
             continue
         info = facts.kinds.kind_of(node.value)
         if info is None or info.kind not in (Kind.FUTURE, Kind.EVENT):
             continue
-        name = node.targets[0].name
+        name = targets[0].name
         idents = facts.lifecycle.aliases(function, frozenset({Local(function, name)}))
         promise = Promise(function, idents, facts.lifecycle.release_methods(info, info.kind))
         if not promise.handoffs:

@@ -52,7 +52,7 @@ from astroid import nodes
 from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import FunctionLike, infer_values, last_name
+from shutdownlint.analysis.infer import FunctionLike, infer_values, last_name, lookup
 from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import STARTS_BY_TYPE, Holder, operations
 from shutdownlint.analysis.owners import WorkerOwner
@@ -128,7 +128,7 @@ def _worker_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             continue  # a failing test leaks it: not what a maintainer would change
         if _owned_before(function, name, statement, tracker):
             continue  # stored (or handed over) before it started: its owner stops it
-        made = statement.value if isinstance(statement, nodes.Assign) else None
+        made = statement.value if isinstance(statement, nodes.Assign | nodes.AnnAssign) else None
         if isinstance(made, nodes.Call) and facts.summaries.keeps_what_it_returns(made):
             continue  # a helper kept it in the object (`self._spawn(c)`): the object's
         if not facts.lifecycle.releases_somewhere(tracker, function, statement.lineno or 0):
@@ -165,16 +165,20 @@ def _owned_before(function: FunctionLike, name: str, start: nodes.NodeNG, tracke
     (`t = self._transport = Transport(sock)`) or one after it and before the start
     (`self._threads.append(t); t.start()`)."""
     made = [
-        node
+        (node, node.targets if isinstance(node, nodes.Assign) else [node.target])
         for node in statements(function)
-        if isinstance(node, nodes.Assign)
-        and any(isinstance(t, nodes.AssignName) and t.name == name for t in node.targets)
+        if isinstance(node, nodes.Assign | nodes.AnnAssign)
         and (node.lineno or 0) <= (start.lineno or 0)
+    ]
+    made = [
+        (node, targets)
+        for node, targets in made
+        if any(isinstance(t, nodes.AssignName) and t.name == name for t in targets)
     ]
     if not made:
         return False
-    creation = made[-1]
-    if any(isinstance(t, nodes.AssignAttr | nodes.Subscript) for t in creation.targets):
+    creation, targets = made[-1]
+    if any(isinstance(t, nodes.AssignAttr | nodes.Subscript) for t in targets):
         return True
     return any(
         tracker.releases(node) is not Release.NO
@@ -213,8 +217,10 @@ def _started_workers(facts: ModuleFacts, function: FunctionLike):
             starts = STARTS_BY_TYPE.get(info.qname, operations(info.kind).start)
             if func.attrname in starts and info.flavor is not Flavor.SUBPROCESS:
                 yield node, func.expr.name, info, none
-        elif isinstance(node, nodes.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
+        elif (isinstance(node, nodes.Assign) and len(node.targets) == 1) or isinstance(
+            node, nodes.AnnAssign
+        ):
+            target = node.targets[0] if isinstance(node, nodes.Assign) else node.target
             if not isinstance(target, nodes.AssignName) or not isinstance(node.value, nodes.Call):
                 continue
             owner = _owner_started(facts, node.value, "__init__")
@@ -290,7 +296,7 @@ def _local_collection(name: nodes.Name, use: nodes.NodeNG) -> bool:
     """`name` is a local list or set of the function of `use`, made empty in it (`jobs =
     []`, `jobs = set()`), and assigned nothing else."""
     try:
-        scope, assigns = name.lookup(name.name)
+        scope, assigns = lookup(name, name.name)
     except (AstroidError, RecursionError):
         return False
     values = [getattr(a.parent, "value", None) for a in assigns]
@@ -323,7 +329,7 @@ def _owner_started(facts: ModuleFacts, made: nodes.NodeNG, method: str):
 def _made_by(name: nodes.Name) -> nodes.Call | None:
     """The call that made the local `name`, when one assignment made it."""
     try:
-        _, assigns = name.lookup(name.name)
+        _, assigns = lookup(name, name.name)
     except (AstroidError, RecursionError):
         return None
     values = [a.parent.value for a in assigns if isinstance(a.parent, nodes.Assign)]
