@@ -574,7 +574,23 @@ class Tracker:
                 return outcome
             if test.func.attrname in ("is_alive", "set_running_or_notify_cancel"):
                 return not outcome  # not running: finished (or cancelled by its waiter)
+        if _loop_closed_test(test) and "cancel" in self.methods:
+            return outcome  # a closed event loop runs no task: none is left to cancel
         return False
+
+
+def _loop_closed_test(test: nodes.NodeNG) -> bool:
+    """`loop.is_closed()`, `self._loop.is_closed()`, `asyncio.get_event_loop().is_closed()`."""
+    if not (
+        isinstance(test, nodes.Call)
+        and isinstance(test.func, nodes.Attribute)
+        and test.func.attrname == "is_closed"
+    ):
+        return False
+    receiver = test.func.expr
+    if isinstance(receiver, nodes.Call):
+        return last_name(receiver.func) in ("get_event_loop", "get_running_loop")
+    return "loop" in (last_name(receiver) or "").lower()
 
 
 _COMPOUND = (

@@ -108,8 +108,33 @@ def is_safe_call(call: nodes.Call) -> bool:
             return True
         if func.attrname in _SAFE_FUNCTIONS and _module_name(func.expr) in _SAFE_MODULES:
             return True
+        if func.attrname in ("time", "monotonic") and not call.args and not call.keywords:
+            return True  # a clock read (`loop.time()`, `clock.monotonic()`)
+        if func.attrname == "reset" and _own_token(call):
+            return True
         return is_logging_call(call)
     return False
+
+
+def _own_token(call: nodes.Call) -> bool:
+    """`var.reset(token)` where `token = var.set(value)` in the same function: a context
+    variable's own token from the same context, which `reset` takes without fail."""
+    if len(call.args) != 1 or call.keywords or not isinstance(call.args[0], nodes.Name):
+        return False
+    token = call.args[0]
+    try:
+        _, assigns = lookup(token, token.name)
+    except (AstroidError, RecursionError):
+        return False
+    receiver = call.func.expr.as_string()
+    return bool(assigns) and all(
+        isinstance(a.parent, nodes.Assign)
+        and isinstance(a.parent.value, nodes.Call)
+        and isinstance(a.parent.value.func, nodes.Attribute)
+        and a.parent.value.func.attrname == "set"
+        and a.parent.value.func.expr.as_string() == receiver
+        for a in assigns
+    )
 
 
 # Socket-level options every socket family accepts: the kernel refuses none of them

@@ -193,7 +193,13 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
         return []
     out = []
     for ident, waits, sites in facts.lifecycle.handshakes.get(function, ()):
-        releasing = frozenset(enclosing_function(s) for s in sites) - {None}
+        methods = frozenset(s.attrname for s in sites)
+        releasing = frozenset(
+            helper
+            for site in sites
+            if (helper := enclosing_function(site)) is not None
+            and not _releases_in_some_states(facts, helper, site, ident, methods)
+        )
         tracker = Tracker(
             facts.lifecycle.aliases(function, frozenset({ident})),
             frozenset(s.attrname for s in sites),
@@ -278,6 +284,16 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
                 )
             )
     return out
+
+
+def _releases_in_some_states(
+    facts: ModuleFacts, helper: FunctionLike, site: nodes.NodeNG, ident, methods: frozenset[str]
+) -> bool:
+    """`site` releases in one branch of an `if` of `helper` whose other branch does not
+    (`elif isinstance(event, Terminated): self._closed.set()`): the helper sets the
+    waitable only in some states, so a caller of it owes no release on every path."""
+    tracker = Tracker(facts.lifecycle.aliases(helper, frozenset({ident})), methods)
+    return conditional_release(site.statement(), helper, tracker)
 
 
 def _cancelled_before(test: nodes.NodeNG | None, name: str) -> bool:

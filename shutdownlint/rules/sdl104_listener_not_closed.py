@@ -229,6 +229,8 @@ def _socket_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             companion = Tracker(frozenset(Local(function, n) for n in companions), frozenset())
 
             def uses(point, tracker=tracker, companion=companion):
+                if _buffered_write(point, tracker):
+                    return False
                 return tracker.uses(point) or companion.uses(point)
 
         if is_test(function):
@@ -480,6 +482,17 @@ def _first_binding(
             ):
                 return node if node.is_statement else node.statement()
     return None
+
+
+def _buffered_write(point: nodes.NodeNG, tracker: Tracker) -> bool:
+    """`writer.write(data)` on an asyncio stream or transport: it buffers the data and
+    reports an I/O failure to the protocol (`connection_lost`), never to its caller."""
+    return (
+        isinstance(point, nodes.Call)
+        and isinstance(point.func, nodes.Attribute)
+        and point.func.attrname in ("write", "writelines")
+        and tracker.refers(point.func.expr)
+    )
 
 
 def _stream_pair(target: nodes.NodeNG, value: nodes.NodeNG) -> str | None:
