@@ -844,17 +844,18 @@ class Races(CheckReads):
             and any(t.role in _WORKER_ROLES and not t.via_api for t in access.threads)
         ):
             return [o for o in accesses if o is not access and not o.quiet and lock in o.held.locks]
-        if access.kind is AccessKind.WRITE:
+        if access.kind in (AccessKind.WRITE, AccessKind.MUTATE):
             return self._every_other_locks(access, accesses, lock)
         return []
 
     def _every_other_locks(self, access: Access, accesses: list[Access], lock: LockId):
         """P1 where the protocol has one exception: every other access of the field holds
         the lock, and one of the module's own threads (a thread it starts, a pool it
-        submits to, a callback it hands to one) stores it without. The readers hold the
-        lock to see the field and what goes with it as one; the thread's store is
-        ordered with none of them. (A caller's lone store is left to the other rules:
-        the owner may set a field before or between its own calls.)"""
+        submits to, a callback it hands to one) stores it, or changes it in place
+        (`self._log.append(x)`, `self._seen[k] = v`), without. The readers hold the lock
+        to see the field and what goes with it as one; the thread's change is ordered
+        with none of them. (A caller's lone store is left to the other rules: the owner
+        may set a field before or between its own calls.)"""
         others = [o for o in accesses if o is not access and not o.quiet]
         if any(lock not in o.held.locks for o in others):
             return []
