@@ -39,6 +39,11 @@ CASES = [
     ("concurrent.futures.ThreadPoolExecutor().map(work, [Q])", T, True, False),
     ("multiprocessing.Pool().apply_async(work, (Q,))", P, False, True),
     ("multiprocessing.pool.ThreadPool().apply_async(work, (Q,))", T, True, True),
+    ("concurrent.futures.ThreadPoolExecutor(initializer=work, initargs=(Q,))", T, True, True),
+    ("concurrent.futures.ThreadPoolExecutor(2, 'w', work, (Q,))", T, True, True),
+    ("multiprocessing.pool.ThreadPool(2, work, (Q,))", T, True, True),
+    ("concurrent.futures.ProcessPoolExecutor(2, None, work, (Q,))", P, False, True),
+    ("multiprocessing.Pool(2, initializer=work, initargs=(Q,))", P, False, True),
     (
         "LOOP.run_in_executor(concurrent.futures.ProcessPoolExecutor(), work, Q)",
         P,
