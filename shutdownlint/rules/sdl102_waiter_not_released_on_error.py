@@ -82,6 +82,7 @@ from __future__ import annotations
 
 from astroid import nodes
 
+from shutdownlint.analysis.cancellable import waiters_can_cancel
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import (
     FunctionLike,
@@ -397,6 +398,8 @@ def _stranding_releases(
         )
         if loop is None or _tested_or_caught(node, loop, name):
             continue
+        if not waiters_can_cancel(facts.contexts.all_nodes, loop):
+            continue  # its futures reach their waiters only through `shield()`/`wait()`
         out.append((node, loop))
     if out and not _makes_cancellable_futures(facts):
         return []
