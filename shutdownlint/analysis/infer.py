@@ -56,6 +56,16 @@ def lookup(node: nodes.NodeNG, name: str) -> tuple[nodes.NodeNG, list[nodes.Node
     return scope, assigns
 
 
+def assigned_targets(node: nodes.NodeNG) -> list[nodes.NodeNG]:
+    """The targets a statement assigns: `a = b = x` (both), `a: T = x` (one); [] for
+    anything else (an annotation without a value assigns nothing)."""
+    if isinstance(node, nodes.Assign):
+        return list(node.targets)
+    if isinstance(node, nodes.AnnAssign) and node.value is not None:
+        return [node.target]
+    return []
+
+
 def _unwrap_method(value):
     """The function behind a bound or unbound method (a BoundMethod proxies an
     UnboundMethod, which proxies the FunctionDef)."""

@@ -32,6 +32,7 @@ from shutdownlint.analysis.foreign_consumers import ForeignWorkers
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
+    assigned_targets,
     class_held_by,
     enclosing_class,
     enclosing_function,
@@ -713,13 +714,7 @@ class Lifecycle:
         """`self.<attribute> = None` (or `self.<attribute>: T | None = None`) somewhere."""
         for method in self._class_methods(cls):
             for node in self.own(method):
-                targets = (
-                    node.targets
-                    if isinstance(node, nodes.Assign)
-                    else [node.target]
-                    if isinstance(node, nodes.AnnAssign)
-                    else []
-                )
+                targets = assigned_targets(node)
                 if (
                     any(
                         isinstance(t, nodes.AssignAttr)

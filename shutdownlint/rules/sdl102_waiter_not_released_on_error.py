@@ -86,6 +86,7 @@ from shutdownlint.analysis.cancellable import waiters_can_cancel
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import (
     FunctionLike,
+    assigned_targets,
     enclosing_class,
     enclosing_function,
     last_name,
@@ -319,14 +320,7 @@ def _promise_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycle
         return []
     out = []
     for node in facts.lifecycle.own(function):
-        # `fut = Future()`, `fut: Future = Future()`
-        targets = (
-            node.targets
-            if isinstance(node, nodes.Assign)
-            else [node.target]
-            if isinstance(node, nodes.AnnAssign)
-            else []
-        )
+        targets = assigned_targets(node)  # `fut = Future()`, `fut: Future = Future()`
         if not (
             len(targets) == 1
             and isinstance(targets[0], nodes.AssignName)

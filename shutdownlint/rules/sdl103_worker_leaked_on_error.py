@@ -52,7 +52,13 @@ from astroid import nodes
 from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.facts import ModuleFacts
-from shutdownlint.analysis.infer import FunctionLike, infer_values, last_name, lookup
+from shutdownlint.analysis.infer import (
+    FunctionLike,
+    assigned_targets,
+    infer_values,
+    last_name,
+    lookup,
+)
 from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import STARTS_BY_TYPE, Holder, operations
 from shutdownlint.analysis.owners import WorkerOwner
@@ -165,15 +171,11 @@ def _owned_before(function: FunctionLike, name: str, start: nodes.NodeNG, tracke
     (`t = self._transport = Transport(sock)`) or one after it and before the start
     (`self._threads.append(t); t.start()`)."""
     made = [
-        (node, node.targets if isinstance(node, nodes.Assign) else [node.target])
-        for node in statements(function)
-        if isinstance(node, nodes.Assign | nodes.AnnAssign)
-        and (node.lineno or 0) <= (start.lineno or 0)
-    ]
-    made = [
         (node, targets)
-        for node, targets in made
-        if any(isinstance(t, nodes.AssignName) and t.name == name for t in targets)
+        for node in statements(function)
+        if (node.lineno or 0) <= (start.lineno or 0)
+        and (targets := assigned_targets(node))
+        and any(isinstance(t, nodes.AssignName) and t.name == name for t in targets)
     ]
     if not made:
         return False
