@@ -91,12 +91,14 @@ class WorkerOwners:
         for attribute, (kind, made, info) in owned.items():
             if info.flavor is Flavor.SUBPROCESS:
                 continue
-            if kind in (Kind.THREAD, Kind.PROCESS):
-                starts = STARTS_BY_TYPE.get(info.qname, operations(kind).start)
+            starts = STARTS_BY_TYPE.get(info.qname, operations(kind).start)
+            if kind in (Kind.THREAD, Kind.PROCESS) or (kind is Kind.EXECUTOR and starts):
+                # a thread runs once started, a pool that starts its threads with its
+                # first job once submitted to: making it in `__init__` starts nothing
                 if not any(_calls_on_own(f, attribute, starts) for f in reached):
                     continue
             elif made.scope() not in reached:
-                continue  # an executor or a task runs once made
+                continue  # a task (or a pool that starts its workers at once) runs once made
             joins = frozenset(
                 m.name
                 for m in self._methods(classes)
