@@ -233,8 +233,14 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             leaks = facts.lifecycle.leaks(function, obligation)
         elif loops:
             serving = loops[-1]
+            # A serving thread must not die while requests may still come; once it has
+            # set a latch (an event nothing clears, a future), every waiter, present
+            # and to come, is released, and leaving the loop strands nobody.
+            latched = waits[0].info.kind is Kind.FUTURE or (
+                waits[0].info.kind is Kind.EVENT and not _cleared(facts, ident)
+            )
             obligation = Obligation(
-                lambda _: Release.NO,
+                tracker.releases if latched else lambda _: Release.NO,
                 scope=Scope.SERVING,
                 loop=serving,
                 raising=Raising.EXPLICIT,
@@ -286,6 +292,17 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
                 )
             )
     return out
+
+
+def _cleared(facts: ModuleFacts, ident) -> bool:
+    """Something in the module clears the event (`ev.clear()`): it is set per request."""
+    return any(
+        isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Attribute)
+        and node.func.attrname == "clear"
+        and identity(node.func.expr) == ident
+        for node in facts.contexts.all_nodes
+    )
 
 
 def _releases_in_some_states(
