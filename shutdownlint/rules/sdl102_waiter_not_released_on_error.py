@@ -216,6 +216,7 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
         release = next(n for n in released_at if (n.lineno or 0) == max(lines))
         loops = loops_around(release, function)
         taken = facts.lifecycle.item_unpacking(ident)
+        per_request = False  # a serving loop's event set per request: no release fixes it
         if taken is not None and loops_around(taken, function):
             # Handed over inside a queue item (`job, fut = q.get()`): owed per item, from
             # where it is taken to the end of its iteration; a future its waiter already
@@ -239,6 +240,7 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
             latched = waits[0].info.kind is Kind.FUTURE or (
                 waits[0].info.kind is Kind.EVENT and not _cleared(facts, ident)
             )
+            per_request = not latched
             obligation = Obligation(
                 tracker.releases if latched else lambda _: Release.NO,
                 scope=Scope.SERVING,
@@ -288,7 +290,9 @@ def _waiter_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
                     wait.info.kind,
                     made,
                     tuple(related),
-                    release=None if running else release_statement(wait.info.kind, subject),
+                    release=None
+                    if running or per_request
+                    else release_statement(wait.info.kind, subject),
                 )
             )
     return out
