@@ -44,6 +44,7 @@ from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.infer import (
     FunctionLike,
+    decorator_names,
     dotted_name,
     enclosing_class,
     imported_definitions,
@@ -272,8 +273,8 @@ class RaiseModel:
         return False
 
     def _quiet_helper(self, call: nodes.Call) -> bool:
-        """A call that runs no code that can raise: of an `async def` (the call only
-        makes the coroutine; its body runs where it is awaited), or of a plain function
+        """A call that runs no code that can raise: one that makes a coroutine, a
+        generator or a context manager (`_makes_generator`), or of a plain function
         of the project, a method of the caller's own class (`self._cancel_timer()`) or a
         class of the project whose `__init__` has no raise point of its own. One level
         deep (a helper's own helper calls count as raising); decorated functions and
@@ -281,9 +282,11 @@ class RaiseModel:
         if self._in_helper:
             return False
         helper = _own_helper(call)
-        if isinstance(helper, nodes.AsyncFunctionDef):
-            return True
         if helper is None:
+            return False
+        if _makes_generator(call, helper):
+            return True
+        if helper.decorators is not None:
             return False
         quiet = self._quiet.get(helper)
         if quiet is None:
@@ -372,12 +375,34 @@ def _own_helper(call: nodes.Call) -> FunctionLike | None:
             return None
         inits = helper.locals.get("__init__", [])
         helper = inits[0] if len(inits) == 1 else None
-    if (
-        not isinstance(helper, nodes.FunctionDef | nodes.AsyncFunctionDef)
-        or helper.decorators is not None
-    ):
+    if not isinstance(helper, nodes.FunctionDef | nodes.AsyncFunctionDef):
         return None
     return helper
+
+
+_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
+
+
+def _makes_generator(call: nodes.Call, helper: FunctionLike) -> bool:
+    """Calling `helper` runs none of its body: it is an `async def` (the call makes the
+    coroutine), a generator function whose generator is kept for later (stored or
+    returned, not iterated here as in `for x in gen():`), or a `@contextmanager` one
+    given to no `with` here (the call makes the manager; its body runs where the
+    manager is entered)."""
+    names = decorator_names(helper)
+    parent = call.parent
+    if not names:
+        if isinstance(helper, nodes.AsyncFunctionDef):
+            return True
+        return helper.is_generator() and isinstance(
+            parent, nodes.Assign | nodes.AnnAssign | nodes.Return
+        )
+    if not names <= _MANAGER_DECORATORS:
+        return False
+    return not (
+        isinstance(parent, nodes.With | nodes.AsyncWith)
+        and call in (item for item, _ in parent.items)
+    )
 
 
 def _handled_narrowly(call: nodes.Call) -> bool:
