@@ -93,6 +93,7 @@ from shutdownlint.analysis.end_of_life import (
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import (
     FunctionLike,
+    enclosing_class,
     enclosing_function,
     in_finally,
     is_self_parameter,
@@ -189,6 +190,14 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
         maker = enclosing_function(made)
         if maker is not None and facts.contexts.shutdown_function(maker) is not None:
             continue  # made while stopping (a close task): it is the stop, not a worker
+        base = enclosing_class(made)
+        if (
+            base is not None
+            and base is not cls
+            and base.root() is cls.root()
+            and facts.lifecycle.stop_methods(base)
+        ):
+            continue  # kept by a base class of the module with stops of its own: its finding
         starts = STARTS_BY_TYPE.get(info.qname, operations(kind).start)
         pool = kind is Kind.EXECUTOR
         if starts and not _started(facts, cls, attribute, made, starts, pool):
