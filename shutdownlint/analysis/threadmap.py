@@ -291,7 +291,11 @@ class ThreadMap:
         lifecycle step (open, start, connect..., close, stop, shutdown...) is called by
         the object's owner, in order, not by concurrent callers."""
         owner = _method_class(function) if isinstance(function.parent, nodes.ClassDef) else None
-        if not self.built_for_concurrent_callers(owner) or self._lifecycle_step(function):
+        if (
+            not self.built_for_concurrent_callers(owner)
+            or self._lifecycle_step(function)
+            or _consumer_step(function)
+        ):
             return CALLER
         return CALLERS
 
@@ -589,6 +593,40 @@ class ThreadMap:
             elif isinstance(func, nodes.Name) and not self._contexts.resolve_callables(func):
                 found.append(node)
         return found
+
+
+def _consumer_step(function: FunctionLike) -> bool:
+    """A step of an iterator its class is (`__iter__` returns `self`): `__next__`, the
+    method `__next__` names (`__next__ = next`), `__anext__`. One consumer iterates an
+    iterator; two threads taking turns on one are not a supported use (a generator
+    refuses them), so these run on the consumer's thread, not on concurrent callers."""
+    cls = function.parent
+    if not isinstance(cls, nodes.ClassDef) or isinstance(function, nodes.Lambda):
+        return False
+    if function.name in ("__next__", "__anext__"):
+        return True
+    if not _iterates_itself(cls):
+        return False
+    for assign in cls.locals.get("__next__", ()):
+        statement = assign.parent
+        if (
+            isinstance(statement, nodes.Assign)
+            and isinstance(statement.value, nodes.Name)
+            and statement.value.name == function.name
+        ):
+            return True
+    return False
+
+
+def _iterates_itself(cls: nodes.ClassDef) -> bool:
+    """`def __iter__(self): return self`."""
+    for method in cls.locals.get("__iter__", ()):
+        if isinstance(method, nodes.FunctionDef) and any(
+            isinstance(node, nodes.Return) and is_self_parameter(node.value)
+            for node in method.body
+        ):
+            return True
+    return False
 
 
 def _is_test_case(owner: nodes.ClassDef | None) -> bool:
