@@ -622,8 +622,7 @@ def _iterates_itself(cls: nodes.ClassDef) -> bool:
     """`def __iter__(self): return self`."""
     for method in cls.locals.get("__iter__", ()):
         if isinstance(method, nodes.FunctionDef) and any(
-            isinstance(node, nodes.Return) and is_self_parameter(node.value)
-            for node in method.body
+            isinstance(node, nodes.Return) and is_self_parameter(node.value) for node in method.body
         ):
             return True
     return False
