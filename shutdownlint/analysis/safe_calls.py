@@ -85,7 +85,7 @@ def is_logging_call(call: nodes.Call) -> bool:
     return False
 
 
-_EXCEPTION_CLASS = re.compile(r"(Error|Exception|Exit|Interrupt|Warning)$")
+EXCEPTION_CLASS = re.compile(r"(Error|Exception|Exit|Interrupt|Warning)$")
 
 
 def is_safe_call(call: nodes.Call) -> bool:
@@ -93,7 +93,7 @@ def is_safe_call(call: nodes.Call) -> bool:
     are about): the tables above."""
     func = call.func
     name = last_name(func) or ""
-    if _EXCEPTION_CLASS.search(name):
+    if EXCEPTION_CLASS.search(name):
         return True  # making an exception object (to raise or to set on a future)
     if name.startswith("set_") and isinstance(func, nodes.Attribute):
         return True  # a setter (`server.set_app(app)`, `fut.set_result(x)`)

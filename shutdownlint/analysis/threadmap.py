@@ -48,10 +48,12 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     in_loop,
     is_self_parameter,
+    last_name,
     state_key,
 )
 from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.locks import Locks
+from shutdownlint.analysis.safe_calls import EXCEPTION_CLASS
 from shutdownlint.analysis.vocabulary import Kind, ThreadRole
 
 
@@ -585,6 +587,10 @@ class ThreadMap:
                 continue
             if not any(is_self_parameter(a) for a in node.args):
                 continue
+            if isinstance(node.parent, nodes.Raise) or EXCEPTION_CLASS.search(
+                last_name(node.func) or ""
+            ):
+                continue  # `raise ExecutorError(self, msg)`: an exception made, no callback
             func = node.func
             if isinstance(func, nodes.Attribute) and is_self_parameter(func.expr):
                 targets = self._contexts.resolve_callables(func)
