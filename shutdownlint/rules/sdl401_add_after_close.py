@@ -94,6 +94,7 @@ from shutdownlint.analysis.infer import (
     FunctionLike,
     enclosing_class,
     enclosing_function,
+    is_self_parameter,
     property_reads,
     walk,
 )
@@ -231,6 +232,8 @@ def _check_add(facts: ModuleFacts, add: nodes.NodeNG, function, container: Close
     held = facts.locks.held_at(statement)
     flags = {name for name, _ in container.flags}
     flags |= _flag_properties(enclosing_class(statement), flags)
+    if _removal_releases_when_closed(facts, enclosing_class(statement), container, flags):
+        return None
     if container.lock is not None:
         if not held.holds(container.lock):
             return _AddAfterClose(container, statement, function, AddRace.UNLOCKED)
@@ -255,6 +258,56 @@ def _check_add(facts: ModuleFacts, add: nodes.NodeNG, function, container: Close
     if any(_awaits_before(clear) for clear in container.clears):
         return _AddAfterClose(container, statement, function, AddRace.DURING_AWAIT)
     return None
+
+
+_REMOVES = frozenset({"remove", "discard", "pop"})
+_RELEASES = frozenset({"close", "release", "terminate", "shutdown", "cancel", "kill"})
+
+
+def _removal_releases_when_closed(
+    facts: ModuleFacts, cls: nodes.ClassDef | None, container: ClosedContainer, flags: set[str]
+) -> bool:
+    """The container's own removal path (`release(conn)`: `self._used.remove(conn)`)
+    tests a flag the shutdown sets and releases what it removes on that branch (`if
+    self._closing: conn.close()`): an item added after the shutdown is released when it
+    is removed, as every item is, so the add leaks nothing."""
+    if cls is None or not flags:
+        return False
+    # and what the shutdown does to each item it takes out (`boat.moor()`)
+    releases = set(_RELEASES) | {
+        call.func.attrname
+        for call in container.cleaned.nodes_of_class(nodes.Call)
+        if isinstance(call.func, nodes.Attribute)
+    }
+    closers = set(facts.teardown.closers(cls))
+    for function in facts.shared_state.functions_of(cls):
+        if function in closers:
+            continue
+        own = facts.contexts.nodes_of(function)
+        if not any(
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname in _REMOVES
+            and isinstance(node.func.expr, nodes.Attribute)
+            and node.func.expr.attrname == container.name
+            and is_self_parameter(node.func.expr.expr)
+            for node in own
+        ):
+            continue
+        for node in own:
+            if (
+                isinstance(node, nodes.If)
+                and _tests(node.test, flags)
+                and any(
+                    isinstance(call, nodes.Call)
+                    and isinstance(call.func, nodes.Attribute)
+                    and call.func.attrname in releases
+                    for statement in node.body
+                    for call in statement.nodes_of_class(nodes.Call)
+                )
+            ):
+                return True
+    return False
 
 
 def _adds(body: list[nodes.NodeNG], containers) -> list[nodes.NodeNG]:
