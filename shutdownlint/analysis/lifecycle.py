@@ -139,7 +139,8 @@ class Lifecycle:
     def _blocking_queue_op(self, node: nodes.Call | nodes.Await) -> bool:
         """`q.put(item)` / `q.get()` with no timeout on a `queue` module queue: it blocks
         until it can proceed and raises nothing (a multiprocessing queue can: closed, or
-        an item that does not unpickle). `await q.put(item)` on an unbounded asyncio
+        an item that does not pickle; not for a constant end marker, `q.put(None)`).
+        `await q.put(item)` on an unbounded asyncio
         queue never suspends, so neither a failure nor a cancellation can reach it."""
         call = node.value if isinstance(node, nodes.Await) else node
         if not isinstance(call, nodes.Call):
@@ -161,6 +162,12 @@ class Lifecycle:
                 and func.attrname == "put"
                 and self._kinds.queue_bound(info).state is BoundState.UNBOUNDED
             )
+        if (
+            info.flavor is Flavor.MULTIPROCESSING
+            and func.attrname == "put"
+            and isinstance(call.args[0], nodes.Const)
+        ):
+            return True  # a constant pickles: only a queue the program closed refuses it
         return info.flavor is Flavor.THREADING and info.qname.startswith(("queue.", "_queue."))
 
     def exits_of(self, function: FunctionLike, obligation: Obligation) -> list[Leak]:
