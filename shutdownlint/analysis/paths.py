@@ -42,6 +42,7 @@ from enum import Enum
 from astroid import bases, nodes
 from astroid.exceptions import AstroidError
 
+from shutdownlint.analysis.astroid_env import is_project_module
 from shutdownlint.analysis.infer import (
     FunctionLike,
     decorator_names,
@@ -365,6 +366,8 @@ def _own_helper(call: nodes.Call) -> FunctionLike | None:
         imported = len(found) == 1 and isinstance(found[0], nodes.Import | nodes.ImportFrom)
         if imported or (isinstance(func, nodes.Attribute) and not found):
             found = imported_definitions(func)  # `spawn()`, `aiotasks.spawn()`
+        if not found and isinstance(func, nodes.Attribute) and _on_own_state(func.expr):
+            found = _project_methods(func)  # `self._comms.exception_thrown()`
     except (AstroidError, RecursionError):
         return None
     if len(found) != 1:
@@ -378,6 +381,32 @@ def _own_helper(call: nodes.Call) -> FunctionLike | None:
     if not isinstance(helper, nodes.FunctionDef | nodes.AsyncFunctionDef):
         return None
     return helper
+
+
+def _on_own_state(expr: nodes.NodeNG) -> bool:
+    """`self.x` (or `self.x.y`): an object the caller's own object holds."""
+    while isinstance(expr, nodes.Attribute):
+        expr = expr.expr
+        if isinstance(expr, nodes.Name) and expr.name == "self":
+            return True
+    return False
+
+
+def _project_methods(func: nodes.Attribute) -> list[FunctionLike]:
+    """The method of a project class that `func` names on an object the caller holds,
+    when inference finds exactly one."""
+    found: list[FunctionLike] = []
+    for value in infer_values(func):
+        while isinstance(value, bases.BoundMethod | bases.UnboundMethod):
+            value = value._proxied
+        if not isinstance(value, nodes.FunctionDef | nodes.AsyncFunctionDef):
+            return []
+        module = value.root()
+        if not (isinstance(module, nodes.Module) and is_project_module(module)):
+            return []
+        if value not in found:
+            found.append(value)
+    return found
 
 
 _MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager"})
