@@ -14,7 +14,10 @@ handed to a worker inside a queue item (`q.put((job, fut))`, `job, fut = q.get()
 the worker's to resolve on every exit of that item's iteration. An event waited on
 through the object that owns it (`self._feed.ready.wait()`) is that object's to set.
 In a loop over waiters, `set_result()` on a future a waiter cancelled raises and
-strands the rest.
+strands the rest (not where the registry's futures reach their waiters only through
+`asyncio.shield()` or `asyncio.wait()`, which never cancel them). A helper that sets
+the waitable only in some states passes no duty to its callers, and a serving loop left
+right after setting a latch (an event nothing clears) strands nobody.
 
 ## Why is this bad?
 The waiter has no deadline: when the setter dies of an exception or returns

@@ -18,7 +18,9 @@ method that another stop method of the class calls (`close()` calls `disconnect(
 and goes on) stops one session, and its caller owes the join. A class with no
 `async` stop method cannot await a task; its `cancel()` is enough when the task's
 body runs nothing on cancellation (no `finally:`, `with` or catching handler
-around an `await`).
+around an `await`; a handler that only leaves, `except CancelledError: break`, runs
+nothing). A worker a base class of the module keeps, where that base has stop methods
+of its own, is reported once, at the base.
 
 ## Why is this bad?
 `stop()` returns while the worker still runs: it may still write to files,

@@ -23,7 +23,9 @@ is reported only when the thread map shows the add running on another thread, or
 (asyncio) when an `await` lies between the adder's test of the closed flag and its
 add: another task can run the whole `close()` there. Any test, under the same lock,
 of an attribute `close()` writes under it counts as the re-check: a closed flag, a
-generation or pool id.
+generation or pool id. Where the container's own removal path tests a flag the shutdown
+sets and releases what it removes on that branch (`if self._closing: conn.close()`), a
+late item is released when it comes back, and the add is not reported.
 
 ## Example
 ```python
