@@ -665,10 +665,7 @@ def _completion_flag(node: nodes.Try) -> tuple[str, bool, nodes.Assign] | None:
             and first.value.value is (not statement.value.value)
         ):
             continue
-        try:
-            _, assigns = lookup(statement.scope(), name)
-        except (AstroidError, RecursionError):
-            continue
+        assigns = statement.scope().locals.get(name, [])
         between = (first.lineno or 0, node.tolineno or 0)
         if all(
             a.parent in (first, statement) or not between[0] <= (a.lineno or 0) <= between[1]
