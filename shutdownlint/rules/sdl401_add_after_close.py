@@ -100,7 +100,7 @@ from shutdownlint.analysis.infer import (
     property_reads,
     walk,
 )
-from shutdownlint.analysis.operations import adding_methods
+from shutdownlint.analysis.operations import Holder, adding_methods, operations
 from shutdownlint.analysis.ownership import own_nodes
 from shutdownlint.analysis.teardown import Clear, ClosedContainer, self_attr
 from shutdownlint.analysis.threadmap import concurrent_pair
@@ -262,54 +262,72 @@ def _check_add(facts: ModuleFacts, add: nodes.NodeNG, function, container: Close
     return None
 
 
-_REMOVES = frozenset({"remove", "discard", "pop"})
+_TAKES = operations(Holder.CONTAINER).take  # pop, popleft, popitem: the item returned
+_REMOVES = _TAKES | operations(Holder.CONTAINER).remove  # remove(x), discard(x)
 _RELEASES = frozenset({"close", "release", "terminate", "shutdown", "cancel", "kill"})
 
 
 def _removal_releases_when_closed(
     facts: ModuleFacts, cls: nodes.ClassDef | None, container: ClosedContainer, flags: set[str]
 ) -> bool:
-    """The container's own removal path (`release(conn)`: `self._used.remove(conn)`)
-    tests a flag the shutdown sets and releases what it removes on that branch (`if
-    self._closing: conn.close()`): an item added after the shutdown is released when it
-    is removed, as every item is, so the add leaks nothing."""
+    """Every removal path of the container (`release(conn)`: `self._used.remove(conn)`)
+    tests a flag the shutdown sets and, on that branch, releases the item it removed
+    (`if self._closing: conn.close()`): an item added after the shutdown is released
+    when it is removed, as every item is, so the add leaks nothing. A removal path that
+    hands items out again (a checkout popping the idle deque) does not."""
     if cls is None or not flags:
         return False
-    # and what the shutdown does to each item it takes out (`boat.moor()`)
+    # what the shutdown does to each item it takes out (`boat.moor()`), or any release
     releases = set(_RELEASES) | {
         call.func.attrname
         for call in container.cleaned.nodes_of_class(nodes.Call)
         if isinstance(call.func, nodes.Attribute)
     }
     closers = set(facts.teardown.closers(cls))
+    removals = 0
     for function in facts.shared_state.functions_of(cls):
         if function in closers:
             continue
         own = facts.contexts.nodes_of(function)
-        if not any(
+        for removed in _removed_items(own, container.name):
+            removals += 1
+            if not any(
+                isinstance(node, nodes.If)
+                and _tests(node.test, flags)
+                and any(
+                    isinstance(call.func, nodes.Attribute)
+                    and call.func.attrname in releases
+                    and call.func.expr.as_string() == removed
+                    for statement in node.body
+                    for call in statement.nodes_of_class(nodes.Call)
+                )
+                for node in own
+            ):
+                return False
+    return removals > 0
+
+
+def _removed_items(own: list[nodes.NodeNG], name: str) -> list[str]:
+    """The items `self.<name>` gives up in a function, as written: the argument of
+    `self.<name>.remove(x)` / `.discard(x)`, the target of `x = self.<name>.pop(...)`."""
+    found = []
+    for node in own:
+        if not (
             isinstance(node, nodes.Call)
             and isinstance(node.func, nodes.Attribute)
             and node.func.attrname in _REMOVES
             and isinstance(node.func.expr, nodes.Attribute)
-            and node.func.expr.attrname == container.name
+            and node.func.expr.attrname == name
             and is_self_parameter(node.func.expr.expr)
-            for node in own
         ):
             continue
-        for node in own:
-            if (
-                isinstance(node, nodes.If)
-                and _tests(node.test, flags)
-                and any(
-                    isinstance(call, nodes.Call)
-                    and isinstance(call.func, nodes.Attribute)
-                    and call.func.attrname in releases
-                    for statement in node.body
-                    for call in statement.nodes_of_class(nodes.Call)
-                )
-            ):
-                return True
-    return False
+        if node.func.attrname in _TAKES:
+            parent = node.parent
+            target = parent.targets[0] if isinstance(parent, nodes.Assign) else None
+            found.append(target.as_string() if target is not None else "")
+        else:
+            found.append(node.args[0].as_string() if node.args else "")
+    return found
 
 
 def _adds(body: list[nodes.NodeNG], containers) -> list[nodes.NodeNG]:
