@@ -48,6 +48,7 @@ from shutdownlint.analysis.infer import (
     decorator_names,
     dotted_name,
     enclosing_class,
+    function_of,
     imported_definitions,
     infer_values,
     last_name,
@@ -397,8 +398,7 @@ def _project_methods(func: nodes.Attribute) -> list[FunctionLike]:
     when inference finds exactly one."""
     found: list[FunctionLike] = []
     for value in infer_values(func):
-        while isinstance(value, bases.BoundMethod | bases.UnboundMethod):
-            value = value._proxied
+        value = function_of(value)
         if not isinstance(value, nodes.FunctionDef | nodes.AsyncFunctionDef):
             return []
         module = value.root()
