@@ -42,7 +42,7 @@ _SAFE_METHODS = frozenset(
         # synchronisation that does not fail
         "set", "notify", "notify_all", "release", "task_done", "put_nowait", "wait",
         # scheduling on a running loop
-        "create_task", "ensure_future", "add_done_callback", "call_soon",
+        "create_task", "ensure_future", "add_done_callback", "call_soon", "create_future",
         "call_soon_threadsafe", "call_later", "call_at",
         "exception",  # a done future's exception, returned rather than raised
         # socket configuration, process polling (not `setsockopt` in general: the kernel

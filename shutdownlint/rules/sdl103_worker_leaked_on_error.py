@@ -62,7 +62,7 @@ from shutdownlint.analysis.infer import (
 from shutdownlint.analysis.lifecycle import is_test
 from shutdownlint.analysis.operations import STARTS_BY_TYPE, Holder, operations
 from shutdownlint.analysis.owners import WorkerOwner
-from shutdownlint.analysis.ownership import Local, Tracker, covered, own_nodes
+from shutdownlint.analysis.ownership import Local, Tracker, covered, own_nodes, refers_to
 from shutdownlint.analysis.paths import LeakKind, Obligation, Release, statements
 from shutdownlint.analysis.starts import group_block
 from shutdownlint.analysis.vocabulary import Flavor, Kind
@@ -121,6 +121,7 @@ def _worker_leaks(facts: ModuleFacts, function: FunctionLike) -> list[LifecycleL
         many = _task_kept(facts, statement) is not None
         if many:
             idents |= _members(function, idents)  # `for t in tasks: t.cancel()`
+        idents |= _literal_members(function, idents)  # `for t in (reader, writer):`
         methods = facts.lifecycle.release_methods(info, info.kind)
         started = f"the {info.kind.value}s are" if many else f"the {info.kind.value} is"
         related = [(statement, f"{started} started here")]
@@ -291,6 +292,20 @@ def _members(function: FunctionLike, idents: frozenset) -> frozenset[Local]:
         if isinstance(node, nodes.For)
         and isinstance(node.target, nodes.AssignName)
         and covered(node.iter).containers & idents
+    )
+
+
+def _literal_members(function: FunctionLike, idents: frozenset) -> frozenset[Local]:
+    """The loop variables of `function` that go through a literal tuple, list or set
+    naming the worker (`for task in (drained, lost): task.cancel()`): on one pass each
+    is the worker."""
+    return frozenset(
+        Local(function, node.target.name)
+        for node in statements(function)
+        if isinstance(node, nodes.For)
+        and isinstance(node.target, nodes.AssignName)
+        and isinstance(node.iter, nodes.Tuple | nodes.List | nodes.Set)
+        and any(refers_to(element, idents) for element in node.iter.elts)
     )
 
 
