@@ -449,17 +449,18 @@ class Tracker:
 
     def _stored(self, targets: list[nodes.NodeNG], value: nodes.NodeNG) -> bool:
         """`self.a = x`, `d[k] = x`, `self.pair = (x, y)`, `self.s = Wrap(x)`,
-        `GLOBAL = x`: handed over."""
-        if not (
-            self._held(value)
-            or (
-                isinstance(value, nodes.Call)
-                and any(
-                    self._held(a) for a in [*value.args, *(k.value for k in value.keywords or ())]
-                )
-            )
-        ):
-            return False
+        `GLOBAL = x`: handed over. Not the result of a helper that only borrows it
+        (`self.offset = self._calibrate(sock)`): that value does not hold it."""
+        if not self._held(value):
+            if not isinstance(value, nodes.Call):
+                return False
+            given = [
+                a
+                for a in [*value.args, *(k.value for k in value.keywords or ())]
+                if self._held(a)
+            ]
+            if not given or (self._borrows is not None and self._borrows(value, given)):
+                return False
         for target in targets:
             if self.constructing and _on_self(target):
                 continue
