@@ -537,6 +537,9 @@ class Tracker:
         while isinstance(test, nodes.UnaryOp) and test.op == "not":
             test, negated = test.operand, not negated
         outcome = outcome != negated
+        asked = _asked_once(test)
+        if asked is not None:
+            return self.void(asked, outcome)  # `alive = p.is_alive()` ... `if alive:`
         if isinstance(test, nodes.BoolOp):
             if test.op == "and" and outcome:
                 return any(self.void(v, True) for v in test.values)
@@ -578,6 +581,28 @@ class Tracker:
         if _loop_closed_test(test) and "cancel" in self.methods:
             return outcome  # a closed event loop runs no task: none is left to cancel
         return False
+
+
+def _asked_once(test: nodes.NodeNG) -> nodes.Call | None:
+    """The call a local test stands for: `alive` in `alive = p.is_alive(); if alive:`,
+    when that one statement of its function assigns it, from a method call."""
+    if not isinstance(test, nodes.Name):
+        return None
+    try:
+        scope, assigns = lookup(test, test.name)
+    except (AstroidError, RecursionError):
+        return None
+    if len(assigns) != 1 or not isinstance(scope, FunctionLike):
+        return None
+    statement = assigns[0].parent
+    if (
+        isinstance(statement, nodes.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.value, nodes.Call)
+        and isinstance(statement.value.func, nodes.Attribute)
+    ):
+        return statement.value
+    return None
 
 
 def _loop_closed_test(test: nodes.NodeNG) -> bool:
