@@ -34,6 +34,7 @@ from shutdownlint.analysis.infer import (
     StateKey,
     assigned_targets,
     class_held_by,
+    decorator_names,
     enclosing_class,
     enclosing_function,
     is_self_parameter,
@@ -325,6 +326,8 @@ class Lifecycle:
         for callee in callees:
             if not isinstance(callee, nodes.FunctionDef | nodes.AsyncFunctionDef):
                 return False
+            if _interface(callee):
+                return False  # its overrides decide what becomes of what it is given
             params = parameters_bound(call, callee, handed)
             if params is None:
                 return False
@@ -1071,6 +1074,24 @@ def _unpacked_item(node: nodes.NodeNG) -> tuple[FunctionLike, nodes.NodeNG, list
             if taken is not None and taken[0] == value.name:
                 return function, taken[1], names
     return None
+
+
+def _interface(function: FunctionLike) -> bool:
+    """`raise NotImplementedError` (after a docstring), or `@abstractmethod`: a method
+    the subclasses implement."""
+    if "abstractmethod" in decorator_names(function):
+        return True
+    body = [
+        s
+        for s in function.body
+        if not (isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Const))
+    ]
+    return (
+        len(body) == 1
+        and isinstance(body[0], nodes.Raise)
+        and body[0].exc is not None
+        and "NotImplementedError" in body[0].exc.as_string()
+    )
 
 
 def _argument_bundle(items: nodes.Tuple | nodes.List | nodes.Set) -> bool:

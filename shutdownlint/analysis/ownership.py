@@ -455,9 +455,7 @@ class Tracker:
             if not isinstance(value, nodes.Call):
                 return False
             given = [
-                a
-                for a in [*value.args, *(k.value for k in value.keywords or ())]
-                if self._held(a)
+                a for a in [*value.args, *(k.value for k in value.keywords or ())] if self._held(a)
             ]
             if not given or (self._borrows is not None and self._borrows(value, given)):
                 return False
