@@ -535,8 +535,8 @@ class Tracker:
         while isinstance(test, nodes.UnaryOp) and test.op == "not":
             test, negated = test.operand, not negated
         outcome = outcome != negated
-        asked = _asked_once(test)
-        if asked is not None:
+        asked = _asked_once(test) if not self.refers(test) else None
+        if asked is not None and self.refers(asked.func.expr):
             return self.void(asked, outcome)  # `alive = p.is_alive()` ... `if alive:`
         if isinstance(test, nodes.BoolOp):
             if test.op == "and" and outcome:
