@@ -24,12 +24,14 @@ from shutdownlint.analysis.infer import (
     is_self_parameter,
     last_name,
     lookup,
+    made_by_one_call,
     state_key,
     wait_half,
     walk,
 )
 from shutdownlint.analysis.operations import Holder, adding_methods, ends_on_failure, operations
 from shutdownlint.analysis.paths import Release, is_logging_call
+from shutdownlint.analysis.safe_calls import RUNNING_LOOP
 from shutdownlint.analysis.vocabulary import Kind
 
 # asyncio APIs that adopt a socket passed as `sock=` only when they return: until then
@@ -582,25 +584,10 @@ class Tracker:
 
 
 def _asked_once(test: nodes.NodeNG) -> nodes.Call | None:
-    """The call a local test stands for: `alive` in `alive = p.is_alive(); if alive:`,
-    when that one statement of its function assigns it, from a method call."""
-    if not isinstance(test, nodes.Name):
-        return None
-    try:
-        scope, assigns = lookup(test, test.name)
-    except (AstroidError, RecursionError):
-        return None
-    if len(assigns) != 1 or not isinstance(scope, FunctionLike):
-        return None
-    statement = assigns[0].parent
-    if (
-        isinstance(statement, nodes.Assign)
-        and len(statement.targets) == 1
-        and isinstance(statement.value, nodes.Call)
-        and isinstance(statement.value.func, nodes.Attribute)
-    ):
-        return statement.value
-    return None
+    """The method call a local test stands for: `alive` in `alive = p.is_alive(); if
+    alive:`, when that one statement of its function assigns it."""
+    call = made_by_one_call(test) if isinstance(test, nodes.Name) else None
+    return call if call is not None and isinstance(call.func, nodes.Attribute) else None
 
 
 def _loop_closed_test(test: nodes.NodeNG) -> bool:
@@ -613,7 +600,7 @@ def _loop_closed_test(test: nodes.NodeNG) -> bool:
         return False
     receiver = test.func.expr
     if isinstance(receiver, nodes.Call):
-        return last_name(receiver.func) in ("get_event_loop", "get_running_loop")
+        return last_name(receiver.func) in RUNNING_LOOP
     return "loop" in (last_name(receiver) or "").lower()
 
 

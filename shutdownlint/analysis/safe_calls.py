@@ -95,7 +95,7 @@ def is_safe_call(call: nodes.Call) -> bool:
     name = last_name(func) or ""
     if EXCEPTION_CLASS.search(name):
         return True  # making an exception object (to raise or to set on a future)
-    if name in _RUNNING_LOOP and isinstance(call.scope(), nodes.AsyncFunctionDef):
+    if name in RUNNING_LOOP and isinstance(call.scope(), nodes.AsyncFunctionDef):
         return True  # a coroutine runs on a loop: asking for it cannot fail
     if name.startswith("set_") and isinstance(func, nodes.Attribute):
         return True  # a setter (`server.set_app(app)`, `fut.set_result(x)`)
@@ -118,7 +118,7 @@ def is_safe_call(call: nodes.Call) -> bool:
     return False
 
 
-_RUNNING_LOOP = frozenset({"get_running_loop", "get_event_loop"})
+RUNNING_LOOP = frozenset({"get_running_loop", "get_event_loop"})
 
 
 def _own_token(call: nodes.Call) -> bool:
