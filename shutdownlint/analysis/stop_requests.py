@@ -2,8 +2,9 @@
 
 A stop request tests the worker's *own* stop state, or the item it took against the
 end marker. Its own state: a flag of the object (`self._closing`, `cls.running`), a
-module-level flag or a module's (`_shutdown`, `config.stopping`), a local or parameter
-flag (`if not running`), its stop event (`self._halt.is_set()`, `stop.is_set()`). The
+module-level flag or a module's (`_shutdown`, `config.stopping`), a local flag (`if not
+running`; a parameter flag only for a consumer: for a producer it is its caller's
+input), its stop event (`self._halt.is_set()`, `stop.is_set()`). The
 item: the name it took compared with a sentinel (`if item is None`, `if job is STOP`),
 or tested for truth (`if not chunk`), or a field of the item that names a marker
 (`if msg.kind == STOP`). A collaborator's state is none of these (`if camera.closed`,
@@ -37,7 +38,8 @@ def stop_request(
     the worker's own stop event's `is_set()`, or its own stop flag (`if self._exiting:`).
     `input_ends=False` for a producer, which owes the end of its stream however its own
     input ended: a local compared with a sentinel (`if header is None: return`, data it
-    read) is no stop request there; its object's or module's flags still are."""
+    read) is no stop request there, nor a parameter flag its caller passed (`if dry_run:
+    return`: fixed for the whole call); its object's or module's flags still are."""
     if test is None:
         return False
     for node in walk(test):
@@ -54,7 +56,12 @@ def stop_request(
             and _own(node.func.expr, item)
         ):
             return True
-        if isinstance(node, nodes.Name) and node.name != item and STOP_NAMES.search(node.name):
+        if (
+            isinstance(node, nodes.Name)
+            and node.name != item
+            and STOP_NAMES.search(node.name)
+            and (input_ends or not _parameter(node, function))
+        ):
             return True
         if (
             isinstance(node, nodes.Attribute)
@@ -64,6 +71,21 @@ def stop_request(
             return True
     bare = test.operand if isinstance(test, nodes.UnaryOp) and test.op == "not" else test
     return item is not None and isinstance(bare, nodes.Name) and bare.name == item
+
+
+def _parameter(name: nodes.Name, function: FunctionLike) -> bool:
+    """`name` is a parameter of `function` that its body never rebinds: a value the
+    caller chose for the whole call (`dry_run`, `stop_after_first`), fixed before the
+    stream began, so a producer's exit on it is the caller's input ending, not a stop."""
+    try:
+        scope, assigns = lookup(name, name.name)
+    except (AstroidError, RecursionError):
+        return False
+    return (
+        scope is function
+        and bool(assigns)
+        and all(isinstance(a.parent, nodes.Arguments) for a in assigns)
+    )
 
 
 def _compares_local(compare: nodes.Compare) -> bool:
