@@ -406,8 +406,12 @@ class Races(CheckReads):
                 if not claims and not self._harmful(test, acts, branch_nodes, access):
                     continue
                 # What follows a guard clause is its act (P8); a start there is the
-                # check's own lazy start when the act stores what it starts.
-                region = branch_nodes if self._stores_started(acts, function) else body_nodes
+                # check's own lazy start when the act stores what it starts, or when the
+                # act claims the checked state (`if self._running: return` ... `self.
+                # _running = True`: the guard clause is `if not self._running:` spelt
+                # the other way, and what follows is the claim's work).
+                lazy = claims or self._stores_started(acts, function)
+                region = branch_nodes if lazy else body_nodes
                 why = self._shared_why(access, acts, accesses, function, region, claims)
                 if why is None:
                     continue
