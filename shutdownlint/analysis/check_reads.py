@@ -19,7 +19,7 @@ from shutdownlint.analysis.infer import (
     walk,
 )
 from shutdownlint.analysis.race_shapes import depends_on_arguments, self_rooted
-from shutdownlint.analysis.shared import Access, AccessKind
+from shutdownlint.analysis.shared import Access, AccessKind, is_constant
 
 
 class CheckReads:
@@ -180,13 +180,25 @@ class CheckReads:
             return False
         if any(depends_on_arguments(a.value) for a in stores):
             return True
-        # The claim comes first and the work after it (a store after the work is a
-        # release: `self._t.close(); self._t = None` uses what the check saw).
+        # The claim comes first and the work after it; or the work comes first and a
+        # constant store marks it done (`if self._homed: return; self._motor.seek_zero();
+        # self._homed = True`: once-only work, run by every racer that passed). A store
+        # after work that uses the checked state is a release instead (`self._t.close();
+        # self._t = None` works on what the check saw).
         claimed_at = min(a.node.lineno or 0 for a in stores)
+        marks_done = all(is_constant(a.value) for a in stores)
         return any(
             isinstance(node, nodes.Call)
-            and (node.lineno or 0) > claimed_at
             and isinstance(node.func, nodes.Attribute)
             and self_rooted(node.func.expr)
+            and (
+                (node.lineno or 0) > claimed_at
+                or (marks_done and not _reads(node.func.expr, checked.key.name))
+            )
             for node in branch_nodes.nodes(self._contexts)
         )
+
+
+def _reads(receiver: nodes.NodeNG, name: str) -> bool:
+    """`receiver` goes through the field `name` (`self._t`, `self._t.sock`)."""
+    return any(isinstance(n, nodes.Attribute) and n.attrname == name for n in walk(receiver))
