@@ -21,6 +21,7 @@ from shutdownlint.analysis.kinds import Kinds
 from shutdownlint.analysis.lifecycle import Lifecycle
 from shutdownlint.analysis.locks import Locks
 from shutdownlint.analysis.options import AnalysisOptions
+from shutdownlint.analysis.order import Order
 from shutdownlint.analysis.owners import WorkerOwners
 from shutdownlint.analysis.races import Races
 from shutdownlint.analysis.shared import SharedState
@@ -127,6 +128,13 @@ class ModuleFacts:
         )
 
     @cached_property
+    def order(self) -> Order:
+        """Happens-before between accesses: joins, the lifecycle, hand-offs."""
+        return Order(
+            self.kinds, self.contexts, self.locks, self.threads, self.shared_state, self.summaries
+        )
+
+    @cached_property
     def races(self) -> Races:
         """Races on shared state: unguarded accesses, check-then-acts, read-modify-writes."""
         return Races(
@@ -136,7 +144,7 @@ class ModuleFacts:
             self.locks,
             self.threads,
             self.shared_state,
-            self.summaries,
+            self.order,
             self.stats,
         )
 

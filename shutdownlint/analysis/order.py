@@ -76,27 +76,37 @@ class Order:
         """One side joins a thread before its access, and the other runs on a thread:
         the join orders them (`stop()` joins the worker, then clears its state)."""
         for first, second in ((access, other), (other, access)):
-            if not any(t.role is ThreadRole.THREAD for t in second.threads):
+            if any(t.role is ThreadRole.THREAD for t in second.threads) and self.joins_before(
+                first.function, first.node
+            ):
+                return True
+        return False
+
+    def joins_before(
+        self, function: FunctionLike, node: nodes.NodeNG, threads: frozenset[ThreadId] | None = None
+    ) -> bool:
+        """`function` joins a thread before `node`: the thread's own `join()`, or a method
+        of the object (or of its worker) that joins its workers. With `threads`, a direct
+        `join()` must be of one of those threads (its object made where they start)."""
+        sites = None if threads is None else {t.site for t in threads}
+        line = node.lineno or 0
+        for call in walk(function):
+            if not (
+                isinstance(call, nodes.Call)
+                and (call.lineno or 0) < line
+                and enclosing_function(call) is function
+            ):
                 continue
-            for node in walk(first.function):
+            if isinstance(call.func, nodes.Attribute) and call.func.attrname == "join":
+                info = self._kinds.kind_of(call.func.expr)
                 if (
-                    isinstance(node, nodes.Call)
-                    and isinstance(node.func, nodes.Attribute)
-                    and node.func.attrname == "join"
-                    and (node.lineno or 0) < (first.node.lineno or 0)
-                    and enclosing_function(node) is first.function
+                    info is not None
+                    and info.kind is Kind.THREAD
+                    and (sites is None or sites & set(info.creations))
                 ):
-                    info = self._kinds.kind_of(node.func.expr)
-                    if info is not None and info.kind is Kind.THREAD:
-                        return True
-                if (
-                    isinstance(node, nodes.Call)
-                    and (node.lineno or 0) < (first.node.lineno or 0)
-                    and _on_self(node)
-                    and enclosing_function(node) is first.function
-                    and self._summaries.call_joins(node)
-                ):
-                    return True  # a method of the object (or of its worker) that joins
+                    return True
+            if _on_self(call) and self._summaries.call_joins(call):
+                return True  # a method of the object (or of its worker) that joins it
         return False
 
     # -- callback hand-off -------------------------------------------------------

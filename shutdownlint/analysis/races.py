@@ -80,7 +80,6 @@ from shutdownlint.analysis.shared import (
     SharedState,
     is_constant,
 )
-from shutdownlint.analysis.summaries import Summaries
 from shutdownlint.analysis.threadmap import (
     CALLER,
     CALLERS,
@@ -112,7 +111,7 @@ class Races(CheckReads):
         locks: Locks,
         threads: ThreadMap,
         state: SharedState,
-        summaries: Summaries,
+        order: Order,
         stats: Counter[str],
     ) -> None:
         self._module = module
@@ -125,7 +124,7 @@ class Races(CheckReads):
         self._property_cache: dict[nodes.ClassDef, dict[str, frozenset[str]]] = {}
         self._predicate_cache: dict[nodes.ClassDef, dict[str, frozenset[str]]] = {}
         self._expects_cache: dict[FunctionLike, bool] = {}
-        self._order = Order(kinds, contexts, locks, threads, state, summaries)
+        self._order = order
 
     # -- shared helpers ------------------------------------------------------------
     def _guard(self, accesses: list[Access], writes_only: bool = True) -> Guard | None:

@@ -19,9 +19,10 @@ Reported only for containers whose removed items `close()` releases one by one
 an object the class keeps: `self._fleet.release(car)`), also through any
 value built from the container (a copy, a view, `itertools.chain(a, b)`, `a + b`,
 `[*a, *b]`, a comprehension, the items of its items). A shutdown that takes no lock
-is reported only when the thread map shows the add running on another thread, or
-(asyncio) when an `await` lies between the adder's test of the closed flag and its
-add: another task can run the whole `close()` there. Any test, under the same lock,
+is reported only when the thread map shows the add running on another thread that the
+shutdown does not join before it empties the container (a join orders every add before
+the emptying), or (asyncio) when an `await` lies between the adder's test of the closed
+flag and its add: another task can run the whole `close()` there. Any test, under the same lock,
 of an attribute `close()` writes under it counts as the re-check: a closed flag, a
 generation or pool id. Where the container's own removal path tests a flag the shutdown
 sets and releases what it removes on that branch (`if self._closing: conn.close()`), a
@@ -104,6 +105,7 @@ from shutdownlint.analysis.operations import Holder, adding_methods, operations
 from shutdownlint.analysis.ownership import own_nodes
 from shutdownlint.analysis.teardown import Clear, ClosedContainer, self_attr
 from shutdownlint.analysis.threadmap import concurrent_pair
+from shutdownlint.analysis.vocabulary import ThreadRole
 from shutdownlint.findings import Fix
 from shutdownlint.rules.base import Rule, RuleContext, short_source
 
@@ -255,11 +257,23 @@ def _check_add(facts: ModuleFacts, add: nodes.NodeNG, function, container: Close
     closer_threads = frozenset(
         t for c in container.clears for t in facts.threads.threads_of(c.function)
     )
-    if concurrent_pair(facts.threads.threads_of(function), closer_threads) is not None:
+    adders = facts.threads.threads_of(function)
+    if concurrent_pair(adders, closer_threads) is not None and not _joined_first(
+        facts, adders, container
+    ):
         return _AddAfterClose(container, statement, function, AddRace.OTHER_THREAD)
     if any(_awaits_before(clear) for clear in container.clears):
         return _AddAfterClose(container, statement, function, AddRace.DURING_AWAIT)
     return None
+
+
+def _joined_first(facts: ModuleFacts, adders, container: ClosedContainer) -> bool:
+    """Every add runs on a worker thread that the shutdown joins before it empties the
+    container (`stop()`: set the event, `self._thread.join()`, then close and clear):
+    the join orders every add before the emptying, so nothing is added after it."""
+    if not adders or any(t.role is not ThreadRole.THREAD for t in adders):
+        return False
+    return all(facts.order.joins_before(c.function, c.node, adders) for c in container.clears)
 
 
 _TAKES = operations(Holder.CONTAINER).take  # pop, popleft, popitem: the item returned
