@@ -11,6 +11,7 @@ stored, passed on, registered as a callback) or leaves it with the function.
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from astroid.exceptions import AstroidError
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
+    imported_name,
     is_self_parameter,
     last_name,
     lookup,
@@ -29,6 +31,7 @@ from shutdownlint.analysis.infer import (
     wait_half,
     walk,
 )
+from shutdownlint.analysis.kinds import KNOWN_TYPES
 from shutdownlint.analysis.operations import Holder, adding_methods, ends_on_failure, operations
 from shutdownlint.analysis.paths import Release, is_logging_call
 from shutdownlint.analysis.safe_calls import RUNNING_LOOP
@@ -569,6 +572,12 @@ class Tracker:
             return False
         if self.refers(test):
             return not outcome  # `if x:` false: there is no x
+        tested = _instance_test(test)
+        if tested is not None and self.refers(test.args[0]):
+            # a value that is the resource or an error returned in its place: where
+            # `isinstance(x, socket.socket)` is false, or `isinstance(x, OSError)` true,
+            # x is not the resource
+            return outcome is (tested is _ERROR_TYPE)
         if (
             isinstance(test, nodes.Call)
             and isinstance(test.func, nodes.Attribute)
@@ -580,6 +589,49 @@ class Tracker:
                 return not outcome  # not running: finished (or cancelled by its waiter)
         if _loop_closed_test(test) and "cancel" in self.methods:
             return outcome  # a closed event loop runs no task: none is left to cancel
+        return False
+
+
+_RESOURCE_TYPE, _ERROR_TYPE = "resource", "error"
+
+
+def _instance_test(test: nodes.NodeNG) -> str | None:
+    """What `isinstance(x, T)` asks: whether x is a known resource type (`socket.socket`,
+    `_RESOURCE_TYPE`) or an exception class (`_ERROR_TYPE`, which no resource is), for T
+    or every type of a tuple; None for any other test."""
+    if not (
+        isinstance(test, nodes.Call)
+        and isinstance(test.func, nodes.Name)
+        and test.func.name == "isinstance"
+        and len(test.args) == 2
+    ):
+        return None
+    types = test.args[1]
+    candidates = types.elts if isinstance(types, nodes.Tuple) else [types]
+    if any(imported_name(t) in KNOWN_TYPES for t in candidates):
+        return _RESOURCE_TYPE
+    if candidates and all(_exception_class(t) for t in candidates):
+        return _ERROR_TYPE
+    return None
+
+
+def _exception_class(node: nodes.NodeNG) -> bool:
+    """`node` names an exception class: a builtin one (`OSError`), or a class of the
+    module that derives from one."""
+    if not isinstance(node, nodes.Name):
+        return False
+    try:
+        _, assigns = lookup(node, node.name)
+    except (AstroidError, RecursionError):
+        return False
+    if not assigns:
+        builtin = getattr(builtins, node.name, None)
+        return isinstance(builtin, type) and issubclass(builtin, BaseException)
+    if len(assigns) != 1 or not isinstance(assigns[0], nodes.ClassDef):
+        return False
+    try:
+        return assigns[0].is_subtype_of("builtins.BaseException")
+    except (AstroidError, RecursionError):
         return False
 
 
