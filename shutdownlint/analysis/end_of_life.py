@@ -55,18 +55,62 @@ def final_stops(stops: list[FunctionLike], own) -> list[FunctionLike]:
 
 
 def cancels(functions: list[FunctionLike], attribute: str, own) -> bool:
-    """Some function of `functions` calls `self.<attribute>.cancel()`."""
+    """Some function of `functions` calls `self.<attribute>.cancel()`, or `cancel()` on
+    a local taken from it (`if (task := self._task) is not None: task.cancel()`, `task,
+    self._task = self._task, None`)."""
     for function in functions:
-        for node in own(function):
+        nodes_of = own(function)
+        for node in nodes_of:
             if (
                 isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
                 and node.func.attrname == "cancel"
-                and isinstance(node.func.expr, nodes.Attribute)
-                and node.func.expr.attrname == attribute
-                and is_self_parameter(node.func.expr.expr)
+                and (
+                    _is_self_attribute(node.func.expr, attribute)
+                    or _taken_from(node.func.expr, attribute, nodes_of)
+                )
             ):
                 return True
+    return False
+
+
+def _is_self_attribute(expr: nodes.NodeNG, attribute: str) -> bool:
+    return (
+        isinstance(expr, nodes.Attribute)
+        and expr.attrname == attribute
+        and is_self_parameter(expr.expr)
+    )
+
+
+def _taken_from(name: nodes.NodeNG, attribute: str, nodes_of: list[nodes.NodeNG]) -> bool:
+    """`name` is a local the same function binds to `self.<attribute>`: `t = self._t`,
+    `(t := self._t)`, or its place in a swap (`t, self._t = self._t, None`)."""
+    if not isinstance(name, nodes.Name):
+        return False
+    for node in nodes_of:
+        if (
+            isinstance(node, nodes.NamedExpr)
+            and node.target.name == name.name
+            and _is_self_attribute(node.value, attribute)
+        ):
+            return True
+        if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
+            continue
+        target, value = node.targets[0], node.value
+        if (
+            isinstance(target, nodes.AssignName)
+            and target.name == name.name
+            and _is_self_attribute(value, attribute)
+        ):
+            return True
+        if isinstance(target, nodes.Tuple) and isinstance(value, nodes.Tuple):
+            for bound, taken in zip(target.elts, value.elts, strict=False):
+                if (
+                    isinstance(bound, nodes.AssignName)
+                    and bound.name == name.name
+                    and _is_self_attribute(taken, attribute)
+                ):
+                    return True
     return False
 
 
