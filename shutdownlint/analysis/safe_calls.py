@@ -31,6 +31,8 @@ _SAFE_FUNCTIONS = frozenset(
         "suppress", "closing", "nullcontext", "ExitStack", "AsyncExitStack",
         # scheduling on a running loop, imported by name (`from asyncio import ensure_future`)
         "create_task", "ensure_future",
+        # path-string operations that read no file system (`os.path.basename(p)`)
+        "basename", "dirname", "splitext", "normpath", "normcase",
     }
 ) | IDENTITY_CALLS  # fmt: skip
 _SAFE_METHODS = frozenset(
@@ -168,6 +170,7 @@ _SAFE_MODULES = frozenset(
     {
         "time", "os", "threading", "traceback", "warnings", "logging", "functools",
         "typing", "collections", "contextlib", "asyncio",
+        "path", "posixpath", "ntpath",  # os.path
     }
 )  # fmt: skip
 
