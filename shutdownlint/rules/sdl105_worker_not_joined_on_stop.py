@@ -217,6 +217,8 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
         ]
         if not outside:
             continue  # the worker runs its own stop: it cannot join itself
+        if kind is Kind.THREAD and _awaits_last_word(facts, outside, inside):
+            continue  # the stop waits for the event the worker sets as it ends
         if (
             kind is Kind.TASK
             and sync_only
@@ -413,6 +415,43 @@ def _is_daemon(creation: list[nodes.NodeNG]) -> bool:
         if isinstance(node, nodes.Call) and last_name(node.func) == "setDaemon":
             return True
     return False
+
+
+def _awaits_last_word(facts: ModuleFacts, stops: list, inside: set) -> bool:
+    """A stop method (or what it calls) waits on an event of the object that the
+    worker's own code sets in a `finally:` ending its function (`try: ...loop...
+    finally: self._done.set()`): once the wait returns, the worker has nothing left to
+    run, so the wait is its join (a completion handshake)."""
+    last_words = set()
+    for function in inside:
+        callers = facts.contexts.direct_callers.get(function, ())
+        if any(caller in inside for caller, _ in callers):
+            continue  # a helper of the worker: its `finally:` is not the worker's end
+        body = function.body
+        if body and isinstance(body[-1], nodes.Try) and body[-1].finalbody:
+            last_words |= {
+                node.func.expr.attrname
+                for statement in body[-1].finalbody
+                for node in walk(statement)
+                if isinstance(node, nodes.Call)
+                and isinstance(node.func, nodes.Attribute)
+                and node.func.attrname == "set"
+                and isinstance(node.func.expr, nodes.Attribute)
+                and is_self_parameter(node.func.expr.expr)
+            }
+    if not last_words:
+        return False
+    return any(
+        isinstance(node, nodes.Call)
+        and isinstance(node.func, nodes.Attribute)
+        and node.func.attrname == "wait"
+        and isinstance(node.func.expr, nodes.Attribute)
+        and node.func.expr.attrname in last_words
+        and is_self_parameter(node.func.expr.expr)
+        for stop in stops
+        for function in facts.contexts.reach(stop, inferred=True)
+        for node in facts.lifecycle.own(function)
+    )
 
 
 def _signalling_stop(
