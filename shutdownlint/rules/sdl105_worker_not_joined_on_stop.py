@@ -86,6 +86,7 @@ from __future__ import annotations
 
 from astroid import nodes
 
+from shutdownlint.analysis.contexts import normalised_method_name
 from shutdownlint.analysis.end_of_life import (
     cancels,
     final_stops,
@@ -229,6 +230,8 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
             # to run on cancellation, so it ends at its next step with no effect.
             continue
         signal = _signalling_stop(facts, outside, creation)
+        if signal is None and all(_stops_another_part(facts, stop, attribute) for stop in outside):
+            continue  # `cancel_initialization()`: the stop of another part, not the object's
         if kind is Kind.THREAD and _is_daemon(creation) and signal is None:
             continue  # a daemon the class never signals is meant to die with the process
         method = signal or outside[0]
@@ -415,6 +418,23 @@ def _is_daemon(creation: list[nodes.NodeNG]) -> bool:
         if isinstance(node, nodes.Call) and last_name(node.func) == "setDaemon":
             return True
     return False
+
+
+def _stops_another_part(facts: ModuleFacts, stop: FunctionLike, attribute: str) -> bool:
+    """A stop method named for a part of the object (`cancel_initialization`,
+    `stop_scan`: a shutdown word and what it stops) that touches neither the worker nor
+    anything it reads: it ends that part, not the object's life. `close_all` names the
+    whole."""
+    words = normalised_method_name(stop.name).split("_")
+    if len(words) < 2 or words[-1] in ("all", "everything"):
+        return False
+    return not any(
+        isinstance(node, nodes.Attribute)
+        and node.attrname == attribute
+        and is_self_parameter(node.expr)
+        for function in facts.contexts.reach(stop, inferred=True)
+        for node in facts.lifecycle.own(function)
+    )
 
 
 def _awaits_last_word(facts: ModuleFacts, stops: list, inside: set) -> bool:
