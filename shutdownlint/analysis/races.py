@@ -373,8 +373,17 @@ class Races(CheckReads):
             checked += self._predicate_checks(test, state, owner, function)
             lookups = lookup_checks(test, by_node, function)
             candidates = []
+            # The constructor (and what only it calls) runs before the object is shared:
+            # a check of the instance's own state there races with nothing.
+            constructing = self._threads.is_init_only(function)
             for access in [*checked, *lookups]:
                 if access.quiet:
+                    continue
+                if (
+                    constructing
+                    and isinstance(access.key.owner, nodes.ClassDef)
+                    and not is_class_level(access)
+                ):
                     continue
                 accesses = state.get(access.key.name, [])
                 test_held = self._locks.held_at(test)
