@@ -87,6 +87,8 @@ def identity(expr: nodes.NodeNG | None, follow_alias: bool = True) -> Identity |
     key = state_key(expr)
     if key is not None:
         return key
+    if isinstance(expr, nodes.Attribute) and isinstance(expr.expr, nodes.Name):
+        return _field_of_made_object(expr)
     if not isinstance(expr, nodes.Name):
         return None
     try:
@@ -102,6 +104,33 @@ def identity(expr: nodes.NodeNG | None, follow_alias: bool = True) -> Identity |
             if aliased is not None:
                 return aliased
     return Local(scope, expr.name)
+
+
+def _field_of_made_object(expr: nodes.Attribute) -> StateKey | None:
+    """`packer.inbox`, where the function made `packer` once from a class of the module
+    (`packer = Packer(bins)`): the field `inbox` of that class, the same state its own
+    methods name `self.inbox` (the queue its `run()` takes from)."""
+    name = expr.expr
+    try:
+        scope, assigns = lookup(name, name.name)
+    except (AstroidError, RecursionError):
+        return None
+    if not isinstance(scope, FunctionLike) or len(assigns) != 1:
+        return None
+    statement = assigns[0].parent
+    if not (
+        isinstance(statement, nodes.Assign)
+        and isinstance(statement.value, nodes.Call)
+        and isinstance(statement.value.func, nodes.Name)
+    ):
+        return None
+    try:
+        _, defined = lookup(statement.value.func, statement.value.func.name)
+    except (AstroidError, RecursionError):
+        return None
+    if len(defined) != 1 or not isinstance(defined[0], nodes.ClassDef):
+        return None
+    return StateKey(defined[0], expr.attrname)
 
 
 # -- the release vocabulary of `with` --------------------------------------------------------

@@ -86,7 +86,10 @@ protocol between the producer and its consumer.
 
 from __future__ import annotations
 
+import dataclasses
+
 from astroid import nodes
+from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import (
@@ -94,6 +97,7 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     in_finally,
     last_name,
+    lookup,
     walk,
 )
 from shutdownlint.analysis.lifecycle import is_test
@@ -200,6 +204,7 @@ def _sentinel_leaks(facts: ModuleFacts, function: FunctionLike) -> list[Lifecycl
             worker = facts.contexts.worker_context(consumer)
             if worker is not None:
                 starts.append(worker)
+                starts += _subclass_instances(worker, function)
             running = next((e for e in starts if enclosing_function(e.site) is function), None)
             if running is None and not is_producer:
                 # A caller that did not start the consumer owes it nothing, unless it is
@@ -459,9 +464,29 @@ def _owner_lifecycle(facts: ModuleFacts, owner: nodes.NodeNG) -> bool:
 _WORKERS = frozenset({Kind.THREAD, Kind.PROCESS, Kind.TASK, Kind.EXECUTOR})
 
 
+def _subclass_instances(worker, function: FunctionLike) -> list:
+    """The `run()` of a `Thread` (or `Process`) subclass runs where `function` makes an
+    instance of it (`uploader = Uploader(link)`, then `uploader.start()`): that worker,
+    sited at each such construction."""
+    if not isinstance(worker.site, nodes.ClassDef):
+        return []
+    found = []
+    for node in own_nodes(function):
+        if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Name):
+            try:
+                _, defined = lookup(node.func, node.func.name)
+            except (AstroidError, RecursionError):
+                continue
+            if defined == [worker.site]:
+                found.append(dataclasses.replace(worker, site=node))
+    return found
+
+
 def _constructed(facts: ModuleFacts, entry) -> bool:
-    """The worker is an object its site constructs (a Thread, a Process): it runs once
-    started, not when made."""
+    """The worker is an object its site constructs (a Thread, a Process, an instance of
+    their subclass): it runs once started, not when made."""
+    if entry.base is not None and isinstance(entry.site, nodes.Call):
+        return True  # an instance of a subclass (`_subclass_instances`)
     row = facts.contexts.scheduler_of(entry.site) if isinstance(entry.site, nodes.Call) else None
     return row is not None and row.guard.subject is Subject.CONSTRUCTED
 
