@@ -157,6 +157,7 @@ class Locks:
         self._stats = stats
         self._lock_cache: dict[nodes.NodeNG, LockInfo | None] = {}
         self._attribute_cache: dict[tuple[nodes.ClassDef, str], LockInfo | None] = {}
+        self._lock_fields: dict[str, bool] = {}  # field name -> a lock in every class
         self._effects_cache: dict[nodes.NodeNG, tuple[tuple[LockId, bool], ...]] = {}
         self._wrapper_cache: dict[nodes.NodeNG, tuple[LockInfo, bool] | None] = {}
         self._held_cache: dict[nodes.NodeNG, Held] = {}
@@ -229,12 +230,34 @@ class Locks:
             return LockInfo(lock, Evidence.STRUCTURE, shown)
         name = expr.attrname if isinstance(expr, nodes.Attribute) else getattr(expr, "name", "")
         if _LOCK_NAME.search(name or ""):
+            if isinstance(expr, nodes.Attribute) and self._module_lock_field(expr.attrname):
+                # `self._vat.lock`, where the module's class that carries a `lock` field
+                # makes it a lock (`self.lock = threading.Lock()`): a collaborator's lock
+                return LockInfo(lock, Evidence.STRUCTURE, shown, Flavor.THREADING)
             if _handed_to_constructor(expr) and not isinstance(expr.parent, nodes.AsyncWith):
                 # `self._lock = lock` from `__init__(self, ..., lock)`, taken with `with`:
                 # a lock handed to the constructor (SPEC "Concurrent callers").
                 return LockInfo(lock, Evidence.STRUCTURE, shown, Flavor.THREADING)
             return LockInfo(lock, Evidence.NAME, shown)
         return None
+
+    def _module_lock_field(self, name: str) -> bool:
+        """Some class of the module assigns its field `name` and every such assignment
+        makes a thread lock (`self.lock = threading.Lock()`)."""
+        found = self._lock_fields.get(name)
+        if found is None:
+            kinds = [
+                self._kinds.kind_of(target.parent.value)
+                for cls in self._module.nodes_of_class(nodes.ClassDef)
+                for target in cls.instance_attrs.get(name, ())
+                if isinstance(target, nodes.AssignAttr) and isinstance(target.parent, nodes.Assign)
+            ]
+            found = bool(kinds) and all(
+                k is not None and k.kind in _LOCK_KINDS and k.flavor is not Flavor.ASYNCIO
+                for k in kinds
+            )
+            self._lock_fields[name] = found
+        return found
 
     def _condition_lock(self, creations: tuple[nodes.NodeNG, ...]) -> LockInfo | None:
         """`Condition(self._mutex)` stands for `self._mutex`."""

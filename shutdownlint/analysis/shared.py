@@ -80,6 +80,8 @@ class Access:
     def name(self) -> str:
         """`self.x` / `cls.x` / `x` as a message shows it."""
         if isinstance(self.node, nodes.Attribute | nodes.AssignAttr | nodes.DelAttr):
+            if "." in self.key.name:  # a collaborator's field: `self._vat.litres`
+                return self.node.as_string()
             return f"{self.node.expr.as_string()}.{self.key.name}"
         if isinstance(self.node, nodes.Call) and isinstance(self.node.func, nodes.Attribute):
             # `self.is_free(bay)` checks `self._assigned` through the method.
@@ -130,6 +132,7 @@ class SharedState:
         self._safe_cache: dict[StateKey, tuple[bool, frozenset[str]]] = {}
         self._immutable_cache: dict[StateKey, bool] = {}
         self._list_cache: dict[StateKey, bool] = {}
+        self._collaborators: dict[nodes.ClassDef, frozenset[str]] = {}
         # Fields of a class object, shared by every instance (`_class_state`).
         self.class_fields: set[StateKey] = set()
 
@@ -238,7 +241,35 @@ class SharedState:
                 or _class_of_self(receiver)
             ):
                 return StateKey(owner, node.attrname)
+            if (
+                isinstance(receiver, nodes.Attribute)
+                and is_self_parameter(receiver.expr)
+                and receiver.attrname in self._locking_collaborators(owner)
+                and not isinstance(node.parent, nodes.Call)
+            ):
+                # `self._vat.litres`, where the class locks `self._vat.lock`: a field of
+                # a collaborator that carries the lock guarding it
+                return StateKey(owner, f"{receiver.attrname}.{node.attrname}")
         return None
+
+    def _locking_collaborators(self, owner: nodes.ClassDef) -> frozenset[str]:
+        """The fields of `owner` whose own lock its methods take (`with self._vat.lock:`
+        makes `_vat` one): their fields are shared state the class guards with it."""
+        found = self._collaborators.get(owner)
+        if found is None:
+            found = frozenset(
+                expr.expr.attrname
+                for function in self.functions_of(owner)
+                for node in self._contexts.nodes_of(function)
+                if isinstance(node, nodes.With)
+                for expr, _ in node.items
+                if isinstance(expr, nodes.Attribute)
+                and isinstance(expr.expr, nodes.Attribute)
+                and is_self_parameter(expr.expr.expr)
+                and self._locks.lock_of(expr) is not None
+            )
+            self._collaborators[owner] = found
+        return found
 
     def _class_state(self, owner: nodes.ClassDef, accesses: list[Access]) -> bool:
         """The state is a field of the class object, one for every instance (P7): some
