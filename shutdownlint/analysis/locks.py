@@ -540,6 +540,20 @@ class Locks:
         held, _ = self._local(node)
         return held
 
+    def section_of(self, node: nodes.NodeNG, lock: LockId) -> nodes.NodeNG | None:
+        """The `with` statement on `lock` whose body holds `node` in its own function (the
+        critical section it is read in); None when `node` holds it otherwise."""
+        function = enclosing_function(node)
+        child, parent = node, node.parent
+        while parent is not None and child is not function:
+            if isinstance(parent, nodes.With | nodes.AsyncWith) and child in parent.body:
+                for item, _ in parent.items:
+                    info = self.lock_of(item)
+                    if info is not None and info.lock == lock:
+                        return parent
+            child, parent = parent, parent.parent
+        return None
+
     def _local(self, node: nodes.NodeNG) -> tuple[Held, frozenset[LockId]]:
         """(locks held at `node` by its own function, locks it has released there)."""
         function = enclosing_function(node)

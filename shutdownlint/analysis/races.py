@@ -873,7 +873,23 @@ class Races(CheckReads):
             return []
         if any(t.role in _WORKER_ROLES for t in access.threads):
             return others
-        return []
+        # A caller's store does break a critical section that reads the field twice (a
+        # value, then a computation with it): the lock is there to make the two reads
+        # one, and a store that does not take it can land between them.
+        return self._read_twice_under(lock, others)
+
+    def _read_twice_under(self, lock: LockId, accesses: list[Access]) -> list[Access]:
+        """The reads among `accesses` made in a critical section on `lock` that reads the
+        field more than once (`with lock: drift = rate() - self._hz; alarm = drift >
+        0.01 * self._hz`)."""
+        sections: dict[nodes.NodeNG, list[Access]] = {}
+        for access in accesses:
+            if access.kind.writes:
+                continue
+            section = self._locks.section_of(access.node, lock)
+            if section is not None:
+                sections.setdefault(section, []).append(access)
+        return [a for reads in sections.values() if len(reads) > 1 for a in reads]
 
     def _locks_after(self, access: Access, lock: LockId) -> bool:
         """The statements after the access in its block take `lock` before anything leaves
