@@ -304,7 +304,12 @@ class SharedState:
         threads = self._threads.threads_of(function)
         quiet = (
             self._threads.is_exempt(function)
-            or (isinstance(key.owner, nodes.ClassDef) and self._threads.is_init_only(function))
+            or (
+                isinstance(key.owner, nodes.ClassDef)
+                and self._threads.is_init_only(function)
+                # the class object's field is shared by every constructor running at once
+                and not _names_class_object(node, key.owner)
+            )
             or _special_read(function)
             or runs_after_fork(node, function)
         )
@@ -447,6 +452,14 @@ def is_constant(value: nodes.NodeNG | None) -> bool:
     if isinstance(value, nodes.Name):
         return value.name.isupper()
     return False
+
+
+def _names_class_object(node: nodes.NodeNG, owner: nodes.ClassDef) -> bool:
+    """`Cls._x`, `type(self)._x`, `self.__class__._x`: a field of the class object."""
+    receiver = getattr(node, "expr", None)
+    if isinstance(receiver, nodes.Name) and receiver.name == owner.name:
+        return True
+    return receiver is not None and _class_of_self(receiver)
 
 
 def _immutable_value(value: nodes.NodeNG) -> bool:
