@@ -873,15 +873,15 @@ class Races(CheckReads):
             return []
         if any(t.role in _WORKER_ROLES for t in access.threads):
             return others
-        # A caller's store does break a critical section that reads the field twice (a
-        # value, then a computation with it): the lock is there to make the two reads
-        # one, and a store that does not take it can land between them.
-        return self._read_twice_under(lock, others)
+        # A caller's store that clears the field does break a critical section that
+        # reads it twice (a test, then a use): the lock is there to make the two reads
+        # one, and a clear that does not take it can land between them.
+        return self._read_twice_under(lock, others) if access.clears else []
 
     def _read_twice_under(self, lock: LockId, accesses: list[Access]) -> list[Access]:
         """The reads among `accesses` made in a critical section on `lock` that reads the
-        field more than once (`with lock: drift = rate() - self._hz; alarm = drift >
-        0.01 * self._hz`)."""
+        field more than once (`with lock: if cls._instance is None: ...; return
+        cls._instance`)."""
         sections: dict[nodes.NodeNG, list[Access]] = {}
         for access in accesses:
             if access.kind.writes:

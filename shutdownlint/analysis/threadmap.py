@@ -225,6 +225,7 @@ class ThreadMap:
         return any(
             self._locks.is_thread_lock(info.lock)
             and (owner is None or not isinstance(info.lock.owner, nodes.Module))
+            and not _collaborators_lock(info.lock)
             for f in self._contexts.functions_by_class.get(owner, ())
             for info in self._locks.taken(f)
         )
@@ -269,7 +270,12 @@ class ThreadMap:
                 if (
                     called_locked
                     or held.by_contract
-                    or any(self._locks.is_thread_lock(k) for k in held.locks)
+                    or any(
+                        self._locks.is_thread_lock(k)
+                        # `self._conn` under `self._conn.lock`: the collaborator's business
+                        and not k.key.startswith(f"self.{getattr(node, 'attrname', '')}.")
+                        for k in held.locks
+                    )
                 ):
                     return True
         return False
@@ -599,6 +605,12 @@ class ThreadMap:
             elif isinstance(func, nodes.Name) and not self._contexts.resolve_callables(func):
                 found.append(node)
         return found
+
+
+def _collaborators_lock(lock) -> bool:
+    """`self._conn.lock`: the lock a collaborator carries, which guards that object's
+    fields and says nothing of how many threads call this one."""
+    return lock.key.startswith("self.") and lock.key.count(".") >= 2
 
 
 def _consumer_step(function: FunctionLike) -> bool:
