@@ -106,8 +106,12 @@ def is_safe_call(call: nodes.Call) -> bool:
     if isinstance(func, nodes.Attribute):
         if func.attrname in _SAFE_METHODS:
             return True
-        if func.attrname == "get" and call.args and isinstance(call.args[0], nodes.Const):
-            return True  # `d.get("key")`: a lookup with a default
+        if (
+            func.attrname == "get"
+            and call.args
+            and (isinstance(call.args[0], nodes.Const) or isinstance(func.expr, nodes.Dict))
+        ):
+            return True  # `d.get("key")`, `{"left": -1}.get(k)`: a lookup with a default
         if func.attrname == "setsockopt" and _generic_socket_option(call):
             return True
         if func.attrname in _SAFE_FUNCTIONS and _module_name(func.expr) in _SAFE_MODULES:

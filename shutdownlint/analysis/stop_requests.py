@@ -158,10 +158,11 @@ def _field_of_item(expr: nodes.NodeNG, item: str | None) -> bool:
     return base is not None and _is_item(base, item)
 
 
-def _taken_from_item(name: nodes.Name, item: str | None) -> bool:
-    """`name` is a local assigned a part of the item: unpacked from it (`a, b = item`) or
-    one of its fields (`b = item[1]`, `b = item.flow`). A test of it is a test of the
-    item's content, not of the worker's state."""
+def _taken_from_item(name: nodes.Name, item: str | None, depth: int = 0) -> bool:
+    """`name` is a local assigned a part of the item: unpacked from it (`a, b = item`),
+    one of its fields (`b = item[1]`, `b = item.flow`), or a value computed from it
+    (`step = STEPS.get(pedal)`). A test of it is a test of the item's content, not of
+    the worker's state."""
     if item is None or name.name == item:
         return False
     try:
@@ -180,4 +181,15 @@ def _taken_from_item(name: nodes.Name, item: str | None) -> bool:
             return True
         if not unpacked and _field_of_item(value, item) and not isinstance(value, nodes.Name):
             return True
+        if (
+            not unpacked
+            and not isinstance(value, nodes.Name)
+            and depth < 3
+            and any(
+                isinstance(n, nodes.Name)
+                and (n.name == item or _taken_from_item(n, item, depth + 1))
+                for n in walk(value)
+            )
+        ):
+            return True  # computed from the item or its parts (`step = STEPS.get(pedal)`)
     return False
