@@ -657,6 +657,8 @@ class Lifecycle:
             if isinstance(parent, nodes.Attribute) and isinstance(parent.parent, nodes.Call):
                 call = parent.parent
                 if call.func is not parent:
+                    if parent.attrname in methods and parent in call.args:
+                        return True  # `run_in_executor(None, self._t.join)`: run by the call
                     continue
                 if parent.attrname in methods:
                     return True
@@ -706,6 +708,8 @@ class Lifecycle:
                 parent
             ):
                 return True  # `Finalize(self, _terminate, args=(..., self._t))`: handed over
+            if isinstance(parent, nodes.Tuple | nodes.List | nodes.Set) and _group_awaited(parent):
+                return True  # `tasks = [self._a, self._b]` ... `await gather(*tasks)`
         return self._read_elsewhere(cls, attribute)
 
     def _read_elsewhere(self, cls: nodes.ClassDef, attribute: str) -> bool:
@@ -1211,6 +1215,36 @@ def _taken_out(container: nodes.NodeNG) -> nodes.Call | None:
 
 _COPIES = frozenset({"list", "tuple", "set", "sorted", "frozenset"})
 _VIEWS = frozenset({"values", "copy"})
+
+
+def _group_awaited(display: nodes.NodeNG) -> bool:
+    """A display naming workers (`[self._conn_task, self._retry_task]`), or a comprehension
+    that filters it (`[t for t in [...] if t]`), bound to a local that the same function
+    hands to an awaiting call (`await asyncio.gather(*tasks)`, `asyncio.wait(tasks)`):
+    each worker of the group is awaited with the others."""
+    value = display
+    parent = display.parent
+    if isinstance(parent, nodes.Comprehension) and parent.iter is display:
+        value = parent.parent  # the comprehension that filters the display
+    statement = value.parent
+    if not (
+        isinstance(statement, nodes.Assign)
+        and statement.value is value
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], nodes.AssignName)
+    ):
+        return False
+    name = statement.targets[0].name
+    function = statement.scope()
+    for call in function.nodes_of_class(nodes.Call):
+        if last_name(call.func) not in AWAITING_CALLS:
+            continue
+        for argument in call.args:
+            if isinstance(argument, nodes.Starred):
+                argument = argument.value
+            if isinstance(argument, nodes.Name) and argument.name == name:
+                return True
+    return False
 
 
 def _copy_around(node: nodes.NodeNG) -> nodes.NodeNG:
