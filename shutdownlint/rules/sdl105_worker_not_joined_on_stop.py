@@ -85,6 +85,7 @@ do (a suggestion only).
 from __future__ import annotations
 
 from astroid import nodes
+from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.contexts import normalised_method_name
 from shutdownlint.analysis.end_of_life import (
@@ -177,7 +178,7 @@ def _unjoined_workers(facts: ModuleFacts, cls: nodes.ClassDef) -> list[ClassLeak
     """Threads, processes, executors and tasks a class starts and keeps, which its
     stop/close method (or anything it calls) never joins, shuts down or cancels."""
     every_stop = facts.lifecycle.stop_methods(cls)
-    if not every_stop:
+    if not every_stop or _asyncio_transport(cls):
         return []
     # A session stop that another stop method calls is not the end of the object's
     # life: the workers outlive it by design, and the caller owes the join.
@@ -418,6 +419,22 @@ def _is_daemon(creation: list[nodes.NodeNG]) -> bool:
         if isinstance(node, nodes.Call) and last_name(node.func) == "setDaemon":
             return True
     return False
+
+
+def _asyncio_transport(cls: nodes.ClassDef) -> bool:
+    """An `asyncio` transport: its `close()` starts the close and returns at once by
+    contract; the end is reported to the protocol (`connection_lost()`), not awaited."""
+    try:
+        ancestors = list(cls.ancestors())
+    except (AstroidError, RecursionError):
+        return False
+    return any(a.qname() in _TRANSPORT_BASES for a in ancestors)
+
+
+_TRANSPORT_BASES = frozenset(
+    f"asyncio.transports.{name}"
+    for name in ("BaseTransport", "Transport", "ReadTransport", "WriteTransport")
+)
 
 
 def _stops_another_part(facts: ModuleFacts, stop: FunctionLike, attribute: str) -> bool:
