@@ -12,8 +12,11 @@ it once it has fed its first item, even where another method started the consume
 loop that puts one sentinel per consumer covers them all; a consumer that gives up on
 a timeout (`get(timeout=...)` whose `except queue.Empty:` leaves) waits for no marker,
 and a path that cancels the consumer's task ends its wait. A producer owes the marker
-however its own input ended (`if header is None: return` is no stop request); only its
-own stop state (its object's flag, its stop event) is.
+however its own input ended (`if header is None: return` is no stop request, nor is a
+parameter flag its caller passed, `if dry_run: return`); only its own stop state (its
+object's flag, its stop event) is. The queue a `Thread` subclass takes from in `run()`
+(`self.inbox`) is the queue a function feeds through the instance it made and started
+(`packer.inbox.put(...)`).
 
 ## Why is this bad?
 The consumer blocks in `get()` until it sees the sentinel. When the producer or

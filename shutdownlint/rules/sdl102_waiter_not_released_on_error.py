@@ -7,7 +7,9 @@ the code that should release it raises or returns early; and an item taken
 from a queue with `get()` that gets no `task_done()` when its loop iteration is
 left early (`continue`, `break`, an exception), so `Queue.join()` never returns
 (the end marker counts too where the queue is joined; a queue an object makes for
-itself and keeps private, which nothing in the module joins, waits for nobody). A
+itself and keeps private, which nothing in the module joins, waits for nobody; a test
+of a value computed from the item, `if STEPS.get(item) is None: continue`, skips an
+ordinary item, not the end). A
 future or event a function makes and returns is its to release until a hand-off to a
 releaser has succeeded: a hand-off taken back or one that raised gives the duty back. A future
 handed to a worker inside a queue item (`q.put((job, fut))`, `job, fut = q.get()`) is

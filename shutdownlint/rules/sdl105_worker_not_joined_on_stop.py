@@ -11,7 +11,11 @@ container, a copy or view of it (`gather(*self._ts.values())`), what is taken ou
 of a copy (`p = busy.pop(); p.join()`) or `asyncio.wait`; tasks that take themselves
 out when done (`task.add_done_callback(self._tasks.discard)`) are fire-and-forget,
 and a method named like a stop that every caller uses for its result (`joined =
-self._join_exited()`) is a query, not the object's stop.
+self._join_exited()`) is a query, not the object's stop. Workers named in a display
+bound to a local that is handed to `gather`/`wait` are awaited as a group; a thread's
+`join` handed to a call that runs it (`run_in_executor(None, self._t.join)`) joins it;
+a stop that waits on the event the worker's function sets in the `finally:` that ends
+it has joined it (a completion handshake).
 
 The finding is reported at the stop method that ends the object's life: a stop
 method that another stop method of the class calls (`close()` calls `disconnect()`
@@ -19,7 +23,10 @@ and goes on) stops one session, and its caller owes the join. A class with no
 `async` stop method cannot await a task; its `cancel()` is enough when the task's
 body runs nothing on cancellation (no `finally:`, `with` or catching handler
 around an `await`; a handler that only leaves, `except CancelledError: break`, runs
-nothing). A worker a base class of the module keeps, where that base has stop methods
+nothing). A stop named for a part of the object (`cancel_initialization`) that
+touches neither the worker nor its state ends that part, not the object's life. An
+`asyncio` transport's `close()` returns at once by contract (its end is reported to the
+protocol). A worker a base class of the module keeps, where that base has stop methods
 of its own, is reported once, at the base.
 
 ## Why is this bad?

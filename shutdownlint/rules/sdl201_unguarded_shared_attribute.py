@@ -8,8 +8,9 @@ than the accesses it breaks against:
 - **lockset**: the attribute's writes after the constructor take a lock L (or its
   reads do); this access, on another thread, does not, and the lock would change
   what can happen: iterating or changing a container in place while others change it
-  under L, using a value others clear under L, or the class's own thread storing it
-  without the lock the callers' writes take;
+  under L, using a value others clear under L, the class's own thread storing it
+  without the lock the callers' writes take, or a caller clearing it between two
+  reads of one critical section on L (a test, then a use);
 - **class-level**: the class guards its other state with a lock and this attribute,
   which no access locks, with none, while one of the class's own threads writes a
   computed value into it and another thread reads it twice (a check, then a use).
@@ -18,7 +19,9 @@ A class that takes a thread lock (made in the class, or handed to its constructo
 is built for concurrent callers: its public methods may run on several caller
 threads at once, concurrently with each other and with its own threads. Assigning to
 a property runs its setter on the assigning thread (`self.mode = m` from the class's
-own thread).
+own thread). The fields of a collaborator whose lock the class takes around them
+(`with self._vat.lock: self._vat.litres -= x`) are shared state with that lock as
+their protocol.
 
 ## Why is this bad?
 The lock only protects what every thread does under it. A loop over a dict that

@@ -7,6 +7,10 @@ in self._cache: self._cache[key] = ...`, a check before handing a callback to
 another thread that then uses the state without checking again, a branch that claims
 a flag and then publishes work (`if not self._loaded: self._loaded = True; self._m =
 load()`), and a save-and-restore of a module global that two callers can interleave.
+A guard clause is its check (`if self._running: return`, then `self._running = True`
+and a start is a claim), and work done before a constant store that marks it done is
+a claim too (`if self._homed: return; home(); self._homed = True`); a constructor's
+check of the instance's own state races with nothing.
 A busy flag claimed under a lock (`with L: if self._busy: return; self._busy = True`)
 is held like a lock until it is cleared, and a lock taken by `acquire(blocking=False)`
 in an `if` or `while` condition is held in its body.
