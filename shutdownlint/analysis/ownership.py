@@ -514,6 +514,9 @@ class Tracker:
                     return Release.NOW
         if self._puts_sentinel(call) or self._summarised(call):
             return Release.NOW
+        closure = self._closure_releases(call)
+        if closure is not Release.NO:
+            return closure
         if isinstance(func, nodes.Attribute) and self.refers(func.expr):
             if func.attrname in self.methods:
                 return Release.NOW
@@ -544,6 +547,38 @@ class Tracker:
         if isinstance(call.parent, nodes.Await) and not ends_on_failure(call):
             return Release.UNLESS_FAILED  # `await gather(t, u)`: a failure leaves the rest
         return Release.NOW
+
+    def _closure_releases(self, call: nodes.Call) -> Release:
+        """A call of a function nested in the caller that ends in a `try:` whose `finally:`
+        releases the object it shares by closure (`def _run(): try: ... finally:
+        ssock.close()`, then `_run()`): the call releases it on every path."""
+        if not isinstance(call.func, nodes.Name):
+            return Release.NO
+        try:
+            scope, defined = lookup(call.func, call.func.name)
+        except (AstroidError, RecursionError):
+            return Release.NO
+        if len(defined) != 1 or not isinstance(defined[0], nodes.FunctionDef):
+            return Release.NO
+        nested = defined[0]
+        if not isinstance(scope, FunctionLike) or nested.parent is not scope or not nested.body:
+            return Release.NO
+        last = nested.body[-1]
+        if isinstance(last, nodes.Try) and any(
+            self._releases_in(statement) for statement in last.finalbody
+        ):
+            return Release.NOW
+        return Release.NO
+
+    def _releases_in(self, statement: nodes.NodeNG) -> bool:
+        """`statement` calls one of the object's release methods on it."""
+        return any(
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and node.func.attrname in self.methods
+            and self.refers(node.func.expr)
+            for node in walk(statement)
+        )
 
     def _puts_sentinel(self, call: nodes.Call) -> bool:
         if not self.sentinel_queue:
