@@ -23,7 +23,7 @@ import contextlib
 from astroid import nodes
 from astroid.exceptions import AstroidError
 
-from shutdownlint.analysis.infer import FunctionLike, is_self_parameter
+from shutdownlint.analysis.infer import FunctionLike, assigned_name, is_self_parameter, self_attr
 from shutdownlint.analysis.paths import catches, is_logging_call
 
 _ADAPTERS = frozenset({"__exit__", "__aexit__", "__del__"})
@@ -75,11 +75,7 @@ def cancels(functions: list[FunctionLike], attribute: str, own) -> bool:
 
 
 def _is_self_attribute(expr: nodes.NodeNG, attribute: str) -> bool:
-    return (
-        isinstance(expr, nodes.Attribute)
-        and expr.attrname == attribute
-        and is_self_parameter(expr.expr)
-    )
+    return self_attr(expr) and expr.attrname == attribute
 
 
 def _taken_from(name: nodes.NodeNG, attribute: str, nodes_of: list[nodes.NodeNG]) -> bool:
@@ -88,29 +84,14 @@ def _taken_from(name: nodes.NodeNG, attribute: str, nodes_of: list[nodes.NodeNG]
     if not isinstance(name, nodes.Name):
         return False
     for node in nodes_of:
-        if (
-            isinstance(node, nodes.NamedExpr)
-            and node.target.name == name.name
-            and _is_self_attribute(node.value, attribute)
-        ):
-            return True
-        if not isinstance(node, nodes.Assign) or len(node.targets) != 1:
+        if not _is_self_attribute(node, attribute):
             continue
-        target, value = node.targets[0], node.value
-        if (
-            isinstance(target, nodes.AssignName)
-            and target.name == name.name
-            and _is_self_attribute(value, attribute)
-        ):
+        walrus = node.parent
+        if isinstance(walrus, nodes.NamedExpr) and walrus.value is node:
+            if walrus.target.name == name.name:
+                return True
+        elif assigned_name(node) == name.name:
             return True
-        if isinstance(target, nodes.Tuple) and isinstance(value, nodes.Tuple):
-            for bound, taken in zip(target.elts, value.elts, strict=False):
-                if (
-                    isinstance(bound, nodes.AssignName)
-                    and bound.name == name.name
-                    and _is_self_attribute(taken, attribute)
-                ):
-                    return True
     return False
 
 

@@ -170,6 +170,43 @@ def has_star_arguments(call: nodes.Call) -> bool:
     )
 
 
+def self_attr(node: nodes.NodeNG) -> bool:
+    """`self.<name>`."""
+    return isinstance(node, nodes.Attribute) and is_self_parameter(node.expr)
+
+
+def assigned_name(value: nodes.NodeNG) -> str | None:
+    """The local name `value` is assigned to: `t = self._thread`, and the matching element
+    of a tuple swap `sock, self._sock = self._sock, None`."""
+    parent = value.parent
+    if isinstance(parent, nodes.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0]
+        if isinstance(target, nodes.AssignName) and parent.value is value:
+            return target.name
+    if isinstance(parent, nodes.Tuple) and isinstance(parent.parent, nodes.Assign):
+        assign = parent.parent
+        target = assign.targets[0] if len(assign.targets) == 1 else None
+        if (
+            assign.value is parent
+            and isinstance(target, nodes.Tuple)
+            and len(target.elts) == len(parent.elts)
+        ):
+            element = target.elts[parent.elts.index(value)]
+            if isinstance(element, nodes.AssignName):
+                return element.name
+    return None
+
+
+def sole_definition(name: nodes.Name) -> nodes.NodeNG | None:
+    """The one binding `name` resolves to (a class or function statement, an assigned
+    name), or None when it has none or several."""
+    try:
+        _, assigns = lookup(name, name.name)
+    except (AstroidError, RecursionError):
+        return None
+    return assigns[0] if len(assigns) == 1 else None
+
+
 def is_self_parameter(node: nodes.NodeNG) -> bool:
     """`self` / `cls`: the first parameter of the enclosing method."""
     if not isinstance(node, nodes.Name):

@@ -32,6 +32,7 @@ from shutdownlint.analysis.foreign_consumers import ForeignWorkers
 from shutdownlint.analysis.infer import (
     FunctionLike,
     StateKey,
+    assigned_name,
     assigned_targets,
     class_held_by,
     decorator_names,
@@ -83,7 +84,12 @@ from shutdownlint.analysis.paths import (
     unreleased_exits,
 )
 from shutdownlint.analysis.starts import passed_in
-from shutdownlint.analysis.summaries import AWAITING_CALLS, Summaries, is_abstract
+from shutdownlint.analysis.summaries import (
+    AWAITING_CALLS,
+    Summaries,
+    is_abstract,
+    raises_not_implemented,
+)
 from shutdownlint.analysis.vocabulary import BoundState, Flavor, Kind, TimeoutState
 
 _WAITABLE_KINDS = frozenset({Kind.EVENT, Kind.FUTURE, Kind.CONDITION})
@@ -586,7 +592,7 @@ class Lifecycle:
                 ) or self_getattr_name(node) in names:
                     yield method, node
                     parent = node.parent
-                    alias = _assigned_to(_copy_around(node))
+                    alias = assigned_name(_copy_around(node))
                     if alias is not None:
                         idents.add(Local(method, alias))
                     taken = _taken_out(node)
@@ -594,7 +600,7 @@ class Lifecycle:
                         # `self._idle.pop().close()`, `conn = self._idle.popleft()`: an
                         # element taken out of the container is the container's to release.
                         yield method, taken
-                        alias = _assigned_to(taken)
+                        alias = assigned_name(taken)
                         if alias is not None:
                             idents.add(Local(method, alias))
                     if (
@@ -626,7 +632,7 @@ class Lifecycle:
                 for node in self.own(method):
                     if isinstance(node, nodes.Name) and Local(method, node.name) in aliases:
                         taken = _taken_out(node)
-                        alias = _assigned_to(taken) if taken is not None else None
+                        alias = assigned_name(taken) if taken is not None else None
                         if alias is not None:
                             aliases.add(Local(method, alias))
                 for node in self.own(method):
@@ -1083,19 +1089,7 @@ def _unpacked_item(node: nodes.NodeNG) -> tuple[FunctionLike, nodes.NodeNG, list
 def _interface(function: FunctionLike) -> bool:
     """`raise NotImplementedError` (after a docstring), or `@abstractmethod`: a method
     the subclasses implement."""
-    if "abstractmethod" in decorator_names(function):
-        return True
-    body = [
-        s
-        for s in function.body
-        if not (isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Const))
-    ]
-    return (
-        len(body) == 1
-        and isinstance(body[0], nodes.Raise)
-        and body[0].exc is not None
-        and "NotImplementedError" in body[0].exc.as_string()
-    )
+    return "abstractmethod" in decorator_names(function) or raises_not_implemented(function)
 
 
 def _argument_bundle(items: nodes.Tuple | nodes.List | nodes.Set) -> bool:
@@ -1268,28 +1262,6 @@ def _copy_around(node: nodes.NodeNG) -> nodes.NodeNG:
     ):
         outer = parent
     return outer
-
-
-def _assigned_to(value: nodes.NodeNG) -> str | None:
-    """The local name `value` is assigned to: `t = self._thread`, and the matching element
-    of a tuple swap `sock, self._sock = self._sock, None`."""
-    parent = value.parent
-    if isinstance(parent, nodes.Assign) and len(parent.targets) == 1:
-        target = parent.targets[0]
-        if isinstance(target, nodes.AssignName) and parent.value is value:
-            return target.name
-    if isinstance(parent, nodes.Tuple) and isinstance(parent.parent, nodes.Assign):
-        assign = parent.parent
-        target = assign.targets[0] if len(assign.targets) == 1 else None
-        if (
-            assign.value is parent
-            and isinstance(target, nodes.Tuple)
-            and len(target.elts) == len(parent.elts)
-        ):
-            element = target.elts[parent.elts.index(value)]
-            if isinstance(element, nodes.AssignName):
-                return element.name
-    return None
 
 
 def _visited(iterable: nodes.NodeNG) -> frozenset[Identity]:

@@ -27,6 +27,7 @@ from shutdownlint.analysis.infer import (
     last_name,
     lookup,
     made_by_one_call,
+    sole_definition,
     state_key,
     wait_half,
     walk,
@@ -124,13 +125,8 @@ def _field_of_made_object(expr: nodes.Attribute) -> StateKey | None:
         and isinstance(statement.value.func, nodes.Name)
     ):
         return None
-    try:
-        _, defined = lookup(statement.value.func, statement.value.func.name)
-    except (AstroidError, RecursionError):
-        return None
-    if len(defined) != 1 or not isinstance(defined[0], nodes.ClassDef):
-        return None
-    return StateKey(defined[0], expr.attrname)
+    cls = sole_definition(statement.value.func)
+    return StateKey(cls, expr.attrname) if isinstance(cls, nodes.ClassDef) else None
 
 
 # -- the release vocabulary of `with` --------------------------------------------------------
@@ -552,16 +548,12 @@ class Tracker:
         """A call of a function nested in the caller that ends in a `try:` whose `finally:`
         releases the object it shares by closure (`def _run(): try: ... finally:
         ssock.close()`, then `_run()`): the call releases it on every path."""
-        if not isinstance(call.func, nodes.Name):
-            return Release.NO
-        try:
-            scope, defined = lookup(call.func, call.func.name)
-        except (AstroidError, RecursionError):
-            return Release.NO
-        if len(defined) != 1 or not isinstance(defined[0], nodes.FunctionDef):
-            return Release.NO
-        nested = defined[0]
-        if not isinstance(scope, FunctionLike) or nested.parent is not scope or not nested.body:
+        nested = sole_definition(call.func) if isinstance(call.func, nodes.Name) else None
+        if not (
+            isinstance(nested, nodes.FunctionDef)
+            and isinstance(nested.parent, FunctionLike)
+            and nested.body
+        ):
             return Release.NO
         last = nested.body[-1]
         if isinstance(last, nodes.Try) and any(

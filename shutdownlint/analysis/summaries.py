@@ -372,20 +372,31 @@ def _awaits_own(value: nodes.NodeNG, aliases: set[str]) -> bool:
 def is_abstract(function: FunctionLike) -> bool:
     """A body that stands for one written elsewhere: `pass`, `...`, a docstring,
     `raise NotImplementedError`."""
-    body = [
+    body = _statements(function)
+    return (
+        not body
+        or (len(body) == 1 and isinstance(body[0], nodes.Pass))
+        or raises_not_implemented(function)
+    )
+
+
+def raises_not_implemented(function: FunctionLike) -> bool:
+    """The body, docstring and constants aside, is `raise NotImplementedError`."""
+    body = _statements(function)
+    return (
+        len(body) == 1
+        and isinstance(body[0], nodes.Raise)
+        and "NotImplementedError" in body[0].as_string()
+    )
+
+
+def _statements(function: FunctionLike) -> list[nodes.NodeNG]:
+    """`function`'s statements but docstrings and bare constants (`...`)."""
+    return [
         s
         for s in function.body
         if not (isinstance(s, nodes.Expr) and isinstance(s.value, nodes.Const))
     ]
-    if not body:
-        return True
-    if len(body) == 1:
-        only = body[0]
-        if isinstance(only, nodes.Pass):
-            return True
-        if isinstance(only, nodes.Raise) and "NotImplementedError" in only.as_string():
-            return True
-    return False
 
 
 def _on_self_attribute(node: nodes.NodeNG) -> bool:

@@ -43,6 +43,7 @@ from shutdownlint.analysis.infer import (
     is_self_parameter,
     last_name,
     lookup,
+    self_attr,
     walk,
 )
 from shutdownlint.analysis.kinds import Kinds
@@ -771,11 +772,6 @@ class Teardown:
 
 
 # -- helpers -----------------------------------------------------------------------------
-def self_attr(node: nodes.NodeNG) -> bool:
-    """`self.<name>`."""
-    return isinstance(node, nodes.Attribute) and is_self_parameter(node.expr)
-
-
 def _is_empty_container(value: nodes.NodeNG) -> bool:
     if isinstance(value, nodes.List | nodes.Set | nodes.Dict | nodes.Tuple):
         return not getattr(value, "elts", getattr(value, "items", None))

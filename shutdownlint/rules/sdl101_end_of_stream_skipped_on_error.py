@@ -92,7 +92,6 @@ from __future__ import annotations
 import dataclasses
 
 from astroid import nodes
-from astroid.exceptions import AstroidError
 
 from shutdownlint.analysis.facts import ModuleFacts
 from shutdownlint.analysis.infer import (
@@ -100,7 +99,7 @@ from shutdownlint.analysis.infer import (
     enclosing_function,
     in_finally,
     last_name,
-    lookup,
+    sole_definition,
     walk,
 )
 from shutdownlint.analysis.lifecycle import is_test
@@ -475,13 +474,12 @@ def _subclass_instances(worker, function: FunctionLike) -> list:
         return []
     found = []
     for node in own_nodes(function):
-        if isinstance(node, nodes.Call) and isinstance(node.func, nodes.Name):
-            try:
-                _, defined = lookup(node.func, node.func.name)
-            except (AstroidError, RecursionError):
-                continue
-            if defined == [worker.site]:
-                found.append(dataclasses.replace(worker, site=node))
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Name)
+            and sole_definition(node.func) is worker.site
+        ):
+            found.append(dataclasses.replace(worker, site=node))
     return found
 
 

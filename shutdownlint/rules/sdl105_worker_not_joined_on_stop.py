@@ -109,6 +109,7 @@ from shutdownlint.analysis.infer import (
     in_finally,
     is_self_parameter,
     last_name,
+    self_attr,
     walk,
 )
 from shutdownlint.analysis.operations import STARTS_BY_TYPE, operations, release_statement
@@ -453,11 +454,7 @@ def _stops_another_part(facts: ModuleFacts, stop: FunctionLike, attribute: str) 
     if len(words) < 2 or words[-1] in ("all", "everything"):
         return False
     return not any(
-        isinstance(node, nodes.Attribute)
-        and node.attrname == attribute
-        and is_self_parameter(node.expr)
-        for function in facts.contexts.reach(stop, inferred=True)
-        for node in facts.lifecycle.own(function)
+        self_attr(node) and node.attrname == attribute for node in _reached_nodes(facts, stop)
     )
 
 
@@ -480,8 +477,7 @@ def _awaits_last_word(facts: ModuleFacts, stops: list, inside: set) -> bool:
                 if isinstance(node, nodes.Call)
                 and isinstance(node.func, nodes.Attribute)
                 and node.func.attrname == "set"
-                and isinstance(node.func.expr, nodes.Attribute)
-                and is_self_parameter(node.func.expr.expr)
+                and self_attr(node.func.expr)
             }
     if not last_words:
         return False
@@ -489,12 +485,10 @@ def _awaits_last_word(facts: ModuleFacts, stops: list, inside: set) -> bool:
         isinstance(node, nodes.Call)
         and isinstance(node.func, nodes.Attribute)
         and node.func.attrname == "wait"
-        and isinstance(node.func.expr, nodes.Attribute)
+        and self_attr(node.func.expr)
         and node.func.expr.attrname in last_words
-        and is_self_parameter(node.func.expr.expr)
         for stop in stops
-        for function in facts.contexts.reach(stop, inferred=True)
-        for node in facts.lifecycle.own(function)
+        for node in _reached_nodes(facts, stop)
     )
 
 
@@ -524,15 +518,19 @@ def _worker_reads(facts: ModuleFacts, creation: list[nodes.NodeNG]) -> set[str]:
 
 def _signals(facts: ModuleFacts, stop: FunctionLike) -> set[str]:
     written: set[str] = set()
-    for function in facts.contexts.reach(stop, inferred=True):
-        for node in facts.lifecycle.own(function):
-            if isinstance(node, nodes.AssignAttr) and is_self_parameter(node.expr):
-                written.add(node.attrname)
-            elif (
-                isinstance(node, nodes.Call)
-                and isinstance(node.func, nodes.Attribute)
-                and isinstance(node.func.expr, nodes.Attribute)
-                and is_self_parameter(node.func.expr.expr)
-            ):
-                written.add(node.func.expr.attrname)
+    for node in _reached_nodes(facts, stop):
+        if isinstance(node, nodes.AssignAttr) and is_self_parameter(node.expr):
+            written.add(node.attrname)
+        elif (
+            isinstance(node, nodes.Call)
+            and isinstance(node.func, nodes.Attribute)
+            and self_attr(node.func.expr)
+        ):
+            written.add(node.func.expr.attrname)
     return written
+
+
+def _reached_nodes(facts: ModuleFacts, stop: FunctionLike):
+    """The nodes of `stop` and of every function it reaches (what it calls)."""
+    for function in facts.contexts.reach(stop, inferred=True):
+        yield from facts.lifecycle.own(function)

@@ -97,13 +97,13 @@ from shutdownlint.analysis.infer import (
     FunctionLike,
     enclosing_class,
     enclosing_function,
-    is_self_parameter,
     property_reads,
+    self_attr,
     walk,
 )
 from shutdownlint.analysis.operations import Holder, adding_methods, operations
 from shutdownlint.analysis.ownership import own_nodes
-from shutdownlint.analysis.teardown import Clear, ClosedContainer, self_attr
+from shutdownlint.analysis.teardown import Clear, ClosedContainer
 from shutdownlint.analysis.threadmap import concurrent_pair
 from shutdownlint.analysis.vocabulary import ThreadRole
 from shutdownlint.findings import Fix
@@ -330,9 +330,8 @@ def _removed_items(own: list[nodes.NodeNG], name: str) -> list[str]:
             isinstance(node, nodes.Call)
             and isinstance(node.func, nodes.Attribute)
             and node.func.attrname in _REMOVES
-            and isinstance(node.func.expr, nodes.Attribute)
+            and self_attr(node.func.expr)
             and node.func.expr.attrname == name
-            and is_self_parameter(node.func.expr.expr)
         ):
             continue
         if node.func.attrname in _TAKES:
